@@ -1,0 +1,58 @@
+// Why a build key changed, in words: which files were added, modified or removed since the
+// deployed build, and which entry-point or toolchain inputs differ.
+import type { KeyInputs } from '../source/types.ts';
+
+/** A reason line per file beyond this many would bury the rest of the plan; the rest are counted. */
+const MAX_FILE_REASONS = 10;
+
+/**
+ * Reasons a build made from `next` differs from the build made from `previous`, e.g.
+ * `predict.py modified`, `function predict → score`. File paths are shown relative to `context`
+ * (the model's build folder, relative to the repository root) when inside it.
+ */
+export function keyReasons(previous: KeyInputs, next: KeyInputs, context: string): string[] {
+  const reasons: string[] = [];
+  if (previous.file !== next.file) reasons.push(`file ${previous.file} → ${next.file}`);
+  if (previous.function !== next.function) reasons.push(`function ${previous.function} → ${next.function}`);
+  if (previous.runtime !== next.runtime) reasons.push(`runtime ${previous.runtime} → ${next.runtime}`);
+  if (previous.baseImage !== next.baseImage) {
+    reasons.push(`base image ${previous.baseImage ?? 'default'} → ${next.baseImage ?? 'default'}`);
+  }
+  if (previous.runtimeVersion !== next.runtimeVersion) {
+    reasons.push(`Slipway runtime ${previous.runtimeVersion} → ${next.runtimeVersion}`);
+  }
+  const fileReasons = fileChanges(blobsByPath(previous), blobsByPath(next), context);
+  reasons.push(...fileReasons.slice(0, MAX_FILE_REASONS));
+  const hidden = fileReasons.length - MAX_FILE_REASONS;
+  if (hidden > 0) reasons.push(`${hidden} more ${hidden === 1 ? 'file' : 'files'} changed`);
+  return reasons;
+}
+
+// Requirements and script are usually among the files too; merging by path lists each once.
+function blobsByPath(inputs: KeyInputs): Map<string, string> {
+  const blobs = new Map<string, string>();
+  for (const entry of inputs.files) blobs.set(entry.path, entry.blob);
+  if (inputs.requirements) blobs.set(inputs.requirements.path, inputs.requirements.blob);
+  if (inputs.script) blobs.set(inputs.script.path, inputs.script.blob);
+  return blobs;
+}
+
+function fileChanges(previous: Map<string, string>, next: Map<string, string>, context: string): string[] {
+  const paths = [...new Set([...previous.keys(), ...next.keys()])].sort();
+  const reasons: string[] = [];
+  for (const path of paths) {
+    const before = previous.get(path);
+    const after = next.get(path);
+    const shown = displayPath(path, context);
+    if (before === undefined) reasons.push(`${shown} added`);
+    else if (after === undefined) reasons.push(`${shown} removed`);
+    else if (before !== after) reasons.push(`${shown} modified`);
+  }
+  return reasons;
+}
+
+function displayPath(path: string, context: string): string {
+  const folder = context.replace(/\/+$/, '');
+  if (folder === '' || folder === '.') return path;
+  return path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : path;
+}

@@ -1,0 +1,100 @@
+// The planner: desired state, build keys and observed state in, one change per model out.
+// Pure and synchronous; everything it needs arrives as arguments.
+import type { ModelSpec, Spec } from '../spec/types.ts';
+import type { BuildKey, BuildKeys } from '../source/types.ts';
+import { driftReasons } from './drift-reasons.ts';
+import { keyReasons } from './key-reasons.ts';
+import { servingReasons } from './serving-reasons.ts';
+import type { Change, ChangeBuild, Observed, ObservedBuild, ObservedModel, Plan } from './types.ts';
+
+/**
+ * Plans every model declared in `desired` or known to `observed`: exactly one change each,
+ * sorted by model name, with reasons a person can read. Observed models that were deleted and
+ * are not declared any more are left out. Throws when a declared model has no build key, which
+ * is a bug in the caller: keys are computed for every declared model before planning.
+ */
+export function plan(desired: Spec, keys: BuildKeys, observed: Observed): Plan {
+  const declared = new Map(desired.models.map((model) => [model.name, model]));
+  const known = new Map(observed.models.map((model) => [model.name, model]));
+  const names = new Set(declared.keys());
+  for (const model of observed.models) if (!model.deleted) names.add(model.name);
+
+  const changes = [...names].sort(byCodePoint).map((name): Change => {
+    const spec = declared.get(name);
+    const seen = known.get(name);
+    if (spec === undefined) {
+      return { model: name, action: 'delete', build: null, reasons: ['no longer declared in models.yaml'] };
+    }
+    // `constructor` is a valid model name: only the object's own entries count.
+    const key = Object.hasOwn(keys, name) ? keys[name] : undefined;
+    if (key === undefined) {
+      throw new Error(`plan: no build key for model "${name}"; compute build keys for every declared model first`);
+    }
+    return planModel(spec, key, seen);
+  });
+  return { changes };
+}
+
+/** True when applying `p` would do anything: some change is not a `noop`. */
+export function hasChanges(p: Plan): boolean {
+  return p.changes.some((change) => change.action !== 'noop');
+}
+
+function planModel(spec: ModelSpec, key: BuildKey, seen: ObservedModel | undefined): Change {
+  const base = { model: spec.name, desired: spec };
+  const deployment = seen?.deployment ?? null;
+  if (seen === undefined || seen.deleted || deployment === null) {
+    const pick = pickBuild(seen?.builds ?? [], key.key);
+    const origin = seen?.deleted ? 're-created after delete'
+      : seen === undefined || seen.builds.length === 0 ? 'new model'
+      : 'not deployed yet';
+    const state = spec.state === 'stopped' ? ['state stopped'] : [];
+    return { ...base, action: 'create', build: pick.build, reasons: [origin, ...pick.reasons, ...state] };
+  }
+
+  const deployed = seen.builds.find((build) => build.number === deployment.build);
+  const serving = servingReasons(deployment.serving, spec.serving);
+  const stateChanged = deployment.state !== spec.state;
+  const state = stateChanged
+    ? [`state ${deployment.state} → ${spec.state}`]
+    : spec.state === 'stopped' ? ['stays stopped'] : [];
+
+  if (deployed === undefined || deployed.key !== key.key) {
+    const pick = pickBuild(seen.builds, key.key);
+    const changed = deployed === undefined
+      ? [`deployed build #${deployment.build} has no record`]
+      : keyReasons(deployed.inputs, key.inputs, spec.build.context);
+    if (changed.length === 0) changed.push('build key changed');
+    const action = pick.build.reused ? 'rollback' : 'rebuild';
+    return { ...base, action, build: pick.build, reasons: [...pick.reasons, ...changed, ...serving, ...state] };
+  }
+
+  const build: ChangeBuild = { number: deployed.number, key: deployed.key, reused: true };
+  if (serving.length > 0) return { ...base, action: 'reconfigure', build, reasons: [...serving, ...state] };
+  if (stateChanged) return { ...base, action: spec.state === 'running' ? 'start' : 'stop', build, reasons: state };
+  const drift = driftReasons(deployment, seen.live);
+  if (drift.length > 0) return { ...base, action: 'repair', build, reasons: drift };
+  return { ...base, action: 'noop', build, reasons: [] };
+}
+
+/**
+ * The build that will run with `key`: a succeeded build that has it, reused; else the next
+ * number. A failed or unfinished build with the key is retried as a new number, and said so.
+ */
+function pickBuild(builds: ObservedBuild[], key: string): { build: ChangeBuild; reasons: string[] } {
+  const withKey = builds.filter((build) => build.key === key).sort((a, b) => b.number - a.number);
+  const succeeded = withKey.find((build) => build.status === 'succeeded');
+  if (succeeded !== undefined) {
+    const build = { number: succeeded.number, key, reused: true };
+    return { build, reasons: [`build #${succeeded.number} has this key`] };
+  }
+  const number = builds.reduce((max, build) => Math.max(max, build.number), 0) + 1;
+  const last = withKey[0];
+  const outcome = last?.status === 'failed' ? 'failed' : 'did not finish';
+  const reasons = last === undefined ? [] : [`build #${last.number} with this key ${outcome}`];
+  return { build: { number, key, reused: false }, reasons };
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,33 @@
+// The serving hash identifies a deployment's serving settings. The store records it, backends
+// label live replicas with it, and the plan compares it to spot settings changed by hand.
+import { createHash } from 'node:crypto';
+import type { EnvValue, Serving } from '../spec/types.ts';
+
+/**
+ * The sha256 (hex) of the canonical JSON of `serving`: keys sorted at every level, so two equal
+ * settings hash the same whatever order they were written in. A `fromEnv` variable contributes its
+ * name and digest (null when unknown), never a value: the Serving never holds one.
+ */
+export function servingHash(serving: Serving): string {
+  const env: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(serving.env)) env[name] = hashableEnv(value);
+  return createHash('sha256').update(canonicalJson({ ...serving, env })).digest('hex');
+}
+
+function hashableEnv(value: EnvValue): unknown {
+  if ('fromEnv' in value) return { fromEnv: value.fromEnv, digest: value.digest ?? null };
+  return { value: value.value };
+}
+
+/** JSON with object keys sorted recursively; undefined members are left out, as JSON.stringify does. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const members = Object.keys(value)
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${members.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,27 @@
+// What a build key is made of. Builds store these inputs, so a plan can say what changed between
+// the deployed build and the working tree without reading either.
+
+/** A file of a build: its path relative to the repository root and its git blob id. */
+export type ManifestEntry = { path: string; blob: string };
+
+/** Everything that goes into a build key, and nothing else. */
+export type KeyInputs = {
+  /** Source files of the build, sorted by path; requirements and script are listed here too. */
+  files: ManifestEntry[];
+  requirements: ManifestEntry | null;
+  script: ManifestEntry | null;
+  file: string;
+  function: string;
+  runtime: string;
+  baseImage: string | null;
+  runtimeVersion: string;
+};
+
+export type BuildKey = {
+  /** sha256 (hex) of the canonical JSON of `inputs`. */
+  key: string;
+  inputs: KeyInputs;
+};
+
+/** Build keys per model name. */
+export type BuildKeys = Record<string, BuildKey>;

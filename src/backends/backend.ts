@@ -1,0 +1,65 @@
+// One interface for every place models run, and a registry to pick one by name.
+import type { Change, Observed } from '../plan/types.ts';
+import type { StoredBuild } from '../store/builds.ts';
+
+export type DeployResult = {
+  /** The global id of the deployment made. */
+  deploymentId: number;
+};
+
+export interface Backend {
+  /** The registry name, e.g. `local`. */
+  readonly name: string;
+  /** What has been applied and, where the backend can see it, what is running. */
+  observe(): Promise<Observed>;
+  /** Carries out one change of a plan with its (already built) build. */
+  deploy(change: Change, build: StoredBuild): Promise<DeployResult>;
+  /** Stops every replica of a model, keeping its history. */
+  stop(model: string): Promise<void>;
+}
+
+export type BackendOptions = {
+  /** Absolute path of the repository root. */
+  root: string;
+};
+
+export type BackendFactory = (options: BackendOptions) => Promise<Backend>;
+
+/** Thrown by a backend asked to do what it cannot do yet or here; the message says what instead. */
+export class BackendUnsupportedError extends Error {
+  readonly backend: string;
+  constructor(backend: string, message: string) {
+    super(message);
+    this.name = 'BackendUnsupportedError';
+    this.backend = backend;
+  }
+}
+
+/**
+ * Backends by name. Each factory imports its implementation when called, so importing the
+ * registry loads and starts nothing.
+ */
+export const backends: Record<string, BackendFactory> = {
+  // For now the local backend only observes (the store in `.slipway/`); deploy and stop refuse
+  // until the daemon that runs replicas exists.
+  local: async ({ root }) => {
+    const { observeRoot } = await import('./local/observe.ts');
+    const needsDaemon = (what: string) =>
+      Promise.reject(new BackendUnsupportedError('local', `${what} on the local backend needs the Slipway daemon (\`slipway up\`)`));
+    return {
+      name: 'local',
+      observe: async () => observeRoot(root),
+      deploy: (change) => needsDaemon(`deploying ${change.model}`),
+      stop: (model) => needsDaemon(`stopping ${model}`),
+    };
+  },
+};
+
+/** The backend called `name`, or an error listing the known ones. */
+export async function createBackend(name: string, options: BackendOptions): Promise<Backend> {
+  const factory = Object.hasOwn(backends, name) ? backends[name] : undefined;
+  if (!factory) {
+    throw new Error(`unknown backend "${name}"; known backends: ${Object.keys(backends).join(', ')}`);
+  }
+  return factory(options);
+}

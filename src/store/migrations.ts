@@ -1,0 +1,103 @@
+// The store's schema, one entry per version: entry i takes a store from version i to i + 1.
+// Entries are append-only: a released migration never changes, because stores in the field were
+// made by it. A later need is a new entry.
+import { randomBytes } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+
+/** SQL run as is, or a function for steps SQL cannot do (such as drawing random bytes from the OS). */
+export type Migration = string | ((db: DatabaseSync) => void);
+
+/** Version 1: models, builds and deployments, what `plan` reads. */
+const v1 = `
+CREATE TABLE models (
+  name       TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  deleted_at TEXT
+) STRICT;
+
+CREATE TABLE builds (
+  model       TEXT NOT NULL REFERENCES models(name),
+  number      INTEGER NOT NULL CHECK (number >= 1),
+  key         TEXT NOT NULL,
+  inputs      TEXT NOT NULL,  -- KeyInputs as JSON: the file manifest a plan diffs against
+  artifact    TEXT,
+  git_commit  TEXT,
+  status      TEXT NOT NULL CHECK (status IN ('building', 'succeeded', 'failed')),
+  log_path    TEXT,
+  error_tail  TEXT,
+  started_at  TEXT NOT NULL,
+  finished_at TEXT,
+  digest      TEXT,
+  PRIMARY KEY (model, number)
+) STRICT;
+CREATE INDEX builds_by_key ON builds (model, key);
+
+CREATE TABLE deployments (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: ids are never reused, even after deletes
+  model        TEXT NOT NULL REFERENCES models(name),
+  build_number INTEGER NOT NULL,
+  serving      TEXT NOT NULL,  -- Serving as JSON (secrets only as digests)
+  serving_hash TEXT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('running', 'stopped')),
+  status       TEXT NOT NULL CHECK (status IN ('deploying', 'active', 'superseded', 'failed', 'deleted')),
+  actor        TEXT,
+  git_commit   TEXT,
+  reason       TEXT,
+  started_at   TEXT NOT NULL,
+  stopped_at   TEXT,
+  FOREIGN KEY (model, build_number) REFERENCES builds (model, number)
+) STRICT;
+CREATE INDEX deployments_by_model ON deployments (model, id);
+`;
+
+/** Version 2: keys, metrics and the per-store secret. */
+const v2Tables = `
+CREATE TABLE access_keys (
+  model      TEXT PRIMARY KEY REFERENCES models(name),
+  key_hash   TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE api_keys (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  name       TEXT NOT NULL,
+  key_hash   TEXT NOT NULL UNIQUE,
+  prefix     TEXT NOT NULL,  -- the key's first characters: shown in listings, used to find candidates
+  models     TEXT,           -- JSON array of model names; NULL means every model
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;
+CREATE INDEX api_keys_by_prefix ON api_keys (prefix);
+
+CREATE TABLE metrics (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  model         TEXT NOT NULL REFERENCES models(name),
+  deployment_id INTEGER REFERENCES deployments(id),
+  replica_id    TEXT,
+  uuid          TEXT,
+  name          TEXT NOT NULL,
+  value         TEXT NOT NULL,  -- JSON
+  created_at    TEXT NOT NULL
+) STRICT;
+CREATE INDEX metrics_by_model ON metrics (model, created_at);
+CREATE INDEX metrics_by_uuid ON metrics (uuid);
+
+CREATE TABLE meta (
+  k TEXT PRIMARY KEY,
+  v TEXT NOT NULL
+) STRICT;
+`;
+
+function v2(db: DatabaseSync): void {
+  db.exec(v2Tables);
+  // From node:crypto rather than SQLite's randomblob(): the key guards secret digests, so it
+  // comes from the OS's CSPRNG through the same path as every other secret Slipway makes.
+  db.prepare("INSERT INTO meta (k, v) VALUES ('secret_key', ?)").run(randomBytes(32).toString('hex'));
+}
+
+/** All migrations in order; the schema version of a store is the number of them applied. */
+export const migrations: readonly Migration[] = [v1, v2];
+
+/** The schema version this code writes. */
+export const latestVersion = migrations.length;

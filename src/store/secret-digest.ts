@@ -1,0 +1,22 @@
+// Digests of secret env values (`fromEnv`), so a plan can tell that a secret changed without the
+// value ever being stored or shown. Keyed with a random per-store secret: a plain hash of a
+// guessable secret (a short password) could be brute-forced from the store file or a plan.
+import { createHmac } from 'node:crypto';
+import type { Store } from './database.ts';
+
+/** The store's random secret key (hex), made by migration 2 when the store was first opened. */
+export function storeSecretKey(store: Store): string {
+  const row = store.statement("SELECT v FROM meta WHERE k = 'secret_key'").get() as { v: string } | undefined;
+  if (!row) throw new Error(`${store.path} has no secret_key in its meta table; the store is damaged`);
+  return row.v;
+}
+
+/**
+ * A function giving the HMAC-SHA256 (hex) of a secret env variable's value, keyed by the store's
+ * secret. The name is part of the message, so two variables with one value get different digests.
+ */
+export function secretDigest(store: Store): (name: string, value: string) => string {
+  const key = Buffer.from(storeSecretKey(store), 'hex');
+  // JSON of the pair keeps the message unambiguous (no name/value boundary to shift).
+  return (name, value) => createHmac('sha256', key).update(JSON.stringify([name, value])).digest('hex');
+}

@@ -1,0 +1,84 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  findBuildByKey,
+  finishBuild,
+  getBuild,
+  insertBuild,
+  listBuilds,
+  nextBuildNumber,
+} from '../../src/store/builds.ts';
+import { getModel } from '../../src/store/models.ts';
+import { keyInputs, tempStore } from './fixtures.ts';
+
+test('build numbers start at 1 and count per model', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    assert.is(nextBuildNumber(store, 'add'), 1);
+    assert.is(insertBuild(store, { model: 'add', key: 'a1', inputs: keyInputs() }).number, 1);
+    assert.is(insertBuild(store, { model: 'add', key: 'a2', inputs: keyInputs() }).number, 2);
+    assert.is(insertBuild(store, { model: 'iris', key: 'i1', inputs: keyInputs() }).number, 1);
+    assert.is(insertBuild(store, { model: 'add', key: 'a3', inputs: keyInputs() }).number, 3);
+    assert.is(nextBuildNumber(store, 'iris'), 2);
+    assert.equal(listBuilds(store, 'add').map((b) => b.key), ['a1', 'a2', 'a3']);
+    assert.ok(getModel(store, 'iris'), 'inserting a build records its model');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a build starts as building and records how it finished', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    const inputs = keyInputs({ 'm/predict.py': '1'.repeat(40), 'm/requirements.txt': '2'.repeat(40) });
+    const started = insertBuild(
+      store,
+      { model: 'm', key: 'k', inputs, gitCommit: 'abc123', logPath: '/logs/m/1.log' },
+      new Date('2025-01-01T00:00:00Z'),
+    );
+    assert.is(started.status, 'building');
+    assert.is(started.startedAt, '2025-01-01T00:00:00.000Z');
+    assert.is(started.finishedAt, null);
+    assert.equal(started.inputs, inputs);
+
+    const done = finishBuild(
+      store,
+      'm',
+      1,
+      { status: 'failed', errorTail: 'pip: no such package' },
+      new Date('2025-01-01T00:01:00Z'),
+    );
+    assert.is(done.status, 'failed');
+    assert.is(done.errorTail, 'pip: no such package');
+    assert.is(done.logPath, '/logs/m/1.log', 'a field left out keeps its value');
+    assert.is(done.gitCommit, 'abc123');
+    assert.is(done.finishedAt, '2025-01-01T00:01:00.000Z');
+    assert.is(done.artifact, null);
+    assert.throws(() => finishBuild(store, 'm', 9, { status: 'succeeded' }), /no such build/);
+  } finally {
+    cleanup();
+  }
+});
+
+test('findBuildByKey finds only succeeded builds of the same model', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    insertBuild(store, { model: 'm', key: 'same', inputs: keyInputs() });
+    finishBuild(store, 'm', 1, { status: 'failed' });
+    assert.is(findBuildByKey(store, 'm', 'same'), null, 'a failed build is not reused');
+    insertBuild(store, { model: 'm', key: 'same', inputs: keyInputs() });
+    finishBuild(store, 'm', 2, { status: 'succeeded', artifact: '/b/m/2', digest: 'sha256:00' });
+    insertBuild(store, { model: 'm', key: 'same', inputs: keyInputs() });
+    const found = findBuildByKey(store, 'm', 'same')!;
+    assert.is(found.number, 2);
+    assert.is(found.artifact, '/b/m/2');
+    assert.is(found.digest, 'sha256:00');
+    assert.is(findBuildByKey(store, 'other', 'same'), null);
+    assert.is(getBuild(store, 'm', 3)!.status, 'building');
+    assert.is(getBuild(store, 'm', 4), null);
+  } finally {
+    cleanup();
+  }
+});
+
+test.run();

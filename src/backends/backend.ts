@@ -16,6 +16,8 @@ export interface Backend {
   deploy(change: Change, build: StoredBuild): Promise<DeployResult>;
   /** Stops every replica of a model, keeping its history. */
   stop(model: string): Promise<void>;
+  /** Stops a model that is no longer declared and marks it deleted; its builds and history stay. */
+  delete(model: string): Promise<void>;
 }
 
 export type BackendOptions = {
@@ -51,6 +53,7 @@ export const backends: Record<string, BackendFactory> = {
       observe: async () => observeRoot(root),
       deploy: (change) => needsDaemon(`deploying ${change.model}`),
       stop: (model) => needsDaemon(`stopping ${model}`),
+      delete: (model) => needsDaemon(`deleting ${model}`),
     };
   },
 };

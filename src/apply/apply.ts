@@ -1,0 +1,131 @@
+// Carries out a plan: builds what no build has yet, hands each change to the backend, then runs
+// the changed models' examples as test calls. Backend-neutral: the local daemon and CI pass their
+// own builder and backend. One model's failure never stops the others.
+import type { Backend } from '../backends/backend.ts';
+import type { Builder } from '../build/builder.ts';
+import type { Change, Plan } from '../plan/types.ts';
+import type { BuildKeys } from '../source/types.ts';
+import type { Store } from '../store/database.ts';
+import { findBuildByKey, finishBuild, getBuild, insertBuild, type StoredBuild } from '../store/builds.ts';
+import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
+
+export type ApplyDeps = {
+  root: string;
+  store: Store;
+  builder: Builder;
+  backend: Backend;
+  keys: BuildKeys;
+  gitCommit: string | null;
+  log: (line: string) => void;
+  /** Calls a deployed model; when given, changed models' examples are run after deploy. */
+  callModel?: CallModel;
+};
+
+export type ModelOutcome = {
+  model: string;
+  action: Change['action'];
+  ok: boolean;
+  /** The build the model runs now (for delete: none). */
+  build: { number: number; key: string; reused: boolean } | null;
+  deploymentId: number | null;
+  /** What failed, for people: `build #3 failed: build script build.sh exited with 2`. */
+  error: string | null;
+  /** The tail of a failed build's log. */
+  errorTail: string | null;
+  tests: TestResult[];
+};
+
+export type ApplyReport = { ok: boolean; outcomes: ModelOutcome[] };
+
+/** Applies every change of `plan` in order; the report says per model what happened. */
+export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyReport> {
+  const outcomes: ModelOutcome[] = [];
+  for (const change of plan.changes) {
+    if (change.action === 'noop') continue;
+    outcomes.push(await applyChange(change, deps));
+  }
+  if (deps.callModel) {
+    for (const outcome of outcomes) {
+      const change = plan.changes.find((c) => c.model === outcome.model);
+      const model = change?.desired;
+      if (!outcome.ok || !model || model.state !== 'running' || outcome.action === 'stop') continue;
+      outcome.tests = await runExamples(model, deps.callModel);
+      if (outcome.tests.some((t) => !t.pass)) outcome.ok = false;
+    }
+  }
+  return { ok: outcomes.every((o) => o.ok), outcomes };
+}
+
+async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcome> {
+  const outcome: ModelOutcome = {
+    model: change.model,
+    action: change.action,
+    ok: false,
+    build: change.build,
+    deploymentId: null,
+    error: null,
+    errorTail: null,
+    tests: [],
+  };
+  try {
+    if (change.action === 'delete') {
+      deps.log(`${change.model}: deleting (history kept)`);
+      await deps.backend.delete(change.model);
+      outcome.ok = true;
+      return outcome;
+    }
+    const build = await buildFor(change, deps, outcome);
+    if (!build) return outcome;
+    outcome.build = { number: build.number, key: build.key, reused: change.build?.reused ?? false };
+    deps.log(`${change.model}: ${change.action} with build #${build.number}`);
+    const result = await deps.backend.deploy(change, build);
+    outcome.deploymentId = result.deploymentId;
+    outcome.ok = true;
+    deps.log(`${change.model}: deployment #${result.deploymentId} ${change.desired?.state === 'stopped' ? 'stopped' : 'serving'}`);
+  } catch (error) {
+    outcome.error = error instanceof Error ? error.message : String(error);
+    deps.log(`${change.model}: ${change.action} failed: ${outcome.error}`);
+  }
+  return outcome;
+}
+
+/** The build a change deploys: the existing one it reuses, or a new one built now (null on failure). */
+async function buildFor(change: Change, deps: ApplyDeps, outcome: ModelOutcome): Promise<StoredBuild | null> {
+  const model = change.desired;
+  const key = deps.keys[change.model];
+  if (!model || !key || !change.build) throw new Error(`change for ${change.model} has no desired model or build key`);
+  if (change.build.reused) {
+    const existing = getBuild(deps.store, change.model, change.build.number);
+    if (existing && existing.key === change.build.key && existing.status === 'succeeded') return existing;
+    throw new Error(`build #${change.build.number} of ${change.model} is not a finished build with key ${change.build.key.slice(0, 12)}; plan again`);
+  }
+  // Another apply may have built this key since the plan was made: reuse it rather than build twice.
+  const already = findBuildByKey(deps.store, change.model, key.key);
+  if (already) {
+    outcome.build = { number: already.number, key: already.key, reused: true };
+    return already;
+  }
+  const record = insertBuild(deps.store, { model: change.model, key: key.key, inputs: key.inputs, gitCommit: deps.gitCommit });
+  deps.log(`${change.model}: building #${record.number} (key ${key.key.slice(0, 12)})`);
+  const built = await deps.builder.build({
+    root: deps.root,
+    model,
+    key,
+    number: record.number,
+    log: (line) => deps.log(`${change.model} #${record.number} | ${line}`),
+  });
+  if (!built.ok) {
+    finishBuild(deps.store, change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });
+    outcome.build = { number: record.number, key: key.key, reused: false };
+    outcome.error = `build #${record.number} failed: ${built.message}`;
+    outcome.errorTail = built.errorTail;
+    deps.log(`${change.model}: ${outcome.error}; the running deployment is left as it was`);
+    return null;
+  }
+  return finishBuild(deps.store, change.model, record.number, {
+    status: 'succeeded',
+    artifact: built.artifact,
+    logPath: built.logPath,
+    digest: built.digest ?? null,
+  });
+}

@@ -1,0 +1,24 @@
+// The `slipway` program: one file per command; each builds its dependencies and passes them in.
+import { Command } from 'commander';
+import { registerValidate } from './validate.ts';
+import { registerPlan } from './plan.ts';
+import { CliError } from './cli-error.ts';
+
+const program = new Command('slipway')
+  .description('Git-driven, declarative deployment of machine-learning models')
+  .showHelpAfterError();
+
+registerValidate(program);
+registerPlan(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Only entry points turn errors into exit codes; a CliError's message is already meant for people.
+  if (error instanceof CliError) {
+    process.stderr.write(`slipway: ${error.message}\n`);
+  } else {
+    process.stderr.write(`slipway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,127 @@
+// Checks that each model's `function` is defined at the top level of its file, without running the
+// code: Python files are parsed with python3's `ast` (one process for all of them), R files get a
+// plain text check for `name <- function`.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { DataPath, Finding } from './data-path.ts';
+import { didYouMean } from './did-you-mean.ts';
+import type { Runtime } from './types.ts';
+
+export type FunctionTarget = {
+  runtime: Runtime;
+  /** Absolute path of the model file (already checked to exist inside the repository). */
+  abs: string;
+  /** The file as a repository path, for messages. */
+  rel: string;
+  function: string;
+  /** Data path of the model, e.g. ['models', 3]. */
+  model: DataPath;
+};
+
+type PythonNames =
+  | { names: string[]; functions: string[]; starImport: boolean }
+  | { syntaxError: { line: number; column: number; message: string } }
+  | { readError: string };
+
+const scriptPath = fileURLToPath(new URL('./top-level-names.py', import.meta.url));
+
+/** Findings for every target whose function is missing or whose file does not parse. */
+export async function checkFunctions(targets: FunctionTarget[], python = 'python3'): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const target of targets.filter((t) => t.runtime === 'r')) {
+    const finding = checkR(target);
+    if (finding !== null) findings.push(finding);
+  }
+  const pythonTargets = targets.filter((t) => t.runtime === 'python3');
+  if (pythonTargets.length === 0) return findings;
+  const files = [...new Set(pythonTargets.map((t) => t.abs))];
+  const result = await runPython(python, files);
+  if (!result.ok) {
+    findings.push({ path: [...pythonTargets[0].model, 'function'], message: result.message });
+    return findings;
+  }
+  for (const target of pythonTargets) {
+    const finding = checkPython(target, result.names[target.abs]);
+    if (finding !== null) findings.push(finding);
+  }
+  return findings;
+}
+
+function checkPython(target: FunctionTarget, names: PythonNames | undefined): Finding | null {
+  if (names === undefined) return null;
+  if ('syntaxError' in names) {
+    const { line, column, message } = names.syntaxError;
+    return {
+      path: [...target.model, 'file'],
+      message: `${target.rel}:${line}:${column}: Python syntax error: ${message} (fix the file so function "${target.function}" can be found)`,
+    };
+  }
+  if ('readError' in names) {
+    return { path: [...target.model, 'file'], message: `cannot read ${target.rel}: ${names.readError}` };
+  }
+  // `from x import *` may bring the function in; only importing the module could tell.
+  if (names.starImport || names.names.includes(target.function)) return null;
+  return missing(target, names.functions, names.names);
+}
+
+function checkR(target: FunctionTarget): Finding | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(target.abs, 'utf8');
+  } catch (error) {
+    return { path: [...target.model, 'file'], message: `cannot read ${target.rel}: ${(error as Error).message}` };
+  }
+  const defined = [...text.matchAll(/^[ \t]*`?([A-Za-z.][A-Za-z0-9._]*)`?[ \t]*(?:<<?-|=)[ \t]*(?:function\b|\\\()/gm)].map(
+    (m) => m[1],
+  );
+  if (defined.includes(target.function)) return null;
+  return missing(target, defined, defined);
+}
+
+function missing(target: FunctionTarget, functions: string[], names: string[]): Finding {
+  const guess = didYouMean(target.function, functions.length > 0 ? functions : names);
+  const hint = guess === undefined ? '' : `, did you mean "${guess}"?`;
+  const listed = functions.length === 0 ? 'it defines no functions' : `functions there: ${shortList(functions)}`;
+  return {
+    path: [...target.model, 'function'],
+    message: `function "${target.function}" is not defined at the top level of ${target.rel}${hint} (${listed})`,
+  };
+}
+
+function shortList(names: string[]): string {
+  return names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')}, ... (${names.length} in all)`;
+}
+
+type PythonResult = { ok: true; names: Record<string, PythonNames> } | { ok: false; message: string };
+
+function runPython(python: string, files: string[]): Promise<PythonResult> {
+  return new Promise((resolve) => {
+    // -I -S: ignore PYTHON* variables, user site and site-packages; the script needs only the
+    // standard library and starts faster without them.
+    const child = spawn(python, ['-I', '-S', scriptPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'ENOENT' ? `${python} was not found` : error.message;
+      resolve({ ok: false, message: `cannot check the functions of Python models: ${why} (install python3)` });
+    });
+    child.on('close', (code) => {
+      if (code !== 0) {
+        const tail = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-3).join(' | ');
+        resolve({ ok: false, message: `cannot check the functions of Python models: ${python} exited with ${code}: ${tail}` });
+        return;
+      }
+      try {
+        resolve({ ok: true, names: JSON.parse(Buffer.concat(out).toString('utf8')) as Record<string, PythonNames> });
+      } catch (error) {
+        resolve({ ok: false, message: `cannot check the functions of Python models: bad output from ${python}: ${(error as Error).message}` });
+      }
+    });
+    // A write error (EPIPE when python dies at start) is reported by 'close' with its exit code.
+    child.stdin.on('error', () => {});
+    child.stdin.end(JSON.stringify(files));
+  });
+}

@@ -1,0 +1,56 @@
+// Builds a ModelSpec from a schema-valid model entry: defaults applied, env merged, paths resolved.
+import type { ModelPaths } from './model-paths.ts';
+import type { RawModel, RawResources, RawServing } from './raw-spec.ts';
+import type { EnvValue, Example, Limits, ModelSpec, Position, Resources } from './types.ts';
+
+export type ModelInputs = {
+  raw: RawModel;
+  defaults: RawServing;
+  limits: Limits;
+  paths: ModelPaths;
+  /** The merged env (global < project < model). */
+  env: Record<string, EnvValue>;
+  position: Position;
+};
+
+/** A model's desired state: its own settings, else `defaults`, else Slipway's defaults. */
+export function buildModelSpec({ raw, defaults, limits, paths, env, position }: ModelInputs): ModelSpec {
+  return {
+    name: raw.name,
+    description: raw.description ?? '',
+    file: paths.file,
+    function: raw.function,
+    runtime: raw.runtime ?? defaults.runtime ?? 'python3',
+    examples: [...(raw.example === undefined ? [] : [raw.example]), ...(raw.examples ?? [])].map(toExample),
+    build: paths.build,
+    serving: {
+      replicas: raw.replicas ?? defaults.replicas ?? 1,
+      resources: resources(raw.resources, defaults.resources),
+      env,
+      concurrency: raw.concurrency ?? defaults.concurrency ?? 1,
+      timeoutSeconds: raw.timeoutSeconds ?? defaults.timeoutSeconds ?? 30,
+      busyTimeoutSeconds: raw.busyTimeoutSeconds ?? defaults.busyTimeoutSeconds ?? 30,
+      auth: raw.auth ?? defaults.auth ?? true,
+      maxRequestBytes: limits.maxRequestBytes,
+    },
+    state: raw.state ?? 'running',
+    position,
+  };
+}
+
+// Each resource falls back on its own, so `defaults` can set memory while a model sets cpu.
+function resources(own: RawResources | undefined, fallback: RawResources | undefined): Resources {
+  const quantity = (value: string | number | undefined): string | null => (value === undefined ? null : String(value));
+  return {
+    cpu: quantity(own?.cpu ?? fallback?.cpu),
+    memory: quantity(own?.memory ?? fallback?.memory),
+    gpu: own?.gpu ?? fallback?.gpu ?? 0,
+  };
+}
+
+function toExample(raw: { input: unknown; output?: unknown; tolerance?: number }): Example {
+  const example: Example = { input: raw.input };
+  if ('output' in raw) example.output = raw.output;
+  if (raw.tolerance !== undefined) example.tolerance = raw.tolerance;
+  return example;
+}

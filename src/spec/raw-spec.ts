@@ -1,0 +1,53 @@
+// The shape of models.yaml once it has passed the schema: what was written, before defaults.
+import type { RawEnvValue } from './merge-env.ts';
+import type { DesiredState, Runtime } from './types.ts';
+
+export type RawResources = { cpu?: string | number; memory?: string | number; gpu?: number };
+
+/** Serving settings a model may set and `defaults` may provide. */
+export type RawServing = {
+  runtime?: Runtime;
+  replicas?: number;
+  resources?: RawResources;
+  concurrency?: number;
+  timeoutSeconds?: number;
+  busyTimeoutSeconds?: number;
+  auth?: boolean;
+};
+
+export type RawExample = { input: unknown; output?: unknown; tolerance?: number };
+
+export type RawBuild = {
+  context?: string;
+  include?: string[];
+  requirements?: string;
+  script?: string;
+  baseImage?: string;
+};
+
+export type RawModel = RawServing & {
+  name: string;
+  description?: string;
+  file: string;
+  function: string;
+  example?: RawExample;
+  examples?: RawExample[];
+  env?: Record<string, RawEnvValue>;
+  build?: RawBuild;
+  state?: DesiredState;
+};
+
+export type RawSpec = {
+  version: 1;
+  project: string;
+  env?: Record<string, RawEnvValue>;
+  defaults?: RawServing;
+  limits?: { maxReplicas?: number; maxRequestBytes?: number };
+  models: RawModel[];
+};
+
+/** Limits when models.yaml does not set them (CML's: 9 replicas, 5 MB requests). */
+export const defaultLimits = { maxReplicas: 9, maxRequestBytes: 5 * 1024 * 1024 } as const;
+
+/** The highest `limits.maxReplicas` allowed. */
+export const replicaCeiling = 199;

@@ -1,0 +1,84 @@
+// The desired state, as `models.yaml` declares it once defaults are applied and env is merged.
+// Every path here is relative to the repository root, with forward slashes, so that it can be
+// compared with git's view of the tree and is the same on every machine.
+
+/** An environment value: a literal, or the name of a variable read from the environment at apply time. */
+export type EnvValue =
+  | { value: string }
+  /** `digest` is an HMAC of the secret's value, set only when the variable is present; never the value. */
+  | { fromEnv: string; digest?: string };
+
+export type Example = { input: unknown; output?: unknown; tolerance?: number };
+
+export type Resources = { cpu: string | null; memory: string | null; gpu: number };
+
+export type BuildSettings = {
+  /** Folder whose files make up the build; default: the folder of `file`. */
+  context: string;
+  /** More paths (files or folders) added to the build beside the context. */
+  include: string[];
+  /** The requirements file, or null when there is none. */
+  requirements: string | null;
+  /** The build script (`cdsw-build.sh` / `build.sh` by default when present), or null. */
+  script: string | null;
+  /** The image the model is built on (images only); null means the builder's default. */
+  baseImage: string | null;
+};
+
+export type Runtime = 'python3' | 'r';
+export type DesiredState = 'running' | 'stopped';
+
+/** The settings a deployment runs with: changing them redeploys the same build. */
+export type Serving = {
+  replicas: number;
+  resources: Resources;
+  env: Record<string, EnvValue>;
+  concurrency: number;
+  timeoutSeconds: number;
+  busyTimeoutSeconds: number;
+  auth: boolean;
+  maxRequestBytes: number;
+};
+
+/** Where something was declared, for messages a person can jump to. */
+export type Position = { line: number; column: number };
+
+export type ModelSpec = {
+  name: string;
+  description: string;
+  file: string;
+  function: string;
+  runtime: Runtime;
+  examples: Example[];
+  build: BuildSettings;
+  serving: Serving;
+  state: DesiredState;
+  /** Position of this model's entry in `models.yaml`. */
+  position: Position;
+};
+
+export type Limits = { maxReplicas: number; maxRequestBytes: number };
+
+export type Spec = {
+  /** Absolute path of the repository root. */
+  root: string;
+  /** Path of the models file relative to the root. */
+  file: string;
+  version: 1;
+  project: string;
+  limits: Limits;
+  models: ModelSpec[];
+};
+
+/** One problem found in `models.yaml`, positioned so an editor or CI annotation can point at it. */
+export type SpecIssue = {
+  /** Path of the models file as given by the user (relative to the working directory when possible). */
+  file: string;
+  line: number;
+  column: number;
+  /** The data path, like `models[1].replicas`, or `` for the whole file. */
+  path: string;
+  message: string;
+};
+
+export type Loaded = { ok: true; spec: Spec } | { ok: false; errors: SpecIssue[] };

@@ -6,7 +6,7 @@ import { computeBuildKeys, type KeysResult } from '../../src/source/build-keys.t
 import { openRepo } from '../../src/source/repo.ts';
 import type { BuildKeys, KeyInputs } from '../../src/source/types.ts';
 import type { ModelSpec } from '../../src/spec/types.ts';
-import { gitFixture, type GitFixture } from './git-fixture.ts';
+import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
 import { model, spec } from './spec-factory.ts';
 
 const fixtures: GitFixture[] = [];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { headCommit, NotAGitRepositoryError, openRepo } from '../../src/source/repo.ts';
-import { gitFixture, type GitFixture } from './git-fixture.ts';
+import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
 
 const cleanups: Array<() => void> = [];
 test.after.each(() => {

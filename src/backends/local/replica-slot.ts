@@ -1,0 +1,225 @@
+// One replica slot of a deployment: keeps a runtime process running in it. A crash starts a new
+// process after a backoff; `replace` kills the current one and starts a new one at once. The slot
+// keeps its id, log and restart count across processes; each process brings a new pid and port.
+import { backoffDelay } from './replica-backoff.ts';
+import { replicaEnv } from './replica-env.ts';
+import type { SlotLog } from './replica-logs.ts';
+import { NotReadyError, spawnReplica, type NotReady, type ReplicaProcess } from './replica-process.ts';
+import { describeExit, ReplicaStartError, type ReplicaStartFailure } from './replica-start-error.ts';
+import type {
+  BackoffOptions,
+  DeploymentProcessSpec,
+  ReadyCause,
+  ReplicaExit,
+  ReplicaInfo,
+  ReplicaState,
+  SupervisorEvents,
+} from './supervisor-types.ts';
+
+export type SlotOptions = {
+  id: string;
+  spec: DeploymentProcessSpec;
+  runtimeDir: string;
+  daemonEnv: NodeJS.ProcessEnv;
+  log: SlotLog;
+  readyTimeoutMs: number;
+  backoff: BackoffOptions;
+  emit: <E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]) => void;
+};
+
+export type ReplicaSlot = {
+  readonly id: string;
+  info(): ReplicaInfo;
+  /** Resolves once the slot's first process is ready; rejects with a `ReplicaStartError` when it never is. */
+  readonly firstReady: Promise<ReplicaInfo>;
+  /** Kills the current process and starts a new one; resolves when the slot is ready again. */
+  replace(reason?: string): Promise<ReplicaInfo>;
+  /** SIGTERM to every process of the slot, SIGKILL after `graceMs`; resolves once all ended. */
+  stop(graceMs: number): Promise<void>;
+};
+
+const STDERR_TAIL_LINES = 30;
+
+/** Creates a slot and starts its first process. */
+export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
+  const { id, spec, log } = options;
+  let state: ReplicaState = 'starting';
+  let restarts = 0;
+  /** Crashes in a row, for the backoff; reset once a process stayed ready long enough. */
+  let failures = 0;
+  let everReady = false;
+  let current: ReplicaProcess | null = null;
+  let port: number | null = null;
+  let startedAt = new Date().toISOString();
+  let readySince: number | null = null;
+  let restartTimer: NodeJS.Timeout | null = null;
+  /** Why a process never got ready, when it was not a plain exit. */
+  const notReady = new WeakMap<ReplicaProcess, NotReady>();
+  let stopping: Promise<void> | null = null;
+  const live = new Set<ReplicaProcess>();
+  let waiters: { resolve: (info: ReplicaInfo) => void; reject: (error: Error) => void }[] = [];
+
+  function info(): ReplicaInfo {
+    return {
+      id,
+      model: spec.model,
+      deploymentId: spec.deploymentId,
+      build: spec.build,
+      origin: port === null ? null : `http://127.0.0.1:${port}`,
+      pid: current?.pid ?? null,
+      state,
+      restarts,
+      startedAt,
+    };
+  }
+
+  function nextReady(): Promise<ReplicaInfo> {
+    const promise = new Promise<ReplicaInfo>((resolve, reject) => waiters.push({ resolve, reject }));
+    promise.catch(() => {});
+    return promise;
+  }
+
+  function settleWaiters(error?: Error): void {
+    const settled = waiters;
+    waiters = [];
+    for (const waiter of settled) {
+      if (error) waiter.reject(error);
+      else waiter.resolve(info());
+    }
+  }
+
+  function launch(cause: ReadyCause): void {
+    port = null;
+    readySince = null;
+    startedAt = new Date().toISOString();
+    const proc = spawnReplica({
+      python: spec.python,
+      args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--host', '127.0.0.1', '--port', '0'],
+      cwd: spec.buildDir,
+      env: replicaEnv({
+        daemonEnv: options.daemonEnv,
+        deploymentEnv: spec.env,
+        runtimeDir: options.runtimeDir,
+        python: spec.python,
+        replicaId: id,
+        concurrency: spec.concurrency,
+        gatewayUrl: spec.gatewayUrl,
+      }),
+      readyTimeoutMs: options.readyTimeoutMs,
+      onLine: (stream, text, time) => log.write(stream, text, time),
+    });
+    current = proc;
+    live.add(proc);
+    const pidNote = proc.pid === null ? '' : ` (pid ${proc.pid})`;
+    log.write('slipway', cause === 'start' ? `starting${pidNote}` : `restart #${restarts} (${cause}): starting${pidNote}`);
+    proc.ready.then(
+      (readyPort) => {
+        if (proc !== current || state === 'stopped') return;
+        port = readyPort;
+        state = 'ready';
+        everReady = true;
+        readySince = Date.now();
+        log.write('slipway', `ready at http://127.0.0.1:${readyPort}${pidNote}`);
+        settleWaiters();
+        options.emit('ready', info(), cause);
+      },
+      (error: unknown) => {
+        if (!(error instanceof NotReadyError)) return;
+        notReady.set(proc, error.detail);
+        if (error.detail.reason === 'timeout') log.write('slipway', `not ready after ${options.readyTimeoutMs / 1000}s: killed`);
+        if (error.detail.reason === 'spawn') log.write('slipway', error.detail.message);
+      },
+    );
+    void proc.exited.then((exit) => onExit(proc, exit));
+  }
+
+  function onExit(proc: ReplicaProcess, exit: ReplicaExit): void {
+    live.delete(proc);
+    const expected = proc !== current || state === 'stopped';
+    const exitInfo: ReplicaInfo = { ...info(), pid: proc.pid };
+    if (expected) {
+      options.emit('exit', exitInfo, { ...exit, expected });
+      return;
+    }
+    const wasReady = state === 'ready';
+    current = null;
+    port = null;
+    if (!everReady) {
+      // The first process never got ready: the deployment cannot start; `start` reports why.
+      state = 'stopped';
+      log.write('slipway', `exited before it was ready (${describeExit(exit)})`);
+      const detail = notReady.get(proc);
+      const failure: ReplicaStartFailure =
+        detail?.reason === 'timeout'
+          ? { reason: 'timeout', timeoutMs: options.readyTimeoutMs }
+          : detail?.reason === 'spawn'
+            ? { reason: 'spawn', message: detail.message }
+            : { reason: 'exited', exit };
+      const stderrTail = log.tail(['stderr', 'runtime'], STDERR_TAIL_LINES);
+      settleWaiters(new ReplicaStartError({ model: spec.model, deploymentId: spec.deploymentId, replicaId: id, failure, stderrTail }));
+      options.emit('exit', { ...exitInfo, state }, { ...exit, expected });
+      return;
+    }
+    if (readySince !== null && Date.now() - readySince >= options.backoff.resetAfterMs) failures = 0;
+    failures++;
+    const delay = backoffDelay(failures, options.backoff);
+    state = 'restarting';
+    log.write('slipway', `exited (${describeExit(exit)}); restarting in ${delay / 1000}s`);
+    restartTimer = setTimeout(() => {
+      restartTimer = null;
+      restarts++;
+      launch('restart');
+    }, delay);
+    if (wasReady) options.emit('unready', { ...exitInfo, state }, 'exit');
+    options.emit('exit', { ...exitInfo, state }, { ...exit, expected });
+  }
+
+  function replace(reason?: string): Promise<ReplicaInfo> {
+    if (state === 'stopped') return Promise.reject(new Error(`replica ${id} is stopped and cannot be replaced`));
+    const old = current;
+    const before = info();
+    if (restartTimer) clearTimeout(restartTimer);
+    restartTimer = null;
+    log.write('slipway', `replaced${reason ? ` (${reason})` : ''}${old?.pid ? `: killing pid ${old.pid}` : ''}`);
+    restarts++;
+    state = 'restarting';
+    const ready = nextReady();
+    launch('replace');
+    if (before.state === 'ready') options.emit('unready', { ...before, state }, 'replace');
+    old?.signal('SIGKILL');
+    return ready;
+  }
+
+  async function stopAll(graceMs: number): Promise<void> {
+    const before = info();
+    state = 'stopped';
+    if (restartTimer) clearTimeout(restartTimer);
+    restartTimer = null;
+    settleWaiters(new Error(`replica ${id} was stopped before it was ready`));
+    if (before.state === 'ready') options.emit('unready', { ...before, state }, 'stop');
+    const procs = [...live];
+    if (procs.length) log.write('slipway', `stopping: SIGTERM, SIGKILL after ${graceMs / 1000}s`);
+    for (const proc of procs) proc.signal('SIGTERM');
+    const killTimer = setTimeout(() => procs.forEach((proc) => proc.signal('SIGKILL')), graceMs);
+    const exits = await Promise.all(procs.map((proc) => proc.exited));
+    clearTimeout(killTimer);
+    log.write('slipway', exits.length ? `stopped (${exits.map(describeExit).join(', ')})` : 'stopped');
+    current = null;
+    port = null;
+    await log.close();
+  }
+
+  const firstReady = nextReady();
+  launch('start');
+
+  return {
+    id,
+    info,
+    firstReady,
+    replace,
+    stop(graceMs) {
+      stopping ??= stopAll(graceMs);
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// One interface for every way of turning a build key into an artifact: a folder with a virtualenv
+// for the local backend, an OCI image for Kubernetes. A builder only builds; the caller records
+// builds in the store and decides what to deploy.
+import type { BuildKey } from '../source/types.ts';
+import type { ModelSpec } from '../spec/types.ts';
+
+export type BuildRequest = {
+  /** Repository root, absolute. Files are read from its working tree. */
+  root: string;
+  model: ModelSpec;
+  key: BuildKey;
+  /** The build number the caller reserved for this model (from 1). */
+  number: number;
+  /** Receives every line of the build log as it is written, timestamp included. */
+  log?: (line: string) => void;
+};
+
+export type BuildOutcome =
+  | {
+      ok: true;
+      /** The build folder (snapshot) or image reference (buildah). */
+      artifact: string;
+      logPath: string;
+      /** Image digest, for builders that produce images. */
+      digest?: string;
+    }
+  | {
+      ok: false;
+      logPath: string;
+      /** The last lines of the build log. */
+      errorTail: string;
+      /** What failed, naming the step: `build script build.sh exited with 2`. */
+      message: string;
+    };
+
+export interface Builder {
+  /** The registry name: `snapshot`, `buildah`. */
+  name: string;
+  /** Builds `req.key`; a failure is an outcome, never a throw. */
+  build(req: BuildRequest): Promise<BuildOutcome>;
+}
+
+/** What any builder is created with; builders ignore what they do not use. */
+export type BuilderOptions = {
+  /** The state folder, `<root>/.slipway` for the local backend. */
+  stateDir: string;
+  /** Python interpreter to build and run with (snapshot builder). */
+  python?: string;
+};
+
+export type BuilderFactory = (options: BuilderOptions) => Builder;

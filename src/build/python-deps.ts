@@ -1,0 +1,162 @@
+// A model's Python dependencies: a virtualenv in `.slipway/deps/<hash>/venv`, its requirements
+// installed with pip, then its build script run with the venv first on PATH. The venv sees the
+// system's site-packages (`--system-site-packages`), so packages the machine provides (Debian's
+// python3-*) need no index. A deps folder is complete once `complete.json` is written; anything
+// else is a failed or interrupted install and is removed before the next try.
+//
+// The requirements and build script run in `.slipway/deps/<hash>/work`, a copy of the build
+// folder kept with the venv: paths an install records (`pip install -e ./lib`) stay valid, and
+// whatever the script writes there never reaches the build folder.
+import { access, chmod, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { withLock } from './deps-lock.ts';
+import type { PythonIdentity } from './python-probe.ts';
+import { describeEnd, runStep, type StepResult } from './run-step.ts';
+
+export type DepsRequest = {
+  stateDir: string;
+  hash: string;
+  python: PythonIdentity;
+  /** Where the base python is run (a pyenv shim picks its version by folder). */
+  root: string;
+  /** The build folder so far, copied as the working folder of pip and the script. */
+  source: string;
+  /** Build-folder paths of the requirements file and build script. */
+  requirements: string | null;
+  script: string | null;
+  builtBy: { model: string; number: number };
+  line: (text: string) => void;
+};
+
+export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: false; message: string };
+
+/** The deps folder of `hash` and what is in it. */
+export function depsPaths(stateDir: string, hash: string) {
+  const folder = join(stateDir, 'deps', hash);
+  const venv = join(folder, 'venv');
+  return { folder, venv, python: join(venv, 'bin', 'python'), work: join(folder, 'work'), marker: join(folder, 'complete.json') };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function stepEnv(venv: string | null): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  delete env.PYTHONHOME;
+  if (venv !== null) {
+    env.VIRTUAL_ENV = venv;
+    env.PATH = `${join(venv, 'bin')}:${process.env.PATH ?? ''}`;
+  } else {
+    // An activated venv around Slipway must not leak into the one being made.
+    delete env.VIRTUAL_ENV;
+  }
+  return env;
+}
+
+/**
+ * Creates the venv with pip. A python without ensurepip (Debian without python3-venv) gets a venv
+ * without pip; its `python -m pip` is then the base interpreter's pip, which installs into the
+ * venv, and small `pip`/`pip3` wrappers make scripts that call `pip install` work too.
+ */
+async function createVenv(req: DepsRequest, venv: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  const args = ['-m', 'venv', '--system-site-packages', venv];
+  req.line(`creating virtualenv with ${req.python.executable} (Python ${req.python.version})`);
+  const made = await runStep(req.python.command, args, { cwd: req.root, env: stepEnv(null), tag: 'venv', line: req.line, keepOutput: true });
+  if (made.code === 0) return { ok: true };
+  if (!made.output.some((text) => text.includes('ensurepip'))) {
+    return { ok: false, message: `virtualenv creation failed (${req.python.command} -m venv ${describeEnd(made)})` };
+  }
+  req.line(`ensurepip is not available for ${req.python.executable}; creating the virtualenv without pip`);
+  await rm(venv, { recursive: true, force: true });
+  const bare = await runStep(req.python.command, [...args.slice(0, 2), '--without-pip', ...args.slice(2)], {
+    cwd: req.root,
+    env: stepEnv(null),
+    tag: 'venv',
+    line: req.line,
+  });
+  if (bare.code !== 0) {
+    return { ok: false, message: `virtualenv creation failed (${req.python.command} -m venv --without-pip ${describeEnd(bare)})` };
+  }
+  const python = join(venv, 'bin', 'python');
+  const pip = await runStep(python, ['-m', 'pip', '--version'], { cwd: req.root, env: stepEnv(venv), tag: 'venv', line: req.line });
+  if (pip.code !== 0) {
+    req.line(`no pip is available to the virtualenv (install python3-venv or python3-pip for ${req.python.executable})`);
+    return { ok: true };
+  }
+  for (const name of ['pip', 'pip3']) {
+    const wrapper = join(venv, 'bin', name);
+    await writeFile(wrapper, `#!/bin/sh\nexec "${python}" -m pip "$@"\n`);
+    await chmod(wrapper, 0o755);
+  }
+  req.line(`using the base interpreter's pip through ${python} -m pip`);
+  return { ok: true };
+}
+
+async function install(req: DepsRequest): Promise<DepsResult> {
+  const paths = depsPaths(req.stateDir, req.hash);
+  await rm(paths.folder, { recursive: true, force: true });
+  await mkdir(paths.folder, { recursive: true });
+  await cp(req.source, paths.work, { recursive: true, verbatimSymlinks: true });
+  const venv = await createVenv(req, paths.venv);
+  if (!venv.ok) return venv;
+  const env = stepEnv(paths.venv);
+  const run = (command: string, args: string[], tag: string): Promise<StepResult> =>
+    runStep(command, args, { cwd: paths.work, env, tag, line: req.line });
+  if (req.requirements !== null) {
+    req.line(`installing ${req.requirements} with pip`);
+    const pip = await run(paths.python, ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '-r', req.requirements], 'pip');
+    if (pip.code !== 0) {
+      const end = pip.startError === null && pip.signal === null ? `pip exited ${pip.code}` : `pip ${describeEnd(pip)}`;
+      return { ok: false, message: `requirements install failed (${end})` };
+    }
+  }
+  if (req.script !== null) {
+    req.line(`running build script ${req.script}`);
+    const script = await run('bash', [req.script], req.script);
+    if (script.code !== 0) return { ok: false, message: `build script ${req.script} ${describeEnd(script)}` };
+  }
+  const marker = {
+    hash: req.hash,
+    python: { executable: req.python.executable, version: req.python.version },
+    requirements: req.requirements,
+    script: req.script,
+    builtBy: req.builtBy,
+    completedAt: new Date().toISOString(),
+  };
+  await writeFile(`${paths.marker}.tmp`, `${JSON.stringify(marker, null, 2)}\n`);
+  await rename(`${paths.marker}.tmp`, paths.marker);
+  return { ok: true, python: paths.python, reused: false };
+}
+
+/**
+ * The venv python for `req.hash`: reused when a complete deps folder exists, installed otherwise.
+ * A failed install leaves no deps folder behind.
+ */
+export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
+  const paths = depsPaths(req.stateDir, req.hash);
+  await mkdir(join(req.stateDir, 'deps'), { recursive: true });
+  const waiting = () => req.line(`waiting for dependencies ${req.hash.slice(0, 12)}, being installed by another build`);
+  return withLock(`${paths.folder}.lock`, waiting, async () => {
+    if ((await exists(paths.marker)) && (await exists(paths.python))) {
+      const marker = await readFile(paths.marker, 'utf8')
+        .then((text) => JSON.parse(text) as { builtBy?: { model: string; number: number } })
+        .catch(() => ({ builtBy: undefined }));
+      const by = marker.builtBy ? ` (installed for ${marker.builtBy.model} #${marker.builtBy.number})` : '';
+      req.line(`reusing dependencies ${req.hash.slice(0, 12)}${by}`);
+      return { ok: true, python: paths.python, reused: true };
+    }
+    req.line(`installing dependencies ${req.hash.slice(0, 12)} into ${paths.folder}`);
+    let result: DepsResult;
+    try {
+      result = await install(req);
+    } catch (error) {
+      result = { ok: false, message: `dependency install failed: ${(error as Error).message}` };
+    }
+    if (!result.ok) await rm(paths.folder, { recursive: true, force: true });
+    return result;
+  });
+}

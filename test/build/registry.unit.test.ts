@@ -1,0 +1,11 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { builders, createBuilder } from '../../src/build/registry.ts';
+
+test('builders are picked by name', () => {
+  assert.equal(Object.keys(builders), ['snapshot']);
+  assert.is(createBuilder('snapshot', { stateDir: '/tmp/unused' }).name, 'snapshot');
+  assert.throws(() => createBuilder('docker', { stateDir: '/tmp/unused' }), /unknown builder "docker"; expected one of: snapshot/);
+});
+
+test.run();

@@ -1,6 +1,8 @@
 // `slipway plan`: what apply would do, per model, and why.
 import type { Command } from 'commander';
+import { findDaemon } from '../backends/local/admin-client.ts';
 import { observeRoot } from '../backends/local/observe.ts';
+import type { Observed } from '../plan/types.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { renderPlanJson } from '../plan/render-plan-json.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
@@ -19,7 +21,9 @@ export function registerPlan(program: Command): void {
     .action(async (opts: PlanOptions) => {
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws);
-      const observed = observeRoot(ws.root);
+      // A running daemon knows what runs now (so a plan can show repairs); without one, the store's record.
+      const daemon = findDaemon(ws.root);
+      const observed = daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(ws.root);
       const result = plan(desired.spec, desired.keys, observed);
       process.stdout.write(opts.json ? renderPlanJson(result) : renderPlanText(result, { color: useColor() }));
       if (opts.detailedExitcode && hasChanges(result)) process.exitCode = 2;

@@ -19,9 +19,10 @@ const defaultName = 'models.yaml';
 
 /**
  * The repository around `cwd` and its models file: `file` when given (relative to `cwd`), else the
- * nearest `models.yaml` from `cwd` up to the repository root.
+ * nearest `models.yaml` from `cwd` up to the repository root. Commands that only need the
+ * repository (status, logs, keys) pass `needModels: false`.
  */
-export async function openWorkspace(opts: { file?: string; cwd?: string }): Promise<Workspace> {
+export async function openWorkspace(opts: { file?: string; cwd?: string; needModels?: boolean }): Promise<Workspace> {
   const cwd = opts.cwd ?? process.cwd();
   let repo: Repo;
   try {
@@ -31,7 +32,7 @@ export async function openWorkspace(opts: { file?: string; cwd?: string }): Prom
     throw error;
   }
   const modelsFile = opts.file ? path.resolve(cwd, opts.file) : findModelsFile(cwd, repo.root);
-  if (!existsSync(modelsFile)) {
+  if (opts.needModels !== false && !existsSync(modelsFile)) {
     throw new CliError(
       opts.file
         ? `${opts.file}: no such file (give the path of your models file with -f)`

@@ -1,0 +1,51 @@
+// The desired side of a plan: models.yaml loaded and validated, and the build key of every model.
+import { loadSpec } from '../spec/load.ts';
+import { formatIssues } from '../spec/format.ts';
+import type { Spec } from '../spec/types.ts';
+import { computeBuildKeys } from '../source/build-keys.ts';
+import type { Repo } from '../source/repo.ts';
+import type { BuildKeys } from '../source/types.ts';
+
+export type DesiredSource = {
+  repo: Repo;
+  /** Absolute path of the models file. */
+  modelsFile: string;
+  /** The models file as messages name it. */
+  display: string;
+};
+
+export type DesiredOptions = {
+  /** Require every fromEnv variable to be set in `env`. */
+  forApply?: boolean;
+  env?: NodeJS.ProcessEnv;
+  secretDigest?: (name: string, value: string) => string;
+};
+
+export type Desired = { ok: true; spec: Spec; keys: BuildKeys } | { ok: false; message: string };
+
+/** Loads the models file and computes build keys; on failure, one message listing every problem. */
+export async function loadDesired(source: DesiredSource, opts: DesiredOptions = {}): Promise<Desired> {
+  const loaded = await loadSpec(source.modelsFile, {
+    root: source.repo.root,
+    displayPath: source.display,
+    forApply: opts.forApply,
+    env: opts.env,
+    secretDigest: opts.secretDigest,
+  });
+  if (!loaded.ok) return { ok: false, message: `${source.display} is not valid:\n${formatIssues(loaded.errors)}` };
+  const keys = await computeBuildKeys(source.repo, loaded.spec);
+  if (!keys.ok) {
+    const lines = keys.errors.map((e) => `  ${e.model}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
+    return { ok: false, message: `cannot compute build keys:\n${lines.join('\n')}` };
+  }
+  return { ok: true, spec: loaded.spec, keys: keys.keys };
+}
+
+/** The names of every fromEnv variable the spec reads. */
+export function secretNames(spec: Spec): string[] {
+  const names = new Set<string>();
+  for (const model of spec.models) {
+    for (const value of Object.values(model.serving.env)) if ('fromEnv' in value) names.add(value.fromEnv);
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,76 @@
+// The CLI's side of the admin API: finds the daemon through daemon.json, starts one in the
+// background when asked to, and speaks to it with the admin token.
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import path from 'node:path';
+import { readDaemonInfo, type DaemonInfo } from './daemon-info.ts';
+import { stateDir } from './observe.ts';
+import { mkdirSync } from 'node:fs';
+
+const cliMain = path.resolve(import.meta.dirname, '../../cli/main.ts');
+
+export class DaemonNotRunningError extends Error {
+  override name = 'DaemonNotRunningError';
+  constructor(root: string) {
+    super(`no Slipway daemon is running for ${root} (start one with \`slipway up -d\`)`);
+  }
+}
+
+export type AdminClient = {
+  info: DaemonInfo;
+  url: string;
+  request(method: string, route: string, body?: unknown): Promise<Response>;
+  json<T>(method: string, route: string, body?: unknown): Promise<T>;
+};
+
+export function adminClient(info: DaemonInfo): AdminClient {
+  const url = `http://${info.host.includes(':') ? `[${info.host}]` : info.host}:${info.port}`;
+  const request = (method: string, route: string, body?: unknown) =>
+    fetch(`${url}/admin/${route}`, {
+      method,
+      headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  return {
+    info,
+    url,
+    request,
+    async json<T>(method: string, route: string, body?: unknown): Promise<T> {
+      const response = await request(method, route, body);
+      const value = (await response.json()) as T & { error?: string };
+      if (!response.ok) throw new Error(value.error ?? `${method} /admin/${route} answered ${response.status}`);
+      return value;
+    },
+  };
+}
+
+/** The running daemon of `root`, or null. */
+export function findDaemon(root: string): AdminClient | null {
+  const info = readDaemonInfo(root);
+  return info ? adminClient(info) : null;
+}
+
+/** The running daemon, or a new one started in the background (its output goes to .slipway/daemon.log). */
+export async function ensureDaemon(root: string, opts: { port: number; host?: string; watch?: string }): Promise<{ client: AdminClient; started: boolean }> {
+  const running = findDaemon(root);
+  if (running) return { client: running, started: false };
+  mkdirSync(stateDir(root), { recursive: true });
+  const logFile = path.join(stateDir(root), 'daemon.log');
+  const out = openSync(logFile, 'a');
+  const args = [cliMain, 'daemon', '--port', String(opts.port)];
+  if (opts.host) args.push('--host', opts.host);
+  if (opts.watch) args.push('--watch', '-f', opts.watch);
+  const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['ignore', out, out], env: process.env });
+  child.unref();
+  let exited: number | null = null;
+  child.on('exit', (code) => {
+    exited = code ?? 1;
+  });
+  for (let waited = 0; waited < 120_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (exited !== null) throw new Error(`the daemon exited (${exited}) while starting; see ${logFile}`);
+    const client = findDaemon(root);
+    if (client && client.info.pid === child.pid) return { client, started: true };
+  }
+  throw new Error(`the daemon did not start within 120 s; see ${logFile}`);
+}

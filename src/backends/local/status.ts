@@ -1,0 +1,64 @@
+// What `slipway status` shows: per model its deployment, its state and its replicas with counters.
+import type { Gateway } from '../../gateway/types.ts';
+import type { LocalDeployer } from './local-deployer.ts';
+import type { Supervisor } from './supervisor.ts';
+import { readAccessKeys } from './access-key-file.ts';
+
+export type ModelStatus = {
+  model: string;
+  deploymentId: number | null;
+  build: number | null;
+  state: string;
+  replicas: number;
+  readyReplicas: number;
+  auth: boolean;
+  endpoint: string;
+  accessKey: string | null;
+  replicaStats: Array<Record<string, unknown>>;
+};
+
+export function modelStatus(deps: {
+  deployer: LocalDeployer;
+  supervisor: Supervisor;
+  gateway: Gateway;
+  root: string;
+  gatewayUrl: string;
+}): { gateway: string; models: ModelStatus[] } {
+  const observed = deps.deployer.observe();
+  const stats = deps.gateway.stats();
+  const accessKeys = readAccessKeys(deps.root);
+  const models = observed.models
+    .filter((m) => !m.deleted && m.deployment)
+    .map((m): ModelStatus => {
+      const replicas = deps.supervisor.list({ model: m.name });
+      return {
+        model: m.name,
+        deploymentId: m.deployment?.id ?? null,
+        build: m.deployment?.build ?? null,
+        state: m.live?.state ?? 'unknown',
+        replicas: m.live?.replicas ?? 0,
+        readyReplicas: m.live?.readyReplicas ?? 0,
+        auth: m.deployment?.serving.auth ?? true,
+        endpoint: `${deps.gatewayUrl}/model`,
+        accessKey: accessKeys[m.name] ?? null,
+        replicaStats: replicas.map((r) => {
+          const s = stats.find((x) => x.replicaId === r.id);
+          return {
+            id: r.id,
+            state: r.state,
+            origin: r.origin,
+            pid: r.pid,
+            restarts: Math.max(r.restarts, s?.restarts ?? 0),
+            received: s?.received ?? 0,
+            processed: s?.processed ?? 0,
+            success: s?.success ?? 0,
+            failure: s?.failure ?? 0,
+            error: s?.error ?? 0,
+            busy: s?.busy ?? 0,
+            notReady: s?.notReady ?? 0,
+          };
+        }),
+      };
+    });
+  return { gateway: deps.gatewayUrl, models };
+}

@@ -1,0 +1,43 @@
+// How an apply's result and the served endpoints read on a terminal.
+import type { ApplyResult } from '../backends/local/apply-runner.ts';
+import type { ModelStatus } from '../backends/local/status.ts';
+
+/** One line per changed model, its test calls, and whether all went well. */
+export function renderApplyResult(result: ApplyResult): string {
+  if (!result.ok) return `apply failed:\n${result.message}\n`;
+  const lines: string[] = [];
+  if (result.report.outcomes.length === 0) lines.push('No changes: everything is as declared.');
+  for (const o of result.report.outcomes) {
+    const build = o.build ? ` build #${o.build.number}${o.build.reused ? ' (reused)' : ''}` : '';
+    const deployment = o.deploymentId ? ` → deployment #${o.deploymentId}` : '';
+    lines.push(`${o.ok ? '✓' : '✗'} ${o.model}: ${o.action}${build}${deployment}${o.error ? `: ${o.error}` : ''}`);
+    if (o.errorTail) lines.push(...o.errorTail.split('\n').map((l) => `    | ${l}`));
+    for (const t of o.tests) {
+      const got = JSON.stringify(t.got);
+      lines.push(
+        `    example ${t.index + 1}: ${t.pass ? 'pass' : 'FAIL'} (${t.latencyMs.toFixed(1)} ms) ${JSON.stringify(t.input)} → ${got}${t.detail ? `  ${t.detail}` : ''}`,
+      );
+    }
+  }
+  if (result.report.outcomes.length > 0) lines.push(result.report.ok ? 'Apply complete.' : 'Apply finished with failures.');
+  return `${lines.join('\n')}\n`;
+}
+
+/** Each served model with a curl to paste (access key included). */
+export function renderEndpoints(models: ModelStatus[], example: (model: string) => unknown): string {
+  const lines: string[] = [];
+  for (const m of models) {
+    if (m.state !== 'running') {
+      lines.push(`${m.model}: ${m.state}`);
+      continue;
+    }
+    const request = JSON.stringify({ accessKey: m.accessKey ?? '<access key>', request: example(m.model) ?? {} });
+    const auth = m.auth ? ` -H "Authorization: Bearer $SLIPWAY_API_KEY"` : '';
+    lines.push(`${m.model}: ${m.readyReplicas}/${m.replicas} replicas ready, deployment #${m.deploymentId}, build #${m.build}`);
+    lines.push(`  curl -s ${m.endpoint}${auth} -H 'Content-Type: application/json' -d '${request.replaceAll("'", "'\\''")}'`);
+  }
+  if (models.some((m) => m.auth && m.state === 'running')) {
+    lines.push('', 'Models with auth need an API key: export SLIPWAY_API_KEY=$(slipway keys create --name me --quiet)');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,50 @@
+// `slipway apply`: plan, confirm, apply in the daemon (starting one when there is none), then
+// the changed models' examples as test calls; non-zero exit when anything failed.
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { ensureDaemon } from '../backends/local/admin-client.ts';
+import { secretNames } from '../apply/desired.ts';
+import { hasChanges, plan } from '../plan/plan.ts';
+import { renderPlanText } from '../plan/render-plan-text.ts';
+import type { Observed } from '../plan/types.ts';
+import { renderApplyResult } from './apply-output.ts';
+import { CliError } from './cli-error.ts';
+import { loadDesired } from './desired.ts';
+import { useColor } from './plan.ts';
+import { applyViaDaemon } from './remote-apply.ts';
+import { openWorkspace } from './workspace.ts';
+
+type ApplyOptions = { file?: string; yes?: boolean; port: string };
+
+export function registerApply(program: Command): void {
+  program
+    .command('apply')
+    .description('apply models.yaml to the running daemon (starting one if needed), then run the examples')
+    .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
+    .option('-y, --yes', 'apply without asking')
+    .option('--port <port>', 'port for a daemon started by this command', '8700')
+    .action(async (opts: ApplyOptions) => {
+      const ws = await openWorkspace({ file: opts.file });
+      const desired = await loadDesired(ws, { forApply: true });
+      const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port) });
+      if (started) process.stderr.write(`started the Slipway daemon at ${client.url}\n`);
+      const observed = await client.json<Observed>('GET', 'observe');
+      const preview = plan(desired.spec, desired.keys, observed);
+      process.stdout.write(renderPlanText(preview, { color: useColor() }));
+      if (!hasChanges(preview)) return;
+      if (!opts.yes && !(await confirm())) throw new CliError('apply cancelled (pass --yes to apply without asking)');
+      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), (line) => process.stderr.write(`  ${line}\n`));
+      process.stdout.write(renderApplyResult(result));
+      if (!result.ok || !result.report.ok) process.exitCode = 1;
+    });
+}
+
+async function confirm(): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new CliError('not on a terminal: pass --yes to apply without asking');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question('Apply these changes? [y/N] ')).trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,82 @@
+// `slipway keys`: API keys (create, list, revoke) and access keys (rotate). Keys are written to
+// the store; a running daemon reloads them at once, so a revoked or rotated key stops working now.
+import type { Command } from 'commander';
+import { findDaemon } from '../backends/local/admin-client.ts';
+import { writeAccessKey } from '../backends/local/access-key-file.ts';
+import { storePath } from '../backends/local/observe.ts';
+import { rotateAccessKey, UnknownModelError } from '../keys/access-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../keys/api-keys.ts';
+import { parseDuration } from '../keys/duration.ts';
+import { openStore, type Store } from '../store/database.ts';
+import { CliError } from './cli-error.ts';
+import { openWorkspace } from './workspace.ts';
+
+async function withStore<T>(fn: (store: Store, root: string) => T): Promise<T> {
+  const ws = await openWorkspace({ needModels: false });
+  const store = openStore(storePath(ws.root));
+  let result: T;
+  try {
+    result = fn(store, ws.root);
+  } finally {
+    store.close();
+  }
+  await findDaemon(ws.root)?.json('POST', 'reload-keys');
+  return result;
+}
+
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description('API keys and access keys');
+  keys
+    .command('create')
+    .description('create an API key; it is printed once and only its hash is kept')
+    .option('--name <name>', 'who or what the key is for', 'default')
+    .option('--expires <duration>', 'lifetime like 90d, 12h, 1y', '1y')
+    .option('--models <list>', 'comma-separated models the key may call (default: all)')
+    .option('--quiet', 'print only the key')
+    .action(async (opts: { name: string; expires: string; models?: string; quiet?: boolean }) => {
+      const duration = parseDuration(opts.expires);
+      if (!duration.ok) throw new CliError(`--expires: ${duration.error}`);
+      const models = opts.models?.split(',').map((m) => m.trim()).filter(Boolean);
+      const created = await withStore((store) => createApiKey(store, { name: opts.name, expiresInMs: duration.ms, models }));
+      if (opts.quiet) return void process.stdout.write(`${created.key}\n`);
+      process.stdout.write(
+        `API key #${created.id} (${opts.name}), expires ${created.expiresAt}${models ? `, models ${models.join(', ')}` : ''}:\n${created.key}\nIt is shown only now; Slipway keeps only its hash.\n`,
+      );
+    });
+  keys
+    .command('list')
+    .description('list API keys (never the keys themselves)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const list = await withStore((store) => listApiKeys(store));
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      if (list.length === 0) return void process.stdout.write('no API keys\n');
+      for (const k of list) {
+        process.stdout.write(`#${k.id}  ${k.prefix}…  ${k.name}  ${k.status}  expires ${k.expiresAt}  ${k.models ? k.models.join(',') : 'all models'}\n`);
+      }
+    });
+  keys
+    .command('revoke <id>')
+    .description('revoke an API key now')
+    .action(async (id: string) => {
+      const revoked = await withStore((store) => revokeApiKey(store, Number(id)));
+      if (!revoked) throw new CliError(`no API key #${id} (see \`slipway keys list\`)`);
+      process.stdout.write(`API key #${id} revoked\n`);
+    });
+  keys
+    .command('rotate <model>')
+    .description("replace a model's access key; the old one stops working at once")
+    .action(async (model: string) => {
+      const key = await withStore((store, root) => {
+        try {
+          const fresh = rotateAccessKey(store, model);
+          writeAccessKey(root, model, fresh);
+          return fresh;
+        } catch (error) {
+          if (error instanceof UnknownModelError) throw new CliError(`no model ${model} has been deployed`);
+          throw error;
+        }
+      });
+      process.stdout.write(`${model} access key: ${key}\n`);
+    });
+}

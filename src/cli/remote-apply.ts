@@ -1,0 +1,38 @@
+// Asks the daemon to apply and follows its NDJSON stream: log lines as they come, then the result.
+import type { ApplyResult } from '../backends/local/apply-runner.ts';
+import type { AdminClient } from '../backends/local/admin-client.ts';
+
+/** Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. */
+export async function applyViaDaemon(
+  client: AdminClient,
+  file: string,
+  secrets: string[],
+  onLog: (line: string) => void,
+): Promise<ApplyResult> {
+  const env: Record<string, string> = {};
+  for (const name of secrets) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  const response = await client.request('POST', 'apply', { file, env });
+  if (!response.ok || !response.body) {
+    const text = await response.text();
+    return { ok: false, message: `the daemon refused the apply (${response.status}): ${text}` };
+  }
+  let result: ApplyResult | null = null;
+  let pending = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body) {
+    pending += decoder.decode(chunk as Uint8Array, { stream: true });
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (!line) continue;
+      const message = JSON.parse(line) as { log?: string; result?: ApplyResult };
+      if (message.log !== undefined) onLog(message.log);
+      if (message.result) result = message.result;
+    }
+  }
+  return result ?? { ok: false, message: 'the daemon ended the apply without a result; see .slipway/daemon.log' };
+}

@@ -1,0 +1,105 @@
+// `slipway up`: serve every model of models.yaml on this machine, print ready-to-paste curls, and
+// apply again whenever the files change. `-d` leaves a daemon in the background; `slipway down`
+// stops it. `slipway daemon` is what `-d` (and `apply`) start in the background.
+import type { Command } from 'commander';
+import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
+import { startDaemon } from '../backends/local/daemon.ts';
+import type { ModelStatus } from '../backends/local/status.ts';
+import { watchTree } from '../backends/local/watch.ts';
+import { secretNames } from '../apply/desired.ts';
+import type { Spec } from '../spec/types.ts';
+import { renderApplyResult, renderEndpoints } from './apply-output.ts';
+import { CliError } from './cli-error.ts';
+import { loadDesired } from './desired.ts';
+import { applyViaDaemon } from './remote-apply.ts';
+import { openWorkspace, type Workspace } from './workspace.ts';
+
+type UpOptions = { file?: string; port: string; host?: string; detach?: boolean };
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('build and serve every model on this machine, and redeploy when files change')
+    .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
+    .option('--port <port>', 'gateway and admin port', '8700')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('-d, --detach', 'run the daemon in the background')
+    .action(async (opts: UpOptions) => {
+      const ws = await openWorkspace({ file: opts.file });
+      const desired = await loadDesired(ws, { forApply: true });
+      if (opts.detach) return upDetached(ws, desired.spec, opts);
+      if (findDaemon(ws.root)) throw new CliError(`a daemon already runs for ${ws.root}: \`slipway down\` first, or use \`slipway apply\``);
+      await serve(ws, opts, true);
+    });
+
+  program
+    .command('daemon', { hidden: true })
+    .description('run the daemon in the foreground without an initial apply (what -d starts)')
+    .option('-f, --file <path>', 'the models file to watch')
+    .option('--port <port>', 'gateway and admin port', '8700')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--watch', 'apply when files change')
+    .action(async (opts: UpOptions & { watch?: boolean }) => {
+      const ws = await openWorkspace({ file: opts.file });
+      await serve(ws, opts, false, opts.watch);
+    });
+
+  program
+    .command('down')
+    .description('stop the background daemon (replicas finish their calls first)')
+    .action(async () => {
+      const ws = await openWorkspace({ needModels: false });
+      const client = findDaemon(ws.root);
+      if (!client) {
+        process.stdout.write('no daemon is running\n');
+        return;
+      }
+      await client.json('POST', 'shutdown');
+      for (let i = 0; i < 300 && findDaemon(ws.root); i++) await new Promise((r) => setTimeout(r, 100));
+      process.stdout.write('daemon stopped\n');
+    });
+}
+
+/** Runs the daemon in this process until Ctrl-C, applying first when `applyNow`. */
+async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = true): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const daemon = await startDaemon({ repo: ws.repo, port: Number(opts.port), host: opts.host, log });
+  log(`Slipway daemon serving at ${daemon.url} (admin token in .slipway/daemon.json)`);
+  const applyOnce = async (first = false): Promise<void> => {
+    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log });
+    const changed = !result.ok || result.report.outcomes.length > 0;
+    if (changed) process.stdout.write(renderApplyResult(result));
+    if (result.ok && (first || changed)) {
+      const examples = (name: string) => result.plan.changes.find((c) => c.model === name)?.desired?.examples[0]?.input;
+      process.stdout.write(renderEndpoints(daemon.status().models, examples));
+    }
+  };
+  if (applyNow) await applyOnce(true);
+  const unwatch = watch ? watchTree(ws.root, () => void applyOnce().catch((e: Error) => log(`apply failed: ${e.message}`))) : () => {};
+  if (watch) log(`watching ${ws.root} for changes (Ctrl-C stops)`);
+  const onSignal = () => {
+    unwatch();
+    void daemon.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await daemon.stopped;
+  unwatch();
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+}
+
+async function upDetached(ws: Workspace, spec: Spec, opts: UpOptions): Promise<void> {
+  const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, watch: ws.modelsFile });
+  process.stderr.write(started ? `started the Slipway daemon at ${client.url}\n` : `the Slipway daemon already runs at ${client.url}\n`);
+  const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), (line) => process.stderr.write(`  ${line}\n`));
+  process.stdout.write(renderApplyResult(result));
+  await printStatusEndpoints(client, spec);
+  if (!result.ok || !result.report.ok) process.exitCode = 1;
+}
+
+/** Prints each served model with its curl, examples from the spec. */
+export async function printStatusEndpoints(client: AdminClient, spec: Spec): Promise<void> {
+  const status = await client.json<{ models: ModelStatus[] }>('GET', 'status');
+  process.stdout.write(renderEndpoints(status.models, (name) => spec.models.find((m) => m.name === name)?.examples[0]?.input));
+}

@@ -1,0 +1,115 @@
+"""The replica process.
+
+    python3 -m slipway_runtime --file FILE --function NAME [--port 0] [--host 127.0.0.1]
+
+Run with the build folder as working directory (FILE is relative to it), the deployment's
+environment already applied, and runtime/python on PYTHONPATH.
+
+Environment:
+  SLIPWAY_REPLICA_ID    names the replica in the runtime's log lines
+  SLIPWAY_CONCURRENCY   calls served at once (default 1)
+  SLIPWAY_GATEWAY_URL   where the cdsw / cml SDK reaches the gateway (see slipway_runtime.sdk)
+
+Lifecycle: binds the port (0 = any free port) and answers 503 there while FILE is imported on the
+main thread; then prints exactly `SLIPWAY_READY port=<port>` as the first line on stdout and
+serves GET /ready (200) and POST /invoke. SIGTERM / SIGINT: stop accepting, let calls in flight
+answer, exit 0.
+
+Exit codes: 0 stopped by a signal; 2 bad arguments or environment; 3 the model failed to import
+(its traceback is on stderr; the ready line never appears).
+"""
+import argparse
+import asyncio
+import os
+import signal
+import sys
+
+from slipway_runtime import output_capture
+from slipway_runtime.http_server import HEAD_LIMIT, HttpServer
+from slipway_runtime.invoke import Invocation, model_traceback
+from slipway_runtime.model_loader import LoadError, load_function
+from slipway_runtime.not_ready_responder import NotReadyResponder, bind
+from slipway_runtime.replica_app import ReplicaApp
+
+EXIT_USAGE = 2
+EXIT_IMPORT_FAILED = 3
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python3 -m slipway_runtime", description="Serve one model function over HTTP."
+    )
+    parser.add_argument("--file", required=True, help="model file, relative to the build folder")
+    parser.add_argument("--function", required=True, help="top-level function in the file")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    return parser.parse_args(argv)
+
+
+def _concurrency():
+    raw = os.environ.get("SLIPWAY_CONCURRENCY", "").strip() or "1"
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError("SLIPWAY_CONCURRENCY must be a whole number of at least 1, got %r" % raw)
+    return int(raw)
+
+
+def _import_model(args, capture):
+    """The model function, or None after logging why it cannot be served."""
+    try:
+        return load_function(args.file, args.function)
+    except LoadError as exc:
+        capture.log("cannot serve: %s" % exc)
+    except BaseException as exc:
+        capture.log("importing %s failed:\n%s" % (args.file, model_traceback(exc)))
+    return None
+
+
+async def _serve(sock, app, capture, serving, concurrency):
+    http = HttpServer(app.handle, capture.log)
+    server = await asyncio.start_server(http.serve_connection, sock=sock, limit=HEAD_LIMIT)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    port = sock.getsockname()[1]
+    capture.stdout_sink.write_now(b"SLIPWAY_READY port=%d\n" % port)
+    capture.stdout_sink.release()
+    capture.log("%s on %s:%d, concurrency %d" % (serving, sock.getsockname()[0], port, concurrency))
+    await stop.wait()
+    capture.log("stopping: finishing calls in flight")
+    server.close()
+    await http.stop()
+    app.close()
+    capture.log("stopped")
+
+
+def main(argv=None):
+    """Run a replica until stopped; returns the process exit code."""
+    args = _parse_args(argv)
+    try:
+        concurrency = _concurrency()
+    except ValueError as exc:
+        print("slipway_runtime: %s" % exc, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        print("slipway_runtime: cannot listen on %s:%d: %s" % (args.host, args.port, exc), file=sys.stderr)
+        return EXIT_USAGE
+    capture = output_capture.install()
+    responder = NotReadyResponder(sock)
+    responder.start()
+    fn = _import_model(args, capture)
+    responder.stop()
+    if fn is None:
+        capture.flush_partial()
+        capture.stdout_sink.release()
+        # The failed import may have left threads running; do not wait for them.
+        os._exit(EXIT_IMPORT_FAILED)
+    app = ReplicaApp(Invocation(fn, capture.log, capture.flush_partial), concurrency)
+    serving = "replica %s serving %s:%s" % (
+        os.environ.get("SLIPWAY_REPLICA_ID") or "(unnamed)", args.file, args.function
+    )
+    asyncio.run(_serve(sock, app, capture, serving, concurrency))
+    capture.flush_partial()
+    return 0

@@ -27,6 +27,8 @@ test('a replica gets PATH, HOME, LANG, its deployment env and Slipway variables,
     SLIPWAY_REPLICA_ID: 'm-1-7-abcde',
     SLIPWAY_CONCURRENCY: '2',
     SLIPWAY_GATEWAY_URL: 'http://127.0.0.1:8700',
+    SLIPWAY_PARENT_PID: String(process.pid),
+    PYTHONDONTWRITEBYTECODE: '1',
   });
 });
 

@@ -9,6 +9,7 @@ Environment:
   SLIPWAY_REPLICA_ID    names the replica in the runtime's log lines
   SLIPWAY_CONCURRENCY   calls served at once (default 1)
   SLIPWAY_GATEWAY_URL   where the cdsw / cml SDK reaches the gateway (see slipway_runtime.sdk)
+  SLIPWAY_PARENT_PID    the supervisor's pid: the replica stops once its parent is no longer that
 
 Lifecycle: binds the port (0 = any free port) and answers 503 there while FILE is imported on the
 main thread; then prints exactly `SLIPWAY_READY port=<port>` as the first line on stdout and
@@ -71,16 +72,34 @@ async def _serve(sock, app, capture, serving, concurrency):
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    orphan_watch = loop.create_task(_stop_when_orphaned(stop))
     port = sock.getsockname()[1]
     capture.stdout_sink.write_now(b"SLIPWAY_READY port=%d\n" % port)
     capture.stdout_sink.release()
     capture.log("%s on %s:%d, concurrency %d" % (serving, sock.getsockname()[0], port, concurrency))
     await stop.wait()
+    orphan_watch.cancel()
     capture.log("stopping: finishing calls in flight")
     server.close()
     await http.stop()
     app.close()
     capture.log("stopped")
+
+
+async def _stop_when_orphaned(stop, interval=1.0):
+    """Stop when the process that started us (the supervisor) is gone.
+
+    A daemon killed with SIGKILL cannot stop its replicas; without this they would keep their
+    ports and serve stale builds forever. The parent changing (re-parented to init or a
+    subreaper) is the portable signal of that. The supervisor names itself in SLIPWAY_PARENT_PID,
+    so a parent that died before this process got here is noticed too.
+    """
+    named = os.environ.get("SLIPWAY_PARENT_PID", "")
+    parent = int(named) if named.isdigit() else os.getppid()
+    while not stop.is_set():
+        await asyncio.sleep(interval)
+        if os.getppid() != parent:
+            stop.set()
 
 
 def main(argv=None):

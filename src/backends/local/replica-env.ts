@@ -39,5 +39,8 @@ export function replicaEnv(input: ReplicaEnvInput): Record<string, string> {
   env.SLIPWAY_REPLICA_ID = input.replicaId;
   env.SLIPWAY_CONCURRENCY = String(input.concurrency);
   env.SLIPWAY_GATEWAY_URL = input.gatewayUrl;
+  // The replica stops by itself if this process dies without stopping it (see the runtime's main.py).
+  env.SLIPWAY_PARENT_PID = String(process.pid);
+  env.PYTHONDONTWRITEBYTECODE = '1';
   return env;
 }

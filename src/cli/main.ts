@@ -1,33 +1,45 @@
 // The `slipway` program: one file per command; each builds its dependencies and passes them in.
+// Only the command being run is imported: `slipway plan` must not pay for loading the daemon,
+// the gateway and their libraries (a plan of 1,000 models should take well under a second).
 import { Command } from 'commander';
-import { registerApply } from './apply.ts';
-import { registerCall } from './call.ts';
 import { CliError } from './cli-error.ts';
-import { registerHistory } from './history.ts';
-import { registerKeys } from './keys.ts';
-import { registerLifecycle } from './lifecycle.ts';
-import { registerLogs } from './logs.ts';
-import { registerPlan } from './plan.ts';
-import { registerStatus } from './status.ts';
-import { registerUp } from './up.ts';
-import { registerValidate } from './validate.ts';
+
+type Register = (program: Command) => void;
+
+/** Command name → the module registering it. Several names may share a module. */
+const commands: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./validate.ts')).registerValidate,
+  plan: async () => (await import('./plan.ts')).registerPlan,
+  apply: async () => (await import('./apply.ts')).registerApply,
+  up: async () => (await import('./up.ts')).registerUp,
+  down: async () => (await import('./up.ts')).registerUp,
+  daemon: async () => (await import('./up.ts')).registerUp,
+  status: async () => (await import('./status.ts')).registerStatus,
+  call: async () => (await import('./call.ts')).registerCall,
+  logs: async () => (await import('./logs.ts')).registerLogs,
+  builds: async () => (await import('./history.ts')).registerHistory,
+  deployments: async () => (await import('./history.ts')).registerHistory,
+  stop: async () => (await import('./lifecycle.ts')).registerLifecycle,
+  start: async () => (await import('./lifecycle.ts')).registerLifecycle,
+  restart: async () => (await import('./lifecycle.ts')).registerLifecycle,
+  keys: async () => (await import('./keys.ts')).registerKeys,
+};
 
 const program = new Command('slipway')
   .description('Git-driven, declarative deployment of machine-learning models')
   .showHelpAfterError();
 
-registerValidate(program);
-registerPlan(program);
-registerApply(program);
-registerUp(program);
-registerStatus(program);
-registerCall(program);
-registerLogs(program);
-registerHistory(program);
-registerLifecycle(program);
-registerKeys(program);
-
 try {
+  const name = process.argv[2];
+  const loaders = name !== undefined && Object.hasOwn(commands, name) ? [commands[name]] : Object.values(commands);
+  const registered = new Set<Register>();
+  for (const load of loaders) {
+    const register = await load();
+    if (!registered.has(register)) {
+      registered.add(register);
+      register(program);
+    }
+  }
   await program.parseAsync(process.argv);
 } catch (error) {
   // Only entry points turn errors into exit codes; a CliError's message is already meant for people.

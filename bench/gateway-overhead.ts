@@ -8,12 +8,12 @@
 // event loop. The client is Node (undici); use wrk for absolute numbers beside other servers.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
 import { createGateway } from '../src/gateway/gateway.ts';
+import { createGatewayServer } from '../src/gateway/gateway-server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ACCESS_KEY = 'benchaccesskey';
@@ -32,26 +32,43 @@ async function serveGateway(origin: string): Promise<void> {
     timeoutMs: 30_000, busyTimeoutMs: 30_000, maxRequestBytes: 5 * 1024 * 1024,
     replicas: [{ id: 'add-numbers-1-1-bench', origin }],
   });
-  const server = createServer(gateway.handle);
-  server.on('clientError', gateway.handleClientError);
-  server.keepAliveTimeout = 60_000;
+  const server = createGatewayServer(gateway);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   // Exit normally on SIGTERM so `--cpu-prof` (via GATEWAY_NODE_OPTIONS) gets written.
   process.on('SIGTERM', () => process.exit(0));
+  // Each line on stdin asks for the CPU time this process has used so far (µs).
+  process.stdin.on('data', () => {
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`CPU ${user + system} ${user}\n`);
+  });
   process.stdout.write(`GATEWAY port=${(server.address() as AddressInfo).port}\n`);
 }
 
 function firstLine(child: ChildProcess, prefix: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const onExit = (code: number | null): void => reject(new Error(`${prefix} never came; exit ${code}`));
+    const onData = (chunk: Buffer): void => {
       seen += chunk.toString();
       const line = seen.split('\n').find((l) => l.startsWith(prefix));
-      if (line) resolve(line.slice(prefix.length).trim());
-    });
-    child.once('exit', (code) => reject(new Error(`${prefix} never came; exit ${code}`)));
+      if (line) {
+        child.stdout!.off('data', onData);
+        child.off('exit', onExit);
+        resolve(line.slice(prefix.length).trim());
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
   });
+}
+
+/** CPU time (µs: user + system, and user alone) the gateway process has used so far. */
+async function gatewayCpu(child: ChildProcess): Promise<{ total: number; user: number }> {
+  const answer = firstLine(child, 'CPU ');
+  child.stdin!.write('cpu\n');
+  const [total, user] = (await answer).split(' ').map(Number);
+  return { total, user };
 }
 
 type Result = { reqs: number; seconds: number; p50: number; p99: number };
@@ -92,22 +109,30 @@ async function main(): Promise<void> {
   });
   const runtimePort = await firstLine(runtime, 'SLIPWAY_READY port=');
   const replica = `http://127.0.0.1:${runtimePort}`;
-  const gatewayChild = spawn(process.execPath, [...nodeOptions(), fileURLToPath(import.meta.url), '--serve', replica], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const gatewayChild = spawn(process.execPath, [...nodeOptions(), fileURLToPath(import.meta.url), '--serve', replica], { stdio: ['pipe', 'pipe', 'inherit'] });
   const gateway = `http://127.0.0.1:${await firstLine(gatewayChild, 'GATEWAY port=')}`;
   const request = '{"a":3,"b":5}';
   const runs: [string, string, string, string][] = [
-    ['runtime direct  POST /invoke', replica, '/invoke', request],
+    ['replica direct  POST /invoke', replica, '/invoke', request],
     ['gateway POST /models/add-numbers', gateway, '/models/add-numbers', request],
     ['gateway POST /model (CML)', gateway, '/model', `{"accessKey":"${ACCESS_KEY}","request":${request}}`],
   ];
   try {
+    // JIT warm-up of both processes, not measured.
+    for (const [, origin, pathname, body] of runs) await load(origin, pathname, body, 1, 1);
     for (const connections of [1, 8]) {
       console.log(`\n${connections} connection(s), ${seconds} s each`);
       let direct: Result | null = null;
       for (const [label, origin, pathname, body] of runs) {
+        const cpuBefore = await gatewayCpu(gatewayChild);
         const r = await load(origin, pathname, body, connections, seconds);
+        const cpuAfter = await gatewayCpu(gatewayChild);
+        const perCall = (µs: number) => (µs / r.reqs).toFixed(0);
+        const cpu = `${perCall(cpuAfter.total - cpuBefore.total)} µs (user ${perCall(cpuAfter.user - cpuBefore.user)})`;
         direct ??= r;
-        const added = r === direct ? '' : `  added p50 ${(r.p50 - direct.p50).toFixed(3)} ms, throughput ×${(r.reqs / direct.reqs).toFixed(2)} of direct`;
+        const added = r === direct
+          ? ''
+          : `  added p50 ${(r.p50 - direct.p50).toFixed(3)} ms, gateway CPU/call ${cpu}, ×${(r.reqs / direct.reqs).toFixed(2)} of direct`;
         console.log(`${label.padEnd(34)} ${(r.reqs / seconds).toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(3)} ms  p99 ${r.p99.toFixed(3)} ms${added}`);
       }
     }

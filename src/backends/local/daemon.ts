@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { createSnapshotBuilder } from '../../build/snapshot-builder.ts';
 import { createGateway } from '../../gateway/gateway.ts';
+import { gatewayServerOptions } from '../../gateway/gateway-server.ts';
 import { loadKeyring, type Keyring } from '../../keys/keyring.ts';
 import type { Repo } from '../../source/repo.ts';
 import { openStore } from '../../store/database.ts';
@@ -68,7 +69,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log: opts.log,
   });
 
-  const server: Server = createServer();
+  const server: Server = createServer(gatewayServerOptions);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, host, () => resolve());

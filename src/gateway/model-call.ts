@@ -1,0 +1,244 @@
+// One call from the moment its request is accepted: get a replica (now or after waiting), send
+// the body over the replica's keep-alive connection, and turn what comes back (or what went
+// wrong) into the client's answer, the replica's counters and the supervisor's reports.
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { sendBytes, sendError } from './answers.ts';
+import { readReplicaAnswer } from './replica-answer.ts';
+import type { ReplicaLink } from './replica-link.ts';
+import type { Refusal, ReplicaPool, Slot } from './replica-pool.ts';
+import type { GatewayDeps, ModelRoute } from './types.ts';
+
+/** A served model: its current route and its replicas; `removed` once `removeRoute` dropped it. */
+export type ModelEntry = { route: ModelRoute; pool: ReplicaPool<ReplicaLink>; removed: boolean };
+
+/** What a call needs from the gateway: the daemon's deps, and a log that never throws. */
+export type CallEnv = { deps: GatewayDeps; log(line: string): void };
+
+/** Replicas refusing connections are skipped this many times before the call gives up. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Runs a call whose request is accepted (route found, authorized, body read and valid).
+ * `body` is the request JSON sent to the replica as is.
+ */
+export function startCall(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, attempt = 1): void {
+  // The route may have changed while the body was arriving.
+  if (entry.removed) return refuse(entry, res, 'removed');
+  if (entry.route.state === 'stopped') return refuse(entry, res, 'stopped');
+  const slot = entry.pool.acquire();
+  if (slot !== null) {
+    sendToReplica(env, entry, res, body, slot, attempt);
+    return;
+  }
+  const onClientGone = (): void => waiter.cancel();
+  const waiter = entry.pool.wait((outcome) => {
+    res.removeListener('close', onClientGone);
+    try {
+      if (typeof outcome === 'string') refuse(entry, res, outcome);
+      else sendToReplica(env, entry, res, body, outcome, attempt);
+    } catch (err) {
+      // This runs from a timer or from another call's end: nothing above it would catch.
+      gatewayBug(env, res, err);
+    }
+  });
+  // A client that hangs up while queued must not later take a replica for nothing.
+  res.on('close', onClientGone);
+}
+
+function gatewayBug(env: CallEnv, res: ServerResponse, err: unknown): void {
+  env.log(`gateway error during a call: ${(err as Error)?.stack ?? String(err)}`);
+  sendError(res, 500, 'gateway.error', 'the gateway failed on this call; the error is in the daemon log');
+}
+
+function refuse(entry: ModelEntry, res: ServerResponse, refusal: Refusal): void {
+  const name = entry.route.name;
+  switch (refusal) {
+    case 'busy': {
+      const candidate = entry.pool.firstCandidate();
+      if (candidate !== null) candidate.value.counters.busy++;
+      sendError(res, 429, 'model.busy',
+        `every replica of ${name} stayed busy for ${entry.route.busyTimeoutMs} ms; retry later, or deploy more replicas or a higher concurrency`);
+      return;
+    }
+    case 'unavailable':
+      sendError(res, 503, 'model.unavailable',
+        `no replica of ${name} became ready within ${entry.route.busyTimeoutMs} ms; see \`slipway status\` and \`slipway logs ${name}\``);
+      return;
+    case 'stopped':
+      sendError(res, 503, 'model.stopped', `model ${name} is stopped; start it with \`slipway start ${name}\``);
+      return;
+    case 'removed':
+      sendError(res, 404, 'model.not_found', `model ${name} was removed`);
+      return;
+  }
+}
+
+function sendToReplica(
+  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number,
+): void {
+  const link = slot.value;
+  link.counters.received++;
+  const call = new ReplicaCall(env, entry, res, body, slot, attempt);
+  const timeout = entry.route.timeoutMs;
+  try {
+    // No headers: the runtime needs only Content-Length, which undici adds.
+    link.dispatcher.dispatch(
+      { path: '/invoke', method: 'POST', body, headersTimeout: timeout, bodyTimeout: timeout },
+      call,
+    );
+  } catch (err) {
+    call.onResponseError(null, err as Error);
+  }
+}
+
+/** The undici handler of one call: collects the answer, then settles once. */
+class ReplicaCall implements Dispatcher.DispatchHandler {
+  #env: CallEnv;
+  #entry: ModelEntry;
+  #res: ServerResponse;
+  #body: Buffer | string;
+  #slot: Slot<ReplicaLink>;
+  #attempt: number;
+  #status = 0;
+  #first: Buffer | null = null;
+  #chunks: Buffer[] | null = null;
+  #settled = false;
+
+  constructor(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number) {
+    this.#env = env;
+    this.#entry = entry;
+    this.#res = res;
+    this.#body = body;
+    this.#slot = slot;
+    this.#attempt = attempt;
+  }
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: unknown, statusCode: number): void {
+    this.#status = statusCode;
+  }
+
+  onResponseData(_controller: unknown, chunk: Buffer): void {
+    if (this.#first === null) this.#first = chunk;
+    else (this.#chunks ??= [this.#first]).push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const body = this.#chunks !== null ? Buffer.concat(this.#chunks) : (this.#first ?? Buffer.alloc(0));
+    try {
+      this.#answered(body);
+    } catch (err) {
+      gatewayBug(this.#env, this.#res, err);
+    }
+  }
+
+  onResponseError(_controller: unknown, err: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    try {
+      this.#failed(err);
+    } catch (bug) {
+      gatewayBug(this.#env, this.#res, bug);
+    }
+  }
+
+  #answered(body: Buffer): void {
+    if (this.#status === 503) return this.#notReady();
+    const slot = this.#slot;
+    const link = slot.value;
+    const counters = link.counters;
+    const res = this.#res;
+    counters.processed++;
+    this.#entry.pool.release(slot);
+    const outcome = readReplicaAnswer(this.#status, body, link.tail);
+    switch (outcome.kind) {
+      case 'success':
+        counters.success++;
+        sendBytes(res, 200, outcome.envelope);
+        if (outcome.metrics !== null) this.#recordMetrics(outcome.metrics, outcome.uuid);
+        return;
+      case 'raised':
+        counters.failure++;
+        this.#env.log(`${link.model}: call on ${link.replicaId} raised ${outcome.type}: ${outcome.message}\n${outcome.traceback}`);
+        sendError(res, 500, 'model.error', `${outcome.type}: ${outcome.message}`, {
+          error: { type: outcome.type, message: outcome.message }, ReplicaID: link.replicaId,
+        });
+        return;
+      case 'rejected':
+        counters.failure++;
+        sendError(res, 400, 'request.rejected', `the replica refused the request: ${outcome.message}`, { ReplicaID: link.replicaId });
+        return;
+      case 'invalid':
+        counters.error++;
+        this.#env.log(`${link.model}: replica ${link.replicaId} answered outside the protocol: ${outcome.detail}`);
+        sendError(res, 502, 'replica.bad_answer', `replica ${link.replicaId} gave an answer the gateway cannot read`, { ReplicaID: link.replicaId });
+        return;
+    }
+  }
+
+  #failed(err: Error): void {
+    const slot = this.#slot;
+    const link = slot.value;
+    const pool = this.#entry.pool;
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+      this.#notReady();
+      return;
+    }
+    link.counters.processed++;
+    link.counters.error++;
+    pool.remove(link.replicaId);
+    pool.release(slot);
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      this.#report('onReplicaTimeout', link.replicaId);
+      sendError(this.#res, 504, 'model.timeout',
+        `the call ran past ${this.#entry.route.timeoutMs} ms and was cut off; the replica is being replaced`, { ReplicaID: link.replicaId });
+      return;
+    }
+    this.#env.log(`${link.model}: replica ${link.replicaId} died mid-call: ${String(code ?? err.message)}`);
+    this.#report('onReplicaDied', link.replicaId);
+    sendError(this.#res, 502, 'replica.died',
+      `replica ${link.replicaId} went away during the call; it is being restarted, retry the call`, { ReplicaID: link.replicaId });
+  }
+
+  /**
+   * The replica refused the connection or said it is not ready (503): the function never ran, so
+   * the call goes to another replica, and this one gets no calls until it is listed again.
+   */
+  #notReady(): void {
+    const slot = this.#slot;
+    const link = slot.value;
+    const pool = this.#entry.pool;
+    link.counters.processed++;
+    link.counters.notReady++;
+    pool.remove(link.replicaId);
+    pool.release(slot);
+    this.#report('onReplicaDied', link.replicaId);
+    if (this.#attempt < MAX_ATTEMPTS && !this.#res.destroyed) {
+      startCall(this.#env, this.#entry, this.#res, this.#body, this.#attempt + 1);
+    } else {
+      sendError(this.#res, 503, 'model.unavailable', `no replica of ${link.model} accepted the call; see \`slipway status\``);
+    }
+  }
+
+  #report(event: 'onReplicaDied' | 'onReplicaTimeout', replicaId: string): void {
+    try {
+      this.#env.deps[event](replicaId);
+    } catch (err) {
+      this.#env.log(`${event}(${replicaId}) threw: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+
+  #recordMetrics(metrics: Record<string, unknown>, uuid: string | null): void {
+    const link = this.#slot.value;
+    try {
+      this.#env.deps.recordMetrics({ model: link.model, deploymentId: link.deploymentId, replicaId: link.replicaId, uuid, metrics });
+    } catch (err) {
+      this.#env.log(`recordMetrics for ${link.model} threw: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// The gateway's contract with the rest of the daemon. The gateway depends on nothing but these
+// types: the supervisor tells it where replicas are (`setRoute`), and keys / store / supervisor
+// are reached through `GatewayDeps`, which are synchronous and in memory because they run on
+// every call.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** One replica process the gateway may send calls to. */
+export type ReplicaHandle = {
+  /** Stable across restarts of the same replica slot (counters stay with it). */
+  id: string;
+  /** `http://127.0.0.1:<port>`; a new origin for the same id means a new process. */
+  origin: string;
+};
+
+/** Everything the gateway needs to serve one model. `setRoute` replaces it as a whole. */
+export type ModelRoute = {
+  name: string;
+  deploymentId: number;
+  build: number;
+  state: 'running' | 'stopped';
+  /** Whether calls need `Authorization: Bearer <API key>`. */
+  auth: boolean;
+  /** Calls one replica serves at once. */
+  concurrency: number;
+  /** A call running longer than this is cut off (504) and its replica reported. */
+  timeoutMs: number;
+  /** How long a call waits for a free replica before 429 `model.busy`. */
+  busyTimeoutMs: number;
+  /** Larger request bodies are refused with 413. */
+  maxRequestBytes: number;
+  /** Ready replicas of the current deployment. */
+  replicas: ReplicaHandle[];
+};
+
+/** The keys module's verdict on an API key for a model (same union as keys/verify-api-key). */
+export type AuthVerdict = 'ok' | 'missing' | 'invalid' | 'expired' | 'revoked' | 'forbidden';
+
+/** Metrics a metrics-enabled model tracked during one call, as the replica sent them back. */
+export type CallMetrics = {
+  model: string;
+  deploymentId: number;
+  replicaId: string;
+  uuid: string | null;
+  metrics: Record<string, unknown>;
+};
+
+/** What the gateway needs from the daemon. All synchronous: they are on the hot path. */
+export type GatewayDeps = {
+  /** The model an access key belongs to, or null for an unknown (or rotated-out) key. */
+  modelForAccessKey(key: string): string | null;
+  /** Verdict on `apiKey` (null when the call carried none) for a call to `model`. */
+  authorize(apiKey: string | null, model: string): AuthVerdict;
+  /** Stores metrics a replica sent back with a response. */
+  recordMetrics(m: CallMetrics): void;
+  /**
+   * A call ran past the model's timeout and was cut off. The gateway has stopped sending calls to
+   * this replica; the supervisor replaces it and lists it again with `setRoute`.
+   */
+  onReplicaTimeout(replicaId: string): void;
+  /**
+   * A call's connection to this replica broke mid-call or was refused. The gateway has stopped
+   * sending calls to it until a later `setRoute` lists it again; the supervisor should check the
+   * process (restart it if it died, or list it again if it still runs).
+   */
+  onReplicaDied(replicaId: string): void;
+  /** Error-level notes (tracebacks, replica failures). Never called per successful call. */
+  log?(line: string): void;
+};
+
+/**
+ * `ready`: receives calls. `draining`: no new calls, some still in flight (left the route, or
+ * reported dead / timed out). `removed`: no new calls and none in flight.
+ */
+export type ReplicaStatsState = 'ready' | 'draining' | 'removed';
+
+/**
+ * Per-replica counters, as on CML's monitoring page. Once no call is in flight:
+ * `received === processed` and `processed === success + failure + error + notReady`.
+ * `busy` counts 429s, which never reach a replica: each is charged to the replica the pool would
+ * have tried first, and is not part of `received`.
+ */
+export type ReplicaCounters = {
+  /** Calls sent to this replica. */
+  received: number;
+  /** Calls sent to this replica that have finished, whatever the outcome. */
+  processed: number;
+  /** The function returned a value. */
+  success: number;
+  /** The function raised (500 `model.error`), or the replica refused the request body (400). */
+  failure: number;
+  /** The replica timed out, died mid-call or answered outside the protocol (5xx gateway errors). */
+  error: number;
+  /** Calls refused with 429 `model.busy` while this replica was the first candidate. */
+  busy: number;
+  /**
+   * Calls this replica refused before running them (connection refused, or 503 not ready); they
+   * were retried on another replica.
+   */
+  notReady: number;
+  /** Restarts the supervisor reported with `countRestart`. */
+  restarts: number;
+};
+
+export type ReplicaStats = ReplicaCounters & {
+  model: string;
+  replicaId: string;
+  origin: string;
+  state: ReplicaStatsState;
+  inFlight: number;
+};
+
+/** The gateway `createGateway` returns. */
+export type Gateway = {
+  /** node:http request handler for the data plane (`/model`, `/models/<name>`, `/healthz`). */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** For `server.on('clientError', …)`: answers malformed requests with the JSON error shape. */
+  handleClientError(err: Error, socket: Duplex): void;
+  /** Adds or replaces a model's route; new calls and queued calls go to the new replicas. */
+  setRoute(route: ModelRoute): void;
+  /** Forgets a model: new calls get 404, queued calls 404; calls in flight finish. */
+  removeRoute(name: string): void;
+  /** Resolves once none of these replicas has a call in flight (unknown ids count as drained). */
+  drain(replicaIds: string[]): Promise<void>;
+  /** Adds one to a replica's `restarts` counter (kept for an id not listed yet). */
+  countRestart(replicaId: string): void;
+  /** Counters of every listed replica, plus replicas that left and still finish calls. */
+  stats(): ReplicaStats[];
+  /** Calls of this model waiting for a free replica now (0 for an unknown model). */
+  queued(name: string): number;
+  /** Refuses queued calls, lets calls in flight finish, closes replica connections. */
+  close(): Promise<void>;
+};

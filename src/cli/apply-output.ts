@@ -1,6 +1,7 @@
 // How an apply's result and the served endpoints read on a terminal.
 import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
+import { selfCommand } from './self-command.ts';
 
 /** One line per changed model, its test calls, and whether all went well. */
 export function renderApplyResult(result: ApplyResult): string {
@@ -26,6 +27,10 @@ export function renderApplyResult(result: ApplyResult): string {
 /** Each served model with a curl to paste (access key included). */
 export function renderEndpoints(models: ModelStatus[], example: (model: string) => unknown): string {
   const lines: string[] = [];
+  if (models.some((m) => m.auth && m.state === 'running')) {
+    lines.push('Models with auth need an API key; create one first:');
+    lines.push(`  export SLIPWAY_API_KEY=$(${selfCommand()} keys create --name me --quiet)`, '');
+  }
   for (const m of models) {
     if (m.state !== 'running') {
       lines.push(`${m.model}: ${m.state}`);
@@ -35,9 +40,6 @@ export function renderEndpoints(models: ModelStatus[], example: (model: string) 
     const auth = m.auth ? ` -H "Authorization: Bearer $SLIPWAY_API_KEY"` : '';
     lines.push(`${m.model}: ${m.readyReplicas}/${m.replicas} replicas ready, deployment #${m.deploymentId}, build #${m.build}`);
     lines.push(`  curl -s ${m.endpoint}${auth} -H 'Content-Type: application/json' -d '${request.replaceAll("'", "'\\''")}'`);
-  }
-  if (models.some((m) => m.auth && m.state === 'running')) {
-    lines.push('', 'Models with auth need an API key: export SLIPWAY_API_KEY=$(slipway keys create --name me --quiet)');
   }
   return `${lines.join('\n')}\n`;
 }

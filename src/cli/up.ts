@@ -3,7 +3,7 @@
 // stops it. `slipway daemon` is what `-d` (and `apply`) start in the background.
 import type { Command } from 'commander';
 import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
-import { startDaemon } from '../backends/local/daemon.ts';
+import { DaemonStartError, startDaemon } from '../backends/local/daemon.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
 import { watchTree } from '../backends/local/watch.ts';
 import { secretNames } from '../apply/desired.ts';
@@ -14,7 +14,7 @@ import { loadDesired } from './desired.ts';
 import { applyViaDaemon } from './remote-apply.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
-type UpOptions = { file?: string; port: string; host?: string; detach?: boolean };
+type UpOptions = { file?: string; port: string; host?: string; detach?: boolean; watch?: boolean };
 
 export function registerUp(program: Command): void {
   program
@@ -24,12 +24,13 @@ export function registerUp(program: Command): void {
     .option('--port <port>', 'gateway and admin port', '8700')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-d, --detach', 'run the daemon in the background')
+    .option('--no-watch', 'apply only when asked (`slipway apply`), not when files change')
     .action(async (opts: UpOptions) => {
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws, { forApply: true });
       if (opts.detach) return upDetached(ws, desired.spec, opts);
       if (findDaemon(ws.root)) throw new CliError(`a daemon already runs for ${ws.root}: \`slipway down\` first, or use \`slipway apply\``);
-      await serve(ws, opts, true);
+      await serve(ws, opts, true, opts.watch !== false);
     });
 
   program
@@ -41,7 +42,7 @@ export function registerUp(program: Command): void {
     .option('--watch', 'apply when files change')
     .action(async (opts: UpOptions & { watch?: boolean }) => {
       const ws = await openWorkspace({ file: opts.file });
-      await serve(ws, opts, false, opts.watch);
+      await serve(ws, opts, false, opts.watch === true);
     });
 
   program
@@ -63,7 +64,13 @@ export function registerUp(program: Command): void {
 /** Runs the daemon in this process until Ctrl-C, applying first when `applyNow`. */
 async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = true): Promise<void> {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-  const daemon = await startDaemon({ repo: ws.repo, port: Number(opts.port), host: opts.host, log });
+  let daemon: Awaited<ReturnType<typeof startDaemon>>;
+  try {
+    daemon = await startDaemon({ repo: ws.repo, port: Number(opts.port), host: opts.host, log });
+  } catch (error) {
+    if (error instanceof DaemonStartError) throw new CliError(error.message);
+    throw error;
+  }
   log(`Slipway daemon serving at ${daemon.url} (admin token in .slipway/daemon.json)`);
   const applyOnce = async (first = false): Promise<void> => {
     const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log });
@@ -90,7 +97,8 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
 }
 
 async function upDetached(ws: Workspace, spec: Spec, opts: UpOptions): Promise<void> {
-  const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, watch: ws.modelsFile });
+  const watch = opts.watch === false ? undefined : ws.modelsFile;
+  const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, watch });
   process.stderr.write(started ? `started the Slipway daemon at ${client.url}\n` : `the Slipway daemon already runs at ${client.url}\n`);
   const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), (line) => process.stderr.write(`  ${line}\n`));
   process.stdout.write(renderApplyResult(result));

@@ -18,6 +18,12 @@ import { createLocalDeployer, type LocalDeployer } from './local-deployer.ts';
 import { stateDir, storePath } from './observe.ts';
 import { createSupervisor } from './supervisor.ts';
 import { modelStatus } from './status.ts';
+import { packagePath } from '../../package-paths.ts';
+
+/** The daemon could not start; the message says why and what to do. */
+export class DaemonStartError extends Error {
+  override name = 'DaemonStartError';
+}
 
 export type DaemonOptions = {
   repo: Repo;
@@ -37,7 +43,7 @@ export type Daemon = {
   stop(): Promise<void>;
 };
 
-const runtimeDir = path.resolve(import.meta.dirname, '../../../runtime/python');
+const runtimeDir = packagePath('runtime', 'python');
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const root = opts.repo.root;
@@ -71,7 +77,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const server: Server = createServer(gatewayServerOptions);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      store.close();
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new DaemonStartError(`port ${opts.port} on ${host} is already in use: stop what listens there, or choose another with --port`)
+          : error,
+      );
+    });
     server.listen(opts.port, host, () => resolve());
   });
   const address = server.address();

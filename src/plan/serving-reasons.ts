@@ -21,6 +21,7 @@ export function servingReasons(previous: Serving, next: Serving): string[] {
   field('busyTimeoutSeconds', previous.busyTimeoutSeconds, next.busyTimeoutSeconds);
   field('auth', previous.auth, next.auth);
   field('maxRequestBytes', previous.maxRequestBytes, next.maxRequestBytes);
+  field('rollout', previous.rollout ?? 'rolling', next.rollout ?? 'rolling');
   reasons.push(...envReasons(previous.env, next.env));
   return reasons;
 }

@@ -3,10 +3,10 @@
 // plain text check for `name <- function`.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { DataPath, Finding } from './data-path.ts';
 import { didYouMean } from './did-you-mean.ts';
 import type { Runtime } from './types.ts';
+import { packagePath } from '../package-paths.ts';
 
 export type FunctionTarget = {
   runtime: Runtime;
@@ -24,7 +24,7 @@ type PythonNames =
   | { syntaxError: { line: number; column: number; message: string } }
   | { readError: string };
 
-const scriptPath = fileURLToPath(new URL('./top-level-names.py', import.meta.url));
+const scriptPath = packagePath('src', 'spec', 'top-level-names.py');
 
 /** Findings for every target whose function is missing or whose file does not parse. */
 export async function checkFunctions(targets: FunctionTarget[], python = 'python3'): Promise<Finding[]> {

@@ -17,6 +17,7 @@ import type { RawSpec } from './raw-spec.ts';
 import { isInside, repoContext, toRepoPath } from './repo-paths.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkDuplicateNames, checkReplicaLimit, checkSecretsSet } from './semantic-checks.ts';
+import { buildTargets, checkTargets } from './targets.ts';
 import type { Loaded, Position, Spec, SpecIssue } from './types.ts';
 import { parseYaml } from './yaml-source.ts';
 
@@ -81,6 +82,7 @@ export async function loadSpec(file: string, opts: LoadOptions): Promise<Loaded>
   if (isRecord(data)) {
     findings.push(...checkDuplicateNames(models, (at) => locate(at).line));
     findings.push(...checkReplicaLimit(data, models));
+    findings.push(...checkTargets(data));
     if (opts.forApply === true) findings.push(...checkSecretsSet(data, models, opts.env ?? process.env));
   }
   for (const r of resolved) findings.push(...r.findings);
@@ -141,5 +143,8 @@ function buildSpec(
       position: locate(['models', i]),
     }),
   );
-  return { root, file: toRepoPath(root, abs), version: 1, project: raw.project, limits, models };
+  const spec: Spec = { root, file: toRepoPath(root, abs), version: 1, project: raw.project, limits, models };
+  const targets = buildTargets(raw.targets);
+  if (targets !== undefined) spec.targets = targets;
+  return spec;
 }

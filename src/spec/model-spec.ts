@@ -32,6 +32,8 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
       busyTimeoutSeconds: raw.busyTimeoutSeconds ?? defaults.busyTimeoutSeconds ?? 30,
       auth: raw.auth ?? defaults.auth ?? true,
       maxRequestBytes: limits.maxRequestBytes,
+      // Absent means rolling; see Serving.rollout.
+      ...((raw.rollout ?? defaults.rollout) === 'recreate' ? { rollout: 'recreate' as const } : {}),
     },
     state: raw.state ?? 'running',
     position,

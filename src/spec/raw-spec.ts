@@ -1,6 +1,6 @@
 // The shape of models.yaml once it has passed the schema: what was written, before defaults.
 import type { RawEnvValue } from './merge-env.ts';
-import type { DesiredState, Runtime } from './types.ts';
+import type { DesiredState, Rollout, Runtime } from './types.ts';
 
 export type RawResources = { cpu?: string | number; memory?: string | number; gpu?: number };
 
@@ -13,6 +13,7 @@ export type RawServing = {
   timeoutSeconds?: number;
   busyTimeoutSeconds?: number;
   auth?: boolean;
+  rollout?: Rollout;
 };
 
 export type RawExample = { input: unknown; output?: unknown; tolerance?: number };
@@ -37,12 +38,29 @@ export type RawModel = RawServing & {
   state?: DesiredState;
 };
 
+export type RawSecretRef = { fromEnv: string };
+
+/** A target as written; which keys are allowed depends on `backend` (see targets.ts). */
+export type RawTarget = {
+  backend: 'local' | 'kubernetes';
+  context?: string;
+  namespace?: string;
+  registry?: string;
+  insecureRegistry?: boolean;
+  registryCredentials?: { username: RawSecretRef; password: RawSecretRef };
+  imagePullSecret?: string;
+  rolloutTimeoutSeconds?: number;
+  lockTimeoutSeconds?: number;
+  gateway?: { image?: string; replicas?: number; serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' };
+};
+
 export type RawSpec = {
   version: 1;
   project: string;
   env?: Record<string, RawEnvValue>;
   defaults?: RawServing;
   limits?: { maxReplicas?: number; maxRequestBytes?: number };
+  targets?: Record<string, RawTarget>;
   models: RawModel[];
 };
 

@@ -1,15 +1,15 @@
 // Validates models.yaml data against schemas/models.schema.json and turns ajv's terse errors
 // ("must NOT have additional properties") into messages that say what was wrong and what is allowed.
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { fromJsonPointer } from './data-path.ts';
 import type { DataPath, Finding } from './data-path.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { packagePath } from '../package-paths.ts';
 
 /** Absolute path of the JSON Schema, for callers that show or publish it. */
-export const modelsSchemaPath = fileURLToPath(new URL('../../schemas/models.schema.json', import.meta.url));
+export const modelsSchemaPath = packagePath('schemas', 'models.schema.json');
 
 type PatternRule = 'dnsLabel' | 'envName' | 'functionName' | 'cpu' | 'memory';
 
@@ -148,7 +148,11 @@ const typeNames: Record<string, string> = {
 
 function typeMessage(schema: unknown, expected: string | string[], data: unknown): string {
   // Only an env value's schema requires `fromEnv`.
-  if ((schema as { required?: string[] } | undefined)?.required?.includes('fromEnv') === true) {
+  const only = schema as { required?: string[]; type?: unknown } | undefined;
+  if (only?.required?.includes('fromEnv') === true && only.type === 'object') {
+    return `expected {fromEnv: VARIABLE}, got ${describeValue(data)}: secrets are read from the environment, never written in models.yaml`;
+  }
+  if (only?.required?.includes('fromEnv') === true) {
     const quote = typeof data === 'number' || typeof data === 'boolean' ? ` (quote it: "${String(data)}")` : '';
     return `expected a string or {fromEnv: NAME}, got ${describeValue(data)}${quote}`;
   }

@@ -26,6 +26,8 @@ export type BuildSettings = {
 };
 
 export type Runtime = 'python3' | 'r';
+/** How a new deployment replaces the running one on Kubernetes. */
+export type Rollout = 'rolling' | 'recreate';
 export type DesiredState = 'running' | 'stopped';
 
 /** The settings a deployment runs with: changing them redeploys the same build. */
@@ -38,6 +40,11 @@ export type Serving = {
   busyTimeoutSeconds: number;
   auth: boolean;
   maxRequestBytes: number;
+  /**
+   * Set only when declared `recreate`: absent means `rolling`, so the serving hashes of
+   * deployments made before this setting existed stay the same.
+   */
+  rollout?: 'recreate';
 };
 
 /** Where something was declared, for messages a person can jump to. */
@@ -59,6 +66,33 @@ export type ModelSpec = {
 
 export type Limits = { maxReplicas: number; maxRequestBytes: number };
 
+/** A secret named in models.yaml and read from the environment when Slipway runs; never a value. */
+export type SecretRef = { fromEnv: string };
+
+/** This machine: the Slipway daemon. */
+export type LocalTarget = { name: string; backend: 'local' };
+
+/** A Kubernetes cluster, driven through its API (see src/backends/kubernetes). */
+export type KubernetesTarget = {
+  name: string;
+  backend: 'kubernetes';
+  /** kubeconfig context; null: the current context, or in-cluster. */
+  context: string | null;
+  /** null: the context's namespace, else `default`. */
+  namespace: string | null;
+  /** Image repository prefix, no trailing slash: images are `<registry>/<model>:<key>`. */
+  registry: string;
+  insecureRegistry: boolean;
+  registryCredentials: { username: SecretRef; password: SecretRef } | null;
+  /** The dockerconfigjson Secret pods pull with, or null. */
+  imagePullSecret: string | null;
+  rolloutTimeoutSeconds: number;
+  lockTimeoutSeconds: number;
+  gateway: { image: string | null; replicas: number; serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer' };
+};
+
+export type Target = LocalTarget | KubernetesTarget;
+
 export type Spec = {
   /** Absolute path of the repository root. */
   root: string;
@@ -68,6 +102,8 @@ export type Spec = {
   project: string;
   limits: Limits;
   models: ModelSpec[];
+  /** Declared targets by name; absent when models.yaml declares none. */
+  targets?: Record<string, Target>;
 };
 
 /** One problem found in `models.yaml`, positioned so an editor or CI annotation can point at it. */

@@ -31,6 +31,15 @@ const expected: Record<string, string[]> = {
     'invalid/bad-enum.yaml:4:12 defaults.runtime: "python" is not allowed, did you mean "python3"? (allowed: python3, r)',
     'invalid/bad-enum.yaml:9:12 models[0].state: "paused" is not allowed (allowed: running, stopped)',
   ],
+  'bad-targets.yaml': [
+    'invalid/bad-targets.yaml:6:5 targets.laptop.namespace: "namespace" only applies to kubernetes targets; remove it or set backend: kubernetes',
+    'invalid/bad-targets.yaml:8:5 targets.cluster: a kubernetes target needs "registry": the image repository prefix models are pushed to and pulled from, e.g. registry.example.com/ml',
+    'invalid/bad-targets.yaml:9:16 targets.cluster.namespace: "Models" is not a valid name: use lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. "models" (a DNS-1123 label)',
+    'invalid/bad-targets.yaml:14:17 targets.leaky.registryCredentials.username: expected {fromEnv: VARIABLE}, got the string "alice": secrets are read from the environment, never written in models.yaml',
+    'invalid/bad-targets.yaml:16:3 targets.Bad_Name: "Bad_Name" is not a valid name: use lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. "bad-name" (a DNS-1123 label)',
+    'invalid/bad-targets.yaml:17:14 targets.Bad_Name.backend: "nomad" is not allowed (allowed: local, kubernetes)',
+    'invalid/bad-targets.yaml:22:14 models[0].rollout: "blue-green" is not allowed (allowed: rolling, recreate)',
+  ],
   'bad-examples.yaml': [
     'invalid/bad-examples.yaml:7:14 models[0].example: missing required key "input"',
     'invalid/bad-examples.yaml:10:20 models[0].examples[0].tolerance: -1 is below the minimum 0',
@@ -58,7 +67,7 @@ const expected: Record<string, string[]> = {
   ],
   'everything-at-once.yaml': [
     'invalid/everything-at-once.yaml:7:15 models[0].replicas: 10 is above limits.maxReplicas 9 (raise limits.maxReplicas, at most 199)',
-    'invalid/everything-at-once.yaml:8:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state)',
+    'invalid/everything-at-once.yaml:8:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, rollout)',
     'invalid/everything-at-once.yaml:9:11 models[1].name: duplicate model name "first" (models[0] at line 4 has it too); names must be unique',
     'invalid/everything-at-once.yaml:10:11 models[1].file: "ok/missing.py" does not exist (looked for invalid/ok/missing.py in the repository)',
     'invalid/everything-at-once.yaml:14:15 models[2].function: function "predit" is not defined at the top level of invalid/ok/ok.py, did you mean "predict"? (functions there: helper, predict)',
@@ -102,9 +111,9 @@ const expected: Record<string, string[]> = {
     'invalid/replicas-above-limit.yaml:17:15 models[2].replicas: 250 is above the maximum 199',
   ],
   'unknown-key.yaml': [
-    'invalid/unknown-key.yaml:7:5 models[0].replica: unknown key "replica", did you mean "replicas"? (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state)',
-    'invalid/unknown-key.yaml:8:5 models[0].fucntion: unknown key "fucntion", did you mean "function"? (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state)',
-    'invalid/unknown-key.yaml:9:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state)',
+    'invalid/unknown-key.yaml:7:5 models[0].replica: unknown key "replica", did you mean "replicas"? (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, rollout)',
+    'invalid/unknown-key.yaml:8:5 models[0].fucntion: unknown key "fucntion", did you mean "function"? (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, rollout)',
+    'invalid/unknown-key.yaml:9:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, rollout)',
   ],
   'wrong-type.yaml': [
     'invalid/wrong-type.yaml:4:14 env.THRESHOLD: expected a string or {fromEnv: NAME}, got the number 0.5 (quote it: "0.5")',

@@ -1,0 +1,69 @@
+// The gateway as it runs in the cluster (`slipway gateway --kubernetes`, set up by `slipway install`):
+// the same data plane as the local daemon's, with routes and keys from endpoint discovery instead
+// of a supervisor and a store. It listens only once every model has been listed, so its readiness
+// probe passing means it can route.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createGateway } from '../../gateway/gateway.ts';
+import { createGatewayServer } from '../../gateway/gateway-server.ts';
+import type { Gateway } from '../../gateway/types.ts';
+import { startEndpointDiscovery, type EndpointDiscovery } from './endpoint-discovery.ts';
+import type { KubeApi } from './kube-api.ts';
+
+export type ClusterGatewayOptions = {
+  api: KubeApi;
+  port: number;
+  host?: string;
+  log: (line: string) => void;
+};
+
+export type ClusterGateway = {
+  url: string;
+  gateway: Gateway;
+  discovery: EndpointDiscovery;
+  stop(): Promise<void>;
+};
+
+/** Starts discovery, waits until it has listed everything, then serves calls on `port`. */
+export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<ClusterGateway> {
+  let discovery: EndpointDiscovery | null = null;
+  const gateway = createGateway({
+    modelForAccessKey: (key) => discovery?.keyring().modelForAccessKey(key) ?? null,
+    authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid',
+    // There is no store in the cluster: tracked metrics travel back to callers with each response.
+    recordMetrics: () => {},
+    onReplicaTimeout: (replicaId) => {
+      // As the local supervisor replaces a replica stuck past its timeout, delete its pod; the
+      // Deployment starts a new one and the EndpointSlice lists it once ready.
+      opts.log(`replica ${replicaId} ran past its timeout; deleting its pod so it is replaced`);
+      opts.api.remove({ apiVersion: 'v1', kind: 'Pod', name: replicaId }).catch((error: Error) => opts.log(`cannot delete pod ${replicaId}: ${error.message}`));
+    },
+    onReplicaDied: (replicaId) => {
+      // Kubernetes restarts a crashed container and updates the EndpointSlice; a replica that still
+      // runs (a dropped connection) is listed again a moment later.
+      const model = discovery?.modelOfReplica(replicaId);
+      if (model) setTimeout(() => discovery?.refresh(model), 1000).unref();
+    },
+    log: opts.log,
+  });
+  discovery = startEndpointDiscovery({ api: opts.api, gateway, log: opts.log });
+  await discovery.synced;
+  const server: Server = createGatewayServer(gateway);
+  server.listen(opts.port, opts.host ?? '0.0.0.0');
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  opts.log(`gateway serving ${discovery.routes().size} models on port ${address.port} (namespace ${opts.api.namespace})`);
+  return {
+    url: `http://${host}:${address.port}`,
+    gateway,
+    discovery,
+    async stop() {
+      discovery?.stop();
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// One change of a plan carried out on the cluster: records the build, makes sure the model has an
+// access key, server-side applies its Secrets, Deployment and Service, creates the deployment's
+// create-only record, then follows the rollout. Nothing is deleted when a rollout fails: with
+// RollingUpdate and maxUnavailable 0 the previous ReplicaSet keeps serving.
+import type { V1Secret } from '@kubernetes/client-node';
+import type { Change } from '../../plan/types.ts';
+import { servingHash } from '../../plan/serving-hash.ts';
+import type { StoredBuild } from '../../store/builds.ts';
+import { newAccessKey } from '../../keys/access-keys.ts';
+import { resolveEnv } from '../local/resolve-env.ts';
+import { imageFor } from './image.ts';
+import { KubeApiError, type KubeApi } from './kube-api.ts';
+import { modelDeployment } from './model-deployment.ts';
+import { accessKeySecret, envSecret } from './model-secrets.ts';
+import { modelService } from './model-service.ts';
+import { accessKeySecretName, envSecretName, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
+import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
+import { readClusterState } from './observe.ts';
+import { RolloutError, waitForRollout } from './rollout.ts';
+
+export type DeployContext = {
+  api: KubeApi;
+  project: string;
+  registry: string;
+  imagePullSecret: string | null;
+  progressDeadlineSeconds: number;
+  rolloutTimeoutMs: number;
+  /** Where fromEnv values are read. */
+  env: Record<string, string | undefined>;
+  gitCommit: string | null;
+  actor: string;
+  log: (line: string) => void;
+};
+
+/** Deploys `change` with `build`; the caller holds the apply lock. Returns the new deployment id. */
+export async function deployModel(ctx: DeployContext, change: Change, build: StoredBuild): Promise<number> {
+  const { api } = ctx;
+  const model = change.model;
+  const desired = change.desired;
+  if (!desired) throw new Error(`${change.action} of ${model} has no declared model`);
+  if (model.length > MAX_MODEL_NAME) {
+    throw new Error(`model name "${model}" is ${model.length} characters; on Kubernetes at most ${MAX_MODEL_NAME} fit (its Service is slipway-<model>, at most 63): rename it`);
+  }
+  const env = resolveEnv(desired.serving.env, ctx.env);
+  if (!env.ok) throw new Error(`fromEnv variables not set: ${env.missing.join(', ')} (export them before apply)`);
+  const owner = { project: ctx.project, namespace: api.namespace, model };
+
+  const state = await readClusterState(api);
+  const id = state.highestId + 1;
+  const image = imageFor(build, ctx.registry);
+  await recordBuild(ctx, build, image);
+  await ensureAccessKey(ctx, owner);
+
+  const secretNames = Object.entries(desired.serving.env).filter(([, v]) => 'fromEnv' in v).map(([name]) => name);
+  let envSecretVersion: string | null = null;
+  if (secretNames.length > 0) {
+    const values = Object.fromEntries(secretNames.map((name) => [name, env.env[name]]));
+    const applied = await api.apply<V1Secret>(envSecret(owner, values));
+    envSecretVersion = applied.metadata?.resourceVersion ?? null;
+  } else {
+    await api.remove({ apiVersion: 'v1', kind: 'Secret', name: envSecretName(model) });
+  }
+
+  const hash = servingHash(desired.serving);
+  await api.apply(modelDeployment({
+    ...owner,
+    deploymentId: id,
+    build: { number: build.number, key: build.key },
+    image,
+    serving: desired.serving,
+    servingHash: hash,
+    state: desired.state,
+    gitCommit: build.gitCommit ?? ctx.gitCommit,
+    imagePullSecret: ctx.imagePullSecret,
+    progressDeadlineSeconds: ctx.progressDeadlineSeconds,
+    envSecretVersion,
+  }));
+  await api.apply(modelService(owner));
+
+  const record: DeploymentRecord = {
+    id,
+    model,
+    build: build.number,
+    buildKey: build.key,
+    image,
+    serving: desired.serving,
+    servingHash: hash,
+    state: desired.state,
+    action: change.action,
+    reasons: change.reasons,
+    gitCommit: build.gitCommit ?? ctx.gitCommit,
+    actor: ctx.actor,
+    createdAt: new Date().toISOString(),
+  };
+  try {
+    await api.create(deploymentRecordConfigMap(api.namespace, record));
+  } catch (error) {
+    if (error instanceof KubeApiError && error.status === 409) {
+      throw new Error(`deployment record ${historyName(model, id)} already exists: another apply used deployment id ${id} (it did not hold the apply lock); plan and apply again`);
+    }
+    throw error;
+  }
+  ctx.log(`${model}: deployment #${id} applied (build #${build.number}, ${image}); waiting for the rollout`);
+  try {
+    await waitForRollout(api, workloadName(model), { model, timeoutMs: ctx.rolloutTimeoutMs, log: ctx.log });
+  } catch (error) {
+    if (error instanceof RolloutError) await markFailed(api, model, id);
+    throw error;
+  }
+  return id;
+}
+
+/** Creates the build's record once; a record with the same number and another key is refused. */
+async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string): Promise<void> {
+  const { api } = ctx;
+  try {
+    await api.create(buildRecordConfigMap(api.namespace, {
+      model: build.model,
+      number: build.number,
+      key: build.key,
+      inputs: build.inputs,
+      artifact: build.artifact ?? image,
+      digest: build.digest,
+      gitCommit: build.gitCommit,
+      createdAt: build.finishedAt ?? new Date().toISOString(),
+    }));
+  } catch (error) {
+    if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+    const existing = await api.read({ apiVersion: 'v1', kind: 'ConfigMap', name: `slipway-${build.model}-b${build.number}` });
+    const record = existing && parseBuildRecord(existing);
+    if (record?.key !== build.key) {
+      throw new Error(`the cluster already records build #${build.number} of ${build.model} with key ${record?.key.slice(0, 12) ?? '(unreadable)'}, not ${build.key.slice(0, 12)}: build numbers must come from the cluster's records (plan against this target again)`);
+    }
+  }
+}
+
+/** Gives the model an access key on its first deployment; an existing key is kept. */
+async function ensureAccessKey(ctx: DeployContext, owner: { project: string; namespace: string; model: string }): Promise<void> {
+  const ref = { apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(owner.model) };
+  if ((await ctx.api.read(ref)) !== null) return;
+  try {
+    await ctx.api.create(accessKeySecret(owner, newAccessKey()));
+    ctx.log(`${owner.model}: new access key in Secret ${ref.name} (kubectl -n ${owner.namespace} get secret ${ref.name} -o jsonpath='{.data.accessKey}' | base64 -d)`);
+  } catch (error) {
+    if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+  }
+}
+
+/** Marks a deployment record as failed, so observe() reports the one before it as applied. */
+async function markFailed(api: KubeApi, model: string, id: number): Promise<void> {
+  await api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', name: historyName(model, id) }, { metadata: { labels: { [label.outcome]: 'failed' } } });
+}

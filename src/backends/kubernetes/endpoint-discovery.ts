@@ -1,0 +1,183 @@
+// How the in-cluster gateway finds models and their replicas: it lists and watches the models'
+// Deployments (route settings in the `slipway.dev/route` annotation), their Services' EndpointSlices
+// (label `kubernetes.io/service-name`: one ready endpoint per ready replica) and the access-key and
+// API-key Secrets, and turns them into `gateway.setRoute` calls and a keyring.
+import type { V1Deployment, V1EndpointSlice, V1Secret } from '@kubernetes/client-node';
+import type { Gateway, ModelRoute, ReplicaHandle } from '../../gateway/types.ts';
+import { keyringFrom, type Keyring } from '../../keys/keyring.ts';
+import type { StoredAccessKey } from '../../store/access-keys.ts';
+import type { StoredApiKey } from '../../store/api-keys.ts';
+import type { KubeApi } from './kube-api.ts';
+import { startListWatch, type ListWatch } from './list-watch.ts';
+import { annotation, label, MANAGED_BY, selectorString, workloadName } from './names.ts';
+import { parseRouteSettings } from './route-settings.ts';
+
+export type EndpointDiscoveryOptions = {
+  api: KubeApi;
+  gateway: Pick<Gateway, 'setRoute' | 'removeRoute'>;
+  log?: (line: string) => void;
+};
+
+export type EndpointDiscovery = {
+  /** Resolves once Deployments, EndpointSlices and Secrets have each been listed and routes set. */
+  synced: Promise<void>;
+  /** Access keys and API keys as the Secrets hold them now. */
+  keyring(): Keyring;
+  /** The routes last given to the gateway, by model. */
+  routes(): Map<string, ModelRoute>;
+  /** The model a replica (pod name) serves, or null. */
+  modelOfReplica(replicaId: string): string | null;
+  /** Gives the gateway a model's route again (after it stopped using a replica that died). */
+  refresh(model: string): void;
+  stop(): void;
+};
+
+/** The replicas an EndpointSlice lists as ready: `http://<address>:<http port>`, named by pod. */
+export function readyReplicas(slice: V1EndpointSlice): ReplicaHandle[] {
+  const port = slice.ports?.find((p) => p.name === 'http')?.port ?? slice.ports?.[0]?.port;
+  if (port === undefined || port === null) return [];
+  const handles: ReplicaHandle[] = [];
+  for (const endpoint of slice.endpoints ?? []) {
+    // The API: a nil `ready` means ready. A terminating endpoint is never ready.
+    if (endpoint.conditions?.ready === false || endpoint.conditions?.terminating === true) continue;
+    const address = endpoint.addresses[0];
+    if (address === undefined) continue;
+    const host = address.includes(':') ? `[${address}]` : address;
+    handles.push({ id: endpoint.targetRef?.name ?? `${address}:${port}`, origin: `http://${host}:${port}` });
+  }
+  return handles;
+}
+
+/** The access key records of access-key Secrets, and the API key records of api-keys Secrets. */
+export function keysFromSecrets(secrets: Iterable<V1Secret>): { accessKeys: StoredAccessKey[]; apiKeys: StoredApiKey[] } {
+  const accessKeys: StoredAccessKey[] = [];
+  const apiKeys: StoredApiKey[] = [];
+  for (const secret of secrets) {
+    const kind = secret.metadata?.labels?.[label.secret];
+    const model = secret.metadata?.labels?.[label.model];
+    const decode = (key: string): string | null => (secret.data?.[key] ? Buffer.from(secret.data[key], 'base64').toString('utf8') : null);
+    if (kind === 'access-key' && model) {
+      const hash = decode('accessKeySha256');
+      if (hash) accessKeys.push({ model, keyHash: hash, createdAt: String(secret.metadata?.creationTimestamp ?? '') });
+    } else if (kind === 'api-keys') {
+      try {
+        const records = JSON.parse(decode('keys.json') ?? '[]') as StoredApiKey[];
+        if (Array.isArray(records)) apiKeys.push(...records);
+      } catch {
+        // A hand-edited Secret that is not JSON adds no key; the rest keep working.
+      }
+    }
+  }
+  return { accessKeys, apiKeys };
+}
+
+/** Starts discovery in `api`'s namespace; runs until `stop`. */
+export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): EndpointDiscovery {
+  const { api } = opts;
+  const ns = encodeURIComponent(api.namespace);
+  const deployments = new Map<string, V1Deployment>();
+  const slices = new Map<string, V1EndpointSlice>();
+  const secrets = new Map<string, V1Secret>();
+  const routes = new Map<string, ModelRoute>();
+  const replicaModels = new Map<string, string>();
+  let keyring = keyringFrom([], []);
+  let ready = false;
+
+  const modelOfDeployment = (d: V1Deployment) => d.metadata?.labels?.[label.model] ?? null;
+
+  function update(model: string): void {
+    if (!ready) return;
+    const d = deployments.get(model);
+    const settings = parseRouteSettings(d?.metadata?.annotations?.[annotation.route]);
+    if (!d || !settings) {
+      if (routes.delete(model)) opts.gateway.removeRoute(model);
+      return;
+    }
+    const service = workloadName(model);
+    const replicas = [...slices.values()]
+      .filter((s) => s.metadata?.labels?.[label.serviceName] === service)
+      .flatMap(readyReplicas)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    for (const replica of replicas) replicaModels.set(replica.id, model);
+    const route: ModelRoute = { name: model, ...settings, replicas };
+    routes.set(model, route);
+    opts.gateway.setRoute(route);
+  }
+
+  const all = (): void => {
+    const names = new Set([...routes.keys(), ...[...deployments.values()].map(modelOfDeployment).filter((m): m is string => m !== null)]);
+    for (const model of names) update(model);
+  };
+  const modelOfSlice = (s: V1EndpointSlice): string | null => {
+    const service = s.metadata?.labels?.[label.serviceName] ?? '';
+    return service.startsWith('slipway-') ? service.slice('slipway-'.length) : null;
+  };
+  const reloadKeys = (): void => {
+    const keys = keysFromSecrets(secrets.values());
+    keyring = keyringFrom(keys.accessKeys, keys.apiKeys);
+  };
+  const key = (o: { metadata?: { name?: string } }) => o.metadata?.name ?? '';
+
+  const watches: ListWatch[] = [
+    startListWatch<V1Deployment>({
+      api, apiVersion: 'apps/v1', kind: 'Deployment', path: `/apis/apps/v1/namespaces/${ns}/deployments`,
+      labelSelector: selectorString({ [label.managedBy]: MANAGED_BY, [label.component]: 'model' }), log: opts.log,
+      onList(items) {
+        deployments.clear();
+        for (const d of items) if (modelOfDeployment(d)) deployments.set(modelOfDeployment(d)!, d);
+        all();
+      },
+      onEvent({ type, object }) {
+        const model = modelOfDeployment(object);
+        if (!model) return;
+        if (type === 'DELETED') deployments.delete(model);
+        else deployments.set(model, object);
+        update(model);
+      },
+    }),
+    startListWatch<V1EndpointSlice>({
+      api, apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', path: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`,
+      labelSelector: label.serviceName, log: opts.log,
+      onList(items) {
+        slices.clear();
+        for (const s of items) slices.set(key(s), s);
+        all();
+      },
+      onEvent({ type, object }) {
+        if (type === 'DELETED') slices.delete(key(object));
+        else slices.set(key(object), object);
+        const model = modelOfSlice(object);
+        if (model) update(model);
+      },
+    }),
+    startListWatch<V1Secret>({
+      api, apiVersion: 'v1', kind: 'Secret', path: `/api/v1/namespaces/${ns}/secrets`,
+      labelSelector: selectorString({ [label.managedBy]: MANAGED_BY }), log: opts.log,
+      onList(items) {
+        secrets.clear();
+        for (const s of items) secrets.set(key(s), s);
+        reloadKeys();
+      },
+      onEvent({ type, object }) {
+        if (type === 'DELETED') secrets.delete(key(object));
+        else secrets.set(key(object), object);
+        reloadKeys();
+      },
+    }),
+  ];
+  const synced = Promise.all(watches.map((w) => w.synced)).then(() => {
+    ready = true;
+    all();
+  });
+
+  return {
+    synced,
+    keyring: () => keyring,
+    routes: () => routes,
+    modelOfReplica: (id) => replicaModels.get(id) ?? null,
+    refresh: update,
+    stop() {
+      for (const w of watches) w.stop();
+    },
+  };
+}

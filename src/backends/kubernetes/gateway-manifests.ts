@@ -1,0 +1,115 @@
+// What `slipway install` applies: the in-cluster gateway (Deployment, Service) and the RBAC that
+// lets it read EndpointSlices, Deployments and Secrets in its namespace. Pure functions.
+import type {
+  V1Deployment,
+  V1Role,
+  V1RoleBinding,
+  V1Service,
+  V1ServiceAccount,
+} from '@kubernetes/client-node';
+import { GATEWAY_NAME, label, MANAGED_BY } from './names.ts';
+
+export type GatewayInstallInput = {
+  project: string;
+  namespace: string;
+  /** Image with Node 24 and Slipway at /app (see gateway-image/Containerfile). */
+  image: string;
+  replicas: number;
+  serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  imagePullSecret: string | null;
+};
+
+/** Port the gateway listens on in its pod. */
+export const GATEWAY_PORT = 8080;
+
+const selector = { [label.name]: 'slipway-gateway', [label.instance]: GATEWAY_NAME };
+
+function labels(project: string): Record<string, string> {
+  return { ...selector, [label.component]: 'gateway', [label.partOf]: project, [label.managedBy]: MANAGED_BY };
+}
+
+/** Every object `slipway install` applies, in the order it applies them. */
+export function gatewayManifests(input: GatewayInstallInput): [V1ServiceAccount, V1Role, V1RoleBinding, V1Deployment, V1Service] {
+  return [gatewayServiceAccount(input), gatewayRole(input), gatewayRoleBinding(input), gatewayDeployment(input), gatewayService(input)];
+}
+
+export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAccount {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: GATEWAY_NAME, namespace: input.namespace, labels: labels(input.project) } };
+}
+
+/**
+ * Read access to what routes calls (EndpointSlices for replicas, Deployments for each model's
+ * settings, Secrets for access keys), and delete on pods: a replica whose call ran past its timeout
+ * is replaced, as the local supervisor does.
+ */
+export function gatewayRole(input: GatewayInstallInput): V1Role {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: GATEWAY_NAME, namespace: input.namespace, labels: labels(input.project) },
+    rules: [
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+    ],
+  };
+}
+
+export function gatewayRoleBinding(input: GatewayInstallInput): V1RoleBinding {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: GATEWAY_NAME, namespace: input.namespace, labels: labels(input.project) },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: GATEWAY_NAME },
+    subjects: [{ kind: 'ServiceAccount', name: GATEWAY_NAME, namespace: input.namespace }],
+  };
+}
+
+export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
+  const health = { httpGet: { path: '/healthz', port: 'http' } };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: GATEWAY_NAME, namespace: input.namespace, labels: labels(input.project) },
+    spec: {
+      replicas: input.replicas,
+      selector: { matchLabels: selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels: labels(input.project) },
+        spec: {
+          serviceAccountName: GATEWAY_NAME,
+          ...(input.imagePullSecret ? { imagePullSecrets: [{ name: input.imagePullSecret }] } : {}),
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 },
+          containers: [
+            {
+              name: 'gateway',
+              image: input.image,
+              workingDir: '/app',
+              command: ['node', 'src/cli/main.ts', 'gateway', '--kubernetes', '--port', String(GATEWAY_PORT)],
+              env: [{ name: 'SLIPWAY_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+              ports: [{ name: 'http', containerPort: GATEWAY_PORT, protocol: 'TCP' }],
+              // The gateway listens only once it has listed every model, so ready means routable.
+              readinessProbe: { ...health, periodSeconds: 5 },
+              livenessProbe: { ...health, periodSeconds: 10, failureThreshold: 6 },
+              lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
+              resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** `slipway-gateway`: port 80 to the gateway's 8080; clients call `POST /model` here. */
+export function gatewayService(input: GatewayInstallInput): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: GATEWAY_NAME, namespace: input.namespace, labels: labels(input.project) },
+    spec: { type: input.serviceType, selector, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] },
+  };
+}

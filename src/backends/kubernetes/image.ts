@@ -1,0 +1,22 @@
+// The image a model's pods run: the build's own reference, pinned to its digest when known, so a
+// tag moved in the registry never changes what runs.
+import type { StoredBuild } from '../../store/builds.ts';
+
+/**
+ * `<repository>@<digest>` when the build has a digest, else `<repository>:<build key>`. The
+ * repository is the build's artifact (an image reference from the buildah builder) without its
+ * tag or digest, or `<registry>/<model>` when the artifact is not an image reference.
+ */
+export function imageFor(build: Pick<StoredBuild, 'model' | 'key' | 'artifact' | 'digest'>, registry: string): string {
+  const repository = repositoryOf(build.artifact) ?? `${registry.replace(/\/+$/, '')}/${build.model}`;
+  return build.digest ? `${repository}@${build.digest}` : `${repository}:${build.key}`;
+}
+
+/** The repository part of an image reference (`host:5000/a/b:tag@sha256:…` → `host:5000/a/b`), or null. */
+function repositoryOf(reference: string | null): string | null {
+  if (reference === null || reference.startsWith('/') || !reference.includes('/')) return null;
+  const withoutDigest = reference.split('@')[0];
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.indexOf(':', lastSlash);
+  return colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
+}

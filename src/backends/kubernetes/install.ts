@@ -1,0 +1,63 @@
+// `slipway install` for a kubernetes target: the in-cluster gateway and its RBAC, applied by
+// server-side apply, then its rollout followed. Pure manifests in gateway-manifests.ts.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { gatewayManifests } from './gateway-manifests.ts';
+import { createKubeApi, loadKubeConfig, namespaceOf, type KubeConfigOptions } from './kube-api.ts';
+import { pullSecret } from './model-secrets.ts';
+import { GATEWAY_NAME } from './names.ts';
+import { waitForRollout } from './rollout.ts';
+import type { ResolvedTarget } from './target-options.ts';
+
+export type InstallOptions = KubeConfigOptions & {
+  project: string;
+  resolved: Extract<ResolvedTarget, { ok: true }>;
+  /** Overrides targets.<name>.gateway.image. */
+  image?: string;
+  log: (line: string) => void;
+};
+
+/** The objects install would apply, for `--dry-run` and for install itself. */
+export function installObjects(opts: { project: string; namespace: string; resolved: InstallOptions['resolved']; image: string }): KubernetesObject[] {
+  const { target, pullCredentials } = opts.resolved;
+  const objects: KubernetesObject[] = [];
+  if (target.imagePullSecret && pullCredentials) {
+    objects.push(pullSecret({ namespace: opts.namespace, name: target.imagePullSecret, registry: target.registry, ...pullCredentials }));
+  }
+  objects.push(...gatewayManifests({
+    project: opts.project,
+    namespace: opts.namespace,
+    image: opts.image,
+    replicas: target.gateway.replicas,
+    serviceType: target.gateway.serviceType,
+    imagePullSecret: target.imagePullSecret,
+  }));
+  return objects;
+}
+
+/** The objects as one multi-document YAML stream, Secrets' data hidden. */
+export function installYaml(objects: KubernetesObject[]): string {
+  return objects
+    .map((o) => stringify(o.kind === 'Secret' ? { ...o, data: { '.dockerconfigjson': '(hidden)' } } : o))
+    .join('---\n');
+}
+
+/** The gateway image to install, or an error message saying where to give one. */
+export function gatewayImage(resolved: InstallOptions['resolved'], flag: string | undefined): string | { error: string } {
+  const image = flag ?? resolved.target.gateway.image;
+  if (!image) return { error: `no gateway image: pass --image, or set targets.${resolved.target.name}.gateway.image (an image with Node 24 and Slipway at /app; see src/backends/kubernetes/gateway-image/Containerfile)` };
+  return image;
+}
+
+/** Applies the gateway to the target's cluster and waits until it serves. Returns the namespace. */
+export async function install(opts: InstallOptions & { image: string }): Promise<string> {
+  const kc = loadKubeConfig({ ...opts, context: opts.resolved.target.context });
+  const namespace = namespaceOf(kc, opts.resolved.target.namespace);
+  const api = createKubeApi(kc, namespace);
+  for (const object of installObjects({ project: opts.project, namespace, resolved: opts.resolved, image: opts.image })) {
+    await api.apply(object);
+    opts.log(`applied ${object.kind} ${object.metadata?.name}`);
+  }
+  await waitForRollout(api, GATEWAY_NAME, { model: 'the gateway', timeoutMs: opts.resolved.target.rolloutTimeoutSeconds * 1000 + 60_000, log: opts.log });
+  return namespace;
+}

@@ -1,0 +1,149 @@
+// The kubernetes backend: models run as Deployments in one namespace, driven through the API with
+// server-side apply; the cluster holds the history, so observe() needs no local store. Mutations
+// hold the apply lock (a Lease); wrap observe → plan → apply in `withLock` to keep them together.
+import { hostname, userInfo } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { Backend } from '../backend.ts';
+import type { Observed } from '../../plan/types.ts';
+import { acquireApplyLock, type ApplyLock } from './apply-lock.ts';
+import { deployModel } from './deploy-model.ts';
+import { createKubeApi, loadKubeConfig, namespaceOf, type KubeApi, type KubeConfigOptions } from './kube-api.ts';
+import { pullSecret } from './model-secrets.ts';
+import { accessKeySecretName, annotation, envSecretName, historyName, label, workloadName } from './names.ts';
+import { readClusterState, toObserved, type ClusterState } from './observe.ts';
+
+export type KubernetesBackendOptions = KubeConfigOptions & {
+  /** Namespace of the models; default: the context's, else `default`. */
+  namespace?: string | null;
+  /** models.yaml's project, for the `app.kubernetes.io/part-of` label. */
+  project: string;
+  /** Image repository prefix for builds whose artifact is not an image reference. */
+  registry: string;
+  /** The dockerconfigjson Secret pods pull with. */
+  imagePullSecret?: string | null;
+  /** When given with imagePullSecret, that Secret is applied from them before each deploy. */
+  pullCredentials?: { username: string; password: string } | null;
+  /** The Deployments' progressDeadlineSeconds. Default 600. */
+  progressDeadlineSeconds?: number;
+  /** How long deploy() waits for a rollout in all. Default: the deadline plus a minute. */
+  rolloutTimeoutMs?: number;
+  lock?: { holder?: string; durationSeconds?: number; timeoutMs?: number; pollMs?: number };
+  /** Where fromEnv values are read. Default process.env. */
+  env?: Record<string, string | undefined>;
+  gitCommit?: string | null;
+  /** Who applies, for the records. Default: the user name. */
+  actor?: string;
+  log?: (line: string) => void;
+};
+
+export type KubernetesBackend = Backend & {
+  readonly namespace: string;
+  readonly api: KubeApi;
+  /** Runs `fn` holding the apply lock (re-entrant: deploy/stop/delete inside reuse it). */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** Records and live Deployments as read from the cluster. */
+  readState(): Promise<ClusterState>;
+};
+
+/** A kubernetes backend for the cluster and namespace the options name. */
+export function createKubernetesBackend(opts: KubernetesBackendOptions): KubernetesBackend {
+  const kc = loadKubeConfig(opts);
+  const namespace = namespaceOf(kc, opts.namespace);
+  const api = createKubeApi(kc, namespace);
+  const log = opts.log ?? (() => {});
+  const progressDeadlineSeconds = opts.progressDeadlineSeconds ?? 600;
+  const holder = opts.lock?.holder ?? `${safeUser()}@${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  let held: { lock: ApplyLock; depth: number } | null = null;
+  let acquiring: Promise<ApplyLock> | null = null;
+
+  async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (held) {
+      held.depth++;
+    } else {
+      acquiring ??= acquireApplyLock(api, {
+        holder,
+        durationSeconds: opts.lock?.durationSeconds ?? 30,
+        timeoutMs: opts.lock?.timeoutMs ?? 300_000,
+        pollMs: opts.lock?.pollMs,
+        log,
+      }).finally(() => {
+        acquiring = null;
+      });
+      const lock = await acquiring;
+      if (held) (held as { depth: number }).depth++;
+      else held = { lock, depth: 1 };
+    }
+    try {
+      return await fn();
+    } finally {
+      const current = held!;
+      current.depth--;
+      if (current.depth === 0) {
+        held = null;
+        await current.lock.release();
+      }
+    }
+  }
+
+  const deploymentRef = (model: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: workloadName(model) });
+
+  return {
+    name: 'kubernetes',
+    namespace,
+    api,
+    withLock,
+    readState: () => readClusterState(api),
+    async observe(): Promise<Observed> {
+      return toObserved(await readClusterState(api));
+    },
+    deploy: (change, build) =>
+      withLock(async () => {
+        if (opts.imagePullSecret && opts.pullCredentials) {
+          await api.apply(pullSecret({ namespace, name: opts.imagePullSecret, registry: opts.registry, ...opts.pullCredentials }));
+        }
+        const deploymentId = await deployModel({
+          api,
+          project: opts.project,
+          registry: opts.registry,
+          imagePullSecret: opts.imagePullSecret ?? null,
+          progressDeadlineSeconds,
+          rolloutTimeoutMs: opts.rolloutTimeoutMs ?? progressDeadlineSeconds * 1000 + 60_000,
+          env: opts.env ?? process.env,
+          gitCommit: opts.gitCommit ?? null,
+          actor: opts.actor ?? safeUser(),
+          log,
+        }, change, build);
+        return { deploymentId };
+      }),
+    // By hand: the record still says running, so the next plan shows `repair` (as locally).
+    stop: (model) =>
+      withLock(async () => {
+        const current = await api.read<V1Deployment>(deploymentRef(model));
+        if (current === null) throw new Error(`${model} has no Deployment in namespace ${namespace}; nothing to stop`);
+        await api.mergePatch(deploymentRef(model), { metadata: { annotations: { [annotation.state]: 'stopped' } }, spec: { replicas: 0 } });
+        log(`${model}: scaled to 0`);
+      }),
+    delete: (model) =>
+      withLock(async () => {
+        await api.remove(deploymentRef(model));
+        await api.remove({ apiVersion: 'v1', kind: 'Service', name: workloadName(model) });
+        await api.remove({ apiVersion: 'v1', kind: 'Secret', name: envSecretName(model) });
+        await api.remove({ apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(model) });
+        const state = await readClusterState(api);
+        const last = state.history.get(model)?.at(-1);
+        if (last) {
+          await api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', name: historyName(model, last.record.id) }, { metadata: { labels: { [label.deleted]: 'true' } } });
+        }
+        log(`${model}: Deployment, Service and Secrets deleted; history kept`);
+      }),
+  };
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'slipway';
+  }
+}

@@ -1,0 +1,124 @@
+// The Deployment that runs one model. Pure: everything it needs arrives as arguments, so tests
+// validate its output against the Kubernetes schemas without a cluster.
+import type { V1Container, V1Deployment, V1DeploymentStrategy, V1EnvVar } from '@kubernetes/client-node';
+import type { DesiredState, Serving } from '../../spec/types.ts';
+import { annotation, envSecretName, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels, workloadName } from './names.ts';
+import { routeSettings } from './route-settings.ts';
+
+export type ModelDeploymentInput = {
+  project: string;
+  namespace: string;
+  model: string;
+  deploymentId: number;
+  build: { number: number; key: string };
+  /** The image reference, normally pinned by digest (see image.ts). */
+  image: string;
+  serving: Serving;
+  servingHash: string;
+  state: DesiredState;
+  gitCommit: string | null;
+  imagePullSecret: string | null;
+  /** Seconds without progress before the rollout fails with ProgressDeadlineExceeded. */
+  progressDeadlineSeconds: number;
+  /** resourceVersion of the model's env Secret as applied, or null when the model has no secrets. */
+  envSecretVersion: string | null;
+};
+
+/** Seconds a terminating replica waits before it stops: endpoints are removed meanwhile. */
+export const PRE_STOP_SECONDS = 5;
+
+/**
+ * A model's Deployment: selector labels that never change, Slipway's annotations, RollingUpdate with
+ * `maxUnavailable: 0` (or Recreate when the model declares it), probes on the runtime's `/ready`,
+ * env with fromEnv values taken from the model's env Secret, and 0 replicas when stopped.
+ */
+export function modelDeployment(input: ModelDeploymentInput): V1Deployment {
+  const { model, serving } = input;
+  const labels = { ...modelLabels(input.project, model), [label.version]: String(input.build.number) };
+  const annotations: Record<string, string> = {
+    [annotation.buildNumber]: String(input.build.number),
+    [annotation.buildKey]: input.build.key,
+    [annotation.deploymentId]: String(input.deploymentId),
+    [annotation.servingHash]: input.servingHash,
+    [annotation.state]: input.state,
+    [annotation.route]: JSON.stringify(routeSettings({ deploymentId: input.deploymentId, build: input.build.number, state: input.state, serving })),
+  };
+  if (input.gitCommit !== null) annotations[annotation.gitCommit] = input.gitCommit;
+  const env = containerEnv(input);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: workloadName(model), namespace: input.namespace, labels, annotations },
+    spec: {
+      replicas: input.state === 'stopped' ? 0 : serving.replicas,
+      selector: { matchLabels: selectorLabels(model) },
+      strategy: strategy(serving),
+      progressDeadlineSeconds: input.progressDeadlineSeconds,
+      revisionHistoryLimit: 5,
+      template: {
+        metadata: {
+          labels,
+          // A pod reads Secret values only when it starts: the Secret's version here rolls the pods
+          // when a value changes (the API bumps it only on a change). No hash of a secret is written.
+          ...(input.envSecretVersion === null ? {} : { annotations: { [annotation.envSecretVersion]: input.envSecretVersion } }),
+        },
+        spec: {
+          // Model code has no business with the Kubernetes API.
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: Math.ceil(serving.timeoutSeconds) + PRE_STOP_SECONDS + 10,
+          ...(input.imagePullSecret ? { imagePullSecrets: [{ name: input.imagePullSecret }] } : {}),
+          containers: [container(input.image, env, serving)],
+        },
+      },
+    },
+  };
+}
+
+function strategy(serving: Serving): V1DeploymentStrategy {
+  if (serving.rollout === 'recreate') return { type: 'Recreate' };
+  // New replicas become ready before any old one stops, so a redeploy never drops capacity.
+  return { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } };
+}
+
+function container(image: string, env: V1EnvVar[], serving: Serving): V1Container {
+  const requests: Record<string, string> = {};
+  const limits: Record<string, string> = {};
+  if (serving.resources.cpu !== null) requests.cpu = serving.resources.cpu;
+  if (serving.resources.memory !== null) {
+    requests.memory = serving.resources.memory;
+    limits.memory = serving.resources.memory;
+  }
+  if (serving.resources.gpu > 0) limits['nvidia.com/gpu'] = String(serving.resources.gpu);
+  const ready = { httpGet: { path: '/ready', port: 'http' } };
+  return {
+    name: 'model',
+    image,
+    ports: [{ name: 'http', containerPort: RUNTIME_PORT, protocol: 'TCP' }],
+    env,
+    resources: { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) },
+    // Importing a model can take minutes (large weights): up to 10 minutes before readiness counts.
+    startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 300, timeoutSeconds: 2 },
+    readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: 2 },
+    lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } } },
+  };
+}
+
+/** Slipway's variables, then the model's: literals inline, fromEnv values from the env Secret. */
+function containerEnv(input: ModelDeploymentInput): V1EnvVar[] {
+  const env: V1EnvVar[] = [
+    { name: 'SLIPWAY_REPLICA_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'SLIPWAY_CONCURRENCY', value: String(input.serving.concurrency) },
+    { name: 'SLIPWAY_GATEWAY_URL', value: `http://${GATEWAY_NAME}.${input.namespace}.svc` },
+    { name: 'PYTHONUNBUFFERED', value: '1' },
+  ];
+  const own = new Set(env.map((e) => e.name));
+  for (const [name, value] of Object.entries(input.serving.env)) {
+    if (own.has(name)) env.splice(env.findIndex((e) => e.name === name), 1);
+    env.push('value' in value
+      ? { name, value: value.value }
+      : { name, valueFrom: { secretKeyRef: { name: envSecretName(input.model), key: name } } });
+  }
+  return env;
+}
+

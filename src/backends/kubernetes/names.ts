@@ -1,0 +1,102 @@
+// Names, labels and annotations every Slipway object in a cluster carries. One place, so the
+// backend, observe and the in-cluster gateway agree on them.
+
+/** The field manager of every server-side apply Slipway makes. */
+export const FIELD_MANAGER = 'slipway';
+
+/** Port the runtime listens on inside the pod; the Service maps port 80 to it. */
+export const RUNTIME_PORT = 8080;
+
+/** The Lease that serializes applies to one namespace. */
+export const APPLY_LOCK_NAME = 'slipway-apply-lock';
+
+/** Name of the in-cluster gateway's objects (Deployment, Service, ServiceAccount, Role...). */
+export const GATEWAY_NAME = 'slipway-gateway';
+
+export const label = {
+  name: 'app.kubernetes.io/name',
+  instance: 'app.kubernetes.io/instance',
+  component: 'app.kubernetes.io/component',
+  partOf: 'app.kubernetes.io/part-of',
+  managedBy: 'app.kubernetes.io/managed-by',
+  version: 'app.kubernetes.io/version',
+  /** The model an object belongs to, on every per-model object, records included. */
+  model: 'slipway.dev/model',
+  /** `true` on create-only deployment records. */
+  history: 'slipway.dev/history',
+  /** `true` on build records. */
+  buildRecord: 'slipway.dev/build-record',
+  /** What a Secret holds: `env`, `access-key` or `api-keys`. */
+  secret: 'slipway.dev/secret',
+  /** `true` on a model's last record once the model was deleted. */
+  deleted: 'slipway.dev/deleted',
+  /** `failed` on a record whose rollout failed. */
+  outcome: 'slipway.dev/outcome',
+  /** Set by Kubernetes on EndpointSlices: the Service they belong to. */
+  serviceName: 'kubernetes.io/service-name',
+} as const;
+
+export const annotation = {
+  buildNumber: 'slipway.dev/build-number',
+  buildKey: 'slipway.dev/build-key',
+  deploymentId: 'slipway.dev/deployment-id',
+  servingHash: 'slipway.dev/serving-hash',
+  gitCommit: 'slipway.dev/git-commit',
+  /** `running` or `stopped`: the state the last apply (or `slipway stop`) asked for. */
+  state: 'slipway.dev/state',
+  /** JSON of the gateway's per-model settings (see route-settings.ts). */
+  route: 'slipway.dev/route',
+  /** resourceVersion of the env Secret, on the pod template: a changed secret value rolls the pods. */
+  envSecretVersion: 'slipway.dev/env-secret-version',
+} as const;
+
+export const MANAGED_BY = 'slipway';
+
+/** Longest model name whose objects fit Kubernetes' 63-character Service names. */
+export const MAX_MODEL_NAME = 63 - 'slipway-'.length;
+
+/** The Deployment and Service of a model: `slipway-<model>`. */
+export function workloadName(model: string): string {
+  return `slipway-${model}`;
+}
+
+/** The Secret with a model's fromEnv values. */
+export function envSecretName(model: string): string {
+  return `slipway-${model}-env`;
+}
+
+/** The Secret with a model's access key. */
+export function accessKeySecretName(model: string): string {
+  return `slipway-${model}-access-key`;
+}
+
+/** The create-only record of deployment `id`. */
+export function historyName(model: string, id: number): string {
+  return `slipway-${model}-d${id}`;
+}
+
+/** The record of build `number`. */
+export function buildRecordName(model: string, number: number): string {
+  return `slipway-${model}-b${number}`;
+}
+
+/** Labels of every per-model object (selector labels plus the common ones). */
+export function modelLabels(project: string, model: string): Record<string, string> {
+  return {
+    ...selectorLabels(model),
+    [label.component]: 'model',
+    [label.partOf]: project,
+    [label.managedBy]: MANAGED_BY,
+    [label.model]: model,
+  };
+}
+
+/** The immutable selector of a model's Deployment and Service. */
+export function selectorLabels(model: string): Record<string, string> {
+  return { [label.name]: model, [label.instance]: workloadName(model) };
+}
+
+/** A label selector string for `labels`, as the API's labelSelector query takes it. */
+export function selectorString(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',');
+}

@@ -1,0 +1,102 @@
+// The kubernetes backend's view of the world, from the cluster alone: build records and
+// deployment records (ConfigMaps) say what was built and applied; the live Deployments say what
+// runs now, so a plan can see drift (replicas changed by hand, a Deployment deleted, stopped).
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
+import type { LiveState, Observed, ObservedModel } from '../../plan/types.ts';
+import type { KubeApi } from './kube-api.ts';
+import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
+import { parseBuildRecord, parseDeploymentRecord, type BuildRecord, type DeploymentRecord } from './records.ts';
+
+export type ClusterState = {
+  builds: Map<string, BuildRecord[]>;
+  /** Every deployment record of each model with its markers, in id order. */
+  history: Map<string, { record: DeploymentRecord; failed: boolean; deleted: boolean }[]>;
+  deployments: Map<string, V1Deployment>;
+  /** The highest deployment id of any model in the namespace (0 when none). */
+  highestId: number;
+};
+
+/** Reads records and live Deployments of every model in the namespace. */
+export async function readClusterState(api: KubeApi): Promise<ClusterState> {
+  const managed = { [label.managedBy]: MANAGED_BY };
+  const [historyMaps, buildMaps, deploymentList] = await Promise.all([
+    api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.history]: 'true' })),
+    api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.buildRecord]: 'true' })),
+    api.list<V1Deployment>('apps/v1', 'Deployment', selectorString({ ...managed, [label.component]: 'model' })),
+  ]);
+  const builds = new Map<string, BuildRecord[]>();
+  for (const map of buildMaps) {
+    const record = parseBuildRecord(map);
+    if (record) push(builds, record.model, record);
+  }
+  for (const list of builds.values()) list.sort((a, b) => a.number - b.number);
+  const history = new Map<string, { record: DeploymentRecord; failed: boolean; deleted: boolean }[]>();
+  let highestId = 0;
+  for (const map of historyMaps) {
+    const record = parseDeploymentRecord(map);
+    if (!record) continue;
+    highestId = Math.max(highestId, record.id);
+    const labels = map.metadata?.labels ?? {};
+    push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true' });
+  }
+  for (const list of history.values()) list.sort((a, b) => a.record.id - b.record.id);
+  const deployments = new Map<string, V1Deployment>();
+  for (const d of deploymentList) {
+    const model = d.metadata?.labels?.[label.model];
+    if (model) deployments.set(model, d);
+  }
+  return { builds, history, deployments, highestId };
+}
+
+/** The last deployment record that did not fail, if any. */
+export function lastApplied(state: ClusterState, model: string): DeploymentRecord | null {
+  const records = state.history.get(model) ?? [];
+  for (let i = records.length - 1; i >= 0; i--) if (!records[i].failed) return records[i].record;
+  return null;
+}
+
+/** Cluster state as the planner's Observed. */
+export function toObserved(state: ClusterState): Observed {
+  const names = new Set([...state.builds.keys(), ...state.history.keys()]);
+  const models: ObservedModel[] = [...names].sort().map((name) => {
+    const records = state.history.get(name) ?? [];
+    const applied = lastApplied(state, name);
+    return {
+      name,
+      builds: (state.builds.get(name) ?? []).map((b) => ({ number: b.number, key: b.key, inputs: b.inputs, status: 'succeeded' as const })),
+      deployment: applied && {
+        id: applied.id,
+        build: applied.build,
+        serving: applied.serving,
+        servingHash: applied.servingHash,
+        state: applied.state,
+      },
+      deleted: records.at(-1)?.deleted ?? false,
+      live: applied ? liveState(state.deployments.get(name)) : null,
+    };
+  });
+  return { models };
+}
+
+/** What the live Deployment runs: `missing` when there is none. */
+export function liveState(d: V1Deployment | undefined): LiveState {
+  if (d === undefined) return { state: 'missing', replicas: 0, readyReplicas: 0, deploymentId: null, servingHash: null };
+  const annotations = d.metadata?.annotations ?? {};
+  const replicas = d.spec?.replicas ?? 1;
+  const id = Number(annotations[annotation.deploymentId]);
+  // Ready replicas of the current template: during a rollout, old ready pods do not count.
+  const ready = Math.min(d.status?.readyReplicas ?? 0, d.status?.updatedReplicas ?? 0);
+  return {
+    state: replicas === 0 ? 'stopped' : 'running',
+    replicas,
+    readyReplicas: ready,
+    deploymentId: Number.isInteger(id) && id > 0 ? id : null,
+    servingHash: annotations[annotation.servingHash] ?? null,
+  };
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

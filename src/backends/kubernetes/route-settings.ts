@@ -1,0 +1,49 @@
+// The gateway's settings for one model, carried on the model's Deployment as an annotation, so the
+// in-cluster gateway learns them from the same object that runs the model (see
+// endpoint-discovery.ts). Replicas come from EndpointSlices; everything else a ModelRoute needs is here.
+import type { ModelRoute } from '../../gateway/types.ts';
+import type { DesiredState, Serving } from '../../spec/types.ts';
+
+export type RouteSettings = Omit<ModelRoute, 'name' | 'replicas'>;
+
+/** The route settings of a deployment, for the `slipway.dev/route` annotation. */
+export function routeSettings(input: { deploymentId: number; build: number; state: DesiredState; serving: Serving }): RouteSettings {
+  const { serving } = input;
+  return {
+    deploymentId: input.deploymentId,
+    build: input.build,
+    state: input.state,
+    auth: serving.auth,
+    concurrency: serving.concurrency,
+    timeoutMs: Math.round(serving.timeoutSeconds * 1000),
+    busyTimeoutMs: Math.round(serving.busyTimeoutSeconds * 1000),
+    maxRequestBytes: serving.maxRequestBytes,
+  };
+}
+
+/** Parses the annotation; null when it is missing or not what Slipway writes (edited by hand). */
+export function parseRouteSettings(text: string | undefined): RouteSettings | null {
+  if (text === undefined) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null) return null;
+  const d = data as Record<string, unknown>;
+  const numbers = ['deploymentId', 'build', 'concurrency', 'timeoutMs', 'busyTimeoutMs', 'maxRequestBytes'] as const;
+  if (!numbers.every((key) => typeof d[key] === 'number' && Number.isFinite(d[key]))) return null;
+  if (d.state !== 'running' && d.state !== 'stopped') return null;
+  if (typeof d.auth !== 'boolean') return null;
+  return {
+    deploymentId: d.deploymentId as number,
+    build: d.build as number,
+    state: d.state,
+    auth: d.auth,
+    concurrency: d.concurrency as number,
+    timeoutMs: d.timeoutMs as number,
+    busyTimeoutMs: d.busyTimeoutMs as number,
+    maxRequestBytes: d.maxRequestBytes as number,
+  };
+}

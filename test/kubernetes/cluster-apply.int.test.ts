@@ -1,0 +1,50 @@
+// applyToCluster: the shared applyPlan against the cluster with no local store. A rollback finds
+// its build in the cluster's records (seeded under the same number) and builds nothing.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { applyToCluster, seedBuilds } from '../../src/backends/kubernetes/cluster-apply.ts';
+import type { Builder } from '../../src/build/builder.ts';
+import { listBuilds } from '../../src/store/builds.ts';
+import { openStore } from '../../src/store/database.ts';
+import { inputs, keys, model, spec } from '../plan/factories.ts';
+import { startCluster, step, type Cluster } from './cluster-harness.ts';
+
+const ns = 'ci';
+const v1 = inputs('iris', { 'models/iris/predict.py': 'blob-1' });
+const v2 = inputs('iris', { 'models/iris/predict.py': 'blob-2' });
+const iris = spec(model('iris'));
+// A rollback must not build: a builder that is called fails the test.
+const noBuilds: Builder = { name: 'none', build: async () => assert.unreachable('a rollback built something') as never };
+
+let cluster: Cluster;
+test.before(async () => {
+  cluster = await startCluster(ns);
+  await step(cluster.backend, iris, keys(['iris', v1]));
+  await step(cluster.backend, iris, keys(['iris', v2]));
+});
+test.after(async () => {
+  await cluster.fake.close();
+});
+
+test('seedBuilds copies the recorded builds under their numbers', async () => {
+  const store = openStore(':memory:');
+  seedBuilds(store, await cluster.backend.readState());
+  assert.equal(listBuilds(store, 'iris').map((b) => [b.number, b.status, b.key === keys(['iris', b.number === 1 ? v1 : v2]).iris.key]), [[1, 'succeeded', true], [2, 'succeeded', true]]);
+  assert.match(listBuilds(store, 'iris')[0].artifact!, 'registry.test/ml/iris:');
+  store.close();
+});
+
+test('a rollback applies from the cluster records alone', async () => {
+  const logs: string[] = [];
+  const { plan, report } = await applyToCluster({
+    backend: cluster.backend, spec: iris, keys: keys(['iris', v1]), root: '/repo', builder: noBuilds, gitCommit: 'abc', log: (l) => logs.push(l),
+  });
+  assert.is(plan.changes[0].action, 'rollback');
+  assert.ok(report?.ok, logs.join('\n'));
+  assert.equal(report!.outcomes.map((o) => [o.action, o.deploymentId, o.build?.number]), [['rollback', 3, 1]]);
+  assert.is(cluster.fake.get('deployments', ns, 'slipway-iris')!.metadata.annotations!['slipway.dev/build-number'], '1');
+  const again = await applyToCluster({ backend: cluster.backend, spec: iris, keys: keys(['iris', v1]), root: '/repo', builder: noBuilds, gitCommit: 'abc', log: () => {} });
+  assert.is(again.report, null, 'nothing to do');
+});
+
+test.run();

@@ -1,0 +1,81 @@
+// A rollout whose new pods never become ready ends with ProgressDeadlineExceeded: deploy fails
+// with a clear error, nothing is deleted, the old ReplicaSet keeps serving, and observe() reports
+// the deployment before it as the one applied, so the next plan retries.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RolloutError } from '../../src/backends/kubernetes/rollout.ts';
+import { plan } from '../../src/plan/plan.ts';
+import { inputs, keys, model, spec } from '../plan/factories.ts';
+import { imageBuild, only, startCluster, step, type Cluster } from './cluster-harness.ts';
+
+const ns = 'stall';
+const v1 = inputs('iris', { 'models/iris/predict.py': 'blob-1' });
+const v2 = inputs('iris', { 'models/iris/predict.py': 'blob-2' });
+const iris = spec(model('iris', { serving: { replicas: 2 } }));
+
+let cluster: Cluster;
+test.before(async () => {
+  cluster = await startCluster(ns);
+});
+test.after(async () => {
+  await cluster.fake.close();
+});
+
+test('ProgressDeadlineExceeded: a clear error naming the model and the condition; the old ReplicaSet keeps serving', async () => {
+  const { fake, backend } = cluster;
+  await step(backend, iris, keys(['iris', v1]));
+  fake.controller.stall(ns, 'slipway-iris');
+
+  const p = plan(iris, keys(['iris', v2]), await backend.observe());
+  assert.is(only(p).action, 'rebuild');
+  let failure: unknown;
+  try {
+    await backend.deploy(p.changes[0], imageBuild('iris', 2, keys(['iris', v2])));
+  } catch (error) {
+    failure = error;
+  }
+  assert.instance(failure, RolloutError);
+  const error = failure as RolloutError;
+  assert.is(error.model, 'iris');
+  assert.is(error.reason, 'ProgressDeadlineExceeded');
+  assert.match(error.message, /^rollout of iris failed: ProgressDeadlineExceeded: ReplicaSet "slipway-iris-[0-9a-f]{10}" has timed out progressing\. The previous deployment keeps serving/);
+  assert.match(error.message, /kubectl -n stall describe deployment slipway-iris/);
+
+  // Nothing was deleted; the Deployment says #2, the old ReplicaSet (#1) still has every replica ready.
+  const d = fake.get('deployments', ns, 'slipway-iris')!;
+  assert.is(d.metadata.annotations!['slipway.dev/deployment-id'], '2');
+  assert.equal((d.status as any).availableReplicas, 2);
+  const sets = fake.list('replicasets', ns);
+  const byRevision = (r: string) => sets.find((rs) => rs.metadata.annotations!['deployment.kubernetes.io/revision'] === r)!;
+  assert.is(byRevision('1').metadata.annotations!['slipway.dev/deployment-id'], '1');
+  assert.is(byRevision('1').metadata.annotations!['slipway.dev/build-number'], '1');
+  assert.is((byRevision('1').status as any).readyReplicas, 2);
+  assert.is(byRevision('2').metadata.annotations!['slipway.dev/deployment-id'], '2');
+  assert.is((byRevision('2').status as any).readyReplicas, 0);
+  // The only DELETE is of an env Secret this model never had (it declares no fromEnv variable).
+  assert.equal([...new Set(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.path))], [`/api/v1/namespaces/${ns}/secrets/slipway-iris-env`]);
+
+  // The record of #2 is kept, marked failed; observe reports #1 as applied and the live #2 as drift.
+  const record = fake.get('configmaps', ns, 'slipway-iris-d2')!;
+  assert.is(record.metadata.labels!['slipway.dev/outcome'], 'failed');
+  const observed = await backend.observe();
+  assert.equal(observed.models[0].deployment!.id, 1);
+  assert.equal(observed.models[0].live!.deploymentId, 2);
+  assert.equal(observed.models[0].builds.map((b) => b.number), [1, 2]);
+  const retry = plan(iris, keys(['iris', v2]), observed);
+  // Build #2 is reused: nothing is built again, whatever the action is called.
+  assert.is.not(only(retry).action, 'noop');
+  assert.equal(only(retry).build, { number: 2, key: keys(['iris', v2]).iris.key, reused: true });
+  assert.equal(only(retry).reasons.slice(0, 1), ['build #2 has this key']);
+
+  // Once the pods can start (capacity freed), the controller completes the rollout and the retry
+  // applies the same template: a new record, nothing to roll.
+  fake.controller.stall(ns, 'slipway-iris', false);
+  await fake.controller.idle();
+  await step(backend, iris, keys(['iris', v2]));
+  const after = await backend.observe();
+  assert.is(after.models[0].deployment!.id, 3);
+  assert.is(only(plan(iris, keys(['iris', v2]), after)).action, 'noop');
+});
+
+test.run();

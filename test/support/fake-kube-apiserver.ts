@@ -1,0 +1,195 @@
+// A fake Kubernetes API server for tests: an in-process node:http server on 127.0.0.1, written
+// against the documented API (https://kubernetes.io/docs/reference/using-api/api-concepts/ and
+// server-side-apply/) and named a fake because it is one. It serves discovery, GET / LIST (label
+// and field selectors) / POST / PUT / DELETE, PATCH (server-side apply, JSON merge patch), watch
+// (`?watch=1`: one JSON event per line), and a minimal deployment controller with a stall mode.
+// Every request is recorded for assertions.
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
+import { startFakeController, type FakeController } from './fake-kube-apiserver-controller.ts';
+import { discoveryDocument, fakeResources, parseResourcePath, type FakeResource } from './fake-kube-apiserver-resources.ts';
+import { FakeApiError, FakeStore, matchesFields, matchesLabels, type Obj, type StoredEvent } from './fake-kube-apiserver-store.ts';
+
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  contentType: string | null;
+  body: unknown;
+};
+
+export type FakeKubeApiServer = {
+  url: string;
+  token: string;
+  /** A KubeConfig whose current context points here. */
+  kubeConfig(namespace?: string): KubeConfig;
+  requests: RecordedRequest[];
+  store: FakeStore;
+  controller: FakeController;
+  /** The stored object, or null. `kind` is the plural resource name, e.g. `deployments`. */
+  get(resource: string, namespace: string, name: string): Obj | null;
+  list(resource: string, namespace: string, labelSelector?: string): Obj[];
+  /** Changes an object as `kubectl edit` would (JSON merge patch, manager `kubectl-edit`), not recorded. */
+  edit(resource: string, namespace: string, name: string, patch: Record<string, unknown>): Obj;
+  /** Creates an object as another client would, not recorded. */
+  put(resource: string, namespace: string, object: Obj): Obj;
+  /** Deletes as `kubectl delete` would, not recorded. */
+  remove(resource: string, namespace: string, name: string): void;
+  close(): Promise<void>;
+};
+
+export type FakeOptions = {
+  /** Delay of each controller step; short in tests. Default 10 ms. */
+  controllerStepMs?: number;
+};
+
+function resourceNamed(name: string): FakeResource {
+  const resource = fakeResources.find((r) => r.name === name);
+  if (!resource) throw new Error(`the fake API server has no resource ${name}`);
+  return resource;
+}
+
+function send(res: ServerResponse, code: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function status(error: FakeApiError) {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: error.message, reason: error.reason, code: error.code };
+}
+
+/** Starts the fake on a free loopback port. */
+export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise<FakeKubeApiServer> {
+  const token = 'fake-token';
+  const store = new FakeStore();
+  const controller = startFakeController(store, options.controllerStepMs ?? 10);
+  const requests: RecordedRequest[] = [];
+  const watches = new Set<ServerResponse>();
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      try {
+        handle(req, res, Buffer.concat(chunks).toString('utf8'));
+      } catch (error) {
+        if (error instanceof FakeApiError) send(res, error.code, status(error));
+        else send(res, 500, status(new FakeApiError(500, 'InternalError', (error as Error).stack ?? String(error))));
+      }
+    });
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, text: string): void {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const query = Object.fromEntries(url.searchParams.entries());
+    const contentType = req.headers['content-type']?.split(';')[0].trim() ?? null;
+    let body: unknown = null;
+    if (text !== '') body = contentType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body });
+
+    if (req.headers.authorization !== `Bearer ${token}`) throw new FakeApiError(401, 'Unauthorized', 'Unauthorized');
+    const discovery = req.method === 'GET' ? discoveryDocument(url.pathname) : null;
+    if (discovery !== null) return send(res, 200, discovery);
+    const parsed = parseResourcePath(url.pathname);
+    if (!parsed) throw new FakeApiError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
+    const { resource, name } = parsed;
+    const namespace = resource.namespaced ? parsed.namespace : null;
+    const manager = query.fieldManager ?? 'unknown';
+
+    if (name === null) {
+      if (req.method === 'GET' && (query.watch === '1' || query.watch === 'true')) return watch(res, resource, namespace, query);
+      if (req.method === 'GET') {
+        const items = store.list(resource, namespace, query.labelSelector ?? null, query.fieldSelector ?? null);
+        return send(res, 200, { kind: `${resource.kind}List`, apiVersion: items[0]?.apiVersion ?? '', metadata: { resourceVersion: String(store.resourceVersion) }, items });
+      }
+      if (req.method === 'POST') return send(res, 201, store.create(resource, namespace, body as Obj, manager));
+      throw new FakeApiError(405, 'MethodNotAllowed', `${req.method} is not allowed on a collection`);
+    }
+    switch (req.method) {
+      case 'GET': {
+        const object = store.get(resource, namespace, name);
+        if (!object) throw new FakeApiError(404, 'NotFound', `${resource.name} "${name}" not found`);
+        return send(res, 200, object);
+      }
+      case 'PUT':
+        return send(res, 200, store.replace(resource, namespace, name, body as Obj, manager));
+      case 'DELETE':
+        return send(res, 200, store.remove(resource, namespace, name));
+      case 'PATCH':
+        if (contentType === 'application/apply-patch+yaml') {
+          if (!query.fieldManager) throw new FakeApiError(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+          const applied = body as Obj;
+          if (applied.metadata?.name !== name) throw new FakeApiError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
+          return send(res, 200, store.apply(resource, namespace, name, applied, manager, query.force === 'true'));
+        }
+        if (contentType === 'application/merge-patch+json') return send(res, 200, store.mergePatch(resource, namespace, name, body as Record<string, unknown>, manager));
+        throw new FakeApiError(415, 'UnsupportedMediaType', `the fake does not support the patch type ${contentType}`);
+      default:
+        throw new FakeApiError(405, 'MethodNotAllowed', `${req.method} is not allowed`);
+    }
+  }
+
+  function watch(res: ServerResponse, resource: FakeResource, namespace: string | null, query: Record<string, string>): void {
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    watches.add(res);
+    const wanted = (event: StoredEvent): boolean =>
+      event.resource === resource &&
+      (namespace === null || event.object.metadata.namespace === namespace) &&
+      matchesLabels(event.object.metadata.labels, query.labelSelector ?? null) &&
+      matchesFields(event.object, query.fieldSelector ?? null);
+    const write = (event: StoredEvent): void => {
+      if (wanted(event)) res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
+    };
+    const since = Number(query.resourceVersion ?? '0');
+    if (since > 0) {
+      for (const event of store.events) if (event.rv > since) write(event);
+    } else if (query.resourceVersion === undefined) {
+      // No resourceVersion: the current state first, as ADDED events (the API's "Get State and Start at Most Recent").
+      for (const object of store.list(resource, namespace, query.labelSelector ?? null, query.fieldSelector ?? null)) {
+        res.write(`${JSON.stringify({ type: 'ADDED', object })}\n`);
+      }
+    }
+    const unsubscribe = store.onEvent(write);
+    res.on('close', () => {
+      unsubscribe();
+      watches.delete(res);
+    });
+  }
+
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    token,
+    kubeConfig(namespace = 'default') {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'fake', server: url, skipTLSVerify: true }],
+        users: [{ name: 'tester', token }],
+        contexts: [{ name: 'fake', cluster: 'fake', user: 'tester', namespace }],
+        currentContext: 'fake',
+      });
+      return kc;
+    },
+    requests,
+    store,
+    controller,
+    get: (resource, namespace, name) => store.get(resourceNamed(resource), namespace, name),
+    list: (resource, namespace, labelSelector) => store.list(resourceNamed(resource), namespace, labelSelector ?? null),
+    edit: (resource, namespace, name, patch) => store.mergePatch(resourceNamed(resource), namespace, name, patch, 'kubectl-edit'),
+    put: (resource, namespace, object) => store.create(resourceNamed(resource), namespace, object, 'kubectl-create'),
+    remove: (resource, namespace, name) => void store.remove(resourceNamed(resource), namespace, name),
+    async close() {
+      controller.stop();
+      for (const res of watches) res.end();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

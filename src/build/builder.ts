@@ -46,6 +46,12 @@ export type BuilderOptions = {
   stateDir: string;
   /** Python interpreter to build and run with (snapshot builder). */
   python?: string;
+  /** Where images are pushed, `host[:port][/prefix]` (buildah builder). */
+  registry?: string;
+  /** Verify TLS with the registry; default: not for loopback registries (buildah builder). */
+  tlsVerify?: boolean;
+  /** Base image for models that name none (buildah builder). */
+  baseImage?: string;
 };
 
 export type BuilderFactory = (options: BuilderOptions) => Builder;

@@ -1,0 +1,208 @@
+// Test calls against a candidate image, before anything is deployed: the image runs once with
+// podman on a free loopback port (host network, the runtime told where to listen through its
+// arguments), its examples are called on the replica's `/invoke`, and the container is removed.
+// The kubernetes backend's `slipway test` and PR flow use this; the local backend calls its
+// snapshot replicas instead.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runExamples, type CallModel, type TestResult } from '../apply/test-calls.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import { defaultTlsVerify } from './image-ref.ts';
+import { invokeCaller } from './image-replica-call.ts';
+
+export type PodmanOptions = {
+  podman?: string;
+  /**
+   * Flags before `run`. Default `--runtime runc --cgroup-manager cgroupfs`: runc and cgroupfs work
+   * for root on machines without systemd, where crun and the systemd cgroup manager fail.
+   */
+  globalArgs?: string[];
+  /** Extra `run` flags. Default: nofile and nproc limits of 1024, within what sandboxes allow. */
+  runArgs?: string[];
+  /** Verify TLS when pulling; default: not for loopback registries, otherwise yes. */
+  tlsVerify?: boolean;
+  /** How long the model may take to import; default 60 s. */
+  readyTimeoutMs?: number;
+  /** How long one call may take; default 30 s. */
+  callTimeoutMs?: number;
+  /** Progress lines: pulling, ready, stopped. */
+  log?: (line: string) => void;
+};
+
+export type ReplicaRequest = PodmanOptions & {
+  /** The deployment's variables, already resolved; passed by name so values stay off the command line. */
+  env?: Record<string, string>;
+  /** Names the container (`slipway-test-<model>-…`) and the replica in its log lines. */
+  model?: string;
+  concurrency?: number;
+};
+
+export type ImageReplica = {
+  container: string;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  call: CallModel;
+  /** Everything the container wrote so far. */
+  logs(): Promise<string>;
+  /** Stops and removes the container; safe to call twice. */
+  stop(): Promise<void>;
+};
+
+export type StartResult = { ok: true; replica: ImageReplica } | { ok: false; message: string; logs: string };
+
+export type ImageTestOutcome = { ok: true; results: TestResult[]; logs: string } | { ok: false; message: string; logs: string };
+
+const DEFAULT_GLOBAL_ARGS = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs'];
+const DEFAULT_RUN_ARGS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+const POLL_MS = 200;
+
+type Run = { code: number; stdout: string; stderr: string };
+
+function podman(options: PodmanOptions, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  const full = [...(options.globalArgs ?? DEFAULT_GLOBAL_ARGS), ...args];
+  return new Promise((resolve) => {
+    execFile(options.podman ?? 'podman', full, { env, maxBuffer: 64 << 20, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 127;
+      resolve({ code, stdout, stderr: error !== null && stderr === '' ? error.message : stderr });
+    });
+  });
+}
+
+/** A port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function isReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) });
+    const body = await response.text();
+    return response.status === 200 && body.includes('"ready":true');
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for `/ready`; null once ready, otherwise why not. */
+async function waitReady(options: PodmanOptions, container: string, url: string): Promise<string | null> {
+  const timeout = options.readyTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeout;
+  let polls = 0;
+  while (Date.now() < deadline) {
+    if (await isReady(url)) return null;
+    // Asking podman is slower than asking the port, so only every few polls.
+    if (polls++ % 5 === 0) {
+      const state = await podman(options, ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', container]);
+      const [status, exitCode] = state.stdout.trim().split(' ');
+      // `stopped` is an exited container podman has not cleaned up yet: the same end.
+      if (state.code === 0 && (status === 'exited' || status === 'stopped')) {
+        return `the container exited with code ${exitCode} before it was ready`;
+      }
+    }
+    await sleep(POLL_MS);
+  }
+  return `the replica was not ready within ${timeout / 1000} s`;
+}
+
+/** One try at a given port; `portTaken` when the runtime could not listen there (taken meanwhile). */
+async function startOn(image: string, request: ReplicaRequest, port: number): Promise<StartResult & { portTaken?: boolean }> {
+  const model = request.model ?? 'model';
+  const container = `slipway-test-${model}-${randomBytes(4).toString('hex')}`;
+  const url = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = {
+    ...request.env,
+    SLIPWAY_REPLICA_ID: `${model}-test`,
+    SLIPWAY_CONCURRENCY: String(request.concurrency ?? 1),
+  };
+  const tls = request.tlsVerify ?? defaultTlsVerify(image);
+  const args = [
+    'run', '-d', '--name', container,
+    '--label', 'dev.slipway.test-run=true', '--label', `dev.slipway.model=${model}`,
+    '--network', 'host', `--tls-verify=${tls}`,
+    ...(request.runArgs ?? DEFAULT_RUN_ARGS),
+    ...Object.keys(env).flatMap((name) => ['-e', name]),
+    image,
+    '--host', '127.0.0.1', '--port', String(port),
+  ];
+  request.log?.(`starting ${image} as ${container} on ${url}`);
+  const started = await podman(request, args, { ...process.env, ...env });
+  const logs = async () => {
+    const out = await podman(request, ['logs', container]);
+    return `${out.stdout}${out.stderr}`;
+  };
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await podman(request, ['rm', '--force', '--time', '5', container]);
+    request.log?.(`removed ${container}`);
+  };
+  if (started.code !== 0) {
+    const output = await logs();
+    await stop();
+    return { ok: false, message: `podman run ${image} failed (exit ${started.code}): ${started.stderr.trim()}`, logs: output };
+  }
+  const problem = await waitReady(request, container, url);
+  if (problem !== null) {
+    const output = await logs();
+    await stop();
+    const portTaken = /exited with code 2 /.test(problem) && output.includes(`cannot listen on 127.0.0.1:${port}`);
+    return { ok: false, message: `${image}: ${problem}`, logs: output, portTaken };
+  }
+  request.log?.(`${container} is ready`);
+  return { ok: true, replica: { container, url, call: invokeCaller(url, request.callTimeoutMs), logs, stop } };
+}
+
+const PORT_TRIES = 3;
+
+/**
+ * Runs `image` detached on a free loopback port and waits until its model is imported. On failure
+ * the container is removed and its output returned. A port taken between choosing it and the
+ * runtime binding it is retried on another.
+ */
+export async function startImageReplica(image: string, request: ReplicaRequest = {}): Promise<StartResult> {
+  for (let attempt = 1; ; attempt++) {
+    const { portTaken, ...result } = await startOn(image, request, await freePort());
+    if (!portTaken || attempt === PORT_TRIES) return result;
+    request.log?.('the port was taken before the replica could listen; trying another');
+  }
+}
+
+/**
+ * Runs `image`, hands its `CallModel` to `use`, and removes the container afterwards, whatever
+ * `use` does. A replica that never gets ready is an outcome, not a throw.
+ */
+export async function withImageReplica<T>(
+  image: string,
+  request: ReplicaRequest,
+  use: (call: CallModel, replica: ImageReplica) => Promise<T>,
+): Promise<{ ok: true; value: T; logs: string } | { ok: false; message: string; logs: string }> {
+  const started = await startImageReplica(image, request);
+  if (!started.ok) return started;
+  const { replica } = started;
+  try {
+    const value = await use(replica.call, replica);
+    return { ok: true, value, logs: await replica.logs() };
+  } finally {
+    await replica.stop();
+  }
+}
+
+/** Calls `model`'s examples against `image` run with podman (see `runExamples`). */
+export async function testImage(model: ModelSpec, image: string, request: ReplicaRequest = {}): Promise<ImageTestOutcome> {
+  const outcome = await withImageReplica(
+    image,
+    { callTimeoutMs: model.serving.timeoutSeconds * 1000, concurrency: model.serving.concurrency, model: model.name, ...request },
+    (call) => runExamples(model, call),
+  );
+  return outcome.ok ? { ok: true, results: outcome.value, logs: outcome.logs } : outcome;
+}

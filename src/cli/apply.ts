@@ -12,13 +12,16 @@ import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
 import { useColor } from './plan.ts';
 import { applyViaDaemon } from './remote-apply.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace, type Workspace } from './workspace.ts';
+import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
+import type { Spec } from '../spec/types.ts';
+import type { BuildKeys } from '../source/types.ts';
+import type { Plan } from '../plan/types.ts';
 
-type ApplyOptions = { file?: string; yes?: boolean; port: string };
+type ApplyOptions = ClusterFlags & { file?: string; yes?: boolean; port: string };
 
 export function registerApply(program: Command): void {
-  program
-    .command('apply')
+  targetOptions(program.command('apply'))
     .description('apply models.yaml to the running daemon (starting one if needed), then run the examples')
     .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
     .option('-y, --yes', 'apply without asking')
@@ -26,6 +29,7 @@ export function registerApply(program: Command): void {
     .action(async (opts: ApplyOptions) => {
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws, { forApply: true });
+      if (wantsCluster(desired.spec, opts)) return applyCluster(ws, desired.spec, desired.keys, opts);
       const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port) });
       if (started) process.stderr.write(`started the Slipway daemon at ${client.url}\n`);
       const observed = await client.json<Observed>('GET', 'observe');
@@ -37,6 +41,41 @@ export function registerApply(program: Command): void {
       process.stdout.write(renderApplyResult(result));
       if (!result.ok || !result.report.ok) process.exitCode = 1;
     });
+}
+
+/** Apply to a kubernetes target: images built with buildah, deployed under the target's Lease. */
+async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ApplyOptions): Promise<void> {
+  const { clusterFor } = await import('./cluster-target.ts');
+  const { applyToCluster } = await import('../backends/kubernetes/cluster-apply.ts');
+  const { createBuildahBuilder } = await import('../build/buildah-builder.ts');
+  const { stateDir } = await import('../backends/local/observe.ts');
+  const { headCommit } = await import('../source/repo.ts');
+  const log = (line: string) => process.stderr.write(`  ${line}\n`);
+  const cluster = clusterFor(spec, opts, log)!;
+  const builder = createBuildahBuilder({
+    stateDir: stateDir(ws.root),
+    registry: cluster.target.registry,
+    tlsVerify: cluster.target.insecureRegistry ? false : undefined,
+  });
+  const result = await applyToCluster({
+    backend: cluster.backend,
+    spec,
+    keys,
+    root: ws.root,
+    builder,
+    gitCommit: await headCommit(ws.repo),
+    log,
+    confirm: async (thePlan: Plan) => {
+      process.stdout.write(renderPlanText(thePlan, { color: useColor() }));
+      return opts.yes === true || (await confirm());
+    },
+  });
+  if (!result.report) {
+    if (!hasChanges(result.plan)) process.stdout.write(renderPlanText(result.plan, { color: useColor() }));
+    return;
+  }
+  process.stdout.write(renderApplyResult({ ok: true, plan: result.plan, report: result.report }));
+  if (!result.report.ok) process.exitCode = 1;
 }
 
 async function confirm(): Promise<boolean> {

@@ -23,7 +23,17 @@ const commands: Record<string, () => Promise<Register>> = {
   start: async () => (await import('./lifecycle.ts')).registerLifecycle,
   restart: async () => (await import('./lifecycle.ts')).registerLifecycle,
   keys: async () => (await import('./keys.ts')).registerKeys,
+  install: async () => (await import('./install.ts')).registerInstall,
+  gateway: async () => (await import('./gateway.ts')).registerGateway,
+  ci: async () => (await import('./ci.ts')).registerCi,
+  test: async () => (await import('./test.ts')).registerTest,
 };
+
+// `slipway status | head` closes the pipe before the output ends: the reader has what it wanted.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(0);
+});
 
 const program = new Command('slipway')
   .description('Git-driven, declarative deployment of machine-learning models')

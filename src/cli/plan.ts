@@ -3,17 +3,18 @@ import type { Command } from 'commander';
 import { findDaemon } from '../backends/local/admin-client.ts';
 import { observeRoot } from '../backends/local/observe.ts';
 import type { Observed } from '../plan/types.ts';
+import type { Spec } from '../spec/types.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { renderPlanJson } from '../plan/render-plan-json.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
 import { loadDesired } from './desired.ts';
 import { openWorkspace } from './workspace.ts';
+import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
 
-type PlanOptions = { file?: string; json?: boolean; detailedExitcode?: boolean };
+type PlanOptions = ClusterFlags & { file?: string; json?: boolean; detailedExitcode?: boolean };
 
 export function registerPlan(program: Command): void {
-  program
-    .command('plan')
+  targetOptions(program.command('plan'))
     .description('show what apply would change and why')
     .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
     .option('--json', 'print the plan as JSON')
@@ -21,9 +22,7 @@ export function registerPlan(program: Command): void {
     .action(async (opts: PlanOptions) => {
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws);
-      // A running daemon knows what runs now (so a plan can show repairs); without one, the store's record.
-      const daemon = findDaemon(ws.root);
-      const observed = daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(ws.root);
+      const observed = await observe(ws.root, desired.spec, opts);
       const result = plan(desired.spec, desired.keys, observed);
       process.stdout.write(opts.json ? renderPlanJson(result) : renderPlanText(result, { color: useColor() }));
       if (opts.detailedExitcode && hasChanges(result)) process.exitCode = 2;
@@ -33,4 +32,17 @@ export function registerPlan(program: Command): void {
 /** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
 export function useColor(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+}
+
+/** What runs: the cluster of a kubernetes target, or the local daemon (its live state) or store. */
+async function observe(root: string, spec: Spec, flags: ClusterFlags): Promise<Observed> {
+  if (wantsCluster(spec, flags)) {
+    const { clusterFor } = await import('./cluster-target.ts');
+    const { toObserved } = await import('../backends/kubernetes/observe.ts');
+    const cluster = clusterFor(spec, flags, (line) => process.stderr.write(`  ${line}\n`))!;
+    return toObserved(await cluster.backend.readState());
+  }
+  // A running daemon knows what runs now (so a plan can show repairs); without one, the store's record.
+  const daemon = findDaemon(root);
+  return daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(root);
 }

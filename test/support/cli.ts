@@ -1,5 +1,5 @@
 // Runs the real `slipway` CLI as a child process, the way a person or CI does.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const main = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
@@ -15,4 +15,25 @@ export function slipway(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}
     timeout: 120_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * `slipway ...args` without blocking the event loop, for tests that keep calling models while the
+ * CLI works (a redeploy under load). Killed after `timeoutMs` as a hang guard.
+ */
+export function slipwayAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }

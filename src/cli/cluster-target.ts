@@ -1,0 +1,32 @@
+// `--target <name>` (and the flags that stand in for one) on plan and apply: the kubernetes
+// backend of a target, or null when the command runs against the local daemon.
+import { createKubernetesBackend, type KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
+import { resolveKubernetesTarget } from '../backends/kubernetes/target-options.ts';
+import type { KubernetesTarget, Spec } from '../spec/types.ts';
+import { CliError } from './cli-error.ts';
+
+import { wantsCluster, type ClusterFlags } from './target-flags.ts';
+
+export type Cluster = { backend: KubernetesBackend; target: KubernetesTarget };
+
+/** The cluster the flags name, or null for the local backend (see `wantsCluster`). */
+export function clusterFor(spec: Spec, flags: ClusterFlags, log: (line: string) => void): Cluster | null {
+  if (!wantsCluster(spec, flags)) return null;
+  const resolved = resolveKubernetesTarget(spec, flags, process.env);
+  if (!resolved.ok) throw new CliError(resolved.message);
+  const { target } = resolved;
+  const backend = createKubernetesBackend({
+    kubeconfig: flags.kubeconfig,
+    context: target.context ?? undefined,
+    namespace: target.namespace,
+    project: spec.project,
+    registry: target.registry,
+    imagePullSecret: target.imagePullSecret,
+    pullCredentials: resolved.pullCredentials,
+    progressDeadlineSeconds: target.rolloutTimeoutSeconds,
+    lock: { timeoutMs: target.lockTimeoutSeconds * 1000 },
+    env: process.env,
+    log,
+  });
+  return { backend, target };
+}

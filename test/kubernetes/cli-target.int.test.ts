@@ -1,0 +1,100 @@
+// `slipway plan|apply --target` end to end: the real CLI builds the image with buildah, pushes it to
+// a loopback registry, and deploys it to the fake API server; a second plan finds nothing to do.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { slipwayAsync } from '../support/cli.ts';
+import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
+import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
+import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
+
+const available = containersAvailable('kubernetes CLI target');
+const model = `cli-target-${process.pid}`;
+let repo: GitFixture;
+let fake: FakeKubeApiServer;
+let registry: LoopbackRegistry;
+let kubeconfig: string;
+const buildLogs: string[] = [];
+
+test.before(async () => {
+  if (!available) return;
+  await ensureBaseImage();
+  registry = await startRegistry();
+  fake = await startFakeKubeApiServer();
+  repo = gitFixture();
+  repo.write(
+    'models.yaml',
+    `version: 1
+project: demo
+targets:
+  dev:
+    backend: kubernetes
+    namespace: models
+    registry: ${registry.address}/slipway
+    insecureRegistry: true
+models:
+  - name: ${model}
+    file: adder/add.py
+    function: add
+    replicas: 2
+    build:
+      baseImage: ${BASE_IMAGE}
+    example:
+      input: {"a": 3, "b": 5}
+      output: 8
+`,
+  );
+  repo.write('adder/add.py', 'def add(args):\n    return args["a"] + args["b"]\n');
+  repo.write('.gitignore', '.slipway/\nkubeconfig\n');
+  repo.commitAll('a model');
+  kubeconfig = path.join(repo.root, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: fake, cluster: {server: "${fake.url}", insecure-skip-tls-verify: true}}]
+users: [{name: tester, user: {token: ${fake.token}}}]
+contexts: [{name: fake, context: {cluster: fake, user: tester, namespace: default}}]
+current-context: fake
+`,
+  );
+});
+
+test.after(async () => {
+  if (!available) return;
+  await removeBuiltImages(registry.address, buildLogs).catch(() => undefined);
+  await registry.stop();
+  await fake.close();
+  repo.remove();
+});
+
+test('plan --target, apply --target (buildah → registry → cluster), then nothing left to do', async () => {
+  if (!available) return;
+  const target = ['--target', 'dev', '--kubeconfig', kubeconfig];
+  const first = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
+  assert.is(first.status, 2, first.stderr);
+  const planned = JSON.parse(first.stdout).changes;
+  assert.equal(planned.map((c: { action: string }) => c.action), ['create']);
+
+  const applied = await slipwayAsync(repo.root, ['apply', ...target, '--yes'], {}, 600_000);
+  buildLogs.push(applied.stderr);
+  assert.is(applied.status, 0, `${applied.stdout}\n${applied.stderr}`);
+  assert.match(applied.stdout, `✓ ${model}: create build #1`);
+
+  const deployment = fake.requests.find(
+    (r) => r.method === 'PATCH' && r.path === `/apis/apps/v1/namespaces/models/deployments/slipway-${model}`,
+  );
+  assert.ok(deployment, 'the Deployment was server-side applied');
+  assert.is(deployment.contentType, 'application/apply-patch+yaml');
+  assert.is(deployment.query.fieldManager, 'slipway');
+  const body = deployment.body as { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
+  const image = body.spec.template.spec.containers[0].image;
+  assert.ok(image.startsWith(`${registry.address}/slipway/${model}`), `image ${image} comes from the registry`);
+
+  const again = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
+  assert.is(again.status, 0, again.stdout + again.stderr);
+  assert.equal(JSON.parse(again.stdout).changes.map((c: { action: string }) => c.action), ['noop']);
+});
+
+test.run();

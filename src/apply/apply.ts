@@ -6,7 +6,7 @@ import type { Builder } from '../build/builder.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { Store } from '../store/database.ts';
-import { findBuildByKey, finishBuild, getBuild, insertBuild, type StoredBuild } from '../store/builds.ts';
+import { ensureBuild } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
 
 export type ApplyDeps = {
@@ -74,9 +74,16 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
       outcome.ok = true;
       return outcome;
     }
-    const build = await buildFor(change, deps, outcome);
-    if (!build) return outcome;
-    outcome.build = { number: build.number, key: build.key, reused: change.build?.reused ?? false };
+    const ensured = await ensureBuild(change, deps);
+    if (!ensured.ok) {
+      outcome.build = { number: ensured.number, key: ensured.key, reused: false };
+      outcome.error = `build #${ensured.number} failed: ${ensured.message}`;
+      outcome.errorTail = ensured.errorTail;
+      deps.log(`${change.model}: ${outcome.error}; the running deployment is left as it was`);
+      return outcome;
+    }
+    const build = ensured.build;
+    outcome.build = { number: build.number, key: build.key, reused: ensured.reused };
     deps.log(`${change.model}: ${change.action} with build #${build.number}`);
     const result = await deps.backend.deploy(change, build);
     outcome.deploymentId = result.deploymentId;
@@ -87,45 +94,4 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     deps.log(`${change.model}: ${change.action} failed: ${outcome.error}`);
   }
   return outcome;
-}
-
-/** The build a change deploys: the existing one it reuses, or a new one built now (null on failure). */
-async function buildFor(change: Change, deps: ApplyDeps, outcome: ModelOutcome): Promise<StoredBuild | null> {
-  const model = change.desired;
-  const key = deps.keys[change.model];
-  if (!model || !key || !change.build) throw new Error(`change for ${change.model} has no desired model or build key`);
-  if (change.build.reused) {
-    const existing = getBuild(deps.store, change.model, change.build.number);
-    if (existing && existing.key === change.build.key && existing.status === 'succeeded') return existing;
-    throw new Error(`build #${change.build.number} of ${change.model} is not a finished build with key ${change.build.key.slice(0, 12)}; plan again`);
-  }
-  // Another apply may have built this key since the plan was made: reuse it rather than build twice.
-  const already = findBuildByKey(deps.store, change.model, key.key);
-  if (already) {
-    outcome.build = { number: already.number, key: already.key, reused: true };
-    return already;
-  }
-  const record = insertBuild(deps.store, { model: change.model, key: key.key, inputs: key.inputs, gitCommit: deps.gitCommit });
-  deps.log(`${change.model}: building #${record.number} (key ${key.key.slice(0, 12)})`);
-  const built = await deps.builder.build({
-    root: deps.root,
-    model,
-    key,
-    number: record.number,
-    log: (line) => deps.log(`${change.model} #${record.number} | ${line}`),
-  });
-  if (!built.ok) {
-    finishBuild(deps.store, change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });
-    outcome.build = { number: record.number, key: key.key, reused: false };
-    outcome.error = `build #${record.number} failed: ${built.message}`;
-    outcome.errorTail = built.errorTail;
-    deps.log(`${change.model}: ${outcome.error}; the running deployment is left as it was`);
-    return null;
-  }
-  return finishBuild(deps.store, change.model, record.number, {
-    status: 'succeeded',
-    artifact: built.artifact,
-    logPath: built.logPath,
-    digest: built.digest ?? null,
-  });
 }

@@ -1,6 +1,7 @@
 // Asks the daemon to apply and follows its NDJSON stream: log lines as they come, then the result.
 import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { AdminClient } from '../backends/local/admin-client.ts';
+import { lockTimeoutFromEnv } from '../backends/local/apply-runner.ts';
 
 /** Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. */
 export async function applyViaDaemon(
@@ -14,7 +15,9 @@ export async function applyViaDaemon(
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  const response = await client.request('POST', 'apply', { file, env });
+  // The caller's patience, not the daemon's: each CI job or terminal may set its own.
+  const lockTimeoutSeconds = process.env.SLIPWAY_LOCK_TIMEOUT_SECONDS === undefined ? undefined : lockTimeoutFromEnv(process.env);
+  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds });
   if (!response.ok || !response.body) {
     const text = await response.text();
     return { ok: false, message: `the daemon refused the apply (${response.status}): ${text}` };

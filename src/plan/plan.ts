@@ -65,7 +65,9 @@ function planModel(spec: ModelSpec, key: BuildKey, seen: ObservedModel | undefin
       ? [`deployed build #${deployment.build} has no record`]
       : keyReasons(deployed.inputs, key.inputs, spec.build.context);
     if (changed.length === 0) changed.push('build key changed');
-    const action = pick.build.reused ? 'rollback' : 'rebuild';
+    // A rollback goes back to an older build. A newer build with the key was built ahead of the
+    // deploy (by a pull request's check): deploying it is the rebuild, with nothing left to build.
+    const action = pick.build.reused && pick.build.number < deployment.build ? 'rollback' : 'rebuild';
     return { ...base, action, build: pick.build, reasons: [...pick.reasons, ...changed, ...serving, ...state] };
   }
 

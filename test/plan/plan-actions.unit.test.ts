@@ -109,6 +109,14 @@ test('rollback: the key of an older build redeploys it', () => {
   assert.equal(change.reasons, ['build #1 has this key', 'predict.py modified']);
 });
 
+test('rebuild with a reused build: the key of a newer build (built by a pull request check) deploys it, no rollback', () => {
+  const seen = observedModel('iris', { builds: [build(1, v1), build(2, v2)], deployment: applied(11, 1) });
+  const change = only(plan(spec(model('iris')), keys(['iris', v2]), observed(seen)), 'iris');
+  assert.is(change.action, 'rebuild');
+  assert.equal(change.build, { number: 2, key: key(v2).key, reused: true });
+  assert.equal(change.reasons, ['build #2 has this key', 'predict.py modified']);
+});
+
 test('reconfigure: same build, serving differs', () => {
   const iris = model('iris', { serving: { replicas: 3 } });
   const change = only(plan(spec(iris), keys(['iris', v1]), observed(deployedIris())), 'iris');

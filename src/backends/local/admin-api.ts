@@ -103,13 +103,18 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
 
 /** Streams the apply as NDJSON: `{"log": line}` lines, then `{"result": ApplyResult}`. */
 async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const body = JSON.parse(await readAll(req)) as { file?: unknown; env?: unknown };
+  const body = JSON.parse(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown };
   if (typeof body.file !== 'string') return json(res, 400, { error: 'apply needs {"file": "<absolute path of models.yaml>"}' });
   const env = (body.env && typeof body.env === 'object' ? body.env : {}) as Record<string, string>;
+  const timeout = body.lockTimeoutSeconds;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0)) {
+    return json(res, 400, { error: `lockTimeoutSeconds must be a number of seconds, 0 or more; got ${JSON.stringify(timeout)}` });
+  }
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   const result = await deps.runner.apply({
     file: body.file,
     env,
+    lockTimeoutSeconds: timeout,
     log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
   });
   res.end(`${JSON.stringify({ result: stripDesired(result) })}\n`);

@@ -1,13 +1,11 @@
 // The CLI's side of the admin API: finds the daemon through daemon.json, starts one in the
 // background when asked to, and speaks to it with the admin token.
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
+import { cliInvocation } from '../../package-paths.ts';
 import { readDaemonInfo, type DaemonInfo } from './daemon-info.ts';
 import { stateDir } from './observe.ts';
-import { mkdirSync } from 'node:fs';
-
-const cliMain = path.resolve(import.meta.dirname, '../../cli/main.ts');
 
 export class DaemonNotRunningError extends Error {
   override name = 'DaemonNotRunningError';
@@ -57,10 +55,19 @@ export async function ensureDaemon(root: string, opts: { port: number; host?: st
   mkdirSync(stateDir(root), { recursive: true });
   const logFile = path.join(stateDir(root), 'daemon.log');
   const out = openSync(logFile, 'a');
-  const args = [cliMain, 'daemon', '--port', String(opts.port)];
+  const args = ['daemon', '--port', String(opts.port)];
   if (opts.host) args.push('--host', opts.host);
   if (opts.watch) args.push('--watch', '-f', opts.watch);
-  const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['ignore', out, out], env: process.env });
+  // From the sources this runs src/cli/main.ts; from the Action's bundle, the bundle itself.
+  const cli = cliInvocation(args);
+  const env: NodeJS.ProcessEnv = { ...process.env, ...cli.env };
+  // The GitHub Actions runner kills every process carrying its job's tracking id when the job
+  // ends; the daemon is meant to outlive the job that started it (it serves the models). The job's
+  // credentials (the Action's inputs, the runner's tokens) have no business outliving it.
+  delete env.RUNNER_TRACKING_ID;
+  delete env.GITHUB_TOKEN;
+  for (const name of Object.keys(env)) if (name.startsWith('INPUT_') || name.startsWith('ACTIONS_')) delete env[name];
+  const child = spawn(cli.command, cli.args, { cwd: root, detached: true, stdio: ['ignore', out, out], env });
   child.unref();
   let exited: number | null = null;
   child.on('exit', (code) => {

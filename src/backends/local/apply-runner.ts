@@ -1,5 +1,6 @@
 // Apply inside the daemon: plan against what runs, build, deploy, test calls. Applies are
-// serialized, so two never interleave (the watcher's and a CLI's, or two CLIs').
+// serialized, so two never interleave (the watcher's and a CLI's, or two CLIs'): each waits for
+// the ones asked for before it, and gives up after a timeout rather than queue forever.
 import path from 'node:path';
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
 import { loadDesired } from '../../apply/desired.ts';
@@ -19,12 +20,17 @@ export type ApplyRequest = {
   /** Values of the fromEnv variables, from the environment of whoever asked for the apply. */
   env: Record<string, string>;
   log: (line: string) => void;
+  /** How long to wait for earlier applies; default `$SLIPWAY_LOCK_TIMEOUT_SECONDS` of the daemon, else 600 s. */
+  lockTimeoutSeconds?: number;
 };
 
 export type ApplyResult = { ok: true; plan: Plan; report: ApplyReport } | { ok: false; message: string };
 
 export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Builder; deployer: LocalDeployer; callModel: CallModel }) {
-  let queue: Promise<unknown> = Promise.resolve();
+  // Settles when the last apply asked for has finished (or given up).
+  let tail: Promise<void> = Promise.resolve();
+  // When the apply now running started, for the message of one that gives up.
+  let runningSince: number | null = null;
 
   async function run(req: ApplyRequest): Promise<ApplyResult> {
     const env = { ...process.env, ...req.env };
@@ -48,13 +54,73 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
   }
 
   return {
-    /** Runs after every apply asked for before it has finished. */
-    apply(req: ApplyRequest): Promise<ApplyResult> {
-      const result = queue.then(() => run(req));
-      queue = result.catch(() => undefined);
-      return result;
+    /**
+     * Runs after every apply asked for before it has finished; when they take longer than the lock
+     * timeout, returns a failure saying so without applying anything.
+     */
+    async apply(req: ApplyRequest): Promise<ApplyResult> {
+      const before = tail;
+      let release!: () => void;
+      const mine = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      tail = before.then(() => mine);
+      try {
+        const timeoutSeconds = req.lockTimeoutSeconds ?? lockTimeoutFromEnv(process.env);
+        if (runningSince !== null) {
+          req.log(`waiting for another apply (running for ${elapsedSeconds(runningSince)} s); giving up after ${timeoutSeconds} s`);
+        }
+        if (!(await settlesWithin(before, timeoutSeconds * 1000))) {
+          const running = runningSince === null ? timeoutSeconds : elapsedSeconds(runningSince);
+          return {
+            ok: false,
+            message: `another apply has been running for ${running} s; gave up waiting after ${timeoutSeconds} s (raise SLIPWAY_LOCK_TIMEOUT_SECONDS)`,
+          };
+        }
+        runningSince = Date.now();
+        try {
+          return await run(req);
+        } finally {
+          runningSince = null;
+        }
+      } finally {
+        release();
+      }
     },
   };
+}
+
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 600;
+
+/**
+ * `SLIPWAY_LOCK_TIMEOUT_SECONDS` as a number of seconds (0 or more), else the default of 600.
+ * @throws Error naming the variable when it is set to something else.
+ */
+export function lockTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.SLIPWAY_LOCK_TIMEOUT_SECONDS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_LOCK_TIMEOUT_SECONDS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new Error(`SLIPWAY_LOCK_TIMEOUT_SECONDS is "${raw}"; set it to a number of seconds (0 or more), or unset it for ${DEFAULT_LOCK_TIMEOUT_SECONDS}`);
+  }
+  return seconds;
+}
+
+function elapsedSeconds(since: number): number {
+  return Math.round((Date.now() - since) / 1000);
+}
+
+/** True when `promise` settles within `ms`; false when the time runs out first. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export type ApplyRunner = ReturnType<typeof createApplyRunner>;

@@ -1,0 +1,79 @@
+// The pull-request check of the changed models: each gets the build it would run with (built now
+// when its key has none), and its examples are called in a throwaway replica of that build. Nothing
+// is deployed; the builds are recorded in the store, so the merge reuses them.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ensureBuild, type BuildDeps } from '../apply/ensure-build.ts';
+import { runExamples } from '../apply/test-calls.ts';
+import { resolveEnv } from '../backends/local/resolve-env.ts';
+import type { ModelReport, ReportBuild } from '../github/run-report.ts';
+import type { Change, Plan } from '../plan/types.ts';
+import { startThrowaway } from './throwaway-replica.ts';
+
+export type CandidateDeps = BuildDeps & {
+  /** Where fromEnv secrets are read (the job's environment). */
+  env: NodeJS.ProcessEnv;
+  /** The running gateway, for models that call other models; empty when none runs. */
+  gatewayUrl: string;
+};
+
+/** Actions whose model serves after apply, so its examples can be called. */
+const SERVING = new Set<Change['action']>(['create', 'rebuild', 'rollback', 'reconfigure', 'start', 'repair']);
+
+/** One report per change that is not a `noop`, in plan order; models that will serve are built and called. */
+export async function testCandidates(p: Plan, deps: CandidateDeps): Promise<ModelReport[]> {
+  const reports: ModelReport[] = [];
+  for (const change of p.changes) {
+    if (change.action === 'noop') continue;
+    const report = planned(change);
+    reports.push(report);
+    if (!SERVING.has(change.action) || change.desired?.state !== 'running') continue;
+    await testOne(change, report, deps);
+  }
+  return reports;
+}
+
+/** A change as a report before anything ran: its build as the plan sees it. */
+export function planned(change: Change): ModelReport {
+  const build: ReportBuild | null = change.build && { number: change.build.number, key: change.build.key, state: change.build.reused ? 'reused' : 'planned' };
+  return { model: change.model, action: change.action, reasons: change.reasons, build, error: null, errorTail: null, tests: [], deploymentId: null, curl: null };
+}
+
+async function testOne(change: Change, report: ModelReport, deps: CandidateDeps): Promise<void> {
+  const model = change.desired!;
+  const env = resolveEnv(model.serving.env, deps.env);
+  if (!env.ok) {
+    report.error = `fromEnv variables not set: ${env.missing.join(', ')}; give this job the secrets (env: ${env.missing[0]}: \${{ secrets.${env.missing[0]} }}) so the examples can run`;
+    return;
+  }
+  let ensured;
+  try {
+    ensured = await ensureBuild(change, deps);
+  } catch (error) {
+    report.error = (error as Error).message;
+    return;
+  }
+  if (!ensured.ok) {
+    report.build = { number: ensured.number, key: ensured.key, state: 'failed' };
+    report.error = `build #${ensured.number} failed: ${ensured.message}`;
+    report.errorTail = ensured.errorTail;
+    return;
+  }
+  report.build = { number: ensured.build.number, key: ensured.build.key, state: ensured.reused ? 'reused' : 'built' };
+  if (model.examples.length === 0) return;
+  const logDir = await mkdtemp(path.join(tmpdir(), 'slipway-candidate-'));
+  try {
+    deps.log(`${model.name}: calling ${model.examples.length} example(s) on build #${ensured.build.number} in a throwaway replica`);
+    const replica = await startThrowaway(model, ensured.build, { env: env.env, gatewayUrl: deps.gatewayUrl, logDir });
+    try {
+      report.tests = await runExamples(model, replica.call);
+    } finally {
+      await replica.stop();
+    }
+  } catch (error) {
+    report.error = `the candidate build did not start: ${(error as Error).message}`;
+  } finally {
+    await rm(logDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+// Pull requests (and `plan` / `test` on demand): plan against the target environment, and for
+// `test` build the changed models and call their examples in throwaway replicas. Never deploys.
+import { secretNames } from '../apply/desired.ts';
+import { findDaemon } from '../backends/local/admin-client.ts';
+import { observeRoot, stateDir, storePath } from '../backends/local/observe.ts';
+import { createSnapshotBuilder } from '../build/snapshot-builder.ts';
+import { secretDigestIfStore } from '../cli/desired.ts';
+import type { RunReport } from '../github/run-report.ts';
+import { hasChanges, plan } from '../plan/plan.ts';
+import type { Observed } from '../plan/types.ts';
+import { headCommit } from '../source/repo.ts';
+import { openStore } from '../store/database.ts';
+import { planned, testCandidates } from './candidate-tests.ts';
+import { addCurls } from './endpoint-curl.ts';
+import type { FlowContext } from './flow-context.ts';
+import { loadModels, modelsFileName } from './load-models.ts';
+
+/** `test`: build and call; otherwise plan only. */
+export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise<RunReport> {
+  const { ws } = ctx;
+  const kind = opts.test ? 'test' : 'plan';
+  const modelsFile = modelsFileName(ws);
+  const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root) });
+  if (!desired.ok) {
+    return { kind, ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
+  }
+  ctx.secrets(secretNames(desired.spec));
+  // The target environment: what the running daemon serves, else the store's record.
+  const daemon = findDaemon(ws.root);
+  const observed = daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(ws.root);
+  const thePlan = plan(desired.spec, desired.keys, observed);
+  let models;
+  // Only a plan with changes builds anything, so a repository without state gets none for nothing.
+  if (opts.test && hasChanges(thePlan)) {
+    const store = openStore(storePath(ws.root));
+    try {
+      models = await testCandidates(thePlan, {
+        root: ws.root,
+        store,
+        builder: createSnapshotBuilder({ stateDir: stateDir(ws.root) }),
+        keys: desired.keys,
+        gitCommit: await headCommit(ws.repo),
+        log: ctx.log,
+        env: ctx.env,
+        gatewayUrl: daemon?.url ?? '',
+      });
+    } finally {
+      store.close();
+    }
+  } else {
+    models = thePlan.changes.filter((c) => c.action !== 'noop').map(planned);
+  }
+  addCurls(models, desired.spec, { root: ws.root, gatewayUrl: ctx.settings.gatewayUrl ?? daemon?.url ?? `http://127.0.0.1:${ctx.settings.port}` });
+  const ok = models.every((m) => m.error === null && m.tests.every((t) => t.pass));
+  return { kind, ok, commit: ctx.commit, modelsFile, issues: [], plan: thePlan, models, notes: [], failure: null, drift: false };
+}

@@ -1,0 +1,52 @@
+// Scheduled runs: compare what runs with what was last applied and with the models file, repair
+// what differs (by applying), and report it. A daemon that was down is drift too: starting it
+// brings back its deployments, and the report says which.
+import { secretNames } from '../apply/desired.ts';
+import { ensureDaemon, findDaemon } from '../backends/local/admin-client.ts';
+import { observeRoot } from '../backends/local/observe.ts';
+import { secretDigestIfStore } from '../cli/desired.ts';
+import type { RunReport } from '../github/run-report.ts';
+import { hasChanges, plan } from '../plan/plan.ts';
+import type { Observed } from '../plan/types.ts';
+import { applyInDaemon } from './daemon-apply.ts';
+import type { FlowContext } from './flow-context.ts';
+import { loadModels, modelsFileName } from './load-models.ts';
+
+/** Repairs what differs from what was applied or declared; `drift` says whether anything did. */
+export async function reconcileFlow(ctx: FlowContext): Promise<RunReport> {
+  const { ws } = ctx;
+  const modelsFile = modelsFileName(ws);
+  const desired = await loadModels(ws, { forApply: true, env: ctx.env, secretDigest: secretDigestIfStore(ws.root) });
+  if (!desired.ok) {
+    return { kind: 'reconcile', ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
+  }
+  ctx.secrets(secretNames(desired.spec));
+  const notes: string[] = [];
+  let drift = false;
+  let client = findDaemon(ws.root);
+  if (!client) {
+    const served = observeRoot(ws.root).models.filter((m) => !m.deleted && m.deployment?.state === 'running').map((m) => m.name);
+    client = (await ensureDaemon(ws.root, { port: ctx.settings.port })).client;
+    if (served.length > 0) {
+      drift = true;
+      notes.push(`the Slipway daemon was not running, so ${served.join(', ')} ${served.length === 1 ? 'was' : 'were'} not served: started it at ${client.url}, which restored the deployments`);
+    } else {
+      notes.push(`started the Slipway daemon at ${client.url}`);
+    }
+  }
+  const observed = await client.json<Observed>('GET', 'observe');
+  const preview = plan(desired.spec, desired.keys, observed);
+  let report: RunReport = { kind: 'reconcile', ok: true, commit: ctx.commit, modelsFile, issues: [], plan: preview, models: [], notes, failure: null, drift };
+  if (hasChanges(preview)) {
+    ctx.log('what runs differs from what was applied or declared: applying');
+    const applied = await applyInDaemon(ctx, client, desired.spec);
+    report = { ...report, ok: applied.ok, plan: applied.plan ?? preview, models: applied.models, failure: applied.failure, drift: true };
+  } else {
+    ctx.log('no drift: everything runs as last applied');
+  }
+  if (report.drift && ctx.settings.failOnDrift) {
+    report.ok = false;
+    report.failure ??= 'drift was found (and repaired where possible); failing because fail-on-drift is set';
+  }
+  return report;
+}

@@ -1,0 +1,159 @@
+// One CI run, whichever door it came through (`slipway ci` or the Action): read the event, pick
+// the flow, run it, then tell people: job summary, annotations, outputs, and on GitHub the sticky
+// PR comment or the commit comment and status.
+import { openWorkspace } from '../cli/workspace.ts';
+import type { GitHubClient } from '../github/client.ts';
+import { createCommitComment, createCommitStatus, parseRepository, upsertStickyComment } from '../github/publish.ts';
+import { redactText, scrubList } from '../github/redact.ts';
+import { MAX_COMMENT_LENGTH, PLAN_COMMENT_MARKER, renderReportMarkdown } from '../github/render-report.ts';
+import type { RunReport } from '../github/run-report.ts';
+import { planSummary } from '../plan/plan-summary.ts';
+import { applyFlow } from './apply-flow.ts';
+import type { CiIO } from './ci-io.ts';
+import { chooseFlow, type Flow } from './choose-flow.ts';
+import { readEvent, type CiEvent } from './event.ts';
+import { failedReport, type FlowContext, type FlowRun } from './flow-context.ts';
+import { modelsFileName } from './load-models.ts';
+import { runOutputs } from './outputs.ts';
+import { prFlow } from './pr-flow.ts';
+import { reconcileFlow } from './reconcile-flow.ts';
+import type { CiSettings } from './settings.ts';
+
+export type CiDeps = {
+  io: CiIO;
+  /** Built once by the entry point from the token; null: nothing is posted to GitHub. */
+  github: GitHubClient | null;
+  env: NodeJS.ProcessEnv;
+};
+
+export type CiOutcome = {
+  ok: boolean;
+  /** The flow that ran, or null when the event called for none. */
+  flow: Flow | null;
+  /** Why the run failed, or what it did, in one line. */
+  message: string;
+  report: RunReport | null;
+};
+
+/** The commit status context of merges. */
+export const APPLY_STATUS_CONTEXT = 'slipway/apply';
+
+const FLOWS: Record<Flow, FlowRun> = {
+  plan: (ctx) => prFlow(ctx, { test: false }),
+  test: (ctx) => prFlow(ctx, { test: true }),
+  apply: applyFlow,
+  reconcile: reconcileFlow,
+};
+
+/**
+ * Runs the flow `settings` and the event call for, and reports it; never throws for a failed flow.
+ * The outcome's message is for the entry point to show once (CLI: an error line; Action: setFailed).
+ */
+export async function runCi(settings: CiSettings, deps: CiDeps): Promise<CiOutcome> {
+  const { io } = deps;
+  if (settings.token) io.mask(settings.token);
+  const event = await readEvent(settings.eventName, settings.eventPath);
+  if (!event.ok) return fail(event.message);
+  const choice = chooseFlow(settings.command, event.event);
+  if (!choice.ok) return fail(choice.message);
+  io.log(`slipway: ${choice.why}`);
+  if (choice.flow === null) return { ok: true, flow: null, message: choice.why, report: null };
+  if (settings.backend !== 'local') return fail(`backend is "${settings.backend}"; slipway ci supports the local backend (backend: local)`);
+
+  const ws = await openWorkspace({ file: settings.file ?? undefined, cwd: settings.cwd });
+  let secrets: string[] = [];
+  const ctx: FlowContext = {
+    settings,
+    ws,
+    env: deps.env,
+    commit: commitOf(event.event, settings),
+    log: (line) => io.log(redactText(line, secrets)),
+    secrets: (names) => {
+      secrets = scrubList(names.map((name) => deps.env[name]));
+      for (const value of secrets) io.mask(value);
+    },
+  };
+  let report: RunReport;
+  try {
+    report = await FLOWS[choice.flow](ctx);
+  } catch (error) {
+    report = failedReport(choice.flow, ctx, modelsFileName(ws), redactText((error as Error).message, secrets));
+  }
+
+  for (const issue of report.issues) io.annotate(issue, report.modelsFile);
+  await io.summary(renderReportMarkdown(report, { secrets }));
+  for (const [name, value] of Object.entries(runOutputs(report, secrets))) io.output(name, value);
+  const published = await publish(report, event.event, settings, deps, secrets);
+  const ok = report.ok && published;
+  return { ok, flow: choice.flow, message: ok ? `${choice.flow}: done` : redactText(outcomeMessage(report, published), secrets), report };
+}
+
+/** Posts the report where it belongs on GitHub; false (said in the log) when GitHub refused. */
+async function publish(report: RunReport, event: CiEvent, settings: CiSettings, deps: CiDeps, secrets: string[]): Promise<boolean> {
+  const wantsComment = (report.kind === 'test' || report.kind === 'plan') && event.kind === 'pull_request';
+  const wantsCommit = report.kind === 'apply' && report.commit !== null;
+  if (!wantsComment && !wantsCommit) return true;
+  if (!deps.github || !settings.github.repository) {
+    deps.io.log('slipway: no GitHub token or GITHUB_REPOSITORY: the report is in the job summary only');
+    return true;
+  }
+  const repo = parseRepository(settings.github.repository);
+  if (!repo.ok) {
+    deps.io.error(repo.message);
+    return false;
+  }
+  try {
+    if (wantsComment && event.kind === 'pull_request') {
+      const body = renderReportMarkdown(report, { marker: PLAN_COMMENT_MARKER, secrets, maxLength: MAX_COMMENT_LENGTH, runUrl: settings.github.runUrl });
+      const comment = await upsertStickyComment(deps.github, repo.ref, event.number, PLAN_COMMENT_MARKER, body);
+      deps.io.log(`slipway: ${comment.created ? 'created' : 'updated'} the plan comment on pull request #${event.number}`);
+    }
+    if (wantsCommit) {
+      const sha = report.commit!;
+      const body = renderReportMarkdown(report, { secrets, maxLength: MAX_COMMENT_LENGTH, runUrl: settings.github.runUrl });
+      await createCommitComment(deps.github, repo.ref, sha, body);
+      await createCommitStatus(deps.github, repo.ref, sha, {
+        state: report.ok ? 'success' : 'failure',
+        context: APPLY_STATUS_CONTEXT,
+        description: redactText(statusLine(report), secrets),
+        targetUrl: settings.github.runUrl,
+      });
+      deps.io.log(`slipway: posted the apply result on commit ${sha.slice(0, 7)}`);
+    }
+    return true;
+  } catch (error) {
+    deps.io.error(redactText((error as Error).message, secrets));
+    return false;
+  }
+}
+
+/** The commit a run is about: the pull request's head, the pushed commit, else the workflow's. */
+function commitOf(event: CiEvent, settings: CiSettings): string | null {
+  if (event.kind === 'pull_request') return event.headSha;
+  if (event.kind === 'push') return event.sha;
+  return settings.github.sha;
+}
+
+/** One line for the commit status: what was applied, or what failed first. */
+export function statusLine(report: RunReport): string {
+  if (report.issues.length > 0) return `${report.modelsFile} is not valid`;
+  if (report.failure) return `apply failed: ${report.failure}`;
+  const failed = report.models.find((m) => m.error !== null || m.tests.some((t) => !t.pass));
+  if (failed) {
+    const test = failed.tests.find((t) => !t.pass);
+    return `${failed.model}: ${failed.error ?? `example ${test!.index + 1} failed`}`;
+  }
+  return report.plan ? `applied: ${planSummary(report.plan)}` : 'applied';
+}
+
+function outcomeMessage(report: RunReport, published: boolean): string {
+  if (!published) return 'could not post the result to GitHub (see the errors above)';
+  if (report.issues.length > 0) return `${report.modelsFile} is not valid: ${report.issues.length} problem(s), annotated above`;
+  if (report.failure) return report.failure;
+  const failed = report.models.filter((m) => m.error !== null || m.tests.some((t) => !t.pass)).map((m) => m.model);
+  return `failed: ${failed.join(', ')} (see the job summary)`;
+}
+
+function fail(message: string): CiOutcome {
+  return { ok: false, flow: null, message, report: null };
+}

@@ -1,0 +1,82 @@
+// A candidate build served by one replica of its own, outside the daemon, so a pull request's
+// examples can be called without deploying anything: its own supervisor, started on the build
+// folder, called on the replica's `POST /invoke` directly, then stopped.
+import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
+import { readBuildInfo } from '../build/build-info.ts';
+import { createSupervisor, type Supervisor } from '../backends/local/supervisor.ts';
+import { packagePath } from '../package-paths.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import type { StoredBuild } from '../store/builds.ts';
+
+export type Throwaway = {
+  /** Calls the replica with `input` (the model name is ignored: there is one model). */
+  call: CallModel;
+  /** Stops the replica (calls in flight finish first). */
+  stop(): Promise<void>;
+};
+
+export type ThrowawayOptions = {
+  /** The deployment's variables, resolved (secrets included): what the model will see when deployed. */
+  env: Record<string, string>;
+  /** Where the model's `call_model` reaches other models; empty when no gateway runs. */
+  gatewayUrl: string;
+  /** Folder for the replica's log files (a temp folder the caller removes). */
+  logDir: string;
+};
+
+// A throwaway deployment is never recorded; its id only has to be unique within its supervisor.
+const THROWAWAY_DEPLOYMENT = 0;
+
+/** Starts one replica of `build`; rejects (the replica stopped) when it does not become ready. */
+export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts: ThrowawayOptions): Promise<Throwaway> {
+  if (!build.artifact) throw new Error(`build #${build.number} of ${model.name} has no build folder; rebuild it`);
+  const info = await readBuildInfo(build.artifact);
+  if (!info.ok) throw new Error(info.message);
+  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir });
+  const [replica] = await supervisor.start({
+    model: model.name,
+    build: build.number,
+    deploymentId: THROWAWAY_DEPLOYMENT,
+    buildDir: build.artifact,
+    python: info.info.python,
+    file: info.info.file,
+    function: info.info.function,
+    replicas: 1,
+    env: opts.env,
+    concurrency: 1,
+    gatewayUrl: opts.gatewayUrl,
+  });
+  const timeoutMs = model.serving.timeoutSeconds * 1000;
+  return {
+    call: async (_name, input) => {
+      // The supervisor restarts a crashed replica on a new port: ask for the current origin each call.
+      const origin = supervisor.list().find((r) => r.id === replica.id)?.origin ?? replica.origin;
+      if (!origin) return { ok: false, status: 503, message: 'the replica is not ready' };
+      return invoke(origin, input, timeoutMs);
+    },
+    stop: () => supervisor.stop(THROWAWAY_DEPLOYMENT, { graceMs: 5000 }),
+  };
+}
+
+/** One call on the runtime protocol: 200 `{response}`, 500 `{error: {type, message}}`. */
+async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(`${origin}/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    const timedOut = (error as Error).name === 'TimeoutError';
+    return timedOut
+      ? { ok: false, status: 504, message: `no answer within the model's timeout of ${timeoutMs / 1000} s` }
+      : { ok: false, status: 502, message: `the replica did not answer: ${(error as Error).message}` };
+  }
+  const body = (await response.json().catch(() => null)) as { response?: unknown; error?: { type?: string; message?: string } } | null;
+  if (response.status === 200 && body && 'response' in body) return { ok: true, response: body.response };
+  const error = body?.error;
+  const message = error ? `${error.type ?? 'Error'}: ${error.message ?? ''}` : `the replica answered ${response.status}`;
+  return { ok: false, status: response.status, message };
+}

@@ -1,0 +1,59 @@
+// `slipway test`: what a pull request's check does, on this machine: plan, build the changed models
+// whose key has no build, and call their examples in throwaway replicas. Nothing is deployed.
+import type { Command } from 'commander';
+import { redactText, scrubList } from '../github/redact.ts';
+import type { ModelReport, RunReport } from '../github/run-report.ts';
+import { formatIssues } from '../spec/format.ts';
+import { prFlow } from '../ci/pr-flow.ts';
+import { resolveSettings } from '../ci/settings.ts';
+import { CliError } from './cli-error.ts';
+import { openWorkspace } from './workspace.ts';
+
+/** Adds `slipway test`. */
+export function registerTest(program: Command): void {
+  program
+    .command('test')
+    .description("build the changed models and call their examples in throwaway replicas, without deploying")
+    .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
+    .action(async (opts: { file?: string }) => {
+      const resolved = resolveSettings({ command: 'test', file: opts.file }, process.env);
+      if (!resolved.ok) throw new CliError(resolved.message);
+      const ws = await openWorkspace({ file: opts.file });
+      let secrets: string[] = [];
+      const report = await prFlow(
+        {
+          settings: resolved.settings,
+          ws,
+          env: process.env,
+          commit: null,
+          log: (line) => process.stderr.write(`  ${redactText(line, secrets)}\n`),
+          secrets: (names) => {
+            secrets = scrubList(names.map((n) => process.env[n]));
+          },
+        },
+        { test: true },
+      );
+      process.stdout.write(redactText(renderTestReport(report), secrets));
+      if (!report.ok) process.exitCode = 1;
+    });
+}
+
+/** The report for a terminal: one line per model, one per example. */
+export function renderTestReport(report: RunReport): string {
+  if (report.issues.length > 0) return `${formatIssues(report.issues)}\n`;
+  if (report.failure) return `${report.failure}\n`;
+  const lines = report.models.length === 0 ? ['No changes: nothing to test.'] : report.models.map(modelLines).flat();
+  lines.push(report.ok ? 'All test calls passed.' : 'Some models failed.');
+  return `${lines.join('\n')}\n`;
+}
+
+function modelLines(m: ModelReport): string[] {
+  const failed = m.error !== null || m.tests.some((t) => !t.pass);
+  const build = m.build ? ` build #${m.build.number} ${m.build.state}` : '';
+  const lines = [`${failed ? '✗' : '✓'} ${m.model}: ${m.action}${build}${m.error ? `: ${m.error}` : ''}`];
+  if (m.errorTail) lines.push(...m.errorTail.split('\n').map((l) => `    | ${l}`));
+  for (const t of m.tests) {
+    lines.push(`    example ${t.index + 1}: ${t.pass ? 'pass' : 'FAIL'} (${t.latencyMs.toFixed(1)} ms) ${JSON.stringify(t.input)} → ${JSON.stringify(t.got)}${t.detail ? `  ${t.detail}` : ''}`);
+  }
+  return lines;
+}

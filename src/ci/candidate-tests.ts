@@ -9,13 +9,20 @@ import { runExamples } from '../apply/test-calls.ts';
 import { resolveEnv } from '../backends/local/resolve-env.ts';
 import type { ModelReport, ReportBuild } from '../github/run-report.ts';
 import type { Change, Plan } from '../plan/types.ts';
-import { startThrowaway } from './throwaway-replica.ts';
+import { startThrowaway, type Throwaway, type ThrowawayOptions } from './throwaway-replica.ts';
+import type { ModelSpec } from '../spec/types.ts';
+import type { StoredBuild } from '../store/builds.ts';
+
+/** Starts one throwaway replica of a candidate build: a local process by default, a container for images. */
+export type CandidateStarter = (model: ModelSpec, build: StoredBuild, opts: ThrowawayOptions) => Promise<Throwaway>;
 
 export type CandidateDeps = BuildDeps & {
   /** Where fromEnv secrets are read (the job's environment). */
   env: NodeJS.ProcessEnv;
   /** The running gateway, for models that call other models; empty when none runs. */
   gatewayUrl: string;
+  /** How a candidate is started; default: a replica process on the build folder. */
+  start?: CandidateStarter;
 };
 
 /** Actions whose model serves after apply, so its examples can be called. */
@@ -65,7 +72,8 @@ async function testOne(change: Change, report: ModelReport, deps: CandidateDeps)
   const logDir = await mkdtemp(path.join(tmpdir(), 'slipway-candidate-'));
   try {
     deps.log(`${model.name}: calling ${model.examples.length} example(s) on build #${ensured.build.number} in a throwaway replica`);
-    const replica = await startThrowaway(model, ensured.build, { env: env.env, gatewayUrl: deps.gatewayUrl, logDir });
+    const start = deps.start ?? startThrowaway;
+    const replica = await start(model, ensured.build, { env: env.env, gatewayUrl: deps.gatewayUrl, logDir });
     try {
       report.tests = await runExamples(model, replica.call);
     } finally {

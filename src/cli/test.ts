@@ -7,15 +7,24 @@ import { formatIssues } from '../spec/format.ts';
 import { prFlow } from '../ci/pr-flow.ts';
 import { resolveSettings } from '../ci/settings.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace, type Workspace } from './workspace.ts';
+import { loadDesired } from './desired.ts';
+import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
+import type { Spec } from '../spec/types.ts';
+import type { BuildKeys } from '../source/types.ts';
+import { secretNames } from '../apply/desired.ts';
 
 /** Adds `slipway test`. */
 export function registerTest(program: Command): void {
-  program
-    .command('test')
+  targetOptions(program.command('test'))
     .description("build the changed models and call their examples in throwaway replicas, without deploying")
     .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
-    .action(async (opts: { file?: string }) => {
+    .action(async (opts: ClusterFlags & { file?: string }) => {
+      if (opts.target !== undefined || opts.registry !== undefined) {
+        const ws = await openWorkspace({ file: opts.file });
+        const desired = await loadDesired(ws);
+        if (wantsCluster(desired.spec, opts)) return testOnCluster(ws, desired.spec, desired.keys, opts);
+      }
       const resolved = resolveSettings({ command: 'test', file: opts.file }, process.env);
       if (!resolved.ok) throw new CliError(resolved.message);
       const ws = await openWorkspace({ file: opts.file });
@@ -36,6 +45,21 @@ export function registerTest(program: Command): void {
       process.stdout.write(redactText(renderTestReport(report), secrets));
       if (!report.ok) process.exitCode = 1;
     });
+}
+
+/** `--target` a kubernetes target: images built with buildah, examples called in podman containers. */
+async function testOnCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ClusterFlags): Promise<void> {
+  const { clusterFor } = await import('./cluster-target.ts');
+  const { clusterTest } = await import('../ci/cluster-test-flow.ts');
+  const { headCommit } = await import('../source/repo.ts');
+  const secrets = scrubList(secretNames(spec).map((n) => process.env[n]));
+  const log = (line: string) => process.stderr.write(`  ${redactText(line, secrets)}\n`);
+  const cluster = clusterFor(spec, opts, log)!;
+  const result = await clusterTest({ root: ws.root, spec, keys, backend: cluster.backend, target: cluster.target, gitCommit: await headCommit(ws.repo), env: process.env, log });
+  const ok = result.models.every((m) => m.error === null && m.tests.every((t) => t.pass));
+  const report: RunReport = { kind: 'test', ok, commit: null, modelsFile: ws.display, issues: [], plan: result.plan, models: result.models, notes: [], failure: null, drift: false };
+  process.stdout.write(redactText(renderTestReport(report), secrets));
+  if (!ok) process.exitCode = 1;
 }
 
 /** The report for a terminal: one line per model, one per example. */

@@ -1,5 +1,6 @@
-// `slipway plan|apply --target` end to end: the real CLI builds the image with buildah, pushes it to
-// a loopback registry, and deploys it to the fake API server; a second plan finds nothing to do.
+// `slipway plan|test|apply --target` end to end: the real CLI builds the image with buildah, pushes
+// it to a loopback registry, calls its example in a podman container, deploys it to the fake API
+// server; a second plan finds nothing to do.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -69,13 +70,21 @@ test.after(async () => {
   repo.remove();
 });
 
-test('plan --target, apply --target (buildah → registry → cluster), then nothing left to do', async () => {
+test('plan, test (podman), apply (buildah → registry → cluster) with --target, then nothing left to do', async () => {
   if (!available) return;
   const target = ['--target', 'dev', '--kubeconfig', kubeconfig];
   const first = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
   assert.is(first.status, 2, first.stderr);
   const planned = JSON.parse(first.stdout).changes;
   assert.equal(planned.map((c: { action: string }) => c.action), ['create']);
+
+  // The pull-request check for a cluster: build the image, run it with podman, call the example.
+  const tested = await slipwayAsync(repo.root, ['test', ...target], {}, 600_000);
+  buildLogs.push(tested.stderr);
+  assert.is(tested.status, 0, `${tested.stdout}\n${tested.stderr}`);
+  assert.match(tested.stdout, `✓ ${model}: create build #1 built`);
+  assert.match(tested.stdout, 'example 1: pass');
+  assert.ok(!fake.requests.some((r) => r.method === 'PATCH' && r.path.includes('/deployments/')), 'test deploys nothing');
 
   const applied = await slipwayAsync(repo.root, ['apply', ...target, '--yes'], {}, 600_000);
   buildLogs.push(applied.stderr);

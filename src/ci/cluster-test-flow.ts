@@ -1,0 +1,71 @@
+// `slipway test --target <kubernetes target>`: the pull-request check for a cluster. Plans against
+// the cluster, builds the changed models' images with buildah (pushed, so the merge reuses them),
+// and calls their examples in a throwaway container run with podman. Nothing is deployed.
+import { createBuildahBuilder } from '../build/buildah-builder.ts';
+import { startImageReplica } from '../build/podman-test-run.ts';
+import { seedBuilds } from '../backends/kubernetes/cluster-apply.ts';
+import { toObserved } from '../backends/kubernetes/observe.ts';
+import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
+import { stateDir } from '../backends/local/observe.ts';
+import type { ModelReport } from '../github/run-report.ts';
+import { hasChanges, plan } from '../plan/plan.ts';
+import type { Plan } from '../plan/types.ts';
+import type { BuildKeys } from '../source/types.ts';
+import type { KubernetesTarget, Spec } from '../spec/types.ts';
+import { openStore } from '../store/database.ts';
+import { planned, testCandidates, type CandidateStarter } from './candidate-tests.ts';
+
+export type ClusterTestInput = {
+  root: string;
+  spec: Spec;
+  keys: BuildKeys;
+  backend: KubernetesBackend;
+  target: KubernetesTarget;
+  gitCommit: string | null;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+};
+
+/** The plan against the cluster, and a report per changed model with its test calls. */
+export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan; models: ModelReport[] }> {
+  const state = await input.backend.readState();
+  const thePlan = plan(input.spec, input.keys, toObserved(state));
+  if (!hasChanges(thePlan)) return { plan: thePlan, models: [] };
+  // The cluster keeps the build records; a scratch store numbers new builds after them.
+  const store = openStore(':memory:');
+  try {
+    seedBuilds(store, state);
+    const tlsVerify = input.target.insecureRegistry ? false : undefined;
+    const builder = createBuildahBuilder({ stateDir: stateDir(input.root), registry: input.target.registry, tlsVerify });
+    const models = await testCandidates(thePlan, {
+      root: input.root,
+      store,
+      builder,
+      keys: input.keys,
+      gitCommit: input.gitCommit,
+      log: input.log,
+      env: input.env,
+      gatewayUrl: '',
+      start: imageStarter(tlsVerify, input.log),
+    });
+    return { plan: thePlan, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
+  } finally {
+    store.close();
+  }
+}
+
+/** Candidates as containers of their images; the build's artifact is the pushed image reference. */
+function imageStarter(tlsVerify: boolean | undefined, log: (line: string) => void): CandidateStarter {
+  return async (model, build, opts) => {
+    if (!build.artifact) throw new Error(`build #${build.number} of ${model.name} has no image; rebuild it`);
+    const started = await startImageReplica(build.artifact, {
+      env: opts.env,
+      model: model.name,
+      concurrency: model.serving.concurrency,
+      tlsVerify,
+      log,
+    });
+    if (!started.ok) throw new Error(`${started.message}\n${started.logs.split('\n').slice(-20).join('\n')}`);
+    return { call: started.replica.call, stop: () => started.replica.stop() };
+  };
+}

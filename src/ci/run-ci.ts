@@ -58,7 +58,6 @@ export async function runCi(settings: CiSettings, deps: CiDeps): Promise<CiOutco
   if (!choice.ok) return fail(choice.message);
   io.log(`slipway: ${choice.why}`);
   if (choice.flow === null) return { ok: true, flow: null, message: choice.why, report: null };
-  if (settings.backend !== 'local') return fail(`backend is "${settings.backend}"; slipway ci supports the local backend (backend: local)`);
 
   const ws = await openWorkspace({ file: settings.file ?? undefined, cwd: settings.cwd });
   let secrets: string[] = [];
@@ -75,7 +74,10 @@ export async function runCi(settings: CiSettings, deps: CiDeps): Promise<CiOutco
   };
   let report: RunReport;
   try {
-    report = await FLOWS[choice.flow](ctx);
+    // `backend` is `local` (the daemon on this runner) or the name of a kubernetes target; the
+    // cluster flows load the kubernetes client only when one is named.
+    const run = settings.backend === 'local' ? FLOWS[choice.flow] : (await import('./cluster-flows.ts')).clusterFlow(choice.flow);
+    report = await run(ctx);
   } catch (error) {
     report = failedReport(choice.flow, ctx, modelsFileName(ws), redactText((error as Error).message, secrets));
   }

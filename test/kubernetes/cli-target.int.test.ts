@@ -86,6 +86,12 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   assert.match(tested.stdout, 'example 1: pass');
   assert.ok(!fake.requests.some((r) => r.method === 'PATCH' && r.path.includes('/deployments/')), 'test deploys nothing');
 
+  // The same check through the CI runner, with the target as its backend (no GitHub token: nothing posted).
+  const ci = await slipwayAsync(repo.root, ['ci', '--command', 'test', '--backend', 'dev'], { KUBECONFIG: kubeconfig, GITHUB_EVENT_NAME: '', GITHUB_EVENT_PATH: '' }, 600_000);
+  buildLogs.push(ci.stderr);
+  assert.is(ci.status, 0, `${ci.stdout}\n${ci.stderr}`);
+  assert.match(ci.stdout + ci.stderr, 'pass');
+
   const applied = await slipwayAsync(repo.root, ['apply', ...target, '--yes'], {}, 600_000);
   buildLogs.push(applied.stderr);
   assert.is(applied.status, 0, `${applied.stdout}\n${applied.stderr}`);
@@ -104,6 +110,10 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   const again = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
   assert.is(again.status, 0, again.stdout + again.stderr);
   assert.equal(JSON.parse(again.stdout).changes.map((c: { action: string }) => c.action), ['noop']);
+
+  // A scheduled run against the cluster finds nothing to repair; with replicas changed by hand it repairs them.
+  const quiet = await slipwayAsync(repo.root, ['ci', '--command', 'reconcile', '--backend', 'dev', '--fail-on-drift'], { KUBECONFIG: kubeconfig, GITHUB_EVENT_NAME: '', GITHUB_EVENT_PATH: '' });
+  assert.is(quiet.status, 0, `${quiet.stdout}\n${quiet.stderr}`);
 });
 
 test.run();

@@ -158,8 +158,10 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     switch (outcome.kind) {
       case 'success':
         counters.success++;
-        sendBytes(res, 200, outcome.envelope);
+        // Stored before answering: a client that reads its prediction's metrics right after the
+        // answer must find them.
         if (outcome.metrics !== null) this.#recordMetrics(outcome.metrics, outcome.uuid);
+        sendBytes(res, 200, outcome.envelope);
         return;
       case 'raised':
         counters.failure++;

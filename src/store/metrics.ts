@@ -82,3 +82,36 @@ export function readMetrics(store: Store, model: string, query: MetricsQuery = {
     createdAt: row.created_at,
   }));
 }
+
+/** Metrics of a model between two times (inclusive), optionally of one deployment, oldest first. */
+export function metricsBetween(
+  store: Store,
+  model: string,
+  range: { from: Date; to: Date; deploymentId?: number | null },
+): StoredMetric[] {
+  const rows = store
+    .statement(
+      `SELECT id, model, deployment_id, replica_id, uuid, name, value, created_at FROM metrics
+       WHERE model = ?1 AND created_at >= ?2 AND created_at <= ?3 AND (?4 IS NULL OR deployment_id = ?4)
+       ORDER BY created_at, id`,
+    )
+    .all(model, range.from.toISOString(), range.to.toISOString(), range.deploymentId ?? null) as MetricRow[];
+  return rows.map((row) => ({
+    id: row.id,
+    model: row.model,
+    deploymentId: row.deployment_id,
+    replicaId: row.replica_id,
+    uuid: row.uuid,
+    name: row.name,
+    value: JSON.parse(row.value) as unknown,
+    createdAt: row.created_at,
+  }));
+}
+
+/** The model and deployment a prediction's metrics were recorded for, or null for an unknown uuid. */
+export function predictionOwner(store: Store, uuid: string): { model: string; deploymentId: number | null } | null {
+  const row = store.statement('SELECT model, deployment_id FROM metrics WHERE uuid = ? ORDER BY id LIMIT 1').get(uuid) as
+    | { model: string; deployment_id: number | null }
+    | undefined;
+  return row ? { model: row.model, deploymentId: row.deployment_id } : null;
+}

@@ -13,6 +13,7 @@ import { recordMetrics } from '../../store/metrics.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import { createAdminApi, isAdminToken } from './admin-api.ts';
 import { createApplyRunner, type ApplyRunner } from './apply-runner.ts';
+import { createMetricsApi } from './metrics-api.ts';
 import { removeDaemonInfo, writeDaemonInfo } from './daemon-info.ts';
 import { createLocalDeployer, type LocalDeployer } from './local-deployer.ts';
 import { stateDir, storePath } from './observe.ts';
@@ -50,13 +51,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const host = opts.host ?? '127.0.0.1';
   const store = openStore(storePath(root));
   const token = randomBytes(24).toString('hex');
+  // Given to replicas (SLIPWAY_API_KEY): lets model code call other models and track metrics,
+  // never the admin API. It lives only in this process and its replicas.
+  const internalToken = randomBytes(24).toString('hex');
+  const trusted = (presented: string | null): boolean => isAdminToken(token, presented) || isAdminToken(internalToken, presented);
   let keyring: Keyring = loadKeyring(store);
   let supervisorRef: ReturnType<typeof createSupervisor> | null = null;
 
   const gateway = createGateway({
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
     // The daemon's own token may call any model: test calls after apply, and `slipway call`.
-    authorize: (apiKey, model) => (isAdminToken(token, apiKey) ? 'ok' : keyring.verifyApiKey(apiKey, model)),
+    authorize: (apiKey, model) => (trusted(apiKey) ? 'ok' : keyring.verifyApiKey(apiKey, model)),
     recordMetrics: (m) => {
       try {
         recordMetrics(store, { model: m.model, deploymentId: m.deploymentId, replicaId: m.replicaId, uuid: m.uuid, metrics: m.metrics });
@@ -99,6 +104,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     supervisor,
     gateway,
     gatewayUrl: url,
+    internalToken,
     keysChanged: () => {
       keyring = loadKeyring(store);
     },
@@ -148,8 +154,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     root,
     gatewayUrl: url,
   });
+  const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
   server.on('request', (req, res) => {
-    if (req.url?.startsWith('/admin/')) {
+    if (req.url?.startsWith('/api/v1/metrics')) {
+      metricsApi(req, res).catch((error: Error) => {
+        opts.log(`metrics API error: ${error.stack ?? error.message}`);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.end();
+      });
+    } else if (req.url?.startsWith('/admin/')) {
       admin(req, res).catch((error: Error) => {
         opts.log(`admin error: ${error.stack ?? error.message}`);
         if (!res.headersSent) res.writeHead(500).end();

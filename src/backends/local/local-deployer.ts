@@ -25,6 +25,7 @@ import type { Supervisor } from './supervisor.ts';
 import { writeAccessKey } from './access-key-file.ts';
 import { observeStore } from './observe.ts';
 import { resolveEnv } from './resolve-env.ts';
+import { deploymentCrn } from './deployment-crn.ts';
 
 export type LocalDeployerOptions = {
   root: string;
@@ -32,6 +33,8 @@ export type LocalDeployerOptions = {
   supervisor: Supervisor;
   gateway: Gateway;
   gatewayUrl: string;
+  /** Token replicas use for model-to-model calls and metrics (SLIPWAY_API_KEY, unless the deployment sets one). */
+  internalToken: string;
   /** Called after access keys change, so the gateway's in-memory keyring is reloaded. */
   keysChanged: () => void;
   log: (line: string) => void;
@@ -93,7 +96,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       file: info.info.file,
       function: info.info.function,
       replicas: d.serving.replicas,
-      env,
+      env: { SLIPWAY_API_KEY: opts.internalToken, SLIPWAY_MODEL_DEPLOYMENT_CRN: deploymentCrn(d.model, d.id), ...env },
       concurrency: d.serving.concurrency,
       gatewayUrl: opts.gatewayUrl,
     });

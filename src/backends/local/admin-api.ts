@@ -71,6 +71,8 @@ export function createAdminApi(deps: AdminDeps) {
 async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, rest: string[], deps: AdminDeps): Promise<void> {
   const [model, action] = rest;
   if (!model || !action) return json(res, 404, { error: 'use /admin/models/<name>/<action>' });
+  const known = deps.deployer.observe().models.some((m) => m.name === model && !m.deleted && m.deployment !== null);
+  if (!known && action !== 'logs') return json(res, 404, { error: `${model} is not deployed (see \`slipway status\`)` });
   if (req.method === 'GET' && action === 'logs') {
     const replicaId = url.searchParams.get('replica') ?? undefined;
     const limit = Number(url.searchParams.get('limit') ?? 100);

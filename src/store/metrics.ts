@@ -71,16 +71,7 @@ export function readMetrics(store: Store, model: string, query: MetricsQuery = {
        ORDER BY created_at, id`,
     )
     .all(model, query.uuid ?? null, query.since?.toISOString() ?? null) as MetricRow[];
-  return rows.map((row) => ({
-    id: row.id,
-    model: row.model,
-    deploymentId: row.deployment_id,
-    replicaId: row.replica_id,
-    uuid: row.uuid,
-    name: row.name,
-    value: JSON.parse(row.value) as unknown,
-    createdAt: row.created_at,
-  }));
+  return rows.map(toMetric);
 }
 
 /** Metrics of a model between two times (inclusive), optionally of one deployment, oldest first. */
@@ -96,16 +87,7 @@ export function metricsBetween(
        ORDER BY created_at, id`,
     )
     .all(model, range.from.toISOString(), range.to.toISOString(), range.deploymentId ?? null) as MetricRow[];
-  return rows.map((row) => ({
-    id: row.id,
-    model: row.model,
-    deploymentId: row.deployment_id,
-    replicaId: row.replica_id,
-    uuid: row.uuid,
-    name: row.name,
-    value: JSON.parse(row.value) as unknown,
-    createdAt: row.created_at,
-  }));
+  return rows.map(toMetric);
 }
 
 /** The model and deployment a prediction's metrics were recorded for, or null for an unknown uuid. */
@@ -114,4 +96,17 @@ export function predictionOwner(store: Store, uuid: string): { model: string; de
     | { model: string; deployment_id: number | null }
     | undefined;
   return row ? { model: row.model, deploymentId: row.deployment_id } : null;
+}
+
+function toMetric(row: MetricRow): StoredMetric {
+  return {
+    id: row.id,
+    model: row.model,
+    deploymentId: row.deployment_id,
+    replicaId: row.replica_id,
+    uuid: row.uuid,
+    name: row.name,
+    value: JSON.parse(row.value) as unknown,
+    createdAt: row.created_at,
+  };
 }

@@ -70,6 +70,7 @@ test('model Deployment: labels, annotations, probes, preStop, strategy, resource
   assert.equal(c.resources, { requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '4Gi', 'nvidia.com/gpu': '1' } });
   assert.equal(c.startupProbe!.httpGet, { path: '/ready', port: 'http' });
   assert.equal(c.readinessProbe!.httpGet, { path: '/ready', port: 'http' });
+  assert.is(c.readinessProbe!.timeoutSeconds, 32, 'the probe waits out a call in flight (timeoutSeconds 30)');
   assert.equal(c.lifecycle!.preStop!.exec!.command, ['sleep', '5']);
   const env = Object.fromEntries(c.env!.map((e) => [e.name, e]));
   assert.equal(env.THRESHOLD, { name: 'THRESHOLD', value: '0.5' });

@@ -99,7 +99,9 @@ function container(image: string, env: V1EnvVar[], serving: Serving): V1Containe
     resources: { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) },
     // Importing a model can take minutes (large weights): up to 10 minutes before readiness counts.
     startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 300, timeoutSeconds: 2 },
-    readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: 2 },
+    // A replica serving one call at a time answers /ready after the call in flight, so the probe
+    // waits as long as a call may run: a long call must not take the pod out of its Service.
+    readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: Math.ceil(serving.timeoutSeconds) + 2 },
     lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } } },
   };
 }

@@ -10,6 +10,26 @@ import { parseDuration } from '../keys/duration.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { CliError } from './cli-error.ts';
 import { openWorkspace } from './workspace.ts';
+import { loadDesired } from './desired.ts';
+import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
+
+/** Runs `fn` on the keys of the target the flags name: a cluster's Secret, or the local store. */
+async function withKeys<T>(flags: ClusterFlags & { file?: string }, fn: (store: Store) => T): Promise<T> {
+  const cluster = await clusterOf(flags);
+  if (!cluster) return withStore((store) => fn(store));
+  const { withClusterApiKeys } = await import('../backends/kubernetes/cluster-api-keys.ts');
+  return withClusterApiKeys(cluster.backend.api, fn);
+}
+
+/** The kubernetes target the flags name, or null for this machine. */
+async function clusterOf(flags: ClusterFlags & { file?: string }) {
+  if (flags.target === undefined && flags.registry === undefined) return null;
+  const ws = await openWorkspace({ file: flags.file });
+  const { spec } = await loadDesired(ws);
+  if (!wantsCluster(spec, flags)) return null;
+  const { clusterFor } = await import('./cluster-target.ts');
+  return { ...clusterFor(spec, flags, (line) => process.stderr.write(`  ${line}\n`))!, project: spec.project };
+}
 
 async function withStore<T>(fn: (store: Store, root: string) => T): Promise<T> {
   const ws = await openWorkspace({ needModels: false });
@@ -26,47 +46,53 @@ async function withStore<T>(fn: (store: Store, root: string) => T): Promise<T> {
 
 export function registerKeys(program: Command): void {
   const keys = program.command('keys').description('API keys and access keys');
-  keys
-    .command('create')
+  targetOptions(keys.command('create'))
     .description('create an API key; it is printed once and only its hash is kept')
     .option('--name <name>', 'who or what the key is for', 'default')
     .option('--expires <duration>', 'lifetime like 90d, 12h, 1y', '1y')
     .option('--models <list>', 'comma-separated models the key may call (default: all)')
     .option('--quiet', 'print only the key')
-    .action(async (opts: { name: string; expires: string; models?: string; quiet?: boolean }) => {
+    .option('-f, --file <path>', 'the models file, for --target')
+    .action(async (opts: ClusterFlags & { file?: string; name: string; expires: string; models?: string; quiet?: boolean }) => {
       const duration = parseDuration(opts.expires);
       if (!duration.ok) throw new CliError(`--expires: ${duration.error}`);
       const models = opts.models?.split(',').map((m) => m.trim()).filter(Boolean);
-      const created = await withStore((store) => createApiKey(store, { name: opts.name, expiresInMs: duration.ms, models }));
+      const created = await withKeys(opts, (store) => createApiKey(store, { name: opts.name, expiresInMs: duration.ms, models }));
       if (opts.quiet) return void process.stdout.write(`${created.key}\n`);
       process.stdout.write(
         `API key #${created.id} (${opts.name}), expires ${created.expiresAt}${models ? `, models ${models.join(', ')}` : ''}:\n${created.key}\nIt is shown only now; Slipway keeps only its hash.\n`,
       );
     });
-  keys
-    .command('list')
+  targetOptions(keys.command('list'))
     .description('list API keys (never the keys themselves)')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const list = await withStore((store) => listApiKeys(store));
+    .option('-f, --file <path>', 'the models file, for --target')
+    .action(async (opts: ClusterFlags & { file?: string; json?: boolean }) => {
+      const list = await withKeys(opts, (store) => listApiKeys(store));
       if (opts.json) return void process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
       if (list.length === 0) return void process.stdout.write('no API keys\n');
       for (const k of list) {
         process.stdout.write(`#${k.id}  ${k.prefix}…  ${k.name}  ${k.status}  expires ${k.expiresAt}  ${k.models ? k.models.join(',') : 'all models'}\n`);
       }
     });
-  keys
-    .command('revoke <id>')
+  targetOptions(keys.command('revoke <id>'))
     .description('revoke an API key now')
-    .action(async (id: string) => {
-      const revoked = await withStore((store) => revokeApiKey(store, Number(id)));
+    .option('-f, --file <path>', 'the models file, for --target')
+    .action(async (id: string, opts: ClusterFlags & { file?: string }) => {
+      const revoked = await withKeys(opts, (store) => revokeApiKey(store, Number(id)));
       if (!revoked) throw new CliError(`no API key #${id} (see \`slipway keys list\`)`);
       process.stdout.write(`API key #${id} revoked\n`);
     });
-  keys
-    .command('rotate <model>')
+  targetOptions(keys.command('rotate <model>'))
     .description("replace a model's access key; the old one stops working at once")
-    .action(async (model: string) => {
+    .option('-f, --file <path>', 'the models file, for --target')
+    .action(async (model: string, opts: ClusterFlags & { file?: string }) => {
+      const cluster = await clusterOf(opts);
+      if (cluster) {
+        const { rotateClusterAccessKey } = await import('../backends/kubernetes/cluster-access-key.ts');
+        const fresh = await rotateClusterAccessKey(cluster.backend.api, cluster.project, model);
+        return void process.stdout.write(`${model} access key: ${fresh}\n`);
+      }
       const key = await withStore((store, root) => {
         try {
           const fresh = rotateAccessKey(store, model);

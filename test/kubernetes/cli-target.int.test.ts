@@ -1,13 +1,12 @@
 // `slipway plan|test|apply --target` end to end: the real CLI builds the image with buildah, pushes
 // it to a loopback registry, calls its example in a podman container, deploys it to the fake API
 // server; a second plan finds nothing to do.
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { slipwayAsync } from '../support/cli.ts';
 import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
+import { startFakeKubeApiServer, writeKubeconfig, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
 
 const available = containersAvailable('kubernetes CLI target');
@@ -50,16 +49,7 @@ models:
   repo.write('.gitignore', '.slipway/\nkubeconfig\n');
   repo.commitAll('a model');
   kubeconfig = path.join(repo.root, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: fake, cluster: {server: "${fake.url}", insecure-skip-tls-verify: true}}]
-users: [{name: tester, user: {token: ${fake.token}}}]
-contexts: [{name: fake, context: {cluster: fake, user: tester, namespace: default}}]
-current-context: fake
-`,
-  );
+  writeKubeconfig(kubeconfig, fake);
 });
 
 test.after(async () => {

@@ -1,6 +1,5 @@
 // `slipway keys … --target`: API keys of a cluster live in one Secret the in-cluster gateway reads,
 // holding hashes only; a revoked key is refused by the keyring the gateway builds from it.
-import { writeFileSync } from 'node:fs';
 import type { V1Secret } from '@kubernetes/client-node';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -8,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { keysFromSecrets } from '../../src/backends/kubernetes/endpoint-discovery.ts';
 import { keyringFrom } from '../../src/keys/keyring.ts';
 import { slipwayAsync } from '../support/cli.ts';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
+import { startFakeKubeApiServer, writeKubeconfig, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
 
 let repo: GitFixture;
@@ -33,16 +32,7 @@ models:
   repo.write('iris/predict.py', 'def predict(x):\n    return x\n');
   repo.commitAll('models');
   const kubeconfig = path.join(repo.root, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: fake, cluster: {server: "${fake.url}", insecure-skip-tls-verify: true}}]
-users: [{name: tester, user: {token: ${fake.token}}}]
-contexts: [{name: fake, context: {cluster: fake, user: tester, namespace: default}}]
-current-context: fake
-`,
-  );
+  writeKubeconfig(kubeconfig, fake);
   target = ['--target', 'dev', '--kubeconfig', kubeconfig];
 });
 

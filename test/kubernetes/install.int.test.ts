@@ -1,6 +1,5 @@
 // `slipway install` as a person runs it: the real CLI in a real repository, printing manifests with
 // --dry-run, refusing without credentials, and applying to the fake API server through a kubeconfig.
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,7 +9,7 @@ import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { slipway, slipwayAsync } from '../support/cli.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
+import { startFakeKubeApiServer, writeKubeconfig, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
 
 const models = `version: 1
 project: demo
@@ -41,13 +40,7 @@ test.before(async () => {
   repo.write('iris/predict.py', 'def predict(x):\n    return x\n');
   repo.commitAll('models');
   fake = await startFakeKubeApiServer();
-  writeFileSync(path.join(repo.root, 'kubeconfig'), `apiVersion: v1
-kind: Config
-clusters: [{name: fake, cluster: {server: "${fake.url}", insecure-skip-tls-verify: true}}]
-users: [{name: tester, user: {token: ${fake.token}}}]
-contexts: [{name: fake, context: {cluster: fake, user: tester, namespace: default}}]
-current-context: fake
-`);
+  writeKubeconfig(path.join(repo.root, 'kubeconfig'), fake);
 });
 test.after(async () => {
   await fake.close();

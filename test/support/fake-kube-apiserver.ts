@@ -4,6 +4,7 @@
 // and field selectors) / POST / PUT / DELETE, PATCH (server-side apply, JSON merge patch), watch
 // (`?watch=1`: one JSON event per line), and a minimal deployment controller with a stall mode.
 // Every request is recorded for assertions.
+import { writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -192,4 +193,19 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A kubeconfig file pointing at `fake` (what a CLI under test is given with --kubeconfig). */
+export function writeKubeconfig(file: string, fake: FakeKubeApiServer): string {
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: fake, cluster: {server: "${fake.url}", insecure-skip-tls-verify: true}}]
+users: [{name: tester, user: {token: ${fake.token}}}]
+contexts: [{name: fake, context: {cluster: fake, user: tester, namespace: default}}]
+current-context: fake
+`,
+  );
+  return file;
 }

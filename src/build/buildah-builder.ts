@@ -14,6 +14,8 @@ import { createStepTracker, describeStepFailure } from './buildah-output.ts';
 import { baseImageProblem, renderContainerfile } from './containerfile.ts';
 import { assembleContext, writeContainerfile } from './image-context.ts';
 import { inspectImage } from './image-inspect.ts';
+import { writeAuthFile, type RegistryCredentials } from './registry-auth.ts';
+import { packagePath } from '../package-paths.ts';
 import { imageLabels, publicSourceUrl } from './image-labels.ts';
 import { defaultTlsVerify, imageRef, parseRegistry } from './image-ref.ts';
 import { describeEnd, runStep } from './run-step.ts';
@@ -43,13 +45,21 @@ export type BuildahBuilderOptions = {
   skopeo?: string;
   /** Receives every line of every build's log, besides the request's own `log`. */
   log?: (line: string) => void;
+  /** Registry credentials for pushing (and for inspecting and pulling from it); read from the environment by the caller. */
+  credentials?: RegistryCredentials | null;
 };
 
-type Settings = Required<Omit<BuildahBuilderOptions, 'log'>> & { log: ((line: string) => void) | undefined };
+type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials'>> & {
+  log: ((line: string) => void) | undefined;
+  credentials: RegistryCredentials | null;
+  /** `--authfile <path>` while a build runs with credentials, else nothing. */
+  authArgs: string[];
+};
 
 const PULL_FLAG: Record<PullPolicy, string> = { missing: 'false', never: 'never', always: 'always' };
 const MODEL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const RUNTIME_DIR = resolve(import.meta.dirname, '../../runtime/python');
+// Through package-paths, so the Action's bundle (dist/index.js) finds it as the sources do.
+const RUNTIME_DIR = packagePath('runtime', 'python');
 
 /** A step that failed; its message names the step. */
 class StepFailure extends Error {}
@@ -114,7 +124,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   // --force-rm: buildah 1.28 otherwise leaves the working container of a failed RUN behind.
   const bud = await runStep(
     settings.buildah,
-    ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, '--isolation', 'chroot', '-f', file, '-t', reference, folder],
+    ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, ...settings.authArgs, '--isolation', 'chroot', '-f', file, '-t', reference, folder],
     { cwd: folder, env: process.env, tag: 'buildah', line },
   );
   if (bud.startError !== null) {
@@ -131,7 +141,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   const digestFile = join(folder, 'digest');
   const tls = `--tls-verify=${settings.tlsVerify}`;
   log.line(`pushing ${reference}`);
-  const push = await runStep(settings.buildah, ['push', tls, '--digestfile', digestFile, reference, `docker://${reference}`], {
+  const push = await runStep(settings.buildah, ['push', tls, ...settings.authArgs, '--digestfile', digestFile, reference, `docker://${reference}`], {
     cwd: folder,
     env: process.env,
     tag: 'push',
@@ -164,7 +174,7 @@ async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcom
   log.line(`building ${model.name} #${number} (key ${key.key.slice(0, 12)}) with the buildah builder as ${reference}`);
   const folder = join(settings.stateDir, 'builds', model.name, `.${number}.context-${randomBytes(6).toString('hex')}`);
   try {
-    const existing = await inspectImage(reference, { tlsVerify: settings.tlsVerify, skopeo: settings.skopeo });
+    const existing = await inspectImage(reference, { tlsVerify: settings.tlsVerify, skopeo: settings.skopeo, authArgs: settings.authArgs });
     if (existing.found === null) {
       throw new StepFailure(`cannot ask the registry for ${reference}: ${existing.message}; check that the registry is reachable`);
     }
@@ -206,6 +216,19 @@ export function createBuildahBuilder(options: BuildahBuilderOptions): Builder {
     buildah: options.buildah ?? 'buildah',
     skopeo: options.skopeo ?? 'skopeo',
     log: options.log,
+    credentials: options.credentials ?? null,
+    authArgs: [],
   };
-  return { name: 'buildah', build: (req) => build(req, settings) };
+  return { name: 'buildah', build: (req) => withAuth(settings, (authed) => build(req, authed)) };
+}
+
+/** Runs `fn` with an auth file for the registry when there are credentials, removed afterwards. */
+async function withAuth<T>(settings: Settings, fn: (settings: Settings) => Promise<T>): Promise<T> {
+  if (!settings.credentials) return fn(settings);
+  const file = await writeAuthFile(settings.registry, settings.credentials);
+  try {
+    return await fn({ ...settings, authArgs: ['--authfile', file.path] });
+  } finally {
+    await file.remove();
+  }
 }

@@ -17,14 +17,14 @@ export type InspectResult =
   /** The registry could not say (unreachable, refused credentials): neither present nor absent. */
   | { found: null; message: string };
 
-export type InspectOptions = { tlsVerify: boolean; skopeo?: string };
+export type InspectOptions = { tlsVerify: boolean; skopeo?: string; /** `--authfile <path>` for a registry that needs credentials. */ authArgs?: string[] };
 
 // What registries answer for a tag or repository that does not exist.
 const ABSENT = /manifest unknown|name unknown|not found|404/i;
 
 /** Looks `reference` (`host:port/repo:tag`) up in its registry. */
 export function inspectImage(reference: string, options: InspectOptions): Promise<InspectResult> {
-  const args = ['inspect', '--no-tags', `--tls-verify=${options.tlsVerify}`, `docker://${reference}`];
+  const args = ['inspect', '--no-tags', `--tls-verify=${options.tlsVerify}`, ...(options.authArgs ?? []), `docker://${reference}`];
   return new Promise((resolve) => {
     execFile(options.skopeo ?? 'skopeo', args, { maxBuffer: 16 << 20, encoding: 'utf8' }, (error, stdout, stderr) => {
       if (error !== null) {

@@ -38,12 +38,12 @@ export function clusterFlow(kind: Kind): FlowRun {
       return { ...base, ok: true, plan: thePlan, models: thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
     }
     if (kind === 'test') {
-      const tested = await clusterTest({ root: ctx.ws.root, spec: desired.spec, keys: desired.keys, backend: cluster.backend, target: cluster.target, gitCommit, env: ctx.env, log: ctx.log });
+      const tested = await clusterTest({ root: ctx.ws.root, spec: desired.spec, keys: desired.keys, backend: cluster.backend, target: cluster.target, credentials: cluster.credentials, gitCommit, env: ctx.env, log: ctx.log });
       const ok = tested.models.every((m) => m.error === null && m.tests.every((t) => t.pass));
       return { ...base, ok, plan: tested.plan, models: tested.models };
     }
     const tlsVerify = cluster.target.insecureRegistry ? false : undefined;
-    const builder = createBuildahBuilder({ stateDir: stateDir(ctx.ws.root), registry: cluster.target.registry, tlsVerify });
+    const builder = createBuildahBuilder({ stateDir: stateDir(ctx.ws.root), registry: cluster.target.registry, tlsVerify, credentials: cluster.credentials });
     const applied = await applyToCluster({ backend: cluster.backend, spec: desired.spec, keys: desired.keys, root: ctx.ws.root, builder, gitCommit, log: ctx.log });
     const drift = kind === 'reconcile' && hasChanges(applied.plan);
     const models: ModelReport[] = (applied.report?.outcomes ?? []).map((o) => ({

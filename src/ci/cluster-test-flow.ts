@@ -21,6 +21,8 @@ export type ClusterTestInput = {
   keys: BuildKeys;
   backend: KubernetesBackend;
   target: KubernetesTarget;
+  /** Registry credentials for pushing the candidate images, or null. */
+  credentials: { username: string; password: string } | null;
   gitCommit: string | null;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -36,7 +38,7 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
   try {
     seedBuilds(store, state);
     const tlsVerify = input.target.insecureRegistry ? false : undefined;
-    const builder = createBuildahBuilder({ stateDir: stateDir(input.root), registry: input.target.registry, tlsVerify });
+    const builder = createBuildahBuilder({ stateDir: stateDir(input.root), registry: input.target.registry, tlsVerify, credentials: input.credentials });
     const models = await testCandidates(thePlan, {
       root: input.root,
       store,

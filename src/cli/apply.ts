@@ -56,6 +56,7 @@ async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: Ap
     stateDir: stateDir(ws.root),
     registry: cluster.target.registry,
     tlsVerify: cluster.target.insecureRegistry ? false : undefined,
+    credentials: cluster.credentials,
   });
   const result = await applyToCluster({
     backend: cluster.backend,

@@ -7,7 +7,12 @@ import { CliError } from './cli-error.ts';
 
 import { wantsCluster, type ClusterFlags } from './target-flags.ts';
 
-export type Cluster = { backend: KubernetesBackend; target: KubernetesTarget };
+export type Cluster = {
+  backend: KubernetesBackend;
+  target: KubernetesTarget;
+  /** The target's registry credentials, read from the environment; null when it declares none. */
+  credentials: { username: string; password: string } | null;
+};
 
 /** The cluster the flags name, or null for the local backend (see `wantsCluster`). */
 export function clusterFor(spec: Spec, flags: ClusterFlags, log: (line: string) => void): Cluster | null {
@@ -28,5 +33,5 @@ export function clusterFor(spec: Spec, flags: ClusterFlags, log: (line: string) 
     env: process.env,
     log,
   });
-  return { backend, target };
+  return { backend, target, credentials: resolved.pullCredentials };
 }

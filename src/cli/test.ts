@@ -55,7 +55,7 @@ async function testOnCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: C
   const secrets = scrubList(secretNames(spec).map((n) => process.env[n]));
   const log = (line: string) => process.stderr.write(`  ${redactText(line, secrets)}\n`);
   const cluster = clusterFor(spec, opts, log)!;
-  const result = await clusterTest({ root: ws.root, spec, keys, backend: cluster.backend, target: cluster.target, gitCommit: await headCommit(ws.repo), env: process.env, log });
+  const result = await clusterTest({ root: ws.root, spec, keys, backend: cluster.backend, target: cluster.target, credentials: cluster.credentials, gitCommit: await headCommit(ws.repo), env: process.env, log });
   const ok = result.models.every((m) => m.error === null && m.tests.every((t) => t.pass));
   const report: RunReport = { kind: 'test', ok, commit: null, modelsFile: ws.display, issues: [], plan: result.plan, models: result.models, notes: [], failure: null, drift: false };
   process.stdout.write(redactText(renderTestReport(report), secrets));

@@ -138,15 +138,30 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts `docker-registry serve` on a free loopback port with its storage in a temp folder. */
-export async function startRegistry(): Promise<LoopbackRegistry> {
+/**
+ * Starts `docker-registry serve` on a free loopback port with its storage in a temp folder; with
+ * `users`, it asks for those credentials (htpasswd, bcrypt via apache2-utils' `htpasswd -B`).
+ */
+export async function startRegistry(options: { users?: Record<string, string> } = {}): Promise<LoopbackRegistry> {
   const folder = mkdtempSync(join(tmpdir(), 'slipway-registry-'));
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const config = join(folder, 'config.yml');
+  const auth: string[] = [];
+  if (options.users) {
+    const htpasswd = join(folder, 'htpasswd');
+    const lines: string[] = [];
+    for (const [user, password] of Object.entries(options.users)) {
+      const made = await run('htpasswd', ['-Bbn', user, password], 30_000);
+      if (made.code !== 0) throw new Error(`htpasswd failed (apt-get install apache2-utils): ${made.stderr}`);
+      lines.push(made.stdout.trim());
+    }
+    writeFileSync(htpasswd, `${lines.join('\n')}\n`);
+    auth.push('auth:', '  htpasswd:', '    realm: slipway-test', `    path: ${htpasswd}`);
+  }
   writeFileSync(
     config,
-    ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(folder, 'data')}`, 'http:', `  addr: ${address}`, ''].join('\n'),
+    ['version: 0.1', 'log:', '  level: error', '  accesslog:', '    disabled: true', 'storage:', '  filesystem:', `    rootdirectory: ${join(folder, 'data')}`, 'http:', `  addr: ${address}`, ...auth, ''].join('\n'),
   );
   const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -165,7 +180,7 @@ export async function startRegistry(): Promise<LoopbackRegistry> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    const up = await fetch(`http://${address}/v2/`).then((response) => response.status === 200, () => false);
+    const up = await fetch(`http://${address}/v2/`).then((response) => response.status === 200 || response.status === 401, () => false);
     if (up) return { address, stop };
     await sleep(100);
   }

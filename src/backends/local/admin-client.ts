@@ -1,11 +1,12 @@
 // The CLI's side of the admin API: finds the daemon through daemon.json, starts one in the
 // background when asked to, and speaks to it with the admin token.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { cliInvocation } from '../../package-paths.ts';
 import { readDaemonInfo, type DaemonInfo } from './daemon-info.ts';
 import { stateDir } from './observe.ts';
+import { tryStartLock } from './start-lock.ts';
 
 export class DaemonNotRunningError extends Error {
   override name = 'DaemonNotRunningError';
@@ -54,6 +55,40 @@ export async function ensureDaemon(root: string, opts: { port: number; host?: st
   if (running) return { client: running, started: false };
   mkdirSync(stateDir(root), { recursive: true });
   const logFile = path.join(stateDir(root), 'daemon.log');
+  const lock = tryStartLock(root);
+  if (!lock) return { client: await waitForDaemon(root, logFile), started: false };
+  try {
+    // Another starter may have finished between our first look and taking the lock.
+    const started = findDaemon(root);
+    if (started) return { client: started, started: false };
+    return { client: await spawnDaemon(root, opts, logFile), started: true };
+  } finally {
+    lock.release();
+  }
+}
+
+/** Waits for the daemon another command is starting. */
+async function waitForDaemon(root: string, logFile: string): Promise<AdminClient> {
+  for (let waited = 0; waited < 120_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const client = findDaemon(root);
+    if (client) return client;
+    if (waited > 1000 && !tryStartLockHeld(root)) break;
+  }
+  const client = findDaemon(root);
+  if (client) return client;
+  throw new Error(`another command was starting the daemon, which did not come up; see ${logFile}`);
+}
+
+/** True while some live process holds the start lock. */
+function tryStartLockHeld(root: string): boolean {
+  const lock = tryStartLock(root);
+  if (!lock) return true;
+  lock.release();
+  return false;
+}
+
+async function spawnDaemon(root: string, opts: { port: number; host?: string; watch?: string }, logFile: string): Promise<AdminClient> {
   const out = openSync(logFile, 'a');
   const args = ['daemon', '--port', String(opts.port)];
   if (opts.host) args.push('--host', opts.host);
@@ -69,6 +104,7 @@ export async function ensureDaemon(root: string, opts: { port: number; host?: st
   for (const name of Object.keys(env)) if (name.startsWith('INPUT_') || name.startsWith('ACTIONS_')) delete env[name];
   const child = spawn(cli.command, cli.args, { cwd: root, detached: true, stdio: ['ignore', out, out], env });
   child.unref();
+  closeSync(out);
   let exited: number | null = null;
   child.on('exit', (code) => {
     exited = code ?? 1;
@@ -77,7 +113,7 @@ export async function ensureDaemon(root: string, opts: { port: number; host?: st
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (exited !== null) throw new Error(`the daemon exited (${exited}) while starting; see ${logFile}`);
     const client = findDaemon(root);
-    if (client && client.info.pid === child.pid) return { client, started: true };
+    if (client && client.info.pid === child.pid) return client;
   }
   throw new Error(`the daemon did not start within 120 s; see ${logFile}`);
 }

@@ -1,11 +1,13 @@
 // A throwaway Slipway project for benchmarks: a git repository in a temp folder holding the
 // add-numbers example, the real `slipway` CLI run in it, and a backstop that kills the daemon and
 // its replicas if `slipway down` did not (a benchmark that fails half-way leaves nothing running).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/free-port.ts';
+import { slipwayAsync } from '../../test/support/cli.ts';
+export { freePort };
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 export const cliMain = path.join(repoRoot, 'src', 'cli', 'main.ts');
@@ -56,18 +58,6 @@ export function addNumbersYaml(opts: ModelOptions = {}): string {
   ].join('\n');
 }
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // Every pid any project saw, killed on exit if still working inside its project (a reused pid is safe).
 const seen = new Map<number, string>();
@@ -176,22 +166,10 @@ export async function benchProject(opts: ModelOptions = {}): Promise<BenchProjec
 }
 
 /** `slipway ...args` in `cwd` with the Node running this script; wall time included. */
-export function runCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, [cliMain, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: timeoutMs,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr, ms: performance.now() - start }));
-  });
+export async function runCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<CliRun> {
+  const start = performance.now();
+  const run = await slipwayAsync(cwd, args, env, timeoutMs);
+  return { ...run, ms: performance.now() - start };
 }
 
 function killInside(pids: Map<number, string>): void {

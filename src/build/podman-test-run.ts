@@ -5,12 +5,12 @@
 // snapshot replicas instead.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runExamples, type CallModel, type TestResult } from '../apply/test-calls.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { defaultTlsVerify } from './image-ref.ts';
 import { invokeCaller } from './image-replica-call.ts';
+import { freePort } from '../free-port.ts';
 
 export type PodmanOptions = {
   podman?: string;
@@ -70,17 +70,6 @@ function podman(options: PodmanOptions, args: string[], env: NodeJS.ProcessEnv =
   });
 }
 
-/** A port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function isReady(url: string): Promise<boolean> {
   try {

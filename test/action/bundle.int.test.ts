@@ -7,7 +7,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
-import { prPayload, pushPayload, RUN_URL, runStep, steadyLatency, TOKEN } from '../ci/ci-harness.ts';
+import { ADD_SOURCE, addNumbersYaml, prPayload, pushPayload, RUN_URL, runStep, steadyLatency, TOKEN } from '../ci/ci-harness.ts';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { localProject, type LocalProject } from '../support/local-daemon.ts';
 
@@ -19,17 +19,8 @@ const action = parse(readFileSync(path.join(packageRoot, 'action.yml'), 'utf8'))
   runs: { using: string; main: string };
 };
 
-const modelsYaml = `version: 1
-project: action
-models:
-  - name: add-numbers
-    file: add/add_numbers.py
-    function: add
-    example:
-      input: {"a": 3, "b": 5}
-      output: 8
-`;
-const add = 'def add(args):\n    return args["a"] + args["b"]\n';
+const modelsYaml = addNumbersYaml('action');
+const add = ADD_SOURCE;
 
 /** INPUT_* as the runner sets them: each input of action.yml, its default unless given, expressions evaluated. */
 function inputEnv(given: Record<string, string>): Record<string, string> {

@@ -138,3 +138,20 @@ export function parseOutputs(text: string): Record<string, string> {
 export function steadyLatency(body: string): string {
   return body.replace(/\| \d+\.\d ms \|/g, '| N ms |');
 }
+
+/** The add-numbers model as the CI scenarios declare it (auth on, one example). */
+export function addNumbersYaml(project = 'ci'): string {
+  return `version: 1
+project: ${project}
+models:
+  - name: add-numbers
+    file: add/add_numbers.py
+    function: add
+    example:
+      input: {"a": 3, "b": 5}
+      output: 8
+`;
+}
+
+/** add-numbers' code, as committed first. */
+export const ADD_SOURCE = 'def add(args):\n    return args["a"] + args["b"]\n';

@@ -5,19 +5,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { localProject, type LocalProject } from '../support/local-daemon.ts';
-import { pushPayload, RUN_URL, runSlipwayCi, TOKEN, type StepRun } from './ci-harness.ts';
+import { ADD_SOURCE, addNumbersYaml, pushPayload, RUN_URL, runSlipwayCi, TOKEN, type StepRun } from './ci-harness.ts';
 
-const modelsYaml = `version: 1
-project: ci
-models:
-  - name: add-numbers
-    file: add/add_numbers.py
-    function: add
-    example:
-      input: {"a": 3, "b": 5}
-      output: 8
-`;
-const addV1 = 'def add(args):\n    return args["a"] + args["b"]\n';
+const modelsYaml = addNumbersYaml('ci');
+const addV1 = ADD_SOURCE;
 const addV2 = '# v2: same sum, new code\ndef add(args):\n    return args["a"] + args["b"]\n';
 
 const test = suite('merge and revert');

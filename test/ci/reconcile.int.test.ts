@@ -7,19 +7,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { eventually, localProject, type LocalProject } from '../support/local-daemon.ts';
-import { payload, runSlipwayCi, TOKEN, type StepRun } from './ci-harness.ts';
+import { ADD_SOURCE, addNumbersYaml, payload, runSlipwayCi, TOKEN, type StepRun } from './ci-harness.ts';
 
-const modelsYaml = `version: 1
-project: ci
-models:
-  - name: add-numbers
-    file: add/add_numbers.py
-    function: add
-    example:
-      input: {"a": 3, "b": 5}
-      output: 8
-`;
-const add = 'def add(args):\n    return args["a"] + args["b"]\n';
+const modelsYaml = addNumbersYaml('ci');
+const add = ADD_SOURCE;
 
 const test = suite('reconcile');
 let p: LocalProject;

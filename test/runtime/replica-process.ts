@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../src/free-port.ts';
+export { freePort };
 
 export const runtimeDir = path.resolve(import.meta.dirname, '../../runtime/python');
 
@@ -112,17 +114,6 @@ export async function waitFor(condition: () => boolean, what: string): Promise<v
   }
 }
 
-/** A port that was free a moment ago (to know a replica's port before its ready line). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Send raw bytes on one connection and collect everything until the server closes it or `until` matches. */
 export function rawExchange(port: number, data: string, until?: (received: string) => boolean): Promise<string> {

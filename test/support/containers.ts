@@ -9,11 +9,11 @@
 // $XDG_CACHE_HOME/slipway-test, else ~/.cache/slipway-test.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withLock } from '../../src/build/deps-lock.ts';
+import { freePort } from '../../src/free-port.ts';
 
 export const BASE_IMAGE = 'localhost/base/python:3.11-bookworm';
 const BASE_PACKAGES = 'python3,python3-pip,ca-certificates';
@@ -114,16 +114,6 @@ export function ensureBaseImage(log: (line: string) => void = (line) => console.
   return baseReady;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export type LoopbackRegistry = {
   /** `127.0.0.1:<port>`: use as a registry setting or in `docker://` references. */

@@ -3,11 +3,12 @@
 // the gateway. Cleanup stops the daemon with `slipway down` and, as a backstop, kills every daemon
 // and replica process it ever saw, so nothing outlives a test (not even a failed one).
 import { readFileSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { gitFixture, type GitFixture } from './git-fixture.ts';
 import { slipwayAsync, type CliRun } from './cli.ts';
+import { freePort } from '../../src/free-port.ts';
+export { freePort };
 
 /** What the gateway (or the admin API) answered: status and the parsed JSON body (or the text). */
 export type Answer = { status: number; body: any; headers: Record<string, string | string[] | undefined> };
@@ -64,18 +65,6 @@ export type LocalProject = {
   cleanup(): Promise<void>;
 };
 
-/** A free TCP port on loopback (bound to port 0, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // Every process a project ever saw, with the project's root; killed when the test process exits,
 // whatever happened. Only processes still working in that root are killed, so a reused pid is safe.

@@ -1,5 +1,5 @@
 // `.slipway/daemon.json`: how the CLI finds a running daemon (port and admin token, mode 0600).
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from './observe.ts';
 
@@ -17,10 +17,12 @@ export function daemonInfoPath(root: string): string {
   return join(stateDir(root), 'daemon.json');
 }
 
+/** Written whole or not at all: a CLI reading half a file would think no daemon runs and start a second. */
 export function writeDaemonInfo(root: string, info: DaemonInfo): void {
   const path = daemonInfoPath(root);
-  writeFileSync(path, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  const partial = `${path}.${process.pid}`;
+  writeFileSync(partial, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  renameSync(partial, path);
 }
 
 /** The daemon recorded for `root` when its process is still alive, else null. */

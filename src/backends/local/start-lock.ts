@@ -1,7 +1,11 @@
 // One daemon per repository even when several commands start one at once (two CI jobs, `apply`
 // in two terminals): starting takes `.slipway/daemon.start.lock` (O_EXCL); whoever finds it taken
 // waits for the daemon the holder starts. A lock whose holder died is taken over.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+//
+// The lock file appears with the holder's pid already in it (written to a private file, then
+// hard-linked into place, which fails atomically when the name exists): a lock created empty and
+// filled afterwards would, for a moment, look like one whose holder died, and be taken twice.
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from './observe.ts';
 
@@ -11,15 +15,17 @@ export type StartLock = { release(): void };
 export function tryStartLock(root: string): StartLock | null {
   const file = path.join(stateDir(root), 'daemon.start.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
+    const mine = `${file}.${process.pid}`;
+    writeFileSync(mine, String(process.pid), { mode: 0o600 });
     try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      linkSync(mine, file);
       return { release: () => rmSync(file, { force: true }) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (holderAlive(file)) return null;
       rmSync(file, { force: true });
+    } finally {
+      rmSync(mine, { force: true });
     }
   }
   return null;

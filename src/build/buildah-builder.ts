@@ -21,8 +21,9 @@ import { defaultTlsVerify, imageRef, parseRegistry } from './image-ref.ts';
 import { describeEnd, runStep } from './run-step.ts';
 import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
 
-/** The base image when neither the model (`build.baseImage`) nor the builder's options name one. */
-export const DEFAULT_BASE_IMAGE = 'docker.io/library/python:3.11-slim';
+import { DEFAULT_BASE_IMAGE } from '../source/runtime-version.ts';
+
+export { DEFAULT_BASE_IMAGE };
 
 /** When buildah fetches the base image: `missing` only when it is not in local storage. */
 export type PullPolicy = 'missing' | 'never' | 'always';
@@ -34,7 +35,10 @@ export type BuildahBuilderOptions = {
   registry: string;
   /** Verify TLS with the registry; default: not for loopback registries, otherwise yes. */
   tlsVerify?: boolean;
-  /** Base image for models that do not set `build.baseImage`; default `DEFAULT_BASE_IMAGE`. */
+  /**
+   * Stands in for `DEFAULT_BASE_IMAGE` for models that do not set `build.baseImage`: a mirror or an
+   * offline copy of it. Build keys still name `DEFAULT_BASE_IMAGE`.
+   */
   baseImage?: string;
   /** Default `missing`; `never` keeps builds offline (the base image must be in local storage). */
   pull?: PullPolicy;

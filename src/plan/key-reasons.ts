@@ -15,9 +15,9 @@ export function keyReasons(previous: KeyInputs, next: KeyInputs, context: string
   if (previous.file !== next.file) reasons.push(`file ${previous.file} → ${next.file}`);
   if (previous.function !== next.function) reasons.push(`function ${previous.function} → ${next.function}`);
   if (previous.runtime !== next.runtime) reasons.push(`runtime ${previous.runtime} → ${next.runtime}`);
-  if (previous.baseImage !== next.baseImage) {
-    reasons.push(`base image ${previous.baseImage ?? 'default'} → ${next.baseImage ?? 'default'}`);
-  }
+  const before = previous.baseImage ?? previous.defaultBaseImage ?? 'default';
+  const after = next.baseImage ?? next.defaultBaseImage ?? 'default';
+  if (before !== after) reasons.push(`base image ${before} → ${after}`);
   if (previous.runtimeVersion !== next.runtimeVersion) {
     reasons.push(`Slipway runtime ${previous.runtimeVersion} → ${next.runtimeVersion}`);
   }

@@ -3,7 +3,7 @@
 import type { ModelSpec, Spec } from '../spec/types.ts';
 import { keyOf } from './key-of.ts';
 import type { Repo } from './repo.ts';
-import { RUNTIME_VERSION } from './runtime-version.ts';
+import { DEFAULT_BASE_IMAGE, RUNTIME_VERSION } from './runtime-version.ts';
 import { findFile, normalizeRepoPath, rangesOf, selectModelFiles } from './select-model-files.ts';
 import { symlinkEscape } from './symlink-escape.ts';
 import type { BuildKeys, KeyInputs, ManifestEntry } from './types.ts';
@@ -87,6 +87,7 @@ export async function computeBuildKeys(repo: Repo, spec: Spec): Promise<KeysResu
       function: model.function,
       runtime: model.runtime,
       baseImage: model.build.baseImage,
+      defaultBaseImage: model.build.baseImage === null ? DEFAULT_BASE_IMAGE : null,
       runtimeVersion: RUNTIME_VERSION,
     };
     keys[model.name] = { key: keyOf(inputs), inputs };

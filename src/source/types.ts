@@ -13,7 +13,10 @@ export type KeyInputs = {
   file: string;
   function: string;
   runtime: string;
+  /** The base image the model declares (`build.baseImage`), or null for the image builders' default. */
   baseImage: string | null;
+  /** Which image that default is, when `baseImage` is null: a Slipway release that changes it rebuilds those models. */
+  defaultBaseImage: string | null;
   runtimeVersion: string;
 };
 

@@ -73,6 +73,7 @@ export function buildKey(
     function: options.function ?? 'predict',
     runtime: options.runtime ?? 'python3',
     baseImage: null,
+    defaultBaseImage: null,
     runtimeVersion: '1',
   };
   return { key: createHash('sha256').update(JSON.stringify(inputs)).digest('hex'), inputs };

@@ -14,6 +14,7 @@ function inputs(paths: string[], extra: Partial<KeyInputs> = {}): KeyInputs {
     function: 'predict',
     runtime: 'python3',
     baseImage: null,
+    defaultBaseImage: null,
     runtimeVersion: '1',
     ...extra,
   };

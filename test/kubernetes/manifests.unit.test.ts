@@ -26,6 +26,7 @@ const inputs = {
   function: 'predict',
   runtime: 'python3',
   baseImage: null,
+  defaultBaseImage: null,
   runtimeVersion: '1',
 };
 

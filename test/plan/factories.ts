@@ -80,6 +80,7 @@ export function inputs(
     function: 'predict',
     runtime: 'python3',
     baseImage: null,
+    defaultBaseImage: null,
     runtimeVersion: '1',
     ...overrides,
   };

@@ -86,6 +86,15 @@ test('entry point, runtime, base image and Slipway runtime changes', () => {
   ]);
 });
 
+test('a new default base image (a Slipway release) is a reason for models that use the default', () => {
+  const files = Object.fromEntries(base.files.map((f) => [f.path, f.blob]));
+  const before = { ...base, defaultBaseImage: 'docker.io/library/python:3.11-slim' };
+  const seen = observedModel('iris', { builds: [build(1, before)], deployment: applied(10, 1) });
+  const next = inputs('iris', files, { defaultBaseImage: 'docker.io/library/python:3.12-slim' });
+  const change = plan(spec(model('iris')), keys(['iris', next]), observed(seen)).changes[0];
+  assert.equal(change.reasons, ['base image docker.io/library/python:3.11-slim → docker.io/library/python:3.12-slim']);
+});
+
 test('many changed files: the first ten are named, the rest counted', () => {
   const files: Record<string, string> = {};
   for (let i = 0; i < 13; i += 1) files[`models/iris/f${String(i).padStart(2, '0')}.py`] = 'new';

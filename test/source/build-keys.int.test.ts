@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { computeBuildKeys, type KeysResult } from '../../src/source/build-keys.ts';
 import { openRepo } from '../../src/source/repo.ts';
+import { DEFAULT_BASE_IMAGE } from '../../src/source/runtime-version.ts';
 import type { BuildKeys, KeyInputs } from '../../src/source/types.ts';
 import type { ModelSpec } from '../../src/spec/types.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
@@ -193,6 +194,16 @@ test('file, function, runtime, baseImage, requirements and script each change th
   assert.is(new Set(keys).size, keys.length);
   repo.write('models/alpha/requirements.txt', 'numpy\nscipy\n');
   assert.is.not(await key(alpha()), base, 'requirements content');
+});
+
+test("a model without build.baseImage is keyed with the default image's name; one that declares its own is not", async () => {
+  const repo = twoModelRepo();
+  const defaulted = await manifestOf(repo, 'alpha', [alpha()]);
+  assert.is(defaulted.baseImage, null);
+  assert.is(defaulted.defaultBaseImage, DEFAULT_BASE_IMAGE);
+  const declared = await manifestOf(repo, 'alpha', [alpha({ build: { baseImage: 'localhost/base/python:3.11-bookworm' } })]);
+  assert.is(declared.baseImage, 'localhost/base/python:3.11-bookworm');
+  assert.is(declared.defaultBaseImage, null);
 });
 
 test('a symlink out of the repository is refused and named; one inside is keyed as git stores it', async () => {

@@ -18,6 +18,7 @@ const inputs = (): KeyInputs => ({
   function: 'predict',
   runtime: 'python3',
   baseImage: null,
+  defaultBaseImage: null,
   runtimeVersion: '1',
 });
 
@@ -50,6 +51,7 @@ test('keyOf changes with every input', () => {
     (i) => (i.function = 'other'),
     (i) => (i.runtime = 'r'),
     (i) => (i.baseImage = 'localhost/base/python:3.11'),
+    (i) => (i.defaultBaseImage = 'docker.io/library/python:3.12-slim'),
     (i) => (i.runtimeVersion = '2'),
   ];
   const keys = variants.map((change) => {

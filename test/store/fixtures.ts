@@ -15,6 +15,7 @@ export function keyInputs(files: Record<string, string> = { 'models/add/add.py':
     function: 'add',
     runtime: 'python3',
     baseImage: null,
+    defaultBaseImage: null,
     runtimeVersion: '1',
   };
 }

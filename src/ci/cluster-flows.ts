@@ -6,7 +6,7 @@ import { applyToCluster } from '../backends/kubernetes/cluster-apply.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { stateDir } from '../backends/local/observe.ts';
-import { clusterFor } from '../cli/cluster-target.ts';
+import { clusterFor, withClusterDigests } from '../cli/cluster-target.ts';
 import type { ModelReport, RunReport } from '../github/run-report.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { headCommit } from '../source/repo.ts';
@@ -32,6 +32,7 @@ export function clusterFlow(kind: Kind): FlowRun {
       return { ...base, failure: (error as Error).message };
     }
     if (!cluster) return { ...base, failure: `target "${ctx.settings.backend}" is not a kubernetes target` };
+    desired.spec = await withClusterDigests(cluster, desired.spec, { create: kind === 'apply' || kind === 'reconcile', env: ctx.env });
     const gitCommit = await headCommit(ctx.ws.repo);
     if (kind === 'plan') {
       const thePlan = plan(desired.spec, desired.keys, toObserved(await cluster.backend.readState()));

@@ -45,13 +45,14 @@ export function registerApply(program: Command): void {
 
 /** Apply to a kubernetes target: images built with buildah, deployed under the target's Lease. */
 async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ApplyOptions): Promise<void> {
-  const { clusterFor } = await import('./cluster-target.ts');
+  const { clusterFor, withClusterDigests } = await import('./cluster-target.ts');
   const { applyToCluster } = await import('../backends/kubernetes/cluster-apply.ts');
   const { createBuildahBuilder } = await import('../build/buildah-builder.ts');
   const { stateDir } = await import('../backends/local/observe.ts');
   const { headCommit } = await import('../source/repo.ts');
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
   const cluster = clusterFor(spec, opts, log)!;
+  spec = await withClusterDigests(cluster, spec, { create: true });
   const builder = createBuildahBuilder({
     stateDir: stateDir(ws.root),
     registry: cluster.target.registry,

@@ -1,7 +1,9 @@
 // `--target <name>` (and the flags that stand in for one) on plan and apply: the kubernetes
 // backend of a target, or null when the command runs against the local daemon.
+import { clusterSecretDigest } from '../backends/kubernetes/digest-key.ts';
 import { createKubernetesBackend, type KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import { resolveKubernetesTarget } from '../backends/kubernetes/target-options.ts';
+import { withSecretDigests } from '../spec/merge-env.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
 import { CliError } from './cli-error.ts';
 
@@ -34,4 +36,14 @@ export function clusterFor(spec: Spec, flags: ClusterFlags, log: (line: string) 
     log,
   });
   return { backend, target, credentials: resolved.pullCredentials };
+}
+
+/**
+ * `spec` with its secrets digested by the cluster's key rather than the local store's, so plans
+ * compare them with what the cluster's records hold. Applies (`create`) make the key when the
+ * namespace has none yet.
+ */
+export async function withClusterDigests(cluster: Cluster, spec: Spec, opts: { create: boolean; env?: NodeJS.ProcessEnv }): Promise<Spec> {
+  const digest = await clusterSecretDigest(cluster.backend.api, { create: opts.create });
+  return withSecretDigests(spec, { env: opts.env ?? process.env, digest });
 }

@@ -22,8 +22,8 @@ export function registerPlan(program: Command): void {
     .action(async (opts: PlanOptions) => {
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws);
-      const observed = await observe(ws.root, desired.spec, opts);
-      const result = plan(desired.spec, desired.keys, observed);
+      const { spec, observed } = await observe(ws.root, desired.spec, opts);
+      const result = plan(spec, desired.keys, observed);
       process.stdout.write(opts.json ? renderPlanJson(result) : renderPlanText(result, { color: useColor() }));
       if (opts.detailedExitcode && hasChanges(result)) process.exitCode = 2;
     });
@@ -34,15 +34,19 @@ export function useColor(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
-/** What runs: the cluster of a kubernetes target, or the local daemon (its live state) or store. */
-async function observe(root: string, spec: Spec, flags: ClusterFlags): Promise<Observed> {
+/**
+ * What runs: the cluster of a kubernetes target, or the local daemon (its live state) or store;
+ * and the spec with its secrets digested as that target digests them.
+ */
+async function observe(root: string, spec: Spec, flags: ClusterFlags): Promise<{ spec: Spec; observed: Observed }> {
   if (wantsCluster(spec, flags)) {
-    const { clusterFor } = await import('./cluster-target.ts');
+    const { clusterFor, withClusterDigests } = await import('./cluster-target.ts');
     const { toObserved } = await import('../backends/kubernetes/observe.ts');
     const cluster = clusterFor(spec, flags, (line) => process.stderr.write(`  ${line}\n`))!;
-    return toObserved(await cluster.backend.readState());
+    const [digested, state] = await Promise.all([withClusterDigests(cluster, spec, { create: false }), cluster.backend.readState()]);
+    return { spec: digested, observed: toObserved(state) };
   }
   // A running daemon knows what runs now (so a plan can show repairs); without one, the store's record.
   const daemon = findDaemon(root);
-  return daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(root);
+  return { spec, observed: daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(root) };
 }

@@ -49,12 +49,13 @@ export function registerTest(program: Command): void {
 
 /** `--target` a kubernetes target: images built with buildah, examples called in podman containers. */
 async function testOnCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ClusterFlags): Promise<void> {
-  const { clusterFor } = await import('./cluster-target.ts');
+  const { clusterFor, withClusterDigests } = await import('./cluster-target.ts');
   const { clusterTest } = await import('../ci/cluster-test-flow.ts');
   const { headCommit } = await import('../source/repo.ts');
   const secrets = scrubList(secretNames(spec).map((n) => process.env[n]));
   const log = (line: string) => process.stderr.write(`  ${redactText(line, secrets)}\n`);
   const cluster = clusterFor(spec, opts, log)!;
+  spec = await withClusterDigests(cluster, spec, { create: false });
   const result = await clusterTest({ root: ws.root, spec, keys, backend: cluster.backend, target: cluster.target, credentials: cluster.credentials, gitCommit: await headCommit(ws.repo), env: process.env, log });
   const ok = result.models.every((m) => m.error === null && m.tests.every((t) => t.pass));
   const report: RunReport = { kind: 'test', ok, commit: null, modelsFile: ws.display, issues: [], plan: result.plan, models: result.models, notes: [], failure: null, drift: false };

@@ -1,7 +1,7 @@
 // Environment variables of a deployment: global < project < model, the later layer winning per
 // variable. Secrets (`{fromEnv: NAME}`) stay references; only a digest of their value is kept, so a
 // plan can tell that a secret changed without ever holding it.
-import type { EnvValue } from './types.ts';
+import type { EnvValue, Spec } from './types.ts';
 
 /** An env entry as written in models.yaml. */
 export type RawEnvValue = string | { fromEnv: string };
@@ -21,16 +21,29 @@ export function toEnvValues(raw: Record<string, RawEnvValue> | undefined, secret
       setOwn(out, name, { value });
       continue;
     }
-    const present = secrets.env[value.fromEnv];
-    setOwn(
-      out,
-      name,
-      present !== undefined && secrets.digest !== undefined
-        ? { fromEnv: value.fromEnv, digest: secrets.digest(value.fromEnv, present) }
-        : { fromEnv: value.fromEnv },
-    );
+    setOwn(out, name, secretRef(value.fromEnv, secrets));
   }
   return out;
+}
+
+/** A `fromEnv` reference, with the digest of its value when the variable is set and a digest is known. */
+function secretRef(fromEnv: string, secrets: SecretSource): EnvValue {
+  const present = secrets.env[fromEnv];
+  return present !== undefined && secrets.digest !== undefined ? { fromEnv, digest: secrets.digest(fromEnv, present) } : { fromEnv };
+}
+
+/**
+ * `spec` with every secret that is set digested by `secrets.digest` instead (no digests without
+ * one): for a target whose digest key is known only once the target is (a cluster keeps its own;
+ * see kubernetes/digest-key.ts).
+ */
+export function withSecretDigests(spec: Spec, secrets: SecretSource): Spec {
+  const models = spec.models.map((model) => {
+    const env: Record<string, EnvValue> = {};
+    for (const [name, value] of Object.entries(model.serving.env)) setOwn(env, name, 'fromEnv' in value ? secretRef(value.fromEnv, secrets) : value);
+    return { ...model, serving: { ...model.serving, env } };
+  });
+  return { ...spec, models };
 }
 
 /** Plain `NAME=value` pairs (the global env) as EnvValues. */

@@ -15,8 +15,15 @@ export function storeSecretKey(store: Store): string {
  * A function giving the HMAC-SHA256 (hex) of a secret env variable's value, keyed by the store's
  * secret. The name is part of the message, so two variables with one value get different digests.
  */
-export function secretDigest(store: Store): (name: string, value: string) => string {
-  const key = Buffer.from(storeSecretKey(store), 'hex');
+export function secretDigest(store: Store): SecretDigest {
+  return secretDigestWithKey(Buffer.from(storeSecretKey(store), 'hex'));
+}
+
+/** The digest of a secret env value: `(variable name, value) → hex`. */
+export type SecretDigest = (name: string, value: string) => string;
+
+/** HMAC-SHA256 keyed with `key`; a cluster keeps its key in a Secret (kubernetes/digest-key.ts). */
+export function secretDigestWithKey(key: Buffer): SecretDigest {
   // JSON of the pair keeps the message unambiguous (no name/value boundary to shift).
   return (name, value) => createHmac('sha256', key).update(JSON.stringify([name, value])).digest('hex');
 }

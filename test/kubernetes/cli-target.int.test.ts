@@ -8,6 +8,7 @@ import { slipwayAsync } from '../support/cli.ts';
 import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
 import { startFakeKubeApiServer, writeKubeconfig, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
+import { DIGEST_KEY_SECRET } from '../../src/backends/kubernetes/names.ts';
 
 const available = containersAvailable('kubernetes CLI target');
 const model = `cli-target-${process.pid}`;
@@ -19,6 +20,8 @@ const buildLogs: string[] = [];
 
 test.before(async () => {
   if (!available) return;
+  // The secret as the CI system would export it; later commands override it with a new value.
+  process.env.MODEL_TOKEN = 'token-1';
   await ensureBaseImage();
   registry = await startRegistry();
   fake = await startFakeKubeApiServer();
@@ -38,6 +41,8 @@ models:
     file: adder/add.py
     function: add
     replicas: 2
+    env:
+      MODEL_TOKEN: {fromEnv: MODEL_TOKEN}
     build:
       baseImage: ${BASE_IMAGE}
     example:
@@ -67,6 +72,7 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   assert.is(first.status, 2, first.stderr);
   const planned = JSON.parse(first.stdout).changes;
   assert.equal(planned.map((c: { action: string }) => c.action), ['create']);
+  assert.is(fake.get('secrets', 'models', DIGEST_KEY_SECRET), null, 'a plan makes no digest key');
 
   // The pull-request check for a cluster: build the image, run it with podman, call the example.
   const tested = await slipwayAsync(repo.root, ['test', ...target], {}, 600_000);
@@ -104,6 +110,30 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   // A scheduled run against the cluster finds nothing to repair; with replicas changed by hand it repairs them.
   const quiet = await slipwayAsync(repo.root, ['ci', '--command', 'reconcile', '--backend', 'dev', '--fail-on-drift'], { KUBECONFIG: kubeconfig, GITHUB_EVENT_NAME: '', GITHUB_EVENT_PATH: '' });
   assert.is(quiet.status, 0, `${quiet.stdout}\n${quiet.stderr}`);
+
+  // The secret's value changes in the CI system. A plan on any machine (the digest key is the
+  // cluster's, not this machine's) sees it without showing it; apply reconfigures and builds nothing.
+  const rotated = { MODEL_TOKEN: 'token-2' };
+  const secretPlan = await slipwayAsync(repo.root, ['plan', ...target, '--json'], rotated);
+  assert.is(secretPlan.status, 0, secretPlan.stderr);
+  const secretChanges = JSON.parse(secretPlan.stdout).changes as Array<{ action: string; reasons: string[] }>;
+  assert.equal(secretChanges.map((c) => [c.action, c.reasons]), [['reconfigure', ['env MODEL_TOKEN changed (secret)']]]);
+  const reapplied = await slipwayAsync(repo.root, ['apply', ...target, '--yes'], rotated, 600_000);
+  assert.is(reapplied.status, 0, `${reapplied.stdout}\n${reapplied.stderr}`);
+  assert.match(reapplied.stdout, `✓ ${model}: reconfigure`);
+  assert.not.match(reapplied.stderr, 'buildah bud', 'nothing built');
+  for (const output of [secretPlan.stdout, secretPlan.stderr, reapplied.stdout, reapplied.stderr]) assert.not.match(output, 'token-');
+  const envSecret = fake.get('secrets', 'models', `slipway-${model}-env`) as unknown as { data: Record<string, string> };
+  assert.is(Buffer.from(envSecret.data.MODEL_TOKEN, 'base64').toString(), 'token-2');
+  const settled = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode'], rotated);
+  assert.is(settled.status, 0, settled.stdout + settled.stderr);
+
+  // The CI runner's scheduled run digests with the cluster's key too, and puts a newer value in.
+  const ciRun = await slipwayAsync(repo.root, ['ci', '--command', 'reconcile', '--backend', 'dev'], { MODEL_TOKEN: 'token-3', KUBECONFIG: kubeconfig, GITHUB_EVENT_NAME: '', GITHUB_EVENT_PATH: '' }, 600_000);
+  assert.is(ciRun.status, 0, `${ciRun.stdout}\n${ciRun.stderr}`);
+  assert.not.match(ciRun.stdout + ciRun.stderr, 'token-');
+  const afterCi = fake.get('secrets', 'models', `slipway-${model}-env`) as unknown as { data: Record<string, string> };
+  assert.is(Buffer.from(afterCi.data.MODEL_TOKEN, 'base64').toString(), 'token-3');
 });
 
 test.run();

@@ -7,7 +7,7 @@
 // The requirements and build script run in `.slipway/deps/<hash>/work`, a copy of the build
 // folder kept with the venv: paths an install records (`pip install -e ./lib`) stay valid, and
 // whatever the script writes there never reaches the build folder.
-import { access, chmod, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, cp, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withLock } from './deps-lock.ts';
 import type { PythonIdentity } from './python-probe.ts';
@@ -147,6 +147,9 @@ export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
         .catch(() => ({ builtBy: undefined }));
       const by = marker.builtBy ? ` (installed for ${marker.builtBy.model} #${marker.builtBy.number})` : '';
       req.line(`reusing dependencies ${req.hash.slice(0, 12)}${by}`);
+      // Marks it in use, under the lock `slipway prune` takes too: prune spares what was used lately.
+      const now = new Date();
+      await utimes(paths.marker, now, now);
       return { ok: true, python: paths.python, reused: true };
     }
     req.line(`installing dependencies ${req.hash.slice(0, 12)} into ${paths.folder}`);

@@ -92,7 +92,7 @@ function pickBuild(builds: ObservedBuild[], key: string): { build: ChangeBuild; 
   }
   const number = builds.reduce((max, build) => Math.max(max, build.number), 0) + 1;
   const last = withKey[0];
-  const outcome = last?.status === 'failed' ? 'failed' : 'did not finish';
+  const outcome = last?.status === 'failed' ? 'failed' : last?.status === 'pruned' ? 'was pruned' : 'did not finish';
   const reasons = last === undefined ? [] : [`build #${last.number} with this key ${outcome}`];
   return { build: { number, key, reused: false }, reasons };
 }

@@ -3,7 +3,8 @@
 import type { DesiredState, ModelSpec, Serving } from '../spec/types.ts';
 import type { KeyInputs } from '../source/types.ts';
 
-export type BuildStatus = 'building' | 'succeeded' | 'failed';
+/** `pruned`: succeeded once, its artifact since removed by `slipway prune`. */
+export type BuildStatus = 'building' | 'succeeded' | 'failed' | 'pruned';
 
 export type ObservedBuild = {
   number: number;

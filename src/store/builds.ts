@@ -37,8 +37,11 @@ type BuildRow = {
   digest: string | null;
 };
 
+// A pruned build keeps its row (history, and the numbering) and reports status `pruned`.
 const columns =
-  'model, number, key, inputs, artifact, git_commit, status, log_path, error_tail, started_at, finished_at, digest';
+  "b.model, b.number, key, inputs, artifact, git_commit, CASE WHEN p.number IS NULL THEN status ELSE 'pruned' END AS status, " +
+  'log_path, error_tail, started_at, finished_at, digest';
+const fromBuilds = 'FROM builds b LEFT JOIN pruned_builds p ON p.model = b.model AND p.number = b.number';
 
 function toBuild(row: BuildRow): StoredBuild {
   return {
@@ -129,7 +132,7 @@ export function finishBuild(
 
 /** One build, or null. */
 export function getBuild(store: Store, model: string, number: number): StoredBuild | null {
-  const row = store.statement(`SELECT ${columns} FROM builds WHERE model = ? AND number = ?`).get(model, number) as
+  const row = store.statement(`SELECT ${columns} ${fromBuilds} WHERE b.model = ? AND b.number = ?`).get(model, number) as
     | BuildRow
     | undefined;
   return row ? toBuild(row) : null;
@@ -137,14 +140,24 @@ export function getBuild(store: Store, model: string, number: number): StoredBui
 
 /** Every build of a model, any status, by number. */
 export function listBuilds(store: Store, model: string): StoredBuild[] {
-  const rows = store.statement(`SELECT ${columns} FROM builds WHERE model = ? ORDER BY number`).all(model) as BuildRow[];
+  const rows = store.statement(`SELECT ${columns} ${fromBuilds} WHERE b.model = ? ORDER BY b.number`).all(model) as BuildRow[];
   return rows.map(toBuild);
 }
 
 /** The succeeded build of `model` with this key (the earliest, should there be several), or null. */
 export function findBuildByKey(store: Store, model: string, key: string): StoredBuild | null {
   const row = store
-    .statement(`SELECT ${columns} FROM builds WHERE model = ? AND key = ? AND status = 'succeeded' ORDER BY number LIMIT 1`)
+    .statement(`SELECT ${columns} ${fromBuilds} WHERE b.model = ? AND key = ? AND status = 'succeeded' AND p.number IS NULL ORDER BY b.number LIMIT 1`)
     .get(model, key) as BuildRow | undefined;
   return row ? toBuild(row) : null;
+}
+
+/**
+ * Records that build `number`'s artifact was removed: it reports status `pruned` from now on, so
+ * a plan that wants its key builds it again under a new number. Only a succeeded build is pruned.
+ */
+export function markPruned(store: Store, model: string, number: number, at: Date = new Date()): void {
+  const build = getBuild(store, model, number);
+  if (build?.status !== 'succeeded') throw new Error(`cannot prune build #${number} of model "${model}": it is ${build ? build.status : 'not recorded'}`);
+  store.statement('INSERT INTO pruned_builds (model, number, pruned_at) VALUES (?, ?, ?)').run(model, number, at.toISOString());
 }

@@ -96,8 +96,23 @@ function v2(db: DatabaseSync): void {
   db.prepare("INSERT INTO meta (k, v) VALUES ('secret_key', ?)").run(randomBytes(32).toString('hex'));
 }
 
+/**
+ * Version 3: builds whose folder `slipway prune` removed. A table of its own rather than a new
+ * status, because SQLite cannot widen the builds table's CHECK without rebuilding a table that
+ * deployments refer to; builds.ts reports such a build with status `pruned`.
+ */
+const v3 = `
+CREATE TABLE pruned_builds (
+  model     TEXT NOT NULL,
+  number    INTEGER NOT NULL,
+  pruned_at TEXT NOT NULL,
+  PRIMARY KEY (model, number),
+  FOREIGN KEY (model, number) REFERENCES builds (model, number)
+) STRICT;
+`;
+
 /** All migrations in order; the schema version of a store is the number of them applied. */
-export const migrations: readonly Migration[] = [v1, v2];
+export const migrations: readonly Migration[] = [v1, v2, v3];
 
 /** The schema version this code writes. */
 export const latestVersion = migrations.length;

@@ -86,6 +86,14 @@ test('rebuild: an unfinished build with the same key is retried as a new number'
   assert.ok(change.reasons.includes('build #2 with this key did not finish'));
 });
 
+test('rebuild, not rollback: a pruned build with the key is built again as a new number', () => {
+  const seen = deployedIris({ builds: [build(1, v1, 'pruned'), build(2, v2)], deployment: applied(10, 2) });
+  const change = only(plan(spec(model('iris')), keys(['iris', v1]), observed(seen)), 'iris');
+  assert.is(change.action, 'rebuild');
+  assert.equal(change.build, { number: 3, key: key(v1).key, reused: false });
+  assert.is(change.reasons[0], 'build #1 with this key was pruned');
+});
+
 test('rebuild: serving differences are listed after the code changes', () => {
   const iris = model('iris', { serving: { replicas: 3 } });
   const change = only(plan(spec(iris), keys(['iris', v2]), observed(deployedIris())), 'iris');

@@ -6,6 +6,7 @@ import {
   getBuild,
   insertBuild,
   listBuilds,
+  markPruned,
   nextBuildNumber,
 } from '../../src/store/builds.ts';
 import { getModel } from '../../src/store/models.ts';
@@ -22,6 +23,27 @@ test('build numbers start at 1 and count per model', () => {
     assert.is(nextBuildNumber(store, 'iris'), 2);
     assert.equal(listBuilds(store, 'add').map((b) => b.key), ['a1', 'a2', 'a3']);
     assert.ok(getModel(store, 'iris'), 'inserting a build records its model');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a pruned build reports status pruned, is never found by key again, and only a succeeded build is pruned', () => {
+  const { store, cleanup } = tempStore();
+  try {
+    insertBuild(store, { model: 'add', key: 'k', inputs: keyInputs() });
+    assert.throws(() => markPruned(store, 'add', 1), /it is building/);
+    finishBuild(store, 'add', 1, { status: 'succeeded', artifact: '/b/add/1' });
+    insertBuild(store, { model: 'add', key: 'k', inputs: keyInputs() });
+    finishBuild(store, 'add', 2, { status: 'succeeded', artifact: '/b/add/2' });
+    assert.is(findBuildByKey(store, 'add', 'k')!.number, 1);
+    markPruned(store, 'add', 1);
+    assert.is(getBuild(store, 'add', 1)!.status, 'pruned');
+    assert.equal(listBuilds(store, 'add').map((b) => b.status), ['pruned', 'succeeded']);
+    assert.is(findBuildByKey(store, 'add', 'k')!.number, 2, 'the pruned one is skipped');
+    assert.throws(() => markPruned(store, 'add', 1), /it is pruned/);
+    assert.throws(() => markPruned(store, 'add', 9), /not recorded/);
+    assert.is(nextBuildNumber(store, 'add'), 3, 'numbers are never reused');
   } finally {
     cleanup();
   }

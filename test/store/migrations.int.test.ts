@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { migrate, openStore, schemaVersion, Store, StoreVersionError } from '../../src/store/database.ts';
 import { latestVersion } from '../../src/store/migrations.ts';
-import { getBuild, finishBuild, insertBuild } from '../../src/store/builds.ts';
+import { getBuild } from '../../src/store/builds.ts';
 import { activateDeployment, getDeployment, insertDeployment } from '../../src/store/deployments.ts';
 import { storeSecretKey } from '../../src/store/secret-digest.ts';
 import { keyInputs, serving, tempDir } from './fixtures.ts';
@@ -16,7 +16,7 @@ function tables(db: DatabaseSync): string[] {
 }
 
 const v1Tables = ['builds', 'deployments', 'models'];
-const allTables = ['access_keys', 'api_keys', 'builds', 'deployments', 'meta', 'metrics', 'models'];
+const allTables = ['access_keys', 'api_keys', 'builds', 'deployments', 'meta', 'metrics', 'models', 'pruned_builds'];
 
 test('an empty file is created with its folders and migrated to the latest version', () => {
   const { dir, cleanup } = tempDir();
@@ -25,7 +25,7 @@ test('an empty file is created with its folders and migrated to the latest versi
     const store = openStore(path);
     try {
       assert.ok(existsSync(path));
-      assert.is(latestVersion, 2);
+      assert.is(latestVersion, 3);
       assert.is(schemaVersion(store.db), latestVersion);
       assert.equal(tables(store.db), allTables);
       assert.match(storeSecretKey(store), /^[0-9a-f]{64}$/);
@@ -51,16 +51,20 @@ test('the store runs in WAL mode with foreign keys and a busy timeout', () => {
   }
 });
 
-test('a version-1 store keeps its data when opened and gains the version-2 tables', () => {
+test('a version-1 store keeps its data when opened and gains the tables of every later version', () => {
   const { dir, cleanup } = tempDir();
   const path = join(dir, 'state.db');
   try {
     const db = new DatabaseSync(path);
     assert.is(migrate(db, 1), 1);
     assert.equal(tables(db), v1Tables);
+    // Rows as version 1 wrote them (today's builds.ts reads tables version 1 did not have).
+    db.prepare("INSERT INTO models (name, created_at) VALUES ('add', '2025-01-01T00:00:00.000Z')").run();
+    db.prepare(
+      `INSERT INTO builds (model, number, key, inputs, artifact, git_commit, status, started_at, finished_at)
+       VALUES ('add', 1, 'k1', ?, '/builds/add/1', 'c0ffee', 'succeeded', '2025-01-01T00:00:00.000Z', '2025-01-01T00:01:00.000Z')`,
+    ).run(JSON.stringify(keyInputs()));
     const old = new Store(db, path);
-    const build = insertBuild(old, { model: 'add', key: 'k1', inputs: keyInputs(), gitCommit: 'c0ffee' });
-    finishBuild(old, 'add', build.number, { status: 'succeeded', artifact: '/builds/add/1' });
     const id = insertDeployment(old, {
       model: 'add',
       buildNumber: 1,
@@ -74,7 +78,7 @@ test('a version-1 store keeps its data when opened and gains the version-2 table
 
     const store = openStore(path);
     try {
-      assert.is(schemaVersion(store.db), 2);
+      assert.is(schemaVersion(store.db), latestVersion);
       assert.equal(tables(store.db), allTables);
       assert.match(storeSecretKey(store), /^[0-9a-f]{64}$/);
       const kept = getBuild(store, 'add', 1)!;

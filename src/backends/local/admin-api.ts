@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../../gateway/types.ts';
 import type { ApplyRunner } from './apply-runner.ts';
+import type { PruneOptions, PruneReport } from './prune.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from './supervisor.ts';
 import { modelStatus } from './status.ts';
@@ -16,6 +17,8 @@ export type AdminDeps = {
   supervisor: Supervisor;
   gateway: Gateway;
   reloadKeys: () => void;
+  /** Prunes between applies (see prune.ts). */
+  prune: (opts: PruneOptions) => Promise<{ ok: true; value: PruneReport } | { ok: false; message: string }>;
   shutdown: () => void;
   root: string;
   gatewayUrl: string;
@@ -49,6 +52,8 @@ export function createAdminApi(deps: AdminDeps) {
           return json(res, 200, modelStatus(deps));
         case 'POST apply':
           return await apply(req, res, deps);
+        case 'POST prune':
+          return await prune(req, res, deps);
         case 'POST reload-keys':
           deps.reloadKeys();
           return json(res, 200, { ok: true });
@@ -120,6 +125,20 @@ async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
     log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
   });
   res.end(`${JSON.stringify({ result: stripDesired(result) })}\n`);
+}
+
+/** `{keep, dryRun}` → the PruneReport, once no apply is running. */
+async function prune(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
+  const body = JSON.parse(await readAll(req)) as { keep?: unknown; dryRun?: unknown; minAgeMs?: unknown };
+  if (typeof body.keep !== 'number' || !Number.isSafeInteger(body.keep) || body.keep < 1) {
+    return json(res, 400, { error: `keep must be a whole number of builds, 1 or more; got ${JSON.stringify(body.keep)}` });
+  }
+  const minAge = body.minAgeMs;
+  if (minAge !== undefined && (typeof minAge !== 'number' || !Number.isFinite(minAge) || minAge < 0)) {
+    return json(res, 400, { error: `minAgeMs must be a number of milliseconds, 0 or more; got ${JSON.stringify(minAge)}` });
+  }
+  const done = await deps.prune({ keep: body.keep, dryRun: body.dryRun === true, minAgeMs: minAge });
+  return done.ok ? json(res, 200, done.value) : json(res, 409, { error: done.message });
 }
 
 /** The plan's `desired` holds the models as loaded; the client needs only the plan's JSON shape. */

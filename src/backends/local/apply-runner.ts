@@ -53,40 +53,50 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
     return { ok: true, plan: thePlan, report };
   }
 
-  return {
-    /**
-     * Runs after every apply asked for before it has finished; when they take longer than the lock
-     * timeout, returns a failure saying so without applying anything.
-     */
-    async apply(req: ApplyRequest): Promise<ApplyResult> {
-      const before = tail;
-      let release!: () => void;
-      const mine = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      tail = before.then(() => mine);
-      try {
-        const timeoutSeconds = req.lockTimeoutSeconds ?? lockTimeoutFromEnv(process.env);
-        if (runningSince !== null) {
-          req.log(`waiting for another apply (running for ${elapsedSeconds(runningSince)} s); giving up after ${timeoutSeconds} s`);
-        }
-        if (!(await settlesWithin(before, timeoutSeconds * 1000))) {
-          const running = runningSince === null ? timeoutSeconds : elapsedSeconds(runningSince);
-          return {
-            ok: false,
-            message: `another apply has been running for ${running} s; gave up waiting after ${timeoutSeconds} s (raise SLIPWAY_LOCK_TIMEOUT_SECONDS)`,
-          };
-        }
-        runningSince = Date.now();
-        try {
-          return await run(req);
-        } finally {
-          runningSince = null;
-        }
-      } finally {
-        release();
+  /**
+   * Runs `fn` after every apply (or other exclusive task) asked for before it has finished; when
+   * they take longer than the lock timeout, returns a failure saying so without running it.
+   */
+  async function exclusive<T>(
+    req: Pick<ApplyRequest, 'log' | 'lockTimeoutSeconds'>,
+    fn: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; message: string }> {
+    const before = tail;
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    tail = before.then(() => mine);
+    try {
+      const timeoutSeconds = req.lockTimeoutSeconds ?? lockTimeoutFromEnv(process.env);
+      if (runningSince !== null) {
+        req.log(`waiting for another apply (running for ${elapsedSeconds(runningSince)} s); giving up after ${timeoutSeconds} s`);
       }
+      if (!(await settlesWithin(before, timeoutSeconds * 1000))) {
+        const running = runningSince === null ? timeoutSeconds : elapsedSeconds(runningSince);
+        return {
+          ok: false,
+          message: `another apply has been running for ${running} s; gave up waiting after ${timeoutSeconds} s (raise SLIPWAY_LOCK_TIMEOUT_SECONDS)`,
+        };
+      }
+      runningSince = Date.now();
+      try {
+        return { ok: true, value: await fn() };
+      } finally {
+        runningSince = null;
+      }
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    async apply(req: ApplyRequest): Promise<ApplyResult> {
+      const done = await exclusive(req, () => run(req));
+      return done.ok ? done.value : done;
     },
+    /** Runs `fn` between applies: for work that must not see an apply half done (pruning builds). */
+    exclusive,
   };
 }
 

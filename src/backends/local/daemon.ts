@@ -14,6 +14,7 @@ import type { CallModel } from '../../apply/test-calls.ts';
 import { createAdminApi, isAdminToken } from './admin-api.ts';
 import { createApplyRunner, type ApplyRunner } from './apply-runner.ts';
 import { createMetricsApi } from './metrics-api.ts';
+import { pruneLocal } from './prune.ts';
 import { removeDaemonInfo, writeDaemonInfo } from './daemon-info.ts';
 import { createLocalDeployer, type LocalDeployer } from './local-deployer.ts';
 import { stateDir, storePath } from './observe.ts';
@@ -151,6 +152,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       keyring = loadKeyring(store);
     },
     shutdown: () => void stop(),
+    prune: (pruneOpts) => runner.exclusive({ log: opts.log }, () => pruneLocal(store, stateDir(root), pruneOpts)),
     root,
     gatewayUrl: url,
   });

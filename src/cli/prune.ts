@@ -1,0 +1,71 @@
+// `slipway prune`: removes old local build folders and the dependency virtualenvs no build uses
+// (see backends/local/prune.ts). With a daemon running it prunes there, between applies; without
+// one, on the store directly.
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { findDaemon } from '../backends/local/admin-client.ts';
+import { stateDir, storePath } from '../backends/local/observe.ts';
+import { DEFAULT_KEEP, pruneLocal, type PruneOptions, type PruneReport } from '../backends/local/prune.ts';
+import { parseDuration } from '../keys/duration.ts';
+import { openStore } from '../store/database.ts';
+import { CliError } from './cli-error.ts';
+import { openWorkspace } from './workspace.ts';
+
+type PruneFlags = { keep: string; minAge: string; dryRun?: boolean; json?: boolean };
+
+export function registerPrune(program: Command): void {
+  program
+    .command('prune')
+    .description('remove old local builds and the dependency folders no remaining build uses; deployed builds and the newest --keep of each model stay')
+    .option('--keep <n>', 'builds kept per model besides the deployed ones', String(DEFAULT_KEEP))
+    .option('--min-age <duration>', 'spare builds finished, and dependencies used, more recently than this (30m, 2h, 7d)', '10m')
+    .option('--dry-run', 'list what would be removed, and remove nothing')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: PruneFlags) => {
+      const keep = Number(flags.keep);
+      if (!Number.isSafeInteger(keep) || keep < 1) throw new CliError(`--keep ${flags.keep}: give a whole number of builds, 1 or more`);
+      const minAge = parseDuration(flags.minAge);
+      if (!minAge.ok) throw new CliError(`--min-age: ${minAge.error}`);
+      const ws = await openWorkspace({ needModels: false });
+      const report = await prune(ws.root, { keep, dryRun: flags.dryRun === true, minAgeMs: minAge.ms });
+      process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderPruneReport(report));
+    });
+}
+
+async function prune(root: string, opts: PruneOptions): Promise<PruneReport> {
+  const daemon = findDaemon(root);
+  if (daemon) return daemon.json<PruneReport>('POST', 'prune', opts);
+  if (!existsSync(storePath(root))) throw new CliError('nothing applied yet in this repository: there is nothing to prune');
+  const store = openStore(storePath(root));
+  try {
+    return await pruneLocal(store, stateDir(root), opts);
+  } finally {
+    store.close();
+  }
+}
+
+export function renderPruneReport(report: PruneReport): string {
+  const verb = report.dryRun ? 'would remove' : 'removed';
+  if (report.builds.length === 0 && report.deps.length === 0) return 'Nothing to prune.\n';
+  const lines: string[] = [];
+  const byModel = new Map<string, number[]>();
+  for (const b of report.builds) byModel.set(b.model, [...(byModel.get(b.model) ?? []), b.number]);
+  for (const [model, numbers] of byModel) {
+    const bytes = report.builds.filter((b) => b.model === model).reduce((sum, b) => sum + b.bytes, 0);
+    lines.push(`${verb} ${model} ${numbers.map((n) => `#${n}`).join(', ')} (${formatBytes(bytes)})`);
+  }
+  for (const d of report.deps) lines.push(`${verb} dependencies ${d.hash.slice(0, 12)} (${formatBytes(d.bytes)})`);
+  lines.push(`${report.dryRun ? 'Would free' : 'Freed'} ${formatBytes(report.bytes)}.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

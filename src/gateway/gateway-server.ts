@@ -1,5 +1,6 @@
 // A node:http server for the data plane, set up so that every answer is the gateway's JSON.
 import { createServer, type Server, type ServerOptions } from 'node:http';
+import type { GatewayMetrics } from './prometheus.ts';
 import type { Gateway } from './types.ts';
 
 /**
@@ -12,9 +13,18 @@ export const gatewayServerOptions: ServerOptions = {
   keepAliveTimeout: 65_000,
 };
 
-/** A server (not listening yet) that serves `gateway`, malformed requests included. */
-export function createGatewayServer(gateway: Gateway): Server {
-  const server = createServer(gatewayServerOptions, gateway.handle);
+/** A server (not listening yet) that serves `gateway`, malformed requests included, and `metrics` at /metrics. */
+export function createGatewayServer(gateway: Gateway, metrics?: GatewayMetrics): Server {
+  const handle = metrics === undefined ? gateway.handle : withMetrics(gateway, metrics);
+  const server = createServer(gatewayServerOptions, handle);
   server.on('clientError', gateway.handleClientError);
   return server;
+}
+
+/** `gateway.handle`, with `GET /metrics` answered by `metrics`. */
+export function withMetrics(gateway: Gateway, metrics: GatewayMetrics): Gateway['handle'] {
+  return (req, res) => {
+    if (req.url === '/metrics') metrics.handle(req, res);
+    else gateway.handle(req, res);
+  };
 }

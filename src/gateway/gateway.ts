@@ -49,6 +49,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return openReplicaLink(route.name, route.deploymentId, handle, counters);
   }
 
+  function callTimer(model: string): ModelEntry['timed'] {
+    try {
+      return deps.callTimer?.(model) ?? null;
+    } catch (err) {
+      log(`callTimer(${model}) threw: ${(err as Error).stack ?? String(err)}`);
+      return null;
+    }
+  }
+
   /** A bug reached a call: log it, answer 500, keep serving. */
   function failed(req: IncomingMessage, res: ServerResponse, err: unknown): void {
     log(`gateway error on ${req.method} ${req.url}: ${(err as Error)?.stack ?? String(err)}`);
@@ -179,7 +188,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const entry = routes.get(next.name);
     if (entry === undefined) {
       // Links opened later read the route then, so they carry its deployment id at that time.
-      const created = { route: next, removed: false } as ModelEntry;
+      const created = { route: next, removed: false, timed: callTimer(next.name) } as ModelEntry;
       created.pool = new ReplicaPool<ReplicaLink>({
         concurrency: next.concurrency,
         busyTimeoutMs: next.busyTimeoutMs,

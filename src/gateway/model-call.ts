@@ -9,8 +9,11 @@ import type { ReplicaLink } from './replica-link.ts';
 import type { Refusal, ReplicaPool, Slot } from './replica-pool.ts';
 import type { GatewayDeps, ModelRoute } from './types.ts';
 
-/** A served model: its current route and its replicas; `removed` once `removeRoute` dropped it. */
-export type ModelEntry = { route: ModelRoute; pool: ReplicaPool<ReplicaLink>; removed: boolean };
+/**
+ * A served model: its current route and its replicas; `removed` once `removeRoute` dropped it;
+ * `timed` takes each answered call's duration in seconds (or null when nobody asked).
+ */
+export type ModelEntry = { route: ModelRoute; pool: ReplicaPool<ReplicaLink>; removed: boolean; timed: ((seconds: number) => void) | null };
 
 /** What a call needs from the gateway: the daemon's deps, and a log that never throws. */
 export type CallEnv = { deps: GatewayDeps; log(line: string): void };
@@ -22,13 +25,15 @@ const MAX_ATTEMPTS = 3;
  * Runs a call whose request is accepted (route found, authorized, body read and valid).
  * `body` is the request JSON sent to the replica as is.
  */
-export function startCall(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, attempt = 1): void {
+export function startCall(
+  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, attempt = 1, acceptedAt = performance.now(),
+): void {
   // The route may have changed while the body was arriving.
   if (entry.removed) return refuse(entry, res, 'removed');
   if (entry.route.state === 'stopped') return refuse(entry, res, 'stopped');
   const slot = entry.pool.acquire();
   if (slot !== null) {
-    sendToReplica(env, entry, res, body, slot, attempt);
+    sendToReplica(env, entry, res, body, slot, attempt, acceptedAt);
     return;
   }
   const onClientGone = (): void => waiter.cancel();
@@ -36,7 +41,7 @@ export function startCall(env: CallEnv, entry: ModelEntry, res: ServerResponse, 
     res.removeListener('close', onClientGone);
     try {
       if (typeof outcome === 'string') refuse(entry, res, outcome);
-      else sendToReplica(env, entry, res, body, outcome, attempt);
+      else sendToReplica(env, entry, res, body, outcome, attempt, acceptedAt);
     } catch (err) {
       // This runs from a timer or from another call's end: nothing above it would catch.
       gatewayBug(env, res, err);
@@ -75,11 +80,11 @@ function refuse(entry: ModelEntry, res: ServerResponse, refusal: Refusal): void 
 }
 
 function sendToReplica(
-  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number,
+  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number,
 ): void {
   const link = slot.value;
   link.counters.received++;
-  const call = new ReplicaCall(env, entry, res, body, slot, attempt);
+  const call = new ReplicaCall(env, entry, res, body, slot, attempt, acceptedAt);
   const timeout = entry.route.timeoutMs;
   try {
     // No headers: the runtime needs only Content-Length, which undici adds.
@@ -100,12 +105,14 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
   #body: Buffer | string;
   #slot: Slot<ReplicaLink>;
   #attempt: number;
+  #acceptedAt: number;
   #status = 0;
   #first: Buffer | null = null;
   #chunks: Buffer[] | null = null;
   #settled = false;
 
-  constructor(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number) {
+  constructor(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number) {
+    this.#acceptedAt = acceptedAt;
     this.#env = env;
     this.#entry = entry;
     this.#res = res;
@@ -155,6 +162,7 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     counters.processed++;
     this.#entry.pool.release(slot);
     const outcome = readReplicaAnswer(this.#status, body, link.tail);
+    if (this.#entry.timed !== null && (outcome.kind === 'success' || outcome.kind === 'raised')) this.#timed();
     switch (outcome.kind) {
       case 'success':
         counters.success++;
@@ -221,9 +229,17 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     pool.release(slot);
     this.#report('onReplicaDied', link.replicaId);
     if (this.#attempt < MAX_ATTEMPTS && !this.#res.destroyed) {
-      startCall(this.#env, this.#entry, this.#res, this.#body, this.#attempt + 1);
+      startCall(this.#env, this.#entry, this.#res, this.#body, this.#attempt + 1, this.#acceptedAt);
     } else {
       sendError(this.#res, 503, 'model.unavailable', `no replica of ${link.model} accepted the call; see \`slipway status\``);
+    }
+  }
+
+  #timed(): void {
+    try {
+      this.#entry.timed!((performance.now() - this.#acceptedAt) / 1000);
+    } catch (err) {
+      this.#env.log(`the call timer of ${this.#entry.route.name} threw: ${(err as Error).stack ?? String(err)}`);
     }
   }
 

@@ -66,6 +66,12 @@ export type GatewayDeps = {
   onReplicaDied(replicaId: string): void;
   /** Error-level notes (tracebacks, replica failures). Never called per successful call. */
   log?(line: string): void;
+  /**
+   * Asked once per model, when its route is first set: a function the gateway then gives the
+   * seconds from accepting each call to its answer, for calls the model's function ran (answered
+   * 200 or 500). Optional (the Prometheus exposition supplies it; see prometheus.ts).
+   */
+  callTimer?(model: string): (seconds: number) => void;
 };
 
 /**

@@ -6,6 +6,7 @@ import { type AddressInfo, connect } from 'node:net';
 import { Agent, request } from 'undici';
 import { createGateway } from '../../src/gateway/gateway.ts';
 import { createGatewayServer } from '../../src/gateway/gateway-server.ts';
+import type { GatewayMetrics } from '../../src/gateway/prometheus.ts';
 import type { AuthVerdict, CallMetrics, Gateway, GatewayDeps, ModelRoute, ReplicaHandle } from '../../src/gateway/types.ts';
 
 /** An API key as the in-memory key table holds it. */
@@ -47,7 +48,8 @@ export function testRoute(name: string, replicas: ReplicaHandle[], overrides: Pa
   };
 }
 
-export async function startGateway(): Promise<Harness> {
+/** A gateway on loopback; with `metrics`, fed to it and served at /metrics as the daemon does. */
+export async function startGateway(opts: { metrics?: GatewayMetrics } = {}): Promise<Harness> {
   const accessKeys = new Map<string, string>();
   const apiKeys = new Map<string, TestApiKey>();
   const died: string[] = [];
@@ -69,9 +71,11 @@ export async function startGateway(): Promise<Harness> {
     onReplicaTimeout: (id) => timeouts.push(id),
     onReplicaDied: (id) => died.push(id),
     log: (line) => logs.push(line),
+    callTimer: opts.metrics?.callTimer,
   };
   const gateway = createGateway(deps);
-  const server = createGatewayServer(gateway);
+  opts.metrics?.attach(gateway);
+  const server = createGatewayServer(gateway, opts.metrics);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

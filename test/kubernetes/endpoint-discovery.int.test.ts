@@ -64,6 +64,10 @@ test('routes from the Deployment annotation and the ready endpoints; a call with
   assert.equal(answer.body.response, { peer: peers[0].name, echo: { x: 1 } });
   assert.is(answer.body.ReplicaID, peers[0].name);
   assert.is((await callModel('not-a-key', { x: 1 })).status, 404);
+  // Prometheus scrapes the in-cluster gateway too; replicas are named by their pods.
+  const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+  assert.match(metrics, `slipway_replica_calls_total{model="iris",replica="${peers[0].name}",outcome="success"} 1\n`);
+  assert.match(metrics, 'slipway_call_duration_seconds_count{model="iris"} 1\n');
 });
 
 test('a new ready endpoint joins the route; an unready one leaves it', async () => {

@@ -93,7 +93,9 @@ test('install applies every object by server-side apply and waits for the gatewa
     assert.is(r.contentType, 'application/apply-patch+yaml');
     assert.equal([r.query.fieldManager, r.query.force], ['slipway', 'true']);
   }
-  assert.is((fake.get('deployments', 'slipway', 'slipway-gateway')!.status as any).availableReplicas, 1);
+  const deployment = fake.get('deployments', 'slipway', 'slipway-gateway')!;
+  assert.is((deployment.status as any).availableReplicas, 1);
+  assert.equal((deployment.spec as any).template.metadata.annotations, { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
   assert.match(run.stdout, 'kubectl -n slipway port-forward svc/slipway-gateway 8080:80');
 });
 

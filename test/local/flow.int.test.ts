@@ -151,6 +151,16 @@ test('status --json shows the replicas and their counters', async () => {
     assert.is(r.state, 'ready');
     assert.ok(r.pid);
   }
+  // The same counters for Prometheus, on the gateway's port, without a key.
+  const scraped = await fetch(`${p.url}/metrics`);
+  assert.is(scraped.status, 200);
+  const text = await scraped.text();
+  for (const r of adder.replicaStats) {
+    assert.match(text, `slipway_replica_calls_total{model="adder",replica="${r.id}",outcome="success"} ${r.success}\n`);
+    assert.match(text, `slipway_replica_calls_total{model="adder",replica="${r.id}",outcome="failure"} ${r.failure}\n`);
+  }
+  assert.match(text, 'slipway_model_ready_replicas{model="adder"} 2\n');
+  assert.match(text, /slipway_call_duration_seconds_count\{model="adder"\} [1-9]/);
 });
 
 test('deployments lists the history; logs shows what the model printed, with a timestamp', async () => {

@@ -1,12 +1,13 @@
 // The gateway as it runs in the cluster (`slipway gateway --kubernetes`, set up by `slipway install`):
 // the same data plane as the local daemon's, with routes and keys from endpoint discovery instead
 // of a supervisor and a store. It listens only once every model has been listed, so its readiness
-// probe passing means it can route.
+// probe passing means it can route. `GET /metrics` is for Prometheus.
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway } from '../../gateway/gateway.ts';
 import { createGatewayServer } from '../../gateway/gateway-server.ts';
+import { createGatewayMetrics } from '../../gateway/prometheus.ts';
 import type { Gateway } from '../../gateway/types.ts';
 import { startEndpointDiscovery, type EndpointDiscovery } from './endpoint-discovery.ts';
 import type { KubeApi } from './kube-api.ts';
@@ -28,7 +29,9 @@ export type ClusterGateway = {
 /** Starts discovery, waits until it has listed everything, then serves calls on `port`. */
 export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<ClusterGateway> {
   let discovery: EndpointDiscovery | null = null;
+  const metrics = createGatewayMetrics();
   const gateway = createGateway({
+    callTimer: metrics.callTimer,
     modelForAccessKey: (key) => discovery?.keyring().modelForAccessKey(key) ?? null,
     authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid',
     // There is no store in the cluster: tracked metrics travel back to callers with each response.
@@ -49,7 +52,8 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
   });
   discovery = startEndpointDiscovery({ api: opts.api, gateway, log: opts.log });
   await discovery.synced;
-  const server: Server = createGatewayServer(gateway);
+  metrics.attach(gateway);
+  const server: Server = createGatewayServer(gateway, metrics);
   server.listen(opts.port, opts.host ?? '0.0.0.0');
   await once(server, 'listening');
   const address = server.address() as AddressInfo;

@@ -77,7 +77,11 @@ export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels: labels(input.project) },
+        metadata: {
+          labels: labels(input.project),
+          // The conventional annotations Prometheus' Kubernetes service discovery is usually set up to honour.
+          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(GATEWAY_PORT), 'prometheus.io/path': '/metrics' },
+        },
         spec: {
           serviceAccountName: GATEWAY_NAME,
           ...(input.imagePullSecret ? { imagePullSecrets: [{ name: input.imagePullSecret }] } : {}),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createSnapshotBuilder } from '../../build/snapshot-builder.ts';
 import { createGateway } from '../../gateway/gateway.ts';
 import { gatewayServerOptions } from '../../gateway/gateway-server.ts';
+import { createGatewayMetrics } from '../../gateway/prometheus.ts';
 import { loadKeyring, type Keyring } from '../../keys/keyring.ts';
 import type { Repo } from '../../source/repo.ts';
 import { openStore } from '../../store/database.ts';
@@ -59,7 +60,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let keyring: Keyring = loadKeyring(store);
   let supervisorRef: ReturnType<typeof createSupervisor> | null = null;
 
+  const prometheus = createGatewayMetrics();
   const gateway = createGateway({
+    callTimer: prometheus.callTimer,
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
     // The daemon's own token may call any model: test calls after apply, and `slipway call`.
     authorize: (apiKey, model) => (trusted(apiKey) ? 'ok' : keyring.verifyApiKey(apiKey, model)),
@@ -81,6 +84,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log: opts.log,
   });
 
+  prometheus.attach(gateway);
   const server: Server = createServer(gatewayServerOptions);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -164,6 +168,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
         if (!res.headersSent) res.writeHead(500).end();
         else res.end();
       });
+    } else if (req.url === '/metrics') {
+      prometheus.handle(req, res);
     } else if (req.url?.startsWith('/admin/')) {
       admin(req, res).catch((error: Error) => {
         opts.log(`admin error: ${error.stack ?? error.message}`);

@@ -1,4 +1,5 @@
-// `slipway builds|deployments <model>`: the history kept in the store; no daemon needed.
+// `slipway builds|deployments <model>`: the history kept in the store (no daemon needed), or with
+// `--target` the build and deployment records kept in the cluster.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { storePath } from '../backends/local/observe.ts';
@@ -6,7 +7,11 @@ import { openStore, type Store } from '../store/database.ts';
 import { listBuilds } from '../store/builds.ts';
 import { listDeployments } from '../store/deployments.ts';
 import { CliError } from './cli-error.ts';
+import { clusterOf, type NamedCluster } from './cluster-of.ts';
+import { targetOptions, type ClusterFlags } from './target-flags.ts';
 import { openWorkspace } from './workspace.ts';
+
+type HistoryFlags = ClusterFlags & { file?: string; json?: boolean };
 
 async function withStore<T>(fn: (store: Store) => T): Promise<T> {
   const ws = await openWorkspace({ needModels: false });
@@ -19,36 +24,60 @@ async function withStore<T>(fn: (store: Store) => T): Promise<T> {
   }
 }
 
+const print = (text: string): void => void process.stdout.write(text);
+
 export function registerHistory(program: Command): void {
-  program
-    .command('builds <model>')
+  targetOptions(program.command('builds <model>'))
     .description("list a model's builds")
     .option('--json', 'print JSON')
-    .action(async (model: string, opts: { json?: boolean }) => {
+    .option('-f, --file <path>', 'the models file, for --target')
+    .action(async (model: string, opts: HistoryFlags) => {
+      const cluster = await clusterOf(opts);
+      if (cluster) return clusterBuildsCommand(cluster, model, opts);
       const builds = await withStore((store) => listBuilds(store, model));
-      if (opts.json) return void process.stdout.write(`${JSON.stringify(builds, null, 2)}\n`);
-      if (builds.length === 0) return void process.stdout.write(`${model} has no builds\n`);
+      if (opts.json) return print(`${JSON.stringify(builds, null, 2)}\n`);
+      if (builds.length === 0) return print(`${model} has no builds\n`);
       for (const b of builds) {
-        process.stdout.write(
+        print(
           `#${b.number}  ${b.status.padEnd(9)}  ${b.key.slice(0, 12)}  ${b.startedAt}  ${b.gitCommit?.slice(0, 8) ?? '-'}  ${b.inputs.files.length} files${b.errorTail ? `\n    ${b.errorTail.split('\n').slice(-3).join('\n    ')}` : ''}\n`,
         );
       }
     });
-  program
-    .command('deployments <model>')
+  targetOptions(program.command('deployments <model>'))
     .description("list a model's deployments")
     .option('--json', 'print JSON')
-    .action(async (model: string, opts: { json?: boolean }) => {
+    .option('-f, --file <path>', 'the models file, for --target')
+    .action(async (model: string, opts: HistoryFlags) => {
+      const cluster = await clusterOf(opts);
+      if (cluster) return clusterDeploymentsCommand(cluster, model, opts);
       const deployments = await withStore((store) => listDeployments(store, model));
       if (opts.json) {
         const safe = deployments.map((d) => ({ ...d, serving: { ...d.serving, env: Object.keys(d.serving.env) } }));
-        return void process.stdout.write(`${JSON.stringify(safe, null, 2)}\n`);
+        return print(`${JSON.stringify(safe, null, 2)}\n`);
       }
-      if (deployments.length === 0) return void process.stdout.write(`${model} has no deployments\n`);
+      if (deployments.length === 0) return print(`${model} has no deployments\n`);
       for (const d of deployments) {
-        process.stdout.write(
-          `#${d.id}  build #${d.buildNumber}  ${d.status.padEnd(10)}  ${d.state.padEnd(7)}  replicas ${d.serving.replicas}  ${d.startedAt}  ${d.reason ?? ''}\n`,
-        );
+        print(`#${d.id}  build #${d.buildNumber}  ${d.status.padEnd(10)}  ${d.state.padEnd(7)}  replicas ${d.serving.replicas}  ${d.startedAt}  ${d.reason ?? ''}\n`);
       }
     });
+}
+
+async function clusterBuildsCommand(cluster: NamedCluster, model: string, opts: HistoryFlags): Promise<void> {
+  const { clusterBuilds } = await import('../backends/kubernetes/cluster-status.ts');
+  const builds = clusterBuilds(await cluster.backend.readState(), model);
+  if (opts.json) return print(`${JSON.stringify(builds, null, 2)}\n`);
+  if (builds.length === 0) return print(`${model} has no builds in namespace ${cluster.backend.namespace}\n`);
+  for (const b of builds) {
+    print(`#${b.number}  ${b.key.slice(0, 12)}  ${b.createdAt}  ${b.gitCommit?.slice(0, 8) ?? '-'}  ${b.files} files  ${b.image ?? '-'}${b.digest ? `@${b.digest}` : ''}\n`);
+  }
+}
+
+async function clusterDeploymentsCommand(cluster: NamedCluster, model: string, opts: HistoryFlags): Promise<void> {
+  const { clusterHistory } = await import('../backends/kubernetes/cluster-status.ts');
+  const history = clusterHistory(await cluster.backend.readState(), model);
+  if (opts.json) return print(`${JSON.stringify(history, null, 2)}\n`);
+  if (history.length === 0) return print(`${model} has no deployments in namespace ${cluster.backend.namespace}\n`);
+  for (const d of history) {
+    print(`#${d.id}  build #${d.build}  ${d.outcome.padEnd(8)}  ${d.action.padEnd(11)}  ${d.state.padEnd(7)}  replicas ${d.replicas}  ${d.createdAt}  ${d.gitCommit?.slice(0, 8) ?? '-'}  ${d.actor}\n`);
+  }
 }

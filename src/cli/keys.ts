@@ -10,8 +10,8 @@ import { parseDuration } from '../keys/duration.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { CliError } from './cli-error.ts';
 import { openWorkspace } from './workspace.ts';
-import { loadDesired } from './desired.ts';
-import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
+import { clusterOf } from './cluster-of.ts';
+import { targetOptions, type ClusterFlags } from './target-flags.ts';
 
 /** Runs `fn` on the keys of the target the flags name: a cluster's Secret, or the local store. */
 async function withKeys<T>(flags: ClusterFlags & { file?: string }, fn: (store: Store) => T): Promise<T> {
@@ -19,16 +19,6 @@ async function withKeys<T>(flags: ClusterFlags & { file?: string }, fn: (store: 
   if (!cluster) return withStore((store) => fn(store));
   const { withClusterApiKeys } = await import('../backends/kubernetes/cluster-api-keys.ts');
   return withClusterApiKeys(cluster.backend.api, fn);
-}
-
-/** The kubernetes target the flags name, or null for this machine. */
-async function clusterOf(flags: ClusterFlags & { file?: string }) {
-  if (flags.target === undefined && flags.registry === undefined) return null;
-  const ws = await openWorkspace({ file: flags.file });
-  const { spec } = await loadDesired(ws);
-  if (!wantsCluster(spec, flags)) return null;
-  const { clusterFor } = await import('./cluster-target.ts');
-  return { ...clusterFor(spec, flags, (line) => process.stderr.write(`  ${line}\n`))!, project: spec.project };
 }
 
 async function withStore<T>(fn: (store: Store, root: string) => T): Promise<T> {

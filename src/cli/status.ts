@@ -1,14 +1,21 @@
-// `slipway status`: what runs, per model and per replica, with CML-style counters.
+// `slipway status`: what runs, per model and per replica, with CML-style counters; with
+// `--target`, what runs on that cluster, from its Deployments and records.
 import type { Command } from 'commander';
 import type { ModelStatus } from '../backends/local/status.ts';
+import { clusterOf, type NamedCluster } from './cluster-of.ts';
 import { requireDaemon } from './daemon-client.ts';
+import { targetOptions, type ClusterFlags } from './target-flags.ts';
+
+type StatusFlags = ClusterFlags & { file?: string; json?: boolean };
 
 export function registerStatus(program: Command): void {
-  program
-    .command('status')
+  targetOptions(program.command('status'))
     .description('show deployed models, their replicas and call counters')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .option('-f, --file <path>', 'the models file, for --target')
+    .action(async (opts: StatusFlags) => {
+      const cluster = await clusterOf(opts);
+      if (cluster) return clusterStatusCommand(cluster, opts);
       const { client } = await requireDaemon();
       const status = await client.json<{ gateway: string; models: ModelStatus[] }>('GET', 'status');
       if (opts.json) {
@@ -29,4 +36,18 @@ export function registerStatus(program: Command): void {
         }
       }
     });
+}
+
+async function clusterStatusCommand(cluster: NamedCluster, opts: StatusFlags): Promise<void> {
+  const { clusterStatus } = await import('../backends/kubernetes/cluster-status.ts');
+  const models = clusterStatus(await cluster.backend.readState());
+  if (opts.json) return void process.stdout.write(`${JSON.stringify({ namespace: cluster.backend.namespace, models }, null, 2)}\n`);
+  process.stdout.write(`namespace ${cluster.backend.namespace}\n`);
+  if (models.length === 0) process.stdout.write('no models deployed\n');
+  for (const m of models) {
+    const drift = m.drifted ? '  (runs another deployment than the last applied: `slipway plan --target` shows the repair)' : '';
+    process.stdout.write(
+      `\n${m.model}  ${m.state}  deployment #${m.deploymentId ?? '?'}  build #${m.build ?? '?'}  ${m.readyReplicas}/${m.replicas} ready  rollout ${m.rollout}${drift}\n  image ${m.image ?? '-'}\n`,
+    );
+  }
 }

@@ -35,7 +35,7 @@ export type ErrorCode =
   | 'auth.missing' | 'auth.invalid' | 'auth.revoked' | 'auth.expired' | 'auth.forbidden'
   | 'model.not_found' | 'route.not_found' | 'method.not_allowed' | 'request.too_large'
   | 'model.busy' | 'model.error' | 'gateway.error' | 'replica.died' | 'replica.bad_answer'
-  | 'model.stopped' | 'model.unavailable' | 'model.timeout';
+  | 'model.stopped' | 'model.unavailable' | 'model.timeout' | 'metrics.unavailable';
 
 const JSON_TYPE = 'application/json';
 

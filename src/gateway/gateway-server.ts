@@ -13,18 +13,24 @@ export const gatewayServerOptions: ServerOptions = {
   keepAliveTimeout: 65_000,
 };
 
-/** A server (not listening yet) that serves `gateway`, malformed requests included, and `metrics` at /metrics. */
-export function createGatewayServer(gateway: Gateway, metrics?: GatewayMetrics): Server {
-  const handle = metrics === undefined ? gateway.handle : withMetrics(gateway, metrics);
+/** Requests the gateway's server answers before the data plane, by exact path or path prefix. */
+export type ExtraRoutes = { metrics?: GatewayMetrics; prefixes?: Array<[string, Gateway['handle']]> };
+
+/** A server (not listening yet) that serves `gateway`, malformed requests included, `metrics` at /metrics, and `prefixes`. */
+export function createGatewayServer(gateway: Gateway, extra: ExtraRoutes = {}): Server {
+  const handle = extra.metrics === undefined && extra.prefixes === undefined ? gateway.handle : withRoutes(gateway, extra);
   const server = createServer(gatewayServerOptions, handle);
   server.on('clientError', gateway.handleClientError);
   return server;
 }
 
-/** `gateway.handle`, with `GET /metrics` answered by `metrics`. */
-export function withMetrics(gateway: Gateway, metrics: GatewayMetrics): Gateway['handle'] {
+/** `gateway.handle`, with `GET /metrics` and the `prefixes` answered first. */
+function withRoutes(gateway: Gateway, extra: ExtraRoutes): Gateway['handle'] {
+  const prefixes = extra.prefixes ?? [];
   return (req, res) => {
-    if (req.url === '/metrics') metrics.handle(req, res);
-    else gateway.handle(req, res);
+    const url = req.url ?? '';
+    if (url === '/metrics' && extra.metrics !== undefined) return extra.metrics.handle(req, res);
+    for (const [prefix, handle] of prefixes) if (url.startsWith(prefix)) return handle(req, res);
+    gateway.handle(req, res);
   };
 }

@@ -75,7 +75,7 @@ export async function startGateway(opts: { metrics?: GatewayMetrics } = {}): Pro
   };
   const gateway = createGateway(deps);
   opts.metrics?.attach(gateway);
-  const server = createGatewayServer(gateway, opts.metrics);
+  const server = createGatewayServer(gateway, { metrics: opts.metrics });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -68,6 +68,12 @@ test('routes from the Deployment annotation and the ready endpoints; a call with
   const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
   assert.match(metrics, `slipway_replica_calls_total{model="iris",replica="${peers[0].name}",outcome="success"} 1\n`);
   assert.match(metrics, 'slipway_call_duration_seconds_count{model="iris"} 1\n');
+  // CML's metrics API has no store here: a clear 501, in the gateway's error shape.
+  const read = await fetch(`${gateway.url}/api/v1/metrics?modelAccessKey=${accessKey()}`);
+  assert.is(read.status, 501);
+  const body = (await read.json()) as { success: boolean; errorCode: string; message: string };
+  assert.equal([body.success, body.errorCode], [false, 'metrics.unavailable']);
+  assert.match(body.message, 'work with the local daemon');
 });
 
 test('a new ready endpoint joins the route; an unready one leaves it', async () => {

@@ -6,11 +6,15 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway } from '../../gateway/gateway.ts';
+import { sendError } from '../../gateway/answers.ts';
 import { createGatewayServer } from '../../gateway/gateway-server.ts';
 import { createGatewayMetrics } from '../../gateway/prometheus.ts';
 import type { Gateway } from '../../gateway/types.ts';
 import { startEndpointDiscovery, type EndpointDiscovery } from './endpoint-discovery.ts';
 import type { KubeApi } from './kube-api.ts';
+
+const METRICS_UNAVAILABLE =
+  'the in-cluster gateway does not store tracked metrics yet: read_metrics and track_delayed_metrics work with the local daemon; each call still returns its own metrics with its answer';
 
 export type ClusterGatewayOptions = {
   api: KubeApi;
@@ -53,7 +57,11 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
   discovery = startEndpointDiscovery({ api: opts.api, gateway, log: opts.log });
   await discovery.synced;
   metrics.attach(gateway);
-  const server: Server = createGatewayServer(gateway, metrics);
+  const server: Server = createGatewayServer(gateway, {
+    metrics,
+    // CML's metrics API needs a store, which the cluster does not have yet: say so rather than 404.
+    prefixes: [['/api/v1/metrics', (_req, res) => sendError(res, 501, 'metrics.unavailable', METRICS_UNAVAILABLE)]],
+  });
   server.listen(opts.port, opts.host ?? '0.0.0.0');
   await once(server, 'listening');
   const address = server.address() as AddressInfo;

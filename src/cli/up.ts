@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
 import { DaemonStartError, startDaemon } from '../backends/local/daemon.ts';
+import { processAlive, readDaemonInfo } from '../backends/local/daemon-info.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
 import { watchTree } from '../backends/local/watch.ts';
 import { secretNames } from '../apply/desired.ts';
@@ -55,8 +56,11 @@ export function registerUp(program: Command): void {
         process.stdout.write('no daemon is running\n');
         return;
       }
+      const pid = readDaemonInfo(ws.root)?.pid;
       await client.json('POST', 'shutdown');
-      for (let i = 0; i < 300 && findDaemon(ws.root); i++) await new Promise((r) => setTimeout(r, 100));
+      // "stopped" means the process is gone, not only its daemon.json: a new daemon may start next.
+      const running = () => findDaemon(ws.root) !== null || (pid !== undefined && processAlive(pid));
+      for (let i = 0; i < 300 && running(); i++) await new Promise((r) => setTimeout(r, 100));
       process.stdout.write('daemon stopped\n');
     });
 }

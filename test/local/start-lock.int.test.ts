@@ -11,27 +11,43 @@ import { stateDir } from '../../src/backends/local/observe.ts';
 
 const lockModule = path.resolve('src/backends/local/start-lock.ts');
 
-/** Starts `count` processes that wait for `go`, race for the lock, hold it a moment and say whether they got it. */
+/**
+ * Starts `count` processes that wait for `go`, race for the lock and say whether they got it. The
+ * holder keeps the lock until every racer has tried (their stdin closes then), so a racer that
+ * starts late on a loaded machine still races against a held lock instead of a released one.
+ */
 async function race(root: string, count: number): Promise<boolean[]> {
   const go = Date.now() + 1500;
   const script = `
     import { tryStartLock } from ${JSON.stringify(lockModule)};
     while (Date.now() < ${go}) {}
     const lock = tryStartLock(${JSON.stringify(root)});
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    lock?.release();
     process.stdout.write(lock ? 'took' : 'waited');
+    process.stdin.resume();
+    process.stdin.on('end', () => lock?.release());
   `;
-  const runs = Array.from({ length: count }, () =>
-    new Promise<boolean>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (chunk) => (out += chunk));
-      child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve(out === 'took') : reject(new Error(`racer exited ${code}`))));
-    }),
+  const children = Array.from({ length: count }, () =>
+    spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] }),
   );
-  return Promise.all(runs);
+  const attempts = children.map(
+    (child) =>
+      new Promise<boolean>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (chunk) => {
+          out += chunk;
+          if (out === 'took' || out === 'waited') resolve(out === 'took');
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => reject(new Error(`racer exited ${code} before trying`)));
+      }),
+  );
+  const exits = children.map((child) => new Promise<void>((resolve) => child.on('exit', () => resolve())));
+  try {
+    return await Promise.all(attempts);
+  } finally {
+    for (const child of children) child.stdin!.end();
+    await Promise.all(exits);
+  }
 }
 
 test('processes racing for the start lock: exactly one takes it, every time', async () => {

@@ -48,7 +48,8 @@ export function removeDaemonInfo(root: string, pid: number): void {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** True while `pid` runs; a zombie counts as gone. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {

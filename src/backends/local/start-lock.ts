@@ -22,7 +22,11 @@ export function tryStartLock(root: string): StartLock | null {
       return { release: () => rmSync(file, { force: true }) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (holderAlive(file)) return null;
+      const holder = holderOf(file);
+      // Gone between our link and our read: its holder released it, so try again. Removing it
+      // here could remove the lock a third process has just taken.
+      if (holder === 'gone') continue;
+      if (holder === 'alive') return null;
       rmSync(file, { force: true });
     } finally {
       rmSync(mine, { force: true });
@@ -31,18 +35,18 @@ export function tryStartLock(root: string): StartLock | null {
   return null;
 }
 
-function holderAlive(file: string): boolean {
+function holderOf(file: string): 'alive' | 'dead' | 'gone' {
   let pid: number;
   try {
     pid = Number(readFileSync(file, 'utf8'));
   } catch {
-    return false;
+    return 'gone';
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (!Number.isInteger(pid) || pid <= 0) return 'dead';
   try {
     process.kill(pid, 0);
-    return true;
+    return 'alive';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'dead';
   }
 }

@@ -9,7 +9,10 @@ import type { Duplex } from 'node:stream';
 export type ReplicaHandle = {
   /** Stable across restarts of the same replica slot (counters stay with it). */
   id: string;
-  /** `http://127.0.0.1:<port>`; a new origin for the same id means a new process. */
+  /**
+   * `unix:<socket path>` (local replicas) or `http://<host>:<port>` (pods); a new origin for the
+   * same id means a new process. See replica-origin.ts.
+   */
   origin: string;
 };
 

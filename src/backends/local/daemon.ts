@@ -20,6 +20,7 @@ import { removeDaemonInfo, writeDaemonInfo } from './daemon-info.ts';
 import { createLocalDeployer, type LocalDeployer } from './local-deployer.ts';
 import { stateDir, storePath } from './observe.ts';
 import { createSupervisor } from './supervisor.ts';
+import { replicaRunDir } from './run-dir.ts';
 import { modelStatus } from './status.ts';
 import { packagePath } from '../../package-paths.ts';
 
@@ -101,7 +102,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  const supervisor = createSupervisor({ runtimeDir, logDir: path.join(stateDir(root), 'logs') });
+  const supervisor = createSupervisor({ runtimeDir, logDir: path.join(stateDir(root), 'logs'), runDir: replicaRunDir(root) });
   supervisorRef = supervisor;
   const deployer = createLocalDeployer({
     root,

@@ -99,6 +99,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       env: { SLIPWAY_API_KEY: opts.internalToken, SLIPWAY_MODEL_DEPLOYMENT_CRN: deploymentCrn(d.model, d.id), ...env },
       concurrency: d.serving.concurrency,
       gatewayUrl: opts.gatewayUrl,
+      maxRequestBytes: d.serving.maxRequestBytes,
     });
   }
 

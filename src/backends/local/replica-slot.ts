@@ -1,6 +1,8 @@
 // One replica slot of a deployment: keeps a runtime process running in it. A crash starts a new
 // process after a backoff; `replace` kills the current one and starts a new one at once. The slot
-// keeps its id, log and restart count across processes; each process brings a new pid and port.
+// keeps its id, log and restart count across processes; each process brings a new pid and a new
+// Unix domain socket (a fresh path, so a new process is a new origin for the gateway).
+import fs from 'node:fs';
 import { backoffDelay } from './replica-backoff.ts';
 import { replicaEnv } from './replica-env.ts';
 import type { SlotLog } from './replica-logs.ts';
@@ -22,6 +24,8 @@ export type SlotOptions = {
   runtimeDir: string;
   daemonEnv: NodeJS.ProcessEnv;
   log: SlotLog;
+  /** A fresh socket path for each process the slot starts (in the daemon's private run folder). */
+  socketPath: () => string;
   readyTimeoutMs: number;
   backoff: BackoffOptions;
   emit: <E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]) => void;
@@ -49,7 +53,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
   let failures = 0;
   let everReady = false;
   let current: ReplicaProcess | null = null;
-  let port: number | null = null;
+  let origin: string | null = null;
   let startedAt = new Date().toISOString();
   let readySince: number | null = null;
   let restartTimer: NodeJS.Timeout | null = null;
@@ -65,7 +69,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
       model: spec.model,
       deploymentId: spec.deploymentId,
       build: spec.build,
-      origin: port === null ? null : `http://127.0.0.1:${port}`,
+      origin,
       pid: current?.pid ?? null,
       state,
       restarts,
@@ -89,12 +93,13 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
   }
 
   function launch(cause: ReadyCause): void {
-    port = null;
+    origin = null;
     readySince = null;
     startedAt = new Date().toISOString();
+    const socketPath = options.socketPath();
     const proc = spawnReplica({
       python: spec.python,
-      args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--host', '127.0.0.1', '--port', '0'],
+      args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--socket', socketPath],
       cwd: spec.buildDir,
       env: replicaEnv({
         daemonEnv: options.daemonEnv,
@@ -104,6 +109,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
         replicaId: id,
         concurrency: spec.concurrency,
         gatewayUrl: spec.gatewayUrl,
+        maxRequestBytes: spec.maxRequestBytes,
       }),
       readyTimeoutMs: options.readyTimeoutMs,
       onLine: (stream, text, time) => log.write(stream, text, time),
@@ -113,13 +119,13 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     const pidNote = proc.pid === null ? '' : ` (pid ${proc.pid})`;
     log.write('slipway', cause === 'start' ? `starting${pidNote}` : `restart #${restarts} (${cause}): starting${pidNote}`);
     proc.ready.then(
-      (readyPort) => {
+      (readyOrigin) => {
         if (proc !== current || state === 'stopped') return;
-        port = readyPort;
+        origin = readyOrigin;
         state = 'ready';
         everReady = true;
         readySince = Date.now();
-        log.write('slipway', `ready at http://127.0.0.1:${readyPort}${pidNote}`);
+        log.write('slipway', `ready at ${readyOrigin}${pidNote}`);
         settleWaiters();
         options.emit('ready', info(), cause);
       },
@@ -130,7 +136,11 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
         if (error.detail.reason === 'spawn') log.write('slipway', error.detail.message);
       },
     );
-    void proc.exited.then((exit) => onExit(proc, exit));
+    void proc.exited.then((exit) => {
+      // A process killed before it could clean up leaves its socket file behind.
+      fs.rmSync(socketPath, { force: true });
+      onExit(proc, exit);
+    });
   }
 
   function onExit(proc: ReplicaProcess, exit: ReplicaExit): void {
@@ -143,7 +153,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     }
     const wasReady = state === 'ready';
     current = null;
-    port = null;
+    origin = null;
     if (!everReady) {
       // The first process never got ready: the deployment cannot start; `start` reports why.
       state = 'stopped';
@@ -205,7 +215,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     clearTimeout(killTimer);
     log.write('slipway', exits.length ? `stopped (${exits.map(describeExit).join(', ')})` : 'stopped');
     current = null;
-    port = null;
+    origin = null;
     await log.close();
   }
 

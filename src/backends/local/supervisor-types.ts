@@ -19,6 +19,8 @@ export type DeploymentProcessSpec = {
   concurrency: number;
   /** Where the runtime's `call_model` reaches other models. */
   gatewayUrl: string;
+  /** Request bodies over this many bytes are refused by the runtime too (default: the runtime's 5 MiB). */
+  maxRequestBytes?: number;
 };
 
 /**
@@ -36,7 +38,7 @@ export type ReplicaInfo = {
   model: string;
   deploymentId: number;
   build: number;
-  /** `http://127.0.0.1:<port>` of the current process once it announced its port, else null. */
+  /** `unix:<socket path>` of the current process once it is ready, else null. */
   origin: string | null;
   /** Current process id, or null between processes. */
   pid: number | null;

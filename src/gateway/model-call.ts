@@ -23,10 +23,10 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * Runs a call whose request is accepted (route found, authorized, body read and valid).
- * `body` is the request JSON sent to the replica as is.
+ * `body` is the request JSON sent to the replica as is (the client's own bytes).
  */
 export function startCall(
-  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, attempt = 1, acceptedAt = performance.now(),
+  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, attempt = 1, acceptedAt = performance.now(),
 ): void {
   // The route may have changed while the body was arriving.
   if (entry.removed) return refuse(entry, res, 'removed');
@@ -80,7 +80,7 @@ function refuse(entry: ModelEntry, res: ServerResponse, refusal: Refusal): void 
 }
 
 function sendToReplica(
-  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number,
+  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number,
 ): void {
   const link = slot.value;
   link.counters.received++;
@@ -102,7 +102,7 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
   #env: CallEnv;
   #entry: ModelEntry;
   #res: ServerResponse;
-  #body: Buffer | string;
+  #body: Buffer;
   #slot: Slot<ReplicaLink>;
   #attempt: number;
   #acceptedAt: number;
@@ -111,7 +111,7 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] | null = null;
   #settled = false;
 
-  constructor(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number) {
+  constructor(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number) {
     this.#acceptedAt = acceptedAt;
     this.#env = env;
     this.#entry = entry;

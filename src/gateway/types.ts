@@ -67,6 +67,11 @@ export type GatewayDeps = {
    * process (restart it if it died, or list it again if it still runs).
    */
   onReplicaDied(replicaId: string): void;
+  /**
+   * Bytes of request bodies the gateway reads at once, over all connections; a call that would
+   * pass it gets 503 `gateway.overloaded` with Retry-After. Default 64 MiB (body-budget.ts).
+   */
+  bodyBudgetBytes?: number;
   /** Error-level notes (tracebacks, replica failures). Never called per successful call. */
   log?(line: string): void;
   /**

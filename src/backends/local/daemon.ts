@@ -63,6 +63,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const prometheus = createGatewayMetrics();
   const gateway = createGateway({
+    bodyBudgetBytes: bodyBudgetFromEnv(process.env, opts.log),
     callTimer: prometheus.callTimer,
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
     // The daemon's own token may call any model: test calls after apply, and `slipway call`.
@@ -188,4 +189,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   writeDaemonInfo(root, { pid: process.pid, host, port, token, root, startedAt: new Date().toISOString() });
   const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url });
   return { url, token, runner, deployer, status, stopped, stop };
+}
+
+/**
+ * `SLIPWAY_BODY_BUDGET_BYTES`: bytes of request bodies the gateway reads at once (default 64 MiB);
+ * a value that is not a positive whole number is reported and the default kept.
+ */
+function bodyBudgetFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => void): number | undefined {
+  const raw = env.SLIPWAY_BODY_BUDGET_BYTES?.trim();
+  if (!raw) return undefined;
+  if (/^[1-9]\d*$/.test(raw)) return Number(raw);
+  log(`SLIPWAY_BODY_BUDGET_BYTES=${JSON.stringify(raw)} is not a positive whole number of bytes; using the default`);
+  return undefined;
 }

@@ -4,6 +4,7 @@
 // budget keeps the daemon's memory bounded under many slow uploads.
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'undici';
@@ -194,9 +195,10 @@ test('the metrics API answers 413 over its limit, declared or chunked, instead o
   const res = await request(`${p.url}/api/v1/metrics`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    body: (async function* () {
+    // A stream of unknown length: sent chunked, so only the bytes read can tell it is too large.
+    body: Readable.from((function* () {
       for (let i = 0; i < 32; i++) yield Buffer.alloc(64 * 1024, 0x20);
-    })(),
+    })()),
   });
   assert.is(res.statusCode, 413);
   assert.is(JSON.parse(await res.body.text()).errorCode, 'request.too_large');

@@ -3,6 +3,7 @@
 // keeps its id, log and restart count across processes; each process brings a new pid and a new
 // Unix domain socket (a fresh path, so a new process is a new origin for the gateway).
 import fs from 'node:fs';
+import { redactText, scrubList } from '../../github/redact.ts';
 import { backoffDelay } from './replica-backoff.ts';
 import { replicaEnv } from './replica-env.ts';
 import type { SlotLog } from './replica-logs.ts';
@@ -46,7 +47,13 @@ const STDERR_TAIL_LINES = 30;
 
 /** Creates a slot and starts its first process. */
 export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
-  const { id, spec, log } = options;
+  const { id, spec } = options;
+  // Secrets are masked as lines are written, so no log file, `slipway logs` or page ever holds them.
+  const secrets = scrubList(spec.secrets ?? []);
+  const log: SlotLog =
+    secrets.length === 0
+      ? options.log
+      : { ...options.log, write: (stream, text, time) => options.log.write(stream, redactText(text, secrets), time) };
   let state: ReplicaState = 'starting';
   let restarts = 0;
   /** Crashes in a row, for the backoff; reset once a process stayed ready long enough. */

@@ -21,6 +21,8 @@ export type DeploymentProcessSpec = {
   gatewayUrl: string;
   /** Request bodies over this many bytes are refused by the runtime too (default: the runtime's 5 MiB). */
   maxRequestBytes?: number;
+  /** Values of the deployment's `fromEnv` variables: written as `***` in its replicas' logs. */
+  secrets?: string[];
 };
 
 /**

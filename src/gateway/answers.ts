@@ -26,6 +26,7 @@
 // | 500    | gateway.error         | a bug in the gateway (logged)                                 |
 // | 502    | replica.died          | the replica's connection broke mid-call                       |
 // | 502    | replica.bad_answer    | the replica answered outside the runtime protocol             |
+// | 502    | replica.out_of_memory | the replica's memory limit (cgroup) killed it during the call |
 // | 503    | model.stopped         | the model is stopped                                          |
 // | 503    | model.unavailable     | no replica became ready within busyTimeoutMs                  |
 // | 503    | gateway.overloaded    | the bodies being read at once fill the body budget (Retry-After)|

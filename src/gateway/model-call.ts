@@ -211,6 +211,26 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     }
     this.#env.log(`${link.model}: replica ${link.replicaId} died mid-call: ${String(code ?? err.message)}`);
     this.#report('onReplicaDied', link.replicaId);
+    const diagnose = this.#env.deps.diagnoseDeath;
+    if (diagnose === undefined) return this.#died(null);
+    let cause: Promise<'out_of_memory' | null>;
+    try {
+      cause = diagnose(link.replicaId);
+    } catch (bug) {
+      this.#env.log(`diagnoseDeath(${link.replicaId}) threw: ${(bug as Error).stack ?? String(bug)}`);
+      return this.#died(null);
+    }
+    cause.then((found) => this.#died(found), () => this.#died(null));
+  }
+
+  #died(cause: 'out_of_memory' | null): void {
+    const link = this.#slot.value;
+    if (cause === 'out_of_memory') {
+      sendError(this.#res, 502, 'replica.out_of_memory',
+        `replica ${link.replicaId} was killed by its memory limit (resources.memory) during the call; it is being restarted. Lower the call's memory use or raise the limit`,
+        { ReplicaID: link.replicaId });
+      return;
+    }
     sendError(this.#res, 502, 'replica.died',
       `replica ${link.replicaId} went away during the call; it is being restarted, retry the call`, { ReplicaID: link.replicaId });
   }

@@ -68,6 +68,11 @@ export type GatewayDeps = {
    */
   onReplicaDied(replicaId: string): void;
   /**
+   * Why a replica whose connection broke mid-call died, once known: `out_of_memory` when its
+   * memory limit killed it. Optional; the answer (502) waits for it, so it should settle quickly.
+   */
+  diagnoseDeath?(replicaId: string): Promise<'out_of_memory' | null>;
+  /**
    * Bytes of request bodies the gateway reads at once, over all connections; a call that would
    * pass it gets 503 `gateway.overloaded` with Retry-After. Default 64 MiB (body-budget.ts).
    */

@@ -22,6 +22,7 @@ import { stateDir, storePath } from './observe.ts';
 import { createSupervisor } from './supervisor.ts';
 import { replicaRunDir } from './run-dir.ts';
 import { privatizeState } from './private-state.ts';
+import { probeCgroups, removeSubtree } from '../../limits/cgroups.ts';
 import { redactText, scrubList } from '../../github/redact.ts';
 import { modelStatus } from './status.ts';
 import { packagePath } from '../../package-paths.ts';
@@ -87,6 +88,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     onReplicaTimeout: (id) => {
       supervisorRef?.replace(id, 'a call ran past its timeout').catch((error: Error) => log(`replacing ${id} failed: ${error.message}`));
     },
+    diagnoseDeath: (id) => {
+      // Bounded: a replica that takes long to exit is reported as died, not waited for.
+      const known = supervisorRef?.killedByMemoryLimit(id) ?? Promise.resolve(false);
+      const bound = new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref());
+      return Promise.race([known, bound]).then((oom) => (oom ? 'out_of_memory' : null));
+    },
     onReplicaDied: (id) => {
       // The supervisor restarts a process that exited; one that still runs is listed again.
       const info = supervisorRef?.list().find((r) => r.id === id);
@@ -112,7 +119,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  const supervisor = createSupervisor({ runtimeDir, logDir: path.join(stateDir(root), 'logs'), runDir: replicaRunDir(root) });
+  const cgroups = probeCgroups();
+  if (cgroups.reason !== null) log(cgroups.reason);
+  const supervisor = createSupervisor({ runtimeDir, logDir: path.join(stateDir(root), 'logs'), runDir: replicaRunDir(root), cgroups });
   supervisorRef = supervisor;
   const deployer = createLocalDeployer({
     root,
@@ -154,6 +163,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await gateway.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      removeSubtree(cgroups);
       removeDaemonInfo(root, process.pid);
       store.close();
       resolveStopped();
@@ -174,6 +184,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     prune: (pruneOpts) => runner.exclusive({ log: log }, () => pruneLocal(store, stateDir(root), pruneOpts)),
     root,
     gatewayUrl: url,
+    cgroups,
   });
   const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
   server.on('request', (req, res) => {
@@ -200,7 +211,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // Restore first, so a CLI that finds daemon.json finds the models it had too.
   for (const problem of await deployer.restore(process.env as Record<string, string | undefined>)) log(problem);
   writeDaemonInfo(root, { pid: process.pid, host, port, token, root, startedAt: new Date().toISOString() });
-  const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url });
+  const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url, cgroups });
   return { url, token, runner, deployer, status, stopped, stop };
 }
 

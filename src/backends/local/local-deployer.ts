@@ -105,6 +105,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       gatewayUrl: opts.gatewayUrl,
       maxRequestBytes: d.serving.maxRequestBytes,
       secrets: resolved.secrets,
+      resources: { cpu: d.serving.resources.cpu, memory: d.serving.resources.memory },
     });
   }
 

@@ -4,6 +4,9 @@
 // Unix domain socket (a fresh path, so a new process is a new origin for the gateway).
 import fs from 'node:fs';
 import { redactText, scrubList } from '../../github/redact.ts';
+import type { CgroupSupport } from '../../limits/cgroups.ts';
+import { cpuCores, memoryBytes } from '../../limits/quantity.ts';
+import { createReplicaCgroup, type ReplicaCgroup, type ReplicaLimits } from '../../limits/replica-cgroup.ts';
 import { backoffDelay } from './replica-backoff.ts';
 import { replicaEnv } from './replica-env.ts';
 import type { SlotLog } from './replica-logs.ts';
@@ -27,6 +30,8 @@ export type SlotOptions = {
   log: SlotLog;
   /** A fresh socket path for each process the slot starts (in the daemon's private run folder). */
   socketPath: () => string;
+  /** Where memory and cpu limits can be enforced; null: they are advisory. */
+  cgroups?: CgroupSupport | null;
   readyTimeoutMs: number;
   backoff: BackoffOptions;
   emit: <E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]) => void;
@@ -41,6 +46,11 @@ export type ReplicaSlot = {
   replace(reason?: string): Promise<ReplicaInfo>;
   /** SIGTERM to every process of the slot, SIGKILL after `graceMs`; resolves once all ended. */
   stop(graceMs: number): Promise<void>;
+  /**
+   * Resolves once the slot's latest process has ended: true when its memory limit killed it.
+   * Pending while that process still runs.
+   */
+  latestEnd(): Promise<boolean>;
 };
 
 const STDERR_TAIL_LINES = 30;
@@ -69,6 +79,10 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
   let stopping: Promise<void> | null = null;
   const live = new Set<ReplicaProcess>();
   let waiters: { resolve: (info: ReplicaInfo) => void; reject: (error: Error) => void }[] = [];
+  const limits = limitsOf(spec.resources);
+  let launches = 0;
+  /** Whether the latest process was killed by its memory limit, once it ended. */
+  let latestEnd: Promise<boolean> = Promise.resolve(false);
 
   function info(): ReplicaInfo {
     return {
@@ -104,6 +118,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     readySince = null;
     startedAt = new Date().toISOString();
     const socketPath = options.socketPath();
+    const cgroup = makeCgroup();
     const proc = spawnReplica({
       python: spec.python,
       args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--socket', socketPath],
@@ -121,6 +136,10 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
       readyTimeoutMs: options.readyTimeoutMs,
       onLine: (stream, text, time) => log.write(stream, text, time),
     });
+    // Right after spawn: the runtime is still starting Python, the model is not imported yet.
+    if (cgroup !== null && proc.pid !== null && !cgroup.attach(proc.pid)) {
+      log.write('slipway', 'could not move the process into its cgroup: its resource limits are advisory');
+    }
     current = proc;
     live.add(proc);
     const pidNote = proc.pid === null ? '' : ` (pid ${proc.pid})`;
@@ -143,11 +162,26 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
         if (error.detail.reason === 'spawn') log.write('slipway', error.detail.message);
       },
     );
-    void proc.exited.then((exit) => {
+    const ended = proc.exited.then((exit) => {
       // A process killed before it could clean up leaves its socket file behind.
       fs.rmSync(socketPath, { force: true });
+      const oomKilled = cgroup?.oomKilled() ?? false;
+      cgroup?.remove();
+      if (oomKilled) log.write('slipway', `killed by its memory limit (resources.memory: ${spec.resources?.memory})`);
       onExit(proc, exit);
+      return oomKilled;
     });
+    latestEnd = ended;
+  }
+
+  function makeCgroup(): ReplicaCgroup | null {
+    if (!options.cgroups || limits === null) return null;
+    try {
+      return createReplicaCgroup(options.cgroups, `${id}-${launches++}`, limits);
+    } catch (error) {
+      log.write('slipway', `cannot set resource limits: ${(error as Error).message}; they are advisory for this process`);
+      return null;
+    }
   }
 
   function onExit(proc: ReplicaProcess, exit: ReplicaExit): void {
@@ -234,9 +268,17 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     info,
     firstReady,
     replace,
+    latestEnd: () => latestEnd,
     stop(graceMs) {
       stopping ??= stopAll(graceMs);
       return stopping;
     },
   };
+}
+
+/** The limits a deployment declares, as numbers; null when it declares none. */
+function limitsOf(resources: DeploymentProcessSpec['resources']): ReplicaLimits | null {
+  const memory = resources?.memory ? memoryBytes(resources.memory) : null;
+  const cpus = resources?.cpu ? cpuCores(resources.cpu) : null;
+  return memory === null && cpus === null ? null : { memoryBytes: memory, cpus };
 }

@@ -23,6 +23,8 @@ export type DeploymentProcessSpec = {
   maxRequestBytes?: number;
   /** Values of the deployment's `fromEnv` variables: written as `***` in its replicas' logs. */
   secrets?: string[];
+  /** Kubernetes quantities; enforced with cgroups where the supervisor has them (src/limits/). */
+  resources?: { cpu: string | null; memory: string | null };
 };
 
 /**

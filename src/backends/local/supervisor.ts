@@ -11,6 +11,7 @@ import { DEFAULT_BACKOFF } from './replica-backoff.ts';
 import { createReplicaLogs } from './replica-logs.ts';
 import { createReplicaSlot, type ReplicaSlot } from './replica-slot.ts';
 import { privateTempRunDir } from './run-dir.ts';
+import type { CgroupSupport } from '../../limits/cgroups.ts';
 import type { BackoffOptions, DeploymentProcessSpec, LogLine, ReplicaInfo, SupervisorEvents } from './supervisor-types.ts';
 
 export type SupervisorOptions = {
@@ -34,6 +35,8 @@ export type SupervisorOptions = {
   logRingSize?: number;
   /** Where PATH, HOME and LANG are taken from; default `process.env`. Nothing else of it reaches a replica. */
   daemonEnv?: NodeJS.ProcessEnv;
+  /** Where memory and cpu limits are enforced (`probeCgroups`); default none: limits are advisory. */
+  cgroups?: CgroupSupport | null;
 };
 
 export type Supervisor = {
@@ -56,6 +59,11 @@ export type Supervisor = {
   logs(model: string, options?: { replicaId?: string; limit?: number }): LogLine[];
   /** Calls `onLine` with each new line of the model's replicas; returns the unsubscribe function. */
   follow(model: string, onLine: (line: LogLine) => void): () => void;
+  /**
+   * Resolves once the replica's latest process has ended: true when its memory limit killed it
+   * (false for an unknown replica). Pending while that process runs.
+   */
+  killedByMemoryLimit(replicaId: string): Promise<boolean>;
 };
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -116,6 +124,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           daemonEnv: options.daemonEnv ?? process.env,
           log: logStore.open(spec.model, id),
           socketPath,
+          cgroups: options.cgroups ?? null,
           readyTimeoutMs,
           backoff,
           emit,
@@ -169,7 +178,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return infos;
   }
 
-  return { events, start, replace, stop, stopAll, list, logs: logStore.logs, follow: logStore.follow };
+  function killedByMemoryLimit(replicaId: string): Promise<boolean> {
+    return findSlot(replicaId)?.latestEnd() ?? Promise.resolve(false);
+  }
+
+  return { events, start, replace, stop, stopAll, list, logs: logStore.logs, follow: logStore.follow, killedByMemoryLimit };
 }
 
 /** What is wrong with a spec, or null. */

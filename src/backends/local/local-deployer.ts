@@ -37,6 +37,8 @@ export type LocalDeployerOptions = {
   internalToken: string;
   /** Called after access keys change, so the gateway's in-memory keyring is reloaded. */
   keysChanged: () => void;
+  /** Called with the secret values of each deployment started, so the daemon's log masks them too. */
+  secretsInUse?: (values: string[]) => void;
   log: (line: string) => void;
 };
 
@@ -83,7 +85,9 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
   });
 
   /** Starts the replicas of deployment `d` from its build; resolves once all are ready. */
-  async function startReplicas(d: StoredDeployment, build: StoredBuild, env: Record<string, string>): Promise<void> {
+  async function startReplicas(d: StoredDeployment, build: StoredBuild, resolved: { env: Record<string, string>; secrets: string[] }): Promise<void> {
+    const env = resolved.env;
+    opts.secretsInUse?.(resolved.secrets);
     if (!build.artifact) throw new Error(`build #${build.number} of ${d.model} has no artifact; rebuild it`);
     const info = await readBuildInfo(build.artifact);
     if (!info.ok) throw new Error(info.message);
@@ -99,6 +103,9 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       env: { SLIPWAY_API_KEY: opts.internalToken, SLIPWAY_MODEL_DEPLOYMENT_CRN: deploymentCrn(d.model, d.id), ...env },
       concurrency: d.serving.concurrency,
       gatewayUrl: opts.gatewayUrl,
+      maxRequestBytes: d.serving.maxRequestBytes,
+      secrets: resolved.secrets,
+      resources: { cpu: d.serving.resources.cpu, memory: d.serving.resources.memory },
     });
   }
 
@@ -145,7 +152,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     const deployment = requireDeployment(store, id);
     if (desired.state === 'running') {
       try {
-        await startReplicas(deployment, build, env.env);
+        await startReplicas(deployment, build, env);
       } catch (error) {
         setDeploymentStatus(store, id, 'failed');
         throw error;
@@ -191,7 +198,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
         try {
           if (!build) throw new Error(`build #${d.buildNumber} is missing from the store`);
           if (!env.ok) throw new Error(`fromEnv variables not set in the daemon's environment: ${env.missing.join(', ')}`);
-          await startReplicas(d, build, env.env);
+          await startReplicas(d, build, env);
           running.set(model.name, { deployment: d, stopped: false });
           gateway.setRoute(routeFor(d, 'running'));
           opts.log(`${model.name}: deployment #${d.id} (build #${d.buildNumber}) restored`);
@@ -219,7 +226,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       if (!build) throw new Error(`build #${d.buildNumber} of ${model} is missing`);
       const env = resolveEnv(d.serving.env, envSource);
       if (!env.ok) throw new Error(`fromEnv variables not set: ${env.missing.join(', ')}`);
-      await startReplicas(d, build, env.env);
+      await startReplicas(d, build, env);
       running.set(model, { deployment: d, stopped: false });
       refreshRoute(model);
     },

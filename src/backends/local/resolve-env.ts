@@ -2,12 +2,13 @@
 // from the environment of the apply that deploys them.
 import type { EnvValue } from '../../spec/types.ts';
 
-/** Resolved variables, or the names of secrets that are not set. */
+/** Resolved variables (and the values of the secrets among them, to mask in logs), or the names of secrets that are not set. */
 export function resolveEnv(
   env: Record<string, EnvValue>,
   source: Record<string, string | undefined>,
-): { ok: true; env: Record<string, string> } | { ok: false; missing: string[] } {
+): { ok: true; env: Record<string, string>; secrets: string[] } | { ok: false; missing: string[] } {
   const resolved: Record<string, string> = {};
+  const secrets: string[] = [];
   const missing: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if ('value' in value) {
@@ -16,7 +17,10 @@ export function resolveEnv(
     }
     const secret = source[value.fromEnv];
     if (secret === undefined) missing.push(value.fromEnv);
-    else resolved[name] = secret;
+    else {
+      resolved[name] = secret;
+      secrets.push(secret);
+    }
   }
-  return missing.length > 0 ? { ok: false, missing } : { ok: true, env: resolved };
+  return missing.length > 0 ? { ok: false, missing } : { ok: true, env: resolved, secrets };
 }

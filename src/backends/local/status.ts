@@ -3,6 +3,9 @@ import type { Gateway } from '../../gateway/types.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from './supervisor.ts';
 import { readAccessKeys } from './access-key-file.ts';
+import { advisoryNote } from '../../limits/advisory.ts';
+import type { CgroupSupport } from '../../limits/cgroups.ts';
+import { processUsage } from '../../limits/process-usage.ts';
 
 export type ModelStatus = {
   model: string;
@@ -23,7 +26,9 @@ export function modelStatus(deps: {
   gateway: Gateway;
   root: string;
   gatewayUrl: string;
-}): { gateway: string; models: ModelStatus[] } {
+  /** Where the daemon enforces limits; absent: not said. */
+  cgroups?: CgroupSupport;
+}): { gateway: string; models: ModelStatus[]; limits?: string | null } {
   const observed = deps.deployer.observe();
   const stats = deps.gateway.stats();
   const accessKeys = readAccessKeys(deps.root);
@@ -43,7 +48,10 @@ export function modelStatus(deps: {
         accessKey: accessKeys[m.name] ?? null,
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
+          const usage = r.pid === null ? null : processUsage(r.pid);
           return {
+            rssBytes: usage?.rssBytes ?? null,
+            cpuSeconds: usage?.cpuSeconds ?? null,
             id: r.id,
             state: r.state,
             origin: r.origin,
@@ -60,5 +68,9 @@ export function modelStatus(deps: {
         }),
       };
     });
-  return { gateway: deps.gatewayUrl, models };
+  if (deps.cgroups === undefined) return { gateway: deps.gatewayUrl, models };
+  const declared = observed.models
+    .filter((m) => !m.deleted && m.deployment)
+    .map((m) => ({ name: m.name, cpu: m.deployment!.serving.resources.cpu, memory: m.deployment!.serving.resources.memory }));
+  return { gateway: deps.gatewayUrl, models, limits: advisoryNote(declared, deps.cgroups) };
 }

@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sys
 
 from slipway_runtime import output_capture
@@ -44,6 +45,9 @@ def _parse_args(argv):
     parser.add_argument("--function", required=True, help="top-level function in the file")
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    # A sandbox without network cannot bind a port its parent can reach: the socket is bound
+    # outside and handed over as an open file descriptor (see src/sandbox/).
+    parser.add_argument("--listen-fd", type=int, default=None, help="serve on this listening socket")
     return parser.parse_args(argv)
 
 
@@ -111,7 +115,7 @@ def main(argv=None):
         print("slipway_runtime: %s" % exc, file=sys.stderr)
         return EXIT_USAGE
     try:
-        sock = bind(args.host, args.port)
+        sock = socket.socket(fileno=args.listen_fd) if args.listen_fd is not None else bind(args.host, args.port)
     except OSError as exc:
         print("slipway_runtime: cannot listen on %s:%d: %s" % (args.host, args.port, exc), file=sys.stderr)
         return EXIT_USAGE

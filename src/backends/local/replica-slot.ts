@@ -4,6 +4,7 @@
 import { backoffDelay } from './replica-backoff.ts';
 import { replicaEnv } from './replica-env.ts';
 import type { SlotLog } from './replica-logs.ts';
+import type { Wrap } from '../../sandbox/launcher.ts';
 import { NotReadyError, spawnReplica, type NotReady, type ReplicaProcess } from './replica-process.ts';
 import { describeExit, ReplicaStartError, type ReplicaStartFailure } from './replica-start-error.ts';
 import type {
@@ -20,6 +21,8 @@ export type SlotOptions = {
   id: string;
   spec: DeploymentProcessSpec;
   runtimeDir: string;
+  /** The launcher's wrapping of each process (a sandbox, or none). */
+  wrap: Wrap;
   daemonEnv: NodeJS.ProcessEnv;
   log: SlotLog;
   readyTimeoutMs: number;
@@ -92,8 +95,8 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     port = null;
     readySince = null;
     startedAt = new Date().toISOString();
-    const proc = spawnReplica({
-      python: spec.python,
+    const command = options.wrap({
+      command: spec.python,
       args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--host', '127.0.0.1', '--port', '0'],
       cwd: spec.buildDir,
       env: replicaEnv({
@@ -105,6 +108,12 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
         concurrency: spec.concurrency,
         gatewayUrl: spec.gatewayUrl,
       }),
+    });
+    const proc = spawnReplica({
+      python: command.command,
+      args: command.args,
+      cwd: command.cwd,
+      env: command.env,
       readyTimeoutMs: options.readyTimeoutMs,
       onLine: (stream, text, time) => log.write(stream, text, time),
     });

@@ -22,6 +22,8 @@ export type AdminDeps = {
   shutdown: () => void;
   root: string;
   gatewayUrl: string;
+  /** The replicas' sandbox (`bubblewrap`), or `none: <why>`. */
+  sandbox: string;
 };
 
 /** True when `presented` is the admin token; constant time in the token's content. */

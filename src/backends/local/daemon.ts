@@ -20,6 +20,8 @@ import { removeDaemonInfo, writeDaemonInfo } from './daemon-info.ts';
 import { createLocalDeployer, type LocalDeployer } from './local-deployer.ts';
 import { stateDir, storePath } from './observe.ts';
 import { createSupervisor } from './supervisor.ts';
+import { detectSandbox } from '../../sandbox/detect-sandbox.ts';
+import { plainLauncher } from '../../sandbox/plain-launcher.ts';
 import { modelStatus } from './status.ts';
 import { packagePath } from '../../package-paths.ts';
 
@@ -101,7 +103,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  const supervisor = createSupervisor({ runtimeDir, logDir: path.join(stateDir(root), 'logs') });
+  // Model code is untrusted: replicas run sandboxed where this machine allows it, and the daemon
+  // says once when it does not (status repeats it).
+  const sandbox = detectSandbox();
+  const sandboxNote = sandbox.ok ? sandbox.launcher.name : `none: replicas are not sandboxed (${sandbox.reason})`;
+  if (!sandbox.ok) opts.log(`warning: ${sandboxNote}`);
+  const supervisor = createSupervisor({ runtimeDir, logDir: path.join(stateDir(root), 'logs'), launcher: sandbox.ok ? sandbox.launcher : plainLauncher });
   supervisorRef = supervisor;
   const deployer = createLocalDeployer({
     root,
@@ -159,6 +166,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     prune: (pruneOpts) => runner.exclusive({ log: opts.log }, () => pruneLocal(store, stateDir(root), pruneOpts)),
     root,
     gatewayUrl: url,
+    sandbox: sandboxNote,
   });
   const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
   server.on('request', (req, res) => {
@@ -185,6 +193,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // Restore first, so a CLI that finds daemon.json finds the models it had too.
   for (const problem of await deployer.restore(process.env as Record<string, string | undefined>)) opts.log(problem);
   writeDaemonInfo(root, { pid: process.pid, host, port, token, root, startedAt: new Date().toISOString() });
-  const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url });
+  const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url, sandbox: sandboxNote });
   return { url, token, runner, deployer, status, stopped, stop };
 }

@@ -23,7 +23,9 @@ export function modelStatus(deps: {
   gateway: Gateway;
   root: string;
   gatewayUrl: string;
-}): { gateway: string; models: ModelStatus[] } {
+  /** The replicas' sandbox (`bubblewrap`), or `none: <why>`. */
+  sandbox: string;
+}): { gateway: string; sandbox: string; models: ModelStatus[] } {
   const observed = deps.deployer.observe();
   const stats = deps.gateway.stats();
   const accessKeys = readAccessKeys(deps.root);
@@ -60,5 +62,5 @@ export function modelStatus(deps: {
         }),
       };
     });
-  return { gateway: deps.gatewayUrl, models };
+  return { gateway: deps.gatewayUrl, sandbox: deps.sandbox, models };
 }

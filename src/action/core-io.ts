@@ -12,6 +12,7 @@ export function actionsCoreIO(): CiIO {
       core.error(message, properties);
     },
     error: (message) => core.error(message),
+    warning: (message) => core.warning(message),
     async summary(markdown) {
       // Every GitHub runner sets it; run elsewhere (by hand, in a test), the log gets the text.
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();

@@ -14,6 +14,8 @@ export type CiIO = {
   annotate(issue: SpecIssue, file: string): void;
   /** An error that is not about a line of a file. */
   error(message: string): void;
+  /** A warning (`::warning::`): something did not happen, and the run still succeeds. */
+  warning(message: string): void;
   /** Appends Markdown to the job summary. */
   summary(markdown: string): Promise<void>;
   /** Sets a step output. */
@@ -40,6 +42,10 @@ export function workflowCommandIO(env: NodeJS.ProcessEnv, out: Writable = proces
     error(message) {
       if (onGitHub) out.write(`::error::${escapeCommandData(message)}\n`);
       else err.write(`error: ${message}\n`);
+    },
+    warning(message) {
+      if (onGitHub) out.write(`::warning::${escapeCommandData(message)}\n`);
+      else err.write(`warning: ${message}\n`);
     },
     async summary(markdown) {
       if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);

@@ -5,6 +5,7 @@ import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
 import { readBuildInfo } from '../build/build-info.ts';
 import { createSupervisor, type Supervisor } from '../backends/local/supervisor.ts';
 import { packagePath } from '../package-paths.ts';
+import type { ReplicaLauncher, SandboxPolicy } from '../sandbox/launcher.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { StoredBuild } from '../store/builds.ts';
 
@@ -22,6 +23,10 @@ export type ThrowawayOptions = {
   gatewayUrl: string;
   /** Folder for the replica's log files (a temp folder the caller removes). */
   logDir: string;
+  /** The sandbox candidates run in (plain only with --unsafe-candidates). */
+  launcher: ReplicaLauncher;
+  /** What the sandbox lets the candidate reach: no network unless the model asks and the PR is not a fork. */
+  policy: SandboxPolicy;
 };
 
 // A throwaway deployment is never recorded; its id only has to be unique within its supervisor.
@@ -32,7 +37,7 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
   if (!build.artifact) throw new Error(`build #${build.number} of ${model.name} has no build folder; rebuild it`);
   const info = await readBuildInfo(build.artifact);
   if (!info.ok) throw new Error(info.message);
-  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir });
+  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir, launcher: opts.launcher });
   const [replica] = await supervisor.start({
     model: model.name,
     build: build.number,
@@ -45,6 +50,7 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
     env: opts.env,
     concurrency: 1,
     gatewayUrl: opts.gatewayUrl,
+    sandbox: opts.policy,
   });
   const timeoutMs = model.serving.timeoutSeconds * 1000;
   return {

@@ -61,15 +61,21 @@ test('a pull request through the bundle: the sticky comment, the summary and the
     env: inputEnv({ file: 'models.yaml', 'gateway-url': 'https://models.example.com' }),
   });
   assert.is(run.status, 0, `${run.stdout}\n${run.stderr}`);
-  assert.equal(gh.requests.map((r) => `${r.method} ${r.path}`), ['GET /repos/octo-org/models/issues/7/comments?per_page=100', 'POST /repos/octo-org/models/issues/7/comments']);
-  const body = steadyLatency((gh.requests[1].body as { body: string }).body);
+  assert.equal(gh.requests.map((r) => `${r.method} ${r.path}`), [
+    'GET /user',
+    'GET /app',
+    'GET /repos/octo-org/models/issues/7/comments?per_page=100',
+    'POST /repos/octo-org/models/issues/7/comments',
+    'GET /repos/octo-org/models/issues/7/comments?per_page=100',
+  ]);
+  const body = steadyLatency((gh.requests[3].body as { body: string }).body);
   const plan = JSON.parse(run.outputs.plan) as { changes: Array<{ model: string; action: string; build: { number: number; key: string; reused: boolean } }> };
   assert.equal(plan.changes.map((c) => [c.model, c.action, c.build.number, c.build.reused]), [['add-numbers', 'create', 1, false]]);
-  assert.ok(body.startsWith(`<!-- slipway:plan -->\n\n## ✅ Slipway plan and test calls\n\nCommit \`${sha.slice(0, 7)}\` · \`models.yaml\` · **Plan:** 1 to create.\n\n`), body);
+  assert.ok(body.startsWith(`<!-- slipway:plan target=local file=models.yaml -->\n\n## ✅ Slipway plan and test calls\n\nCommit \`${sha.slice(0, 7)}\` · \`models.yaml\` · **Plan:** 1 to create.\n\n`), body);
   assert.match(body, `### ✅ add-numbers: create\n\n- new model\n\nBuild #1 \`${plan.changes[0].build.key.slice(0, 12)}\`: built.`);
   assert.match(body, '| 1 | <code>{&quot;a&quot;:3,&quot;b&quot;:5}</code> | <code>8</code> | <code>8</code> | ✅ pass | N ms |');
   assert.match(body, `curl -s https://models.example.com/model -H "Authorization: Bearer $SLIPWAY_API_KEY" -H 'Content-Type: application/json' -d '{"accessKey":"<access key>","request":{"a":3,"b":5}}'`);
-  assert.is(steadyLatency(run.summary), `${body.replace('<!-- slipway:plan -->\n\n', '')}\n`);
+  assert.is(steadyLatency(run.summary), `${body.replace('<!-- slipway:plan target=local file=models.yaml -->\n\n', '')}\n`);
   assert.is(run.outputs['changed-models'], 'add-numbers');
   assert.equal(JSON.parse(run.outputs['test-results']), [
     { model: 'add-numbers', example: 1, input: { a: 3, b: 5 }, expected: 8, got: 8, pass: true, detail: null, latencyMs: (JSON.parse(run.outputs['test-results']) as Array<{ latencyMs: number }>)[0].latencyMs },

@@ -1,4 +1,4 @@
-// The committed bundle, dist/index.js, run as the Actions runner runs action.yml: every input as an
+// The Action's bundle (built from the sources, as dist/index.js is at integration), run as the Actions runner runs action.yml: every input as an
 // INPUT_<NAME> variable (defaults from action.yml, the dash of github-token kept), the event in
 // GITHUB_EVENT_PATH, outputs and summary to the runner's files, the API at the fake GitHub. A pull
 // request gets its comment; a merge applies through a daemon that the bundle starts from itself.
@@ -10,9 +10,11 @@ import { parse } from 'yaml';
 import { ADD_SOURCE, addNumbersYaml, prPayload, pushPayload, RUN_URL, runStep, steadyLatency, TOKEN } from '../ci/ci-harness.ts';
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { localProject, type LocalProject } from '../support/local-daemon.ts';
+import { buildActionBundle, type Bundle } from '../support/action-bundle.ts';
 
 const packageRoot = path.resolve(import.meta.dirname, '../..');
-const bundle = path.join(packageRoot, 'dist', 'index.js');
+let built: Bundle;
+let bundle: string;
 const action = parse(readFileSync(path.join(packageRoot, 'action.yml'), 'utf8')) as {
   inputs: Record<string, { default?: string }>;
   outputs: Record<string, unknown>;
@@ -37,17 +39,20 @@ let p: LocalProject;
 let gh: FakeGitHub;
 
 test.before(async () => {
+  built = buildActionBundle();
+  bundle = built.file;
   gh = await startFakeGitHub({ token: TOKEN });
   p = await localProject({ 'models.yaml': modelsYaml, 'add/add_numbers.py': add });
 });
 test.after(async () => {
   await p.cleanup();
   await gh.close();
+  built.cleanup();
 });
 
 test('action.yml runs dist/index.js on node24 with the documented inputs and outputs', () => {
   assert.equal(action.runs, { using: 'node24', main: 'dist/index.js' });
-  assert.equal(Object.keys(action.inputs), ['command', 'file', 'backend', 'github-token', 'fail-on-drift', 'gateway-url', 'port']);
+  assert.equal(Object.keys(action.inputs), ['command', 'file', 'backend', 'github-token', 'fail-on-drift', 'gateway-url', 'port', 'unsafe-candidates']);
   assert.equal(Object.keys(action.outputs), ['plan', 'changed-models', 'test-results']);
   assert.is(inputEnv({})['INPUT_GITHUB-TOKEN'], TOKEN);
 });

@@ -109,6 +109,8 @@ test('a merge through the bundle: the daemon it starts is the bundle itself; com
   // Started to outlive the job: without the runner's tracking id, the job's inputs or its token.
   const environ = readFileSync(`/proc/${daemon!.pid}/environ`, 'utf8');
   assert.not.match(environ, 'RUNNER_TRACKING_ID');
+  // Nor the job's own variables: the next job has another event file, summary and outputs.
+  assert.not.match(environ, 'GITHUB_');
   assert.not.match(environ, 'INPUT_');
   assert.not.match(environ, TOKEN);
   assert.equal(gh.requests.map((r) => `${r.method} ${r.path}`), [`POST /repos/octo-org/models/commits/${sha}/comments`, `POST /repos/octo-org/models/statuses/${sha}`]);

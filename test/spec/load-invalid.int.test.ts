@@ -129,7 +129,7 @@ const expected: Record<string, string[]> = {
     'invalid/wrong-type.yaml:16:5 models[1]: expected a mapping (key: value), got the string "just a string"',
   ],
   'yaml-syntax.yaml': [
-    'invalid/yaml-syntax.yaml:7:3 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    'invalid/yaml-syntax.yaml:6:15 YAML syntax error: the "[" opened here is never closed (Flow sequence in block collection must be sufficiently indented and end with a ])',
   ],
 };
 

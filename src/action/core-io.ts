@@ -7,8 +7,8 @@ import { annotationFor } from '../github/annotations.ts';
 export function actionsCoreIO(): CiIO {
   return {
     log: (line) => core.info(line),
-    annotate(issue, file) {
-      const { message, properties } = annotationFor(issue, file);
+    annotate(issue, file, title) {
+      const { message, properties } = annotationFor(issue, file, title);
       core.error(message, properties);
     },
     error: (message) => core.error(message),

@@ -10,8 +10,8 @@ import type { SpecIssue } from '../spec/types.ts';
 export type CiIO = {
   /** A progress line for the job log. */
   log(line: string): void;
-  /** A validation error on its line of the models file (`file`: relative to the repository root). */
-  annotate(issue: SpecIssue, file: string): void;
+  /** An error on its line of the models file (`file`: relative to the repository root); `title` default: the file is not valid. */
+  annotate(issue: SpecIssue, file: string, title?: string): void;
   /** An error that is not about a line of a file. */
   error(message: string): void;
   /** A warning (`::warning::`): something did not happen, and the run still succeeds. */
@@ -35,8 +35,8 @@ export function workflowCommandIO(env: NodeJS.ProcessEnv, out: Writable = proces
   const onGitHub = env.GITHUB_ACTIONS === 'true';
   return {
     log: (line) => err.write(`${line}\n`),
-    annotate(issue, file) {
-      if (onGitHub) out.write(`${errorCommand(issue, file)}\n`);
+    annotate(issue, file, title) {
+      if (onGitHub) out.write(`${errorCommand(issue, file, title)}\n`);
       else err.write(`${file}:${issue.line}:${issue.column} ${issue.path ? `${issue.path}: ` : ''}${issue.message}\n`);
     },
     error(message) {

@@ -14,6 +14,7 @@ import { chooseFlow, type Flow } from './choose-flow.ts';
 import { readEvent, type CiEvent } from './event.ts';
 import { failedReport, type FlowContext, type FlowRun } from './flow-context.ts';
 import { modelsFileName } from './load-models.ts';
+import { failedExampleIssues } from './example-annotations.ts';
 import { runOutputs } from './outputs.ts';
 import { prFlow } from './pr-flow.ts';
 import { reconcileFlow } from './reconcile-flow.ts';
@@ -84,6 +85,7 @@ export async function runCi(settings: CiSettings, deps: CiDeps): Promise<CiOutco
   }
 
   for (const issue of report.issues) io.annotate(issue, report.modelsFile);
+  for (const issue of failedExampleIssues(ws.modelsFile, report.modelsFile, report.models)) io.annotate(issue, report.modelsFile, 'example failed');
   await io.summary(renderReportMarkdown(report, { secrets }));
   for (const [name, value] of Object.entries(runOutputs(report, secrets))) io.output(name, value);
   const published = await publish(report, event.event, settings, deps, secrets);

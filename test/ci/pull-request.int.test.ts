@@ -174,6 +174,8 @@ test('a failing example: its row says so, and the check fails', async () => {
   const run = await ci(sha, 'pull_request.synchronize');
   assert.is(run.status, 1, run.stderr);
   assert.match(run.stdout, '::error::failed: mul (see the job summary)');
+  // On the line of mul's `example:` in models.yaml.
+  assert.match(run.stdout, `::error file=models.yaml,line=14,col=5,title=example failed::models[1].example: mul: example 1 failed: $: expected 16, got 15: off by 1`);
   const body = steadyLatency(gh.comments.get(commentId)!.body);
   assert.ok(body.startsWith('<!-- slipway:plan target=local file=models.yaml -->\n\n## ❌ Slipway plan and test calls\n'), body);
   assert.match(body, '### ❌ mul: create');

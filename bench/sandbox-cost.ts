@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { createSupervisor } from '../src/backends/local/supervisor.ts';
+import { replicaAddress } from '../src/gateway/replica-origin.ts';
 import { detectSandbox } from '../src/sandbox/detect-sandbox.ts';
 import type { ReplicaLauncher, SandboxPolicy } from '../src/sandbox/launcher.ts';
 import { plainLauncher } from '../src/sandbox/plain-launcher.ts';
@@ -66,11 +67,19 @@ async function measureAll(): Promise<Result[]> {
       await r.supervisor.stop(r.nextId, { graceMs: 2000 });
     }
   }
-  const agent = new Agent({ connections: 1 });
+  const agents: Agent[] = [];
   try {
     const origins = await Promise.all(all.map(async (r) => (await r.supervisor.start(spec(r)))[0].origin!));
+    // Each replica on one keep-alive connection: its Unix socket (local replicas) or its TCP origin.
+    const links = new Map(origins.map((origin) => {
+      const address = replicaAddress(origin);
+      const agent = new Agent({ connections: 1, ...('socketPath' in address ? { connect: { socketPath: address.socketPath } } : {}) });
+      agents.push(agent);
+      return [origin, { agent, url: 'socketPath' in address ? 'http://replica/invoke' : `${address.url}/invoke` }];
+    }));
     const call = async (origin: string) => {
-      const res = await request(`${origin}/invoke`, { method: 'POST', body: '{"a":3,"b":5}', dispatcher: agent });
+      const link = links.get(origin)!;
+      const res = await request(link.url, { method: 'POST', body: '{"a":3,"b":5}', dispatcher: link.agent });
       await res.body.text();
       if (res.statusCode !== 200) throw new Error(`replica answered ${res.statusCode}`);
     };
@@ -88,7 +97,7 @@ async function measureAll(): Promise<Result[]> {
       }
     }
   } finally {
-    await agent.close();
+    await Promise.all(agents.map((agent) => agent.close()));
     await Promise.all(all.map((r) => r.supervisor.stopAll({ graceMs: 2000 })));
   }
   return all.map((r) => ({ name: r.variant.name, startMs: median(r.starts), p50Ms: median(r.latencies), perSecond: r.latencies.length / r.seconds }));
@@ -119,7 +128,7 @@ try {
       '',
       'A sandboxed call is the same process behind the same socket: it pays nothing per call (on a',
       "shared, loaded machine the call columns differ by noise). The start pays bubblewrap's setup",
-      'and, network off, one more Python start to bind the socket outside.',
+      "and one more Python start, which binds the replica's socket outside the sandbox.",
     ].join('\n'),
   );
 } finally {

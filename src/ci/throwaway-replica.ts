@@ -1,7 +1,9 @@
 // A candidate build served by one replica of its own, outside the daemon, so a pull request's
 // examples can be called without deploying anything: its own supervisor, started on the build
 // folder, called on the replica's `POST /invoke` directly, then stopped.
+import { Agent, fetch } from 'undici';
 import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
+import { replicaAddress } from '../gateway/replica-origin.ts';
 import { readBuildInfo } from '../build/build-info.ts';
 import { createSupervisor, type Supervisor } from '../backends/local/supervisor.ts';
 import { packagePath } from '../package-paths.ts';
@@ -66,21 +68,28 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
 
 /** One call on the runtime protocol: 200 `{response}`, 500 `{error: {type, message}}`. */
 async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
-  let response: Response;
+  // A local replica listens on a Unix domain socket (`unix:<path>`), a pod on TCP.
+  const address = replicaAddress(origin);
+  const dispatcher = 'socketPath' in address ? new Agent({ connect: { socketPath: address.socketPath } }) : undefined;
+  const base = 'socketPath' in address ? 'http://replica' : address.url;
+  let response;
   try {
-    response = await fetch(`${origin}/invoke`, {
+    response = await fetch(`${base}/invoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(input),
       signal: AbortSignal.timeout(timeoutMs),
+      dispatcher,
     });
   } catch (error) {
+    await dispatcher?.close();
     const timedOut = (error as Error).name === 'TimeoutError';
     return timedOut
       ? { ok: false, status: 504, message: `no answer within the model's timeout of ${timeoutMs / 1000} s` }
       : { ok: false, status: 502, message: `the replica did not answer: ${(error as Error).message}` };
   }
   const body = (await response.json().catch(() => null)) as { response?: unknown; error?: { type?: string; message?: string } } | null;
+  await dispatcher?.close();
   if (response.status === 200 && body && 'response' in body) return { ok: true, response: body.response };
   const error = body?.error;
   const message = error ? `${error.type ?? 'Error'}: ${error.message ?? ''}` : `the replica answered ${response.status}`;

@@ -10,6 +10,7 @@ import type { Observed } from '../plan/types.ts';
 import { renderApplyResult } from './apply-output.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
+import { localAdvisoryNote } from '../limits/advisory.ts';
 import { useColor } from './plan.ts';
 import { applyViaDaemon } from './remote-apply.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
@@ -32,6 +33,8 @@ export function registerApply(program: Command): void {
       if (wantsCluster(desired.spec, opts)) return applyCluster(ws, desired.spec, desired.keys, opts);
       const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port) });
       if (started) process.stderr.write(`started the Slipway daemon at ${client.url}\n`);
+      const note = localAdvisoryNote(desired.spec);
+      if (note !== null) process.stderr.write(`${note}\n`);
       const observed = await client.json<Observed>('GET', 'observe');
       const preview = plan(desired.spec, desired.keys, observed);
       process.stdout.write(renderPlanText(preview, { color: useColor() }));

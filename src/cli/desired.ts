@@ -6,7 +6,7 @@ import type { Spec } from '../spec/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import { storePath } from '../backends/local/observe.ts';
 import { openStore } from '../store/database.ts';
-import { secretDigest } from '../store/secret-digest.ts';
+import { localSecretDigest } from '../backends/local/digest-key-file.ts';
 import { CliError } from './cli-error.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -17,13 +17,13 @@ export async function loadDesired(ws: Workspace, opts: { forApply?: boolean } = 
   return desired;
 }
 
-/** Digests need the store's secret key; before the first apply there is no store and no digest. */
+/** Digests need the repository's digest key; before the first apply there is no store and no digest. */
 export function secretDigestIfStore(root: string): ((name: string, value: string) => string) | undefined {
   const file = storePath(root);
   if (!existsSync(file)) return undefined;
   const store = openStore(file);
   try {
-    return secretDigest(store);
+    return localSecretDigest(root, store);
   } finally {
     store.close();
   }

@@ -8,6 +8,7 @@ import { hasChanges, plan } from '../plan/plan.ts';
 import { renderPlanJson } from '../plan/render-plan-json.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
 import { loadDesired } from './desired.ts';
+import { localAdvisoryNote } from '../limits/advisory.ts';
 import { openWorkspace } from './workspace.ts';
 import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
 
@@ -25,6 +26,10 @@ export function registerPlan(program: Command): void {
       const { spec, observed } = await observe(ws.root, desired.spec, opts);
       const result = plan(spec, desired.keys, observed);
       process.stdout.write(opts.json ? renderPlanJson(result) : renderPlanText(result, { color: useColor() }));
+      if (!wantsCluster(desired.spec, opts)) {
+        const note = localAdvisoryNote(desired.spec);
+        if (note !== null) process.stderr.write(`${note}\n`);
+      }
       if (opts.detailedExitcode && hasChanges(result)) process.exitCode = 2;
     });
 }

@@ -17,13 +17,14 @@ export function registerStatus(program: Command): void {
       const cluster = await clusterOf(opts);
       if (cluster) return clusterStatusCommand(cluster, opts);
       const { client } = await requireDaemon();
-      const status = await client.json<{ gateway: string; sandbox?: string; models: ModelStatus[] }>('GET', 'status');
+      const status = await client.json<{ gateway: string; sandbox?: string; models: ModelStatus[]; limits?: string | null }>('GET', 'status');
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
         return;
       }
       process.stdout.write(`gateway ${status.gateway}\n`);
       if (status.sandbox?.startsWith('none')) process.stdout.write(`sandbox ${status.sandbox}\n`);
+      if (status.limits) process.stderr.write(`${status.limits}\n`);
       if (status.models.length === 0) process.stdout.write('no models deployed\n');
       for (const m of status.models) {
         process.stdout.write(
@@ -32,7 +33,7 @@ export function registerStatus(program: Command): void {
         for (const r of m.replicaStats) {
           const c = r as Record<string, unknown>;
           process.stdout.write(
-            `  ${c.id}  ${c.state}  received ${c.received}  processed ${c.processed}  success ${c.success}  failure ${c.failure}  error ${c.error}  busy ${c.busy}  not ready ${c.notReady}  restarts ${c.restarts}\n`,
+            `  ${c.id}  ${c.state}  rss ${megabytes(c.rssBytes)}  cpu ${cpuTime(c.cpuSeconds)}  received ${c.received}  processed ${c.processed}  success ${c.success}  failure ${c.failure}  error ${c.error}  busy ${c.busy}  not ready ${c.notReady}  restarts ${c.restarts}\n`,
           );
         }
       }
@@ -51,4 +52,12 @@ async function clusterStatusCommand(cluster: NamedCluster, opts: StatusFlags): P
       `\n${m.model}  ${m.state}  deployment #${m.deploymentId ?? '?'}  build #${m.build ?? '?'}  ${m.readyReplicas}/${m.replicas} ready  rollout ${m.rollout}${drift}\n  image ${m.image ?? '-'}\n`,
     );
   }
+}
+
+function megabytes(bytes: unknown): string {
+  return typeof bytes === 'number' ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : '-';
+}
+
+function cpuTime(seconds: unknown): string {
+  return typeof seconds === 'number' ? `${seconds.toFixed(2)} s` : '-';
 }

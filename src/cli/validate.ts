@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadSpec } from '../spec/load.ts';
 import { formatIssues } from '../spec/format.ts';
+import { computeBuildKeys } from '../source/build-keys.ts';
 import { openWorkspace } from './workspace.ts';
 
 export function registerValidate(program: Command): void {
@@ -17,6 +18,19 @@ export function registerValidate(program: Command): void {
         process.stderr.write(`${formatIssues(loaded.errors)}\n`);
         const n = loaded.errors.length;
         process.stderr.write(`${ws.display}: ${n} problem${n === 1 ? '' : 's'}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      // What plan refuses, validate refuses too: files git cannot see, symlinks out of the repository.
+      const keys = await computeBuildKeys(ws.repo, loaded.spec);
+      if (!keys.ok) {
+        for (const issue of keys.errors) {
+          const at = loaded.spec.models.find((m) => m.name === issue.model)?.position;
+          const where = at ? `${ws.display}:${at.line}:${at.column}` : ws.display;
+          process.stderr.write(`${where}: model ${issue.model}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}\n`);
+        }
+        const count = keys.errors.length;
+        process.stderr.write(`${ws.display}: ${count} problem${count === 1 ? '' : 's'}\n`);
         process.exitCode = 1;
         return;
       }

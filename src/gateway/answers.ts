@@ -6,7 +6,8 @@
 //
 // | status | errorCode             | when                                                          |
 // |--------|-----------------------|---------------------------------------------------------------|
-// | 400    | request.invalid_json  | the body (or, for /model, its `request`) is not JSON          |
+// | 400    | request.invalid_json  | the body is not valid UTF-8 or not JSON (both routes alike)   |
+// | 400    | request.too_deep      | arrays / objects nested deeper than 512 (json-scan.ts)        |
 // | 400    | request.missing_field | /model body without `accessKey` or `request` (message names it)|
 // | 400    | request.rejected      | the replica refused the request body                          |
 // | 400    | request.malformed     | the HTTP request itself could not be parsed (clientError);    |
@@ -25,13 +26,16 @@
 // | 500    | gateway.error         | a bug in the gateway (logged)                                 |
 // | 502    | replica.died          | the replica's connection broke mid-call                       |
 // | 502    | replica.bad_answer    | the replica answered outside the runtime protocol             |
+// | 502    | replica.out_of_memory | the replica's memory limit (cgroup) killed it during the call |
 // | 503    | model.stopped         | the model is stopped                                          |
 // | 503    | model.unavailable     | no replica became ready within busyTimeoutMs                  |
+// | 503    | gateway.overloaded    | the bodies being read at once fill the body budget (Retry-After)|
 // | 504    | model.timeout         | the call ran past the model's timeout and was cut off         |
 import type { ServerResponse } from 'node:http';
 
 export type ErrorCode =
-  | 'request.invalid_json' | 'request.missing_field' | 'request.rejected' | 'request.malformed'
+  | 'request.invalid_json' | 'request.too_deep' | 'request.missing_field' | 'request.rejected' | 'request.malformed'
+  | 'gateway.overloaded' | 'replica.out_of_memory'
   | 'auth.missing' | 'auth.invalid' | 'auth.revoked' | 'auth.expired' | 'auth.forbidden'
   | 'model.not_found' | 'route.not_found' | 'method.not_allowed' | 'request.too_large'
   | 'model.busy' | 'model.error' | 'gateway.error' | 'replica.died' | 'replica.bad_answer'

@@ -1,21 +1,32 @@
 // The data plane: routes calls to models, checks keys and limits, and keeps the model table the
 // supervisor updates with `setRoute` (see types.ts for the contract, answers.ts for the errors).
 //
-// Order of checks, cheapest and least revealing first:
-//   /models/<name>: method → model → API key → stopped → Content-Length → body → JSON
-//   /model:         method → Content-Length (largest limit) → body → JSON and fields →
-//                   access key → the model's own limit → API key → stopped
+// Order of checks, cheapest and least revealing first, and everything about who calls before a
+// single body byte is read (a refused call's connection is closed, its body never read):
+//   /models/<name>: method → model → API key → stopped → Content-Length → body budget → body →
+//                   UTF-8 and JSON (json-scan.ts) → replica
+//   /model:         method → Content-Length (largest limit) → API key known, not revoked or expired
+//                   (or missing while every model needs one) → model of ?accessKey= if given →
+//                   body budget → body → UTF-8 and JSON → accessKey → the model's own limit →
+//                   API key valid for that model → stopped → replica
+// The replica gets the bytes of the request as the client sent them: the whole body on
+// /models/<name>, the bytes of the envelope's `request` value on /model (never re-serialized).
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError, sendJson } from './answers.ts';
+import { createBodyBudget, DEFAULT_BODY_BUDGET_BYTES } from './body-budget.ts';
 import { answerClientError } from './client-error.ts';
+import { scanJson, type Span } from './json-scan.ts';
 import { bearerToken, callHeaders, readBody } from './request-body.ts';
 import { type ModelEntry, startCall } from './model-call.ts';
 import { closeReplicaLink, openReplicaLink, type ReplicaLink, zeroCounters } from './replica-link.ts';
 import { ReplicaPool } from './replica-pool.ts';
-import type { Gateway, GatewayDeps, ModelRoute, ReplicaHandle, ReplicaStats } from './types.ts';
+import type { AuthVerdict, Gateway, GatewayDeps, ModelRoute, ReplicaHandle, ReplicaStats } from './types.ts';
 import { refuseCredential } from './refuse-credential.ts';
 
 const DEFAULT_MAX_REQUEST_BYTES = 5 * 1024 * 1024;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 
 /** Creates the gateway; it serves nothing until `setRoute` gives it models. */
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -23,7 +34,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   /** Every pool with replicas, including those of removed models still finishing calls. */
   const pools = new Map<ReplicaPool<ReplicaLink>, string>();
   const pendingRestarts = new Map<string, number>();
+  const budget = createBodyBudget(deps.bodyBudgetBytes ?? DEFAULT_BODY_BUDGET_BYTES);
   let largestLimit = DEFAULT_MAX_REQUEST_BYTES;
+  /** Some served model takes calls without an API key: a keyless /model call must be read to know. */
+  let anyWithoutKey = false;
   const log = (line: string): void => {
     try {
       deps.log?.(line);
@@ -35,7 +49,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   function recomputeLimit(): void {
     largestLimit = 0;
-    for (const entry of routes.values()) largestLimit = Math.max(largestLimit, entry.route.maxRequestBytes);
+    anyWithoutKey = false;
+    for (const entry of routes.values()) {
+      largestLimit = Math.max(largestLimit, entry.route.maxRequestBytes);
+      if (!entry.route.auth) anyWithoutKey = true;
+    }
     if (routes.size === 0) largestLimit = DEFAULT_MAX_REQUEST_BYTES;
   }
 
@@ -68,101 +86,148 @@ export function createGateway(deps: GatewayDeps): Gateway {
     sendError(res, 413, 'request.too_large', `the request body is over the limit of ${limit} bytes (limits.maxRequestBytes)`, undefined, undefined, true);
   }
 
-  /** Checks the API key and the model's state; answers and returns false when the call stops here. */
-  function admit(entry: ModelEntry, authorization: string | null, res: ServerResponse): boolean {
+  /**
+   * Whether an API key is known, unrevoked and unexpired, whatever model it is for: `authorize`
+   * for a model no key can be scoped to (no model is named ''), where a scoped key says
+   * `forbidden`, which here means "known".
+   */
+  function authenticate(token: string): AuthVerdict {
+    const verdict = deps.authorize(token, '');
+    return verdict === 'forbidden' ? 'ok' : verdict;
+  }
+
+  /**
+   * Checks the API key and the model's state; answers and returns false when the call stops here.
+   * `unread`: the body is not read yet, so a refusal closes the connection rather than read it.
+   */
+  function admit(entry: ModelEntry, authorization: string | null, res: ServerResponse, unread: boolean): boolean {
     const route = entry.route;
     if (route.auth) {
       const token = bearerToken(authorization);
       const verdict = token === undefined ? 'invalid' : deps.authorize(token, route.name);
       if (verdict !== 'ok') {
-        refuseCredential(res, verdict, route.name, token === undefined);
+        refuseCredential(res, verdict, route.name, token === undefined, unread);
         return false;
       }
     }
     if (route.state === 'stopped') {
-      sendError(res, 503, 'model.stopped', `model ${route.name} is stopped; start it with \`slipway start ${route.name}\``);
+      sendError(res, 503, 'model.stopped', `model ${route.name} is stopped; start it with \`slipway start ${route.name}\``, undefined, undefined, unread);
       return false;
     }
     return true;
   }
 
-  function namedCall(req: IncomingMessage, res: ServerResponse, name: string): void {
-    const entry = routes.get(name);
-    if (entry === undefined) {
-      sendError(res, 404, 'model.not_found', `no model named ${JSON.stringify(name)} is deployed`);
+  /**
+   * Reads the body within the model's `limit` and the gateway's body budget, then calls `done`;
+   * answers 503 (budget), 413 (limit) itself. `declared` is the Content-Length, -1 for chunked.
+   */
+  function readWithinBudget(req: IncomingMessage, res: ServerResponse, declared: number, limit: number, done: (body: Buffer) => void): void {
+    const reserved = declared >= 0 ? declared : limit;
+    if (!budget.reserve(reserved)) {
+      sendError(res, 503, 'gateway.overloaded', 'the gateway is reading as many request bodies as it may at once; retry shortly', undefined, ['retry-after', '1'], true);
       return;
     }
-    const headers = callHeaders(req.rawHeaders);
-    if (!admit(entry, headers.authorization, res)) return;
-    const limit = entry.route.maxRequestBytes;
-    if (headers.contentLength > limit) return tooLarge(res, limit);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      budget.release(reserved);
+    };
     readBody(req, limit, (body) => {
+      release();
       if (body === null) return tooLarge(res, limit);
       try {
-        // Validity only: the replica gets the bytes exactly as the client sent them.
-        JSON.parse(body.toString('utf8'));
-      } catch (err) {
-        sendError(res, 400, 'request.invalid_json', `the request body is not valid JSON (${(err as Error).message}); send the model's input as the body`);
-        return;
-      }
-      try {
-        startCall(env, entry, res, body);
+        done(body);
       } catch (err) {
         failed(req, res, err);
       }
+    }, release);
+  }
+
+  /** Answers 400 and returns false for a body that is not UTF-8. */
+  function utf8(res: ServerResponse, body: Buffer): boolean {
+    if (isUtf8(body)) return true;
+    sendError(res, 400, 'request.invalid_json', 'the request body is not valid UTF-8; send JSON encoded as UTF-8');
+    return false;
+  }
+
+  function namedCall(req: IncomingMessage, res: ServerResponse, name: string): void {
+    const entry = routes.get(name);
+    const headers = callHeaders(req.rawHeaders);
+    const unread = headers.contentLength !== 0;
+    if (entry === undefined) {
+      sendError(res, 404, 'model.not_found', `no model named ${JSON.stringify(name)} is deployed`, undefined, undefined, unread);
+      return;
+    }
+    if (!admit(entry, headers.authorization, res, unread)) return;
+    const limit = entry.route.maxRequestBytes;
+    if (headers.contentLength > limit) return tooLarge(res, limit);
+    readWithinBudget(req, res, headers.contentLength, limit, (body) => {
+      if (!utf8(res, body)) return;
+      const scan = scanJson(body, false);
+      if (!scan.ok) return sendError(res, 400, scan.code, `${scan.message}; send the model's input as the body`);
+      startCall(env, entry, res, body);
     });
   }
 
   function cmlCall(req: IncomingMessage, res: ServerResponse, queryKey: string | null): void {
     const headers = callHeaders(req.rawHeaders);
-    const limit = largestLimit;
+    const unread = headers.contentLength !== 0;
+    let limit = largestLimit;
     if (headers.contentLength > limit) return tooLarge(res, limit);
-    readBody(req, limit, (body) => {
-      try {
-        cmlBody(res, queryKey, headers.authorization, limit, body);
-      } catch (err) {
-        failed(req, res, err);
-      }
-    });
+    // Who calls is known from the headers: an unknown, revoked or expired key, or no key while
+    // every model needs one, is refused before the body is read.
+    const token = bearerToken(headers.authorization);
+    if (typeof token === 'string') {
+      const verdict = authenticate(token);
+      if (verdict !== 'ok') return refuseCredential(res, verdict, null, false, unread);
+    } else if (!anyWithoutKey) {
+      return refuseCredential(res, token === undefined ? 'invalid' : 'missing', null, token === undefined, unread);
+    }
+    if (queryKey !== null) {
+      const entry = entryForAccessKey(queryKey);
+      if (entry === undefined) return accessKeyUnknown(res, unread);
+      if (!admit(entry, headers.authorization, res, unread)) return;
+      limit = entry.route.maxRequestBytes;
+      if (headers.contentLength > limit) return tooLarge(res, limit);
+    }
+    readWithinBudget(req, res, headers.contentLength, limit, (body) => cmlBody(res, queryKey, headers.authorization, body));
   }
 
-  function cmlBody(
-    res: ServerResponse, queryKey: string | null, authorization: string | null, limit: number, body: Buffer | null,
-  ): void {
-    if (body === null) return tooLarge(res, limit);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch (err) {
-      sendError(res, 400, 'request.invalid_json', `the request body is not valid JSON (${(err as Error).message}); send {"accessKey": "...", "request": {...}}`);
-      return;
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+  function entryForAccessKey(accessKey: string): ModelEntry | undefined {
+    const name = deps.modelForAccessKey(accessKey);
+    return name === null ? undefined : routes.get(name);
+  }
+
+  function accessKeyUnknown(res: ServerResponse, unread: boolean): void {
+    sendError(res, 404, 'model.not_found', 'no deployed model has this access key (a rotated key stops working at once)', undefined, undefined, unread);
+  }
+
+  function cmlBody(res: ServerResponse, queryKey: string | null, authorization: string | null, body: Buffer): void {
+    if (!utf8(res, body)) return;
+    const scan = scanJson(body, true);
+    if (!scan.ok) return sendError(res, 400, scan.code, `${scan.message}; send {"accessKey": "...", "request": {...}}`);
+    if (scan.request === null && body[firstNonSpace(body)] !== 0x7b) {
       sendError(res, 400, 'request.invalid_json', 'the request body must be a JSON object: {"accessKey": "...", "request": {...}}');
       return;
     }
-    const call = parsed as { accessKey?: unknown; request?: unknown };
-    const accessKey = typeof call.accessKey === 'string' && call.accessKey !== '' ? call.accessKey : queryKey;
+    const accessKey = stringValue(body, scan.accessKey) ?? queryKey;
     if (accessKey === null) {
       sendError(res, 400, 'request.missing_field', 'missing field "accessKey": send the model\'s access key as a string in the body');
       return;
     }
-    if (call.request === undefined) {
+    if (scan.request === null) {
       sendError(res, 400, 'request.missing_field', 'missing field "request": send the model\'s input as "request" in the body');
       return;
     }
-    const name = deps.modelForAccessKey(accessKey);
-    const entry = name === null ? undefined : routes.get(name);
-    if (entry === undefined) {
-      sendError(res, 404, 'model.not_found', 'no deployed model has this access key (a rotated key stops working at once)');
-      return;
-    }
+    const entry = entryForAccessKey(accessKey);
+    if (entry === undefined) return accessKeyUnknown(res, false);
     if (body.length > entry.route.maxRequestBytes) return tooLarge(res, entry.route.maxRequestBytes);
-    if (!admit(entry, authorization, res)) return;
-    startCall(env, entry, res, JSON.stringify(call.request));
+    if (!admit(entry, authorization, res, false)) return;
+    startCall(env, entry, res, body.subarray(scan.request.start, scan.request.end));
   }
 
-  function route(req: IncomingMessage, res: ServerResponse): void {
+function route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '';
     const method = req.method;
     if (url === '/model' || url.startsWith('/model?')) {
@@ -275,6 +340,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
       pools.clear();
     },
   };
+}
+
+/** A non-empty JSON string at `span` (decoded), or null for anything else. */
+function stringValue(body: Buffer, span: Span | null): string | null {
+  if (span === null || body[span.start] !== QUOTE || span.end - span.start < 3) return null;
+  const escaped = body.indexOf(BACKSLASH, span.start);
+  if (escaped < 0 || escaped >= span.end) return body.toString('utf8', span.start + 1, span.end - 1);
+  const value = JSON.parse(body.toString('utf8', span.start, span.end)) as string;
+  return value === '' ? null : value;
+}
+
+function firstNonSpace(body: Buffer): number {
+  let i = 0;
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
+  return i;
 }
 
 function notAllowed(res: ServerResponse, allow: string): void {

@@ -23,10 +23,10 @@ const MAX_ATTEMPTS = 3;
 
 /**
  * Runs a call whose request is accepted (route found, authorized, body read and valid).
- * `body` is the request JSON sent to the replica as is.
+ * `body` is the request JSON sent to the replica as is (the client's own bytes).
  */
 export function startCall(
-  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, attempt = 1, acceptedAt = performance.now(),
+  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, attempt = 1, acceptedAt = performance.now(),
 ): void {
   // The route may have changed while the body was arriving.
   if (entry.removed) return refuse(entry, res, 'removed');
@@ -80,7 +80,7 @@ function refuse(entry: ModelEntry, res: ServerResponse, refusal: Refusal): void 
 }
 
 function sendToReplica(
-  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number,
+  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number,
 ): void {
   const link = slot.value;
   link.counters.received++;
@@ -102,7 +102,7 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
   #env: CallEnv;
   #entry: ModelEntry;
   #res: ServerResponse;
-  #body: Buffer | string;
+  #body: Buffer;
   #slot: Slot<ReplicaLink>;
   #attempt: number;
   #acceptedAt: number;
@@ -111,7 +111,7 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] | null = null;
   #settled = false;
 
-  constructor(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer | string, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number) {
+  constructor(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number) {
     this.#acceptedAt = acceptedAt;
     this.#env = env;
     this.#entry = entry;
@@ -211,6 +211,26 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     }
     this.#env.log(`${link.model}: replica ${link.replicaId} died mid-call: ${String(code ?? err.message)}`);
     this.#report('onReplicaDied', link.replicaId);
+    const diagnose = this.#env.deps.diagnoseDeath;
+    if (diagnose === undefined) return this.#died(null);
+    let cause: Promise<'out_of_memory' | null>;
+    try {
+      cause = diagnose(link.replicaId);
+    } catch (bug) {
+      this.#env.log(`diagnoseDeath(${link.replicaId}) threw: ${(bug as Error).stack ?? String(bug)}`);
+      return this.#died(null);
+    }
+    cause.then((found) => this.#died(found), () => this.#died(null));
+  }
+
+  #died(cause: 'out_of_memory' | null): void {
+    const link = this.#slot.value;
+    if (cause === 'out_of_memory') {
+      sendError(this.#res, 502, 'replica.out_of_memory',
+        `replica ${link.replicaId} was killed by its memory limit (resources.memory) during the call; it is being restarted. Lower the call's memory use or raise the limit`,
+        { ReplicaID: link.replicaId });
+      return;
+    }
     sendError(this.#res, 502, 'replica.died',
       `replica ${link.replicaId} went away during the call; it is being restarted, retry the call`, { ReplicaID: link.replicaId });
   }

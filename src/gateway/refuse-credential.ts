@@ -7,12 +7,17 @@ import type { AuthVerdict } from './types.ts';
 
 const CHALLENGE = ['www-authenticate', 'Bearer'];
 
-/** Answers a refused credential; `malformed` is an Authorization header that is not `Bearer <key>`. */
+/**
+ * Answers a refused credential; `malformed` is an Authorization header that is not `Bearer <key>`.
+ * `model` is null when the call was refused before the gateway knew which model it is for.
+ * `close` ends the connection after the answer (the body was left unread).
+ */
 export function refuseCredential(
   res: ServerResponse,
   verdict: Exclude<AuthVerdict, 'ok'>,
-  model: string,
+  model: string | null,
   malformed: boolean,
+  close = false,
 ): void {
   let status = 401;
   let code: ErrorCode;
@@ -20,7 +25,7 @@ export function refuseCredential(
   switch (verdict) {
     case 'missing':
       code = 'auth.missing';
-      message = `model ${model} needs an API key: send "Authorization: Bearer <API key>" (create one with \`slipway keys create\`)`;
+      message = `${model === null ? 'this call' : `model ${model}`} needs an API key: send "Authorization: Bearer <API key>" (create one with \`slipway keys create\`)`;
       break;
     case 'invalid':
       code = 'auth.invalid';
@@ -43,5 +48,5 @@ export function refuseCredential(
       message = `the API key may not call model ${model}; it is scoped to other models`;
       break;
   }
-  sendError(res, status, code, message, undefined, status === 401 ? CHALLENGE : undefined);
+  sendError(res, status, code, message, undefined, status === 401 ? CHALLENGE : undefined, close);
 }

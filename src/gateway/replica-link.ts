@@ -1,6 +1,7 @@
 // What the gateway keeps per replica process: its keep-alive connections and its counters.
 import { Pool } from 'undici';
 import { envelopeTail } from './replica-answer.ts';
+import { replicaAddress } from './replica-origin.ts';
 import type { ReplicaCounters, ReplicaHandle } from './types.ts';
 
 export type ReplicaLink = {
@@ -24,7 +25,8 @@ export function zeroCounters(restarts = 0): ReplicaCounters {
  * at most `concurrency` calls on a replica, so the pool never opens more connections than that;
  * pipelining 1 because a replica answers one connection's requests in order and a slow call must
  * not hold up another behind it. Idle connections stay open a long time: the runtime keeps them,
- * and a reconnect costs more than the call.
+ * and a reconnect costs more than the call. A local replica is reached over its Unix domain
+ * socket (`unix:` origin), a pod over TCP: the same undici Pool either way.
  */
 export function openReplicaLink(
   model: string,
@@ -32,7 +34,10 @@ export function openReplicaLink(
   handle: ReplicaHandle,
   counters: ReplicaCounters,
 ): ReplicaLink {
-  const dispatcher = new Pool(handle.origin, {
+  const address = replicaAddress(handle.origin);
+  // undici needs an origin for the Host header even over a socket; the runtime ignores it.
+  const dispatcher = new Pool('socketPath' in address ? 'http://replica' : address.url, {
+    ...('socketPath' in address ? { socketPath: address.socketPath } : {}),
     pipelining: 1,
     keepAliveTimeout: 60_000,
     keepAliveMaxTimeout: 600_000,

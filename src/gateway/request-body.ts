@@ -48,20 +48,30 @@ function ignore(): void {}
 /**
  * Reads the request body, calling `done(body)` once it is complete, or `done(null)` as soon as
  * it grows past `limit` bytes (reading stops there: the caller answers 413 and closes).
- * An aborted upload calls nothing: there is nobody left to answer.
+ * An aborted upload calls only `aborted`: there is nobody left to answer.
  */
-export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | null) => void): void {
+export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | null) => void, aborted?: () => void): void {
   let first: Buffer | null = null;
   let chunks: Buffer[] | null = null;
   let size = 0;
   let over = false;
+  let finished = false;
   // An upload that breaks off emits 'error' on the request; without a listener that would throw.
   req.on('error', ignore);
+  if (aborted !== undefined) {
+    req.once('close', () => {
+      if (!finished) {
+        finished = true;
+        aborted();
+      }
+    });
+  }
   req.on('data', (chunk: Buffer) => {
     if (over) return;
     size += chunk.length;
     if (size > limit) {
       over = true;
+      finished = true;
       first = null;
       chunks = null;
       req.pause();
@@ -74,6 +84,7 @@ export function readBody(req: IncomingMessage, limit: number, done: (body: Buffe
   });
   req.on('end', () => {
     if (over) return;
+    finished = true;
     done(chunks !== null ? Buffer.concat(chunks, size) : (first ?? EMPTY));
   });
 }

@@ -9,7 +9,10 @@ import type { Duplex } from 'node:stream';
 export type ReplicaHandle = {
   /** Stable across restarts of the same replica slot (counters stay with it). */
   id: string;
-  /** `http://127.0.0.1:<port>`; a new origin for the same id means a new process. */
+  /**
+   * `unix:<socket path>` (local replicas) or `http://<host>:<port>` (pods); a new origin for the
+   * same id means a new process. See replica-origin.ts.
+   */
   origin: string;
 };
 
@@ -64,6 +67,16 @@ export type GatewayDeps = {
    * process (restart it if it died, or list it again if it still runs).
    */
   onReplicaDied(replicaId: string): void;
+  /**
+   * Why a replica whose connection broke mid-call died, once known: `out_of_memory` when its
+   * memory limit killed it. Optional; the answer (502) waits for it, so it should settle quickly.
+   */
+  diagnoseDeath?(replicaId: string): Promise<'out_of_memory' | null>;
+  /**
+   * Bytes of request bodies the gateway reads at once, over all connections; a call that would
+   * pass it gets 503 `gateway.overloaded` with Retry-After. Default 64 MiB (body-budget.ts).
+   */
+  bodyBudgetBytes?: number;
   /** Error-level notes (tracebacks, replica failures). Never called per successful call. */
   log?(line: string): void;
   /**

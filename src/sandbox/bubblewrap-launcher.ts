@@ -35,18 +35,30 @@ const ETC_FILES = [
 const ROOT_DIRS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64'];
 
 /**
- * Binds a TCP socket outside the sandbox, then runs the sandbox with it open: a replica without
- * network cannot bind a port its parent could reach (its loopback is its own). `{listen-fd}`
- * in the arguments becomes the descriptor's number. `-I -S`: nothing of a virtualenv runs here.
+ * Binds the replica's socket outside the sandbox, then runs the sandbox with it open: a Unix
+ * socket's folder (`.slipway/run/`, every replica's sockets) is never mounted inside, and a
+ * replica without network cannot bind a TCP port its parent could reach (its loopback is its
+ * own). `{listen-fd}` in the arguments becomes the descriptor's number. `-I -S`: nothing of a
+ * virtualenv runs here. A Unix socket is made as the runtime makes it: 0600 from the start.
  */
 const PREBIND = [
-  'import os, socket, sys',
-  'host = sys.argv[1]',
-  's = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)',
-  's.bind((host, 0))',
+  'import os, socket, stat, sys',
+  'kind, where = sys.argv[1], sys.argv[2]',
+  'if kind == "unix":',
+  '    try:',
+  '        if stat.S_ISSOCK(os.lstat(where).st_mode): os.unlink(where)',
+  '    except FileNotFoundError: pass',
+  '    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)',
+  '    previous = os.umask(0o177)',
+  '    s.bind(where)',
+  '    os.umask(previous)',
+  '    os.chmod(where, 0o600)',
+  'else:',
+  '    s = socket.socket(socket.AF_INET6 if ":" in where else socket.AF_INET)',
+  '    s.bind((where, 0))',
   's.listen(1024)',
   'os.set_inheritable(s.fileno(), True)',
-  'argv = [str(s.fileno()) if a == "{listen-fd}" else a for a in sys.argv[2:]]',
+  'argv = [str(s.fileno()) if a == "{listen-fd}" else a for a in sys.argv[3:]]',
   'os.execv(argv[0], argv)',
 ].join('\n');
 
@@ -60,7 +72,7 @@ export function bubblewrapLauncher(bwrap: string): ReplicaLauncher {
 }
 
 /** The `bwrap` arguments up to (not including) `--`: namespaces and mounts. */
-export function sandboxArguments(request: PrepareRequest & { writable?: string[] }): string[] {
+export function sandboxArguments(request: PrepareRequest): string[] {
   const args = ['--unshare-all', ...(request.policy.network ? ['--share-net'] : []), '--die-with-parent', '--cap-drop', 'ALL'];
   args.push('--ro-bind', '/usr', '/usr');
   for (const dir of ROOT_DIRS) {
@@ -75,7 +87,6 @@ export function sandboxArguments(request: PrepareRequest & { writable?: string[]
   const binds = [
     ...readOnly.map((p) => ['--ro-bind', p, p]),
     ...request.policy.paths.map((p) => ['--ro-bind-try', p, p]),
-    ...(request.writable ?? []).map((p) => ['--bind', p, p]),
   ].sort((a, b) => depth(a[1]) - depth(b[1]));
   for (const bind of binds) args.push(...bind);
   args.push('--chdir', request.buildDir);
@@ -96,17 +107,18 @@ function wrapWith(bwrap: string, request: PrepareRequest): Wrap {
       SLIPWAY_PARENT_PID: '',
     };
     const inner = [command.command, ...command.args];
-    const host = valueOf(command.args, '--host');
-    if (request.policy.network || host === null) {
-      return { command: bwrap, args: [...sandboxArgs, '--', ...inner], env, cwd: command.cwd };
-    }
-    const portless = dropOption(dropOption(inner, '--host'), '--port');
-    return {
+    const prebound = (kind: string, where: string, args: string[]): LaunchCommand => ({
       command: hostPython,
-      args: ['-I', '-S', '-c', PREBIND, host, bwrap, ...sandboxArgs, '--', ...portless, '--listen-fd', '{listen-fd}'],
+      args: ['-I', '-S', '-c', PREBIND, kind, where, bwrap, ...sandboxArgs, '--', ...args, '--listen-fd', '{listen-fd}'],
       env,
       cwd: command.cwd,
-    };
+    });
+    const socketPath = valueOf(command.args, '--socket');
+    // `--socket` stays: the runtime announces that path as where it is ready.
+    if (socketPath !== null) return prebound('unix', socketPath, inner);
+    const host = valueOf(command.args, '--host');
+    if (request.policy.network || host === null) return { command: bwrap, args: [...sandboxArgs, '--', ...inner], env, cwd: command.cwd };
+    return prebound('tcp', host, dropOption(dropOption(inner, '--host'), '--port'));
   };
 }
 

@@ -11,7 +11,7 @@ import { packagePath } from '../package-paths.ts';
 /** Absolute path of the JSON Schema, for callers that show or publish it. */
 export const modelsSchemaPath = packagePath('schemas', 'models.schema.json');
 
-type PatternRule = 'dnsLabel' | 'envName' | 'functionName' | 'cpu' | 'memory';
+type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory';
 
 let compiled: { validate: ValidateFunction; patterns: Map<string, PatternRule> } | undefined;
 
@@ -38,6 +38,7 @@ function patternRules(schema: SchemaDefs): Map<string, PatternRule> {
   add(defs.dnsLabel?.pattern, 'dnsLabel');
   add(defs.envName?.pattern, 'envName');
   add(defs.functionName?.pattern, 'functionName');
+  add(defs.envValue?.pattern, 'envValue');
   add(defs.resources?.properties?.cpu?.pattern, 'cpu');
   add(defs.resources?.properties?.memory?.pattern, 'memory');
   return rules;
@@ -179,6 +180,9 @@ function patternMessage(pattern: string, value: string): string {
   }
   if (rule === 'envName') {
     return `${shown} is not a valid environment variable name: use letters, digits and "_", not starting with a digit`;
+  }
+  if (rule === 'envValue') {
+    return 'an environment value cannot hold a NUL character (\\0): the operating system would cut the value there; remove it';
   }
   if (rule === 'functionName') {
     return `${shown} is not a valid function name: use letters, digits and "_" (and "." in R), not starting with a digit`;

@@ -3,7 +3,7 @@
 // Shape: a `Store` wraps one `DatabaseSync` and caches prepared statements by SQL text. The table
 // modules (models.ts, builds.ts, ...) are plain functions taking the store as first argument, so a
 // caller holds one object and each table family stays in its own small file.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { latestVersion, migrations } from './migrations.ts';
@@ -112,7 +112,7 @@ export function migrate(db: DatabaseSync, upTo: number = latestVersion): number 
  */
 export function openStore(path: string): Store {
   const inMemory = path === ':memory:';
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory) createPrivately(path);
   const db = new DatabaseSync(path, { timeout: 5000, enableForeignKeyConstraints: true });
   try {
     // Set explicitly as well as through the options, so the store does not depend on the defaults
@@ -129,4 +129,15 @@ export function openStore(path: string): Store {
     throw error;
   }
   return new Store(db, path);
+}
+
+/**
+ * Creates the store file (and its folder) readable by its owner only, or takes other users off an
+ * existing one. SQLite gives the WAL and shared-memory files the mode of the database file.
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+  for (const companion of [`${path}-wal`, `${path}-shm`]) if (existsSync(companion)) chmodSync(companion, 0o600);
 }

@@ -4,7 +4,10 @@
 import { createHmac } from 'node:crypto';
 import type { Store } from './database.ts';
 
-/** The store's random secret key (hex), made by migration 2 when the store was first opened. */
+/**
+ * The random key migration 2 put in the store (hex). The local backend moves it out to a key file
+ * on first use (backends/local/digest-key-file.ts); this reads it where it still is.
+ */
 export function storeSecretKey(store: Store): string {
   const row = store.statement("SELECT v FROM meta WHERE k = 'secret_key'").get() as { v: string } | undefined;
   if (!row) throw new Error(`${store.path} has no secret_key in its meta table; the store is damaged`);

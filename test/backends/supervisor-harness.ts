@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ensurePrivateDir } from '../../src/backends/local/run-dir.ts';
 import { createSupervisor, type Supervisor, type SupervisorOptions } from '../../src/backends/local/supervisor.ts';
+import { replicaRequest } from '../support/replica-request.ts';
 import type { DeploymentProcessSpec, SupervisorEvents } from '../../src/backends/local/supervisor-types.ts';
 
 export const RUNTIME_DIR = path.resolve(import.meta.dirname, '../../runtime/python');
@@ -26,6 +28,8 @@ export type Harness = {
   dir: string;
   buildDir: string;
   logDir: string;
+  /** Where the replicas' sockets are. */
+  runDir: string;
   supervisor: Supervisor;
   /** A spec for `model.py:predict` in the build folder, with `overrides` applied. */
   spec(overrides?: Partial<DeploymentProcessSpec>): DeploymentProcessSpec;
@@ -42,7 +46,8 @@ export function createHarness(options: Partial<SupervisorOptions> = {}): Harness
   const buildDir = path.join(dir, 'build');
   const logDir = path.join(dir, 'logs');
   fs.mkdirSync(buildDir);
-  const supervisor = createSupervisor({ runtimeDir: RUNTIME_DIR, logDir, readyTimeoutMs: 30_000, ...options });
+  const runDir = ensurePrivateDir(path.join(dir, 'run'));
+  const supervisor = createSupervisor({ runtimeDir: RUNTIME_DIR, logDir, runDir, readyTimeoutMs: 30_000, ...options });
   const pids = new Set<number>();
   supervisor.events.on('ready', (info) => {
     if (info.pid !== null) pids.add(info.pid);
@@ -62,6 +67,7 @@ export function createHarness(options: Partial<SupervisorOptions> = {}): Harness
     dir,
     buildDir,
     logDir,
+    runDir,
     supervisor,
     spec(overrides = {}) {
       return {
@@ -133,12 +139,12 @@ export type EchoResponse = { pid: number; env: Record<string, string | null> };
 
 /** Calls a replica directly with the runtime protocol and returns the function's response. */
 export async function invoke(origin: string, request: unknown): Promise<EchoResponse> {
-  const response = await fetch(`${origin}/invoke`, {
+  const response = await replicaRequest(origin, '/invoke', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(request),
   });
-  const body = (await response.json()) as { response?: unknown; error?: unknown };
+  const body = JSON.parse(response.text) as { response?: unknown; error?: unknown };
   if (response.status !== 200) throw new Error(`invoke answered ${response.status}: ${JSON.stringify(body)}`);
   return body.response as EchoResponse;
 }

@@ -1,9 +1,11 @@
-// The supervisor against real runtime processes on loopback: start, crash restart, replace, stop.
+// The supervisor against real runtime processes on Unix sockets: start, crash restart, replace, stop.
 import fs from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHarness, invoke, isAlive, type Harness } from './supervisor-harness.ts';
+import { tcpListeners } from '../support/tcp-listeners.ts';
+import { replicaRequest } from '../support/replica-request.ts';
 
 const test = suite<{ h: Harness }>('supervisor lifecycle');
 
@@ -15,19 +17,24 @@ test.after.each(async (context) => {
   await context.h.cleanup();
 });
 
-test('N replicas come up ready on distinct loopback ports', async ({ h }) => {
+test('N replicas come up ready on distinct private Unix sockets, with no TCP listener', async ({ h }) => {
   const replicas = await h.supervisor.start(h.spec({ model: 'echo', build: 2, deploymentId: 7, replicas: 3 }));
   assert.is(replicas.length, 3);
   const origins = new Set(replicas.map((r) => r.origin));
   assert.is(origins.size, 3);
+  assert.is(fs.statSync(h.runDir).mode & 0o777, 0o700);
   for (const replica of replicas) {
     assert.match(replica.id, /^echo-2-7-[a-z0-9]{5}$/);
-    assert.match(replica.origin ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    const socket = (replica.origin ?? '').replace(/^unix:/, '');
+    assert.is(path.dirname(socket), h.runDir, `${replica.origin} is a socket in the run folder`);
+    const stat = fs.statSync(socket);
+    assert.ok(stat.isSocket());
+    assert.is(stat.mode & 0o777, 0o600);
     assert.is(replica.state, 'ready');
     assert.is(replica.restarts, 0);
-    const ready = await fetch(`${replica.origin}/ready`);
-    assert.is(ready.status, 200);
+    assert.is((await replicaRequest(replica.origin as string, '/ready')).status, 200);
     assert.is((await invoke(replica.origin as string, {})).pid, replica.pid);
+    assert.equal(tcpListeners(replica.pid as number), [], `replica ${replica.pid} listens on TCP`);
   }
   assert.equal(h.supervisor.list().map((r) => r.id).sort(), replicas.map((r) => r.id).sort());
 });

@@ -1,7 +1,8 @@
 // `slipway validate` and `slipway plan` as a user runs them: a real git repository in a temp folder.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gitFixture } from '../support/git-fixture.ts';
 import { slipway } from '../support/cli.ts';
@@ -35,6 +36,30 @@ test('validate: a valid file exits 0 and says so', () => {
     assert.is(run.status, 0, run.stderr);
     assert.match(run.stdout, 'models.yaml: valid (1 model)');
   } finally {
+    fx.remove();
+  }
+});
+
+test('validate refuses what plan refuses: a symlink out of the repository, and NUL in an env value', () => {
+  const fx = repo();
+  const outside = mkdtempSync(path.join(tmpdir(), 'slipway-outside-'));
+  try {
+    writeFileSync(path.join(outside, 'weights.bin'), 'secret weights');
+    symlinkSync(path.join(outside, 'weights.bin'), path.join(fx.root, 'models/adder/weights.bin'));
+    fx.commitAll('a link out');
+    const linked = slipway(fx.root, ['validate']);
+    assert.is(linked.status, 1, linked.stdout);
+    assert.match(linked.stderr, /models\.yaml:4:\d+: model adder: models\/adder\/weights\.bin: .*outside the repository/);
+    const planned = slipway(fx.root, ['plan']);
+    assert.is(planned.status, 1);
+    assert.match(planned.stderr, 'outside the repository');
+    rmSync(path.join(fx.root, 'models/adder/weights.bin'));
+    fx.write('models.yaml', modelsYaml.replace('THRESHOLD: "0.5"', 'THRESHOLD: "0.5\\0rest"'));
+    const nul = slipway(fx.root, ['validate']);
+    assert.is(nul.status, 1, nul.stdout);
+    assert.match(nul.stderr, /models\.yaml:8:\d+ models\[0\]\.env\.THRESHOLD: an environment value cannot hold a NUL character/);
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
     fx.remove();
   }
 });

@@ -13,6 +13,7 @@ import { detectSandbox } from '../../src/sandbox/detect-sandbox.ts';
 import type { SandboxPolicy } from '../../src/sandbox/launcher.ts';
 import { plainLauncher } from '../../src/sandbox/plain-launcher.ts';
 import { createHarness, type Harness } from '../backends/supervisor-harness.ts';
+import { replicaRequest } from '../support/replica-request.ts';
 
 const sandbox = detectSandbox({ PATH: process.env.PATH });
 if (!sandbox.ok && process.env.CI === 'true') throw new Error(`no sandbox on this machine: ${sandbox.reason}. CI must run this test; .ci/run installs bubblewrap.`);
@@ -95,10 +96,9 @@ function setup(launcher: Parameters<typeof createHarness>[0]): void {
 async function probe(policy: SandboxPolicy): Promise<Report> {
   const [replica] = await h.supervisor.start(h.spec({ model: 'probe', buildDir: layout.buildDir, python: PYTHON, sandbox: policy, env: { ANSWER: '42' } }));
   const input = { port, daemon_json: layout.daemonJson, other_model: layout.otherModel, home: path.join(h.dir, 'repo'), parent_pid: process.pid };
-  const response = await fetch(`${replica.origin}/invoke`, { method: 'POST', body: JSON.stringify(input) });
-  const body = (await response.json()) as { response: Report };
-  assert.is(response.status, 200, JSON.stringify(body));
-  return body.response;
+  const answer = await replicaRequest(replica.origin!, '/invoke', { method: 'POST', body: JSON.stringify(input) });
+  assert.is(answer.status, 200, answer.text);
+  return (JSON.parse(answer.text) as { response: Report }).response;
 }
 
 test('plain: the model reads the daemon file, other builds and the parent, and connects (what the sandbox must stop)', async () => {

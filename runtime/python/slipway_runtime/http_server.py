@@ -15,6 +15,7 @@ _REASONS = {
     404: b"Not Found",
     405: b"Method Not Allowed",
     411: b"Length Required",
+    413: b"Payload Too Large",
     431: b"Request Header Fields Too Large",
     500: b"Internal Server Error",
     503: b"Service Unavailable",
@@ -22,6 +23,9 @@ _REASONS = {
 
 # A request head (request line + headers) larger than this is refused with 431.
 HEAD_LIMIT = 64 * 1024
+# A body declared larger than this is refused with 413 unless the server is told another limit
+# (the gateway's own default, limits.maxRequestBytes).
+DEFAULT_BODY_LIMIT = 5 * 1024 * 1024
 _DRAIN_ABOVE = 256 * 1024
 
 _date_cache = [0, b""]
@@ -103,11 +107,16 @@ def _parse_head(head):
 
 
 class HttpServer:
-    """Serves `handler(method, path, body) -> (status, json_bytes, extra_header_bytes)`."""
+    """Serves `handler(method, path, body) -> (status, json_bytes, extra_header_bytes)`.
 
-    def __init__(self, handler, log):
+    A body whose Content-Length is over `body_limit` is refused with 413 before it is read: a pod
+    is reachable from other pods, so the runtime cannot count on the gateway's own limit.
+    """
+
+    def __init__(self, handler, log, body_limit=DEFAULT_BODY_LIMIT):
         self._handler = handler
         self._log = log
+        self._body_limit = body_limit
         self._idle = {}  # writer -> True while waiting for the next request
         self._tasks = set()
         self._busy = 0
@@ -149,6 +158,10 @@ class HttpServer:
             except _BadRequest as exc:
                 # After a bad head the stream position is unknown: answer and close.
                 writer.write(_response(exc.status, _error_json(exc.kind, str(exc)), False, False, b""))
+                return
+            if length > self._body_limit:
+                message = "request body of %d bytes is over the limit of %d bytes" % (length, self._body_limit)
+                writer.write(_response(413, _error_json("PayloadTooLarge", message), False, False, b""))
                 return
             if expects_continue and length:
                 writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")

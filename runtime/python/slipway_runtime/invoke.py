@@ -2,7 +2,7 @@
 
 Answers (status, JSON bytes):
   200 {"response": <value>, "metrics": {...} | null, "uuid": "<uuid4>" | null}
-  400 {"error": {"type": "BadRequest", "message": ...}}             body is not JSON
+  400 {"error": {"type": "BadRequest", "message": ...}}             body is not JSON, or too deep
   500 {"error": {"type": <exception class>, "message", "traceback"}} the function raised
   500 {"error": {"type": "ResponseNotJSONEncodable", "message", "traceback"}}
 """
@@ -56,6 +56,10 @@ class Invocation:
             return json.loads(body), None
         except ValueError as exc:
             message = "the request body is not valid JSON (%s); send the model's input as JSON" % exc
+            return None, (400, error_body("BadRequest", message))
+        except RecursionError:
+            # The gateway refuses nesting past 512 levels; a pod can be called past the gateway.
+            message = "the request is nested too deeply to decode"
             return None, (400, error_body("BadRequest", message))
 
     def run(self, request):

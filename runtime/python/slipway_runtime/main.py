@@ -1,6 +1,10 @@
 """The replica process.
 
+    python3 -m slipway_runtime --file FILE --function NAME --socket PATH
     python3 -m slipway_runtime --file FILE --function NAME [--port 0] [--host 127.0.0.1]
+
+Locally the replica listens on a Unix domain socket at PATH (in the daemon's private run folder,
+mode 0600), so nothing but the daemon can reach it; in a pod it listens on TCP.
 
 Run with the build folder as working directory (FILE is relative to it), the deployment's
 environment already applied, and runtime/python on PYTHONPATH.
@@ -10,11 +14,13 @@ Environment:
   SLIPWAY_CONCURRENCY   calls served at once (default 1)
   SLIPWAY_GATEWAY_URL   where the cdsw / cml SDK reaches the gateway (see slipway_runtime.sdk)
   SLIPWAY_PARENT_PID    the supervisor's pid: the replica stops once its parent is no longer that
+  SLIPWAY_MAX_REQUEST_BYTES  bodies declared larger are refused with 413 (default 5 MiB)
 
-Lifecycle: binds the port (0 = any free port) and answers 503 there while FILE is imported on the
-main thread; then prints exactly `SLIPWAY_READY port=<port>` as the first line on stdout and
-serves GET /ready (200) and POST /invoke. SIGTERM / SIGINT: stop accepting, let calls in flight
-answer, exit 0.
+Lifecycle: binds the socket or port (0 = any free port) and answers 503 there while FILE is
+imported on the main thread; then prints exactly `SLIPWAY_READY socket=<path>` (or
+`SLIPWAY_READY port=<port>`) as the first line on stdout and serves GET /ready (200) and
+POST /invoke. SIGTERM / SIGINT: stop accepting, let calls in flight answer, remove the socket,
+exit 0.
 
 Exit codes: 0 stopped by a signal; 2 bad arguments or environment; 3 the model failed to import
 (its traceback is on stderr; the ready line never appears).
@@ -27,10 +33,10 @@ import socket
 import sys
 
 from slipway_runtime import output_capture
-from slipway_runtime.http_server import HEAD_LIMIT, HttpServer
+from slipway_runtime.http_server import DEFAULT_BODY_LIMIT, HEAD_LIMIT, HttpServer
 from slipway_runtime.invoke import Invocation, model_traceback
 from slipway_runtime.model_loader import LoadError, load_function
-from slipway_runtime.not_ready_responder import NotReadyResponder, bind
+from slipway_runtime.not_ready_responder import NotReadyResponder, bind, bind_unix
 from slipway_runtime.replica_app import ReplicaApp
 
 EXIT_USAGE = 2
@@ -48,7 +54,17 @@ def _parse_args(argv):
     # A sandbox without network cannot bind a port its parent can reach: the socket is bound
     # outside and handed over as an open file descriptor (see src/sandbox/).
     parser.add_argument("--listen-fd", type=int, default=None, help="serve on this listening socket")
+    parser.add_argument("--socket", help="listen on this Unix domain socket path instead of TCP")
     return parser.parse_args(argv)
+
+
+def _body_limit():
+    raw = os.environ.get("SLIPWAY_MAX_REQUEST_BYTES", "").strip()
+    if not raw:
+        return DEFAULT_BODY_LIMIT
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError("SLIPWAY_MAX_REQUEST_BYTES must be a whole number of bytes, got %r" % raw)
+    return int(raw)
 
 
 def _concurrency():
@@ -69,18 +85,24 @@ def _import_model(args, capture):
     return None
 
 
-async def _serve(sock, app, capture, serving, concurrency):
-    http = HttpServer(app.handle, capture.log)
-    server = await asyncio.start_server(http.serve_connection, sock=sock, limit=HEAD_LIMIT)
+async def _serve(sock, app, capture, serving, concurrency, body_limit, socket_path):
+    http = HttpServer(app.handle, capture.log, body_limit)
+    if socket_path is None:
+        server = await asyncio.start_server(http.serve_connection, sock=sock, limit=HEAD_LIMIT)
+        where = "%s:%d" % sock.getsockname()[:2]
+        ready_line = b"SLIPWAY_READY port=%d\n" % sock.getsockname()[1]
+    else:
+        server = await asyncio.start_unix_server(http.serve_connection, sock=sock, limit=HEAD_LIMIT)
+        where = socket_path
+        ready_line = b"SLIPWAY_READY socket=" + os.fsencode(socket_path) + b"\n"
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     orphan_watch = loop.create_task(_stop_when_orphaned(stop))
-    port = sock.getsockname()[1]
-    capture.stdout_sink.write_now(b"SLIPWAY_READY port=%d\n" % port)
+    capture.stdout_sink.write_now(ready_line)
     capture.stdout_sink.release()
-    capture.log("%s on %s:%d, concurrency %d" % (serving, sock.getsockname()[0], port, concurrency))
+    capture.log("%s on %s, concurrency %d" % (serving, where, concurrency))
     await stop.wait()
     orphan_watch.cancel()
     capture.log("stopping: finishing calls in flight")
@@ -111,13 +133,18 @@ def main(argv=None):
     args = _parse_args(argv)
     try:
         concurrency = _concurrency()
+        body_limit = _body_limit()
     except ValueError as exc:
         print("slipway_runtime: %s" % exc, file=sys.stderr)
         return EXIT_USAGE
     try:
-        sock = socket.socket(fileno=args.listen_fd) if args.listen_fd is not None else bind(args.host, args.port)
+        if args.listen_fd is not None:
+            sock = socket.socket(fileno=args.listen_fd)
+        else:
+            sock = bind(args.host, args.port) if args.socket is None else bind_unix(args.socket)
     except OSError as exc:
-        print("slipway_runtime: cannot listen on %s:%d: %s" % (args.host, args.port, exc), file=sys.stderr)
+        where = args.socket if args.socket is not None else "%s:%d" % (args.host, args.port)
+        print("slipway_runtime: cannot listen on %s: %s" % (where, exc), file=sys.stderr)
         return EXIT_USAGE
     capture = output_capture.install()
     responder = NotReadyResponder(sock)
@@ -125,6 +152,7 @@ def main(argv=None):
     fn = _import_model(args, capture)
     responder.stop()
     if fn is None:
+        _remove_socket(args.socket)
         capture.flush_partial()
         capture.stdout_sink.release()
         # The failed import may have left threads running; do not wait for them.
@@ -133,6 +161,18 @@ def main(argv=None):
     serving = "replica %s serving %s:%s" % (
         os.environ.get("SLIPWAY_REPLICA_ID") or "(unnamed)", args.file, args.function
     )
-    asyncio.run(_serve(sock, app, capture, serving, concurrency))
+    try:
+        asyncio.run(_serve(sock, app, capture, serving, concurrency, body_limit, args.socket))
+    finally:
+        _remove_socket(args.socket)
     capture.flush_partial()
     return 0
+
+
+def _remove_socket(path):
+    if path is None:
+        return
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

@@ -6,7 +6,9 @@ runs, this small blocking responder on a helper thread answers every request wit
 the connection, so GET /ready says "not yet" instead of leaving the caller hanging. When the
 import is done it stops and the asyncio server takes over the same listening socket.
 """
+import os
 import socket
+import stat
 import threading
 
 _NOT_READY = (
@@ -22,6 +24,32 @@ def bind(host, port):
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(1024)
+    return sock
+
+
+def bind_unix(path):
+    """A listening Unix domain socket at `path`, mode 0600 (only the daemon's user connects).
+
+    A socket file left by a process that died is replaced; anything else at the path is an error.
+    The socket is created under a 0177 umask, so it is never reachable by others, not even for
+    the moment between bind and chmod.
+    """
+    try:
+        if stat.S_ISSOCK(os.lstat(path).st_mode):
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    previous = os.umask(0o177)
+    try:
+        sock.bind(path)
+    except OSError:
+        sock.close()
+        raise
+    finally:
+        os.umask(previous)
+    os.chmod(path, 0o600)
     sock.listen(1024)
     return sock
 

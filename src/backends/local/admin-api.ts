@@ -9,6 +9,7 @@ import type { PruneOptions, PruneReport } from './prune.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from './supervisor.ts';
 import { modelStatus } from './status.ts';
+import type { CgroupSupport } from '../../limits/cgroups.ts';
 
 export type AdminDeps = {
   token: string;
@@ -24,6 +25,8 @@ export type AdminDeps = {
   gatewayUrl: string;
   /** The replicas' sandbox (`bubblewrap`), or `none: <why>`. */
   sandbox: string;
+  /** Where the daemon enforces resource limits (status says when they are advisory). */
+  cgroups?: CgroupSupport;
 };
 
 /** True when `presented` is the admin token; constant time in the token's content. */

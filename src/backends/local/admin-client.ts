@@ -1,7 +1,8 @@
 // The CLI's side of the admin API: finds the daemon through daemon.json, starts one in the
 // background when asked to, and speaks to it with the admin token.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync } from 'node:fs';
+import { ensurePrivateStateDir } from './private-state.ts';
 import path from 'node:path';
 import { cliInvocation } from '../../package-paths.ts';
 import { readDaemonInfo, type DaemonInfo } from './daemon-info.ts';
@@ -53,7 +54,7 @@ export function findDaemon(root: string): AdminClient | null {
 export async function ensureDaemon(root: string, opts: { port: number; host?: string; watch?: string }): Promise<{ client: AdminClient; started: boolean }> {
   const running = findDaemon(root);
   if (running) return { client: running, started: false };
-  mkdirSync(stateDir(root), { recursive: true });
+  ensurePrivateStateDir(root);
   const logFile = path.join(stateDir(root), 'daemon.log');
   const lock = tryStartLock(root);
   if (!lock) return { client: await waitForDaemon(root, logFile), started: false };
@@ -89,7 +90,8 @@ function tryStartLockHeld(root: string): boolean {
 }
 
 async function spawnDaemon(root: string, opts: { port: number; host?: string; watch?: string }, logFile: string): Promise<AdminClient> {
-  const out = openSync(logFile, 'a');
+  const out = openSync(logFile, 'a', 0o600);
+  fchmodSync(out, 0o600);
   const args = ['daemon', '--port', String(opts.port)];
   if (opts.host) args.push('--host', opts.host);
   if (opts.watch) args.push('--watch', '-f', opts.watch);

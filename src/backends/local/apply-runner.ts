@@ -11,7 +11,7 @@ import type { Plan } from '../../plan/types.ts';
 import type { Repo } from '../../source/repo.ts';
 import { headCommit } from '../../source/repo.ts';
 import type { Store } from '../../store/database.ts';
-import { secretDigest } from '../../store/secret-digest.ts';
+import { localSecretDigest } from './digest-key-file.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 
 export type ApplyRequest = {
@@ -36,7 +36,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
     const env = { ...process.env, ...req.env };
     const desired = await loadDesired(
       { repo: deps.repo, modelsFile: req.file, display: path.relative(deps.repo.root, req.file) },
-      { forApply: true, env, secretDigest: secretDigest(deps.store) },
+      { forApply: true, env, secretDigest: localSecretDigest(deps.repo.root, deps.store) },
     );
     if (!desired.ok) return { ok: false, message: desired.message };
     const thePlan = plan(desired.spec, desired.keys, deps.deployer.observe());

@@ -22,6 +22,10 @@ import { stateDir, storePath } from './observe.ts';
 import { createSupervisor } from './supervisor.ts';
 import { detectSandbox } from '../../sandbox/detect-sandbox.ts';
 import { plainLauncher } from '../../sandbox/plain-launcher.ts';
+import { replicaRunDir } from './run-dir.ts';
+import { privatizeState } from './private-state.ts';
+import { probeCgroups, removeSubtree } from '../../limits/cgroups.ts';
+import { redactText, scrubList } from '../../github/redact.ts';
 import { modelStatus } from './status.ts';
 import { packagePath } from '../../package-paths.ts';
 
@@ -53,6 +57,13 @@ const runtimeDir = packagePath('runtime', 'python');
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const root = opts.repo.root;
   const host = opts.host ?? '127.0.0.1';
+  // Before anything is created: the store, logs, builds and sockets are the daemon user's alone.
+  privatizeState(root);
+  // Secret values of running deployments, masked in every line the daemon logs (a model error's
+  // message and traceback may quote them).
+  const secretValues = new Set<string>();
+  let masked: string[] = [];
+  const log = (line: string): void => opts.log(masked.length === 0 ? line : redactText(line, masked));
   const store = openStore(storePath(root));
   const token = randomBytes(24).toString('hex');
   // Given to replicas (SLIPWAY_API_KEY): lets model code call other models and track metrics,
@@ -64,6 +75,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const prometheus = createGatewayMetrics();
   const gateway = createGateway({
+    bodyBudgetBytes: bodyBudgetFromEnv(process.env, log),
     callTimer: prometheus.callTimer,
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
     // The daemon's own token may call any model: test calls after apply, and `slipway call`.
@@ -72,18 +84,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       try {
         recordMetrics(store, { model: m.model, deploymentId: m.deploymentId, replicaId: m.replicaId, uuid: m.uuid, metrics: m.metrics });
       } catch (error) {
-        opts.log(`cannot store metrics of ${m.model}: ${(error as Error).message}`);
+        log(`cannot store metrics of ${m.model}: ${(error as Error).message}`);
       }
     },
     onReplicaTimeout: (id) => {
-      supervisorRef?.replace(id, 'a call ran past its timeout').catch((error: Error) => opts.log(`replacing ${id} failed: ${error.message}`));
+      supervisorRef?.replace(id, 'a call ran past its timeout').catch((error: Error) => log(`replacing ${id} failed: ${error.message}`));
+    },
+    diagnoseDeath: (id) => {
+      // Bounded: a replica that takes long to exit is reported as died, not waited for.
+      const known = supervisorRef?.killedByMemoryLimit(id) ?? Promise.resolve(false);
+      const bound = new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref());
+      return Promise.race([known, bound]).then((oom) => (oom ? 'out_of_memory' : null));
     },
     onReplicaDied: (id) => {
       // The supervisor restarts a process that exited; one that still runs is listed again.
       const info = supervisorRef?.list().find((r) => r.id === id);
       if (info?.state === 'ready') setTimeout(() => deployer.refreshRoute(info.model), 100).unref();
     },
-    log: opts.log,
+    log,
   });
 
   prometheus.attach(gateway);
@@ -107,8 +125,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // says once when it does not (status repeats it).
   const sandbox = detectSandbox();
   const sandboxNote = sandbox.ok ? sandbox.launcher.name : `none: replicas are not sandboxed (${sandbox.reason})`;
-  if (!sandbox.ok) opts.log(`warning: ${sandboxNote}`);
-  const supervisor = createSupervisor({ runtimeDir, logDir: path.join(stateDir(root), 'logs'), launcher: sandbox.ok ? sandbox.launcher : plainLauncher });
+  if (!sandbox.ok) log(`warning: ${sandboxNote}`);
+  const cgroups = probeCgroups();
+  if (cgroups.reason !== null) log(cgroups.reason);
+  const supervisor = createSupervisor({
+    runtimeDir,
+    logDir: path.join(stateDir(root), 'logs'),
+    runDir: replicaRunDir(root),
+    cgroups,
+    launcher: sandbox.ok ? sandbox.launcher : plainLauncher,
+  });
   supervisorRef = supervisor;
   const deployer = createLocalDeployer({
     root,
@@ -120,7 +146,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     keysChanged: () => {
       keyring = loadKeyring(store);
     },
-    log: opts.log,
+    secretsInUse: (values) => {
+      for (const value of values) secretValues.add(value);
+      masked = scrubList(secretValues);
+    },
+    log,
   });
   const callModel: CallModel = async (model, input) => {
     const response = await fetch(`${url}/models/${encodeURIComponent(model)}`, {
@@ -141,11 +171,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      opts.log('stopping: draining calls and stopping replicas');
+      log('stopping: draining calls and stopping replicas');
       await deployer.stopAll();
       await gateway.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      removeSubtree(cgroups);
       removeDaemonInfo(root, process.pid);
       store.close();
       resolveStopped();
@@ -163,16 +194,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       keyring = loadKeyring(store);
     },
     shutdown: () => void stop(),
-    prune: (pruneOpts) => runner.exclusive({ log: opts.log }, () => pruneLocal(store, stateDir(root), pruneOpts)),
+    prune: (pruneOpts) => runner.exclusive({ log: log }, () => pruneLocal(store, stateDir(root), pruneOpts)),
     root,
     gatewayUrl: url,
     sandbox: sandboxNote,
+    cgroups,
   });
   const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
   server.on('request', (req, res) => {
     if (req.url?.startsWith('/api/v1/metrics')) {
       metricsApi(req, res).catch((error: Error) => {
-        opts.log(`metrics API error: ${error.stack ?? error.message}`);
+        log(`metrics API error: ${error.stack ?? error.message}`);
         if (!res.headersSent) res.writeHead(500).end();
         else res.end();
       });
@@ -180,7 +212,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       prometheus.handle(req, res);
     } else if (req.url?.startsWith('/admin/')) {
       admin(req, res).catch((error: Error) => {
-        opts.log(`admin error: ${error.stack ?? error.message}`);
+        log(`admin error: ${error.stack ?? error.message}`);
         if (!res.headersSent) res.writeHead(500).end();
         else res.end();
       });
@@ -191,8 +223,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   server.on('clientError', (err, socket) => gateway.handleClientError(err, socket));
 
   // Restore first, so a CLI that finds daemon.json finds the models it had too.
-  for (const problem of await deployer.restore(process.env as Record<string, string | undefined>)) opts.log(problem);
+  for (const problem of await deployer.restore(process.env as Record<string, string | undefined>)) log(problem);
   writeDaemonInfo(root, { pid: process.pid, host, port, token, root, startedAt: new Date().toISOString() });
-  const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url, sandbox: sandboxNote });
+  const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url, cgroups, sandbox: sandboxNote });
   return { url, token, runner, deployer, status, stopped, stop };
+}
+
+/**
+ * `SLIPWAY_BODY_BUDGET_BYTES`: bytes of request bodies the gateway reads at once (default 64 MiB);
+ * a value that is not a positive whole number is reported and the default kept.
+ */
+function bodyBudgetFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => void): number | undefined {
+  const raw = env.SLIPWAY_BODY_BUDGET_BYTES?.trim();
+  if (!raw) return undefined;
+  if (/^[1-9]\d*$/.test(raw)) return Number(raw);
+  log(`SLIPWAY_BODY_BUDGET_BYTES=${JSON.stringify(raw)} is not a positive whole number of bytes; using the default`);
+  return undefined;
 }

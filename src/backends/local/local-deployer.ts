@@ -37,6 +37,8 @@ export type LocalDeployerOptions = {
   internalToken: string;
   /** Called after access keys change, so the gateway's in-memory keyring is reloaded. */
   keysChanged: () => void;
+  /** Called with the secret values of each deployment started, so the daemon's log masks them too. */
+  secretsInUse?: (values: string[]) => void;
   log: (line: string) => void;
 };
 
@@ -83,7 +85,9 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
   });
 
   /** Starts the replicas of deployment `d` from its build; resolves once all are ready. */
-  async function startReplicas(d: StoredDeployment, build: StoredBuild, env: Record<string, string>): Promise<void> {
+  async function startReplicas(d: StoredDeployment, build: StoredBuild, resolved: { env: Record<string, string>; secrets: string[] }): Promise<void> {
+    const env = resolved.env;
+    opts.secretsInUse?.(resolved.secrets);
     if (!build.artifact) throw new Error(`build #${build.number} of ${d.model} has no artifact; rebuild it`);
     const info = await readBuildInfo(build.artifact);
     if (!info.ok) throw new Error(info.message);
@@ -100,6 +104,9 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       concurrency: d.serving.concurrency,
       gatewayUrl: opts.gatewayUrl,
       sandbox: { network: d.serving.sandbox?.network ?? true, paths: d.serving.sandbox?.paths ?? [] },
+      maxRequestBytes: d.serving.maxRequestBytes,
+      secrets: resolved.secrets,
+      resources: { cpu: d.serving.resources.cpu, memory: d.serving.resources.memory },
     });
   }
 
@@ -146,7 +153,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     const deployment = requireDeployment(store, id);
     if (desired.state === 'running') {
       try {
-        await startReplicas(deployment, build, env.env);
+        await startReplicas(deployment, build, env);
       } catch (error) {
         setDeploymentStatus(store, id, 'failed');
         throw error;
@@ -192,7 +199,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
         try {
           if (!build) throw new Error(`build #${d.buildNumber} is missing from the store`);
           if (!env.ok) throw new Error(unresolvedMessage(env, "in the daemon's environment"));
-          await startReplicas(d, build, env.env);
+          await startReplicas(d, build, env);
           running.set(model.name, { deployment: d, stopped: false });
           gateway.setRoute(routeFor(d, 'running'));
           opts.log(`${model.name}: deployment #${d.id} (build #${d.buildNumber}) restored`);
@@ -220,7 +227,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       if (!build) throw new Error(`build #${d.buildNumber} of ${model} is missing`);
       const env = resolveEnv(d.serving.env, envSource);
       if (!env.ok) throw new Error(unresolvedMessage(env));
-      await startReplicas(d, build, env.env);
+      await startReplicas(d, build, env);
       running.set(model, { deployment: d, stopped: false });
       refreshRoute(model);
     },

@@ -36,6 +36,10 @@ export function createMetricsApi(deps: MetricsApiDeps) {
     }
     if (req.method !== 'POST') return reply(res, 405, 'method.not_allowed', 'use GET to read metrics, POST to track them');
     const body = await readJson(req);
+    if (body === TOO_LARGE) {
+      res.shouldKeepAlive = false;
+      return reply(res, 413, 'request.too_large', `a metrics body is at most ${MAX_BODY} bytes`);
+    }
     if (body === null) return reply(res, 400, 'request.bad_json', 'the body must be a JSON object');
     const metrics = body.metrics;
     if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return reply(res, 400, 'metrics.bad_request', '"metrics" must be an object');
@@ -112,15 +116,27 @@ function bearer(header: string | undefined): string | null {
   return header?.startsWith('Bearer ') ? header.slice(7) : null;
 }
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+const TOO_LARGE = Symbol('too large');
+
+/**
+ * The body as a JSON object, null when it is not one, TOO_LARGE past MAX_BODY (declared or sent):
+ * reading stops there and the caller answers 413 and closes, instead of resetting the connection.
+ */
+function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null | typeof TOO_LARGE> {
   return new Promise((resolve) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      resolve(TOO_LARGE);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
-        resolve(null);
-        req.destroy();
+        // Settled once: later chunks and 'end' change nothing.
+        resolve(TOO_LARGE);
+        chunks.length = 0;
+        req.pause();
       } else chunks.push(chunk);
     });
     req.on('end', () => {

@@ -18,6 +18,8 @@ export type ReplicaEnvInput = {
   replicaId: string;
   concurrency: number;
   gatewayUrl: string;
+  /** The runtime refuses larger request bodies with 413 (SLIPWAY_MAX_REQUEST_BYTES). */
+  maxRequestBytes?: number;
 };
 
 /** Builds a replica's environment: inherited basics < deployment env < Slipway's variables. */
@@ -39,6 +41,7 @@ export function replicaEnv(input: ReplicaEnvInput): Record<string, string> {
   env.SLIPWAY_REPLICA_ID = input.replicaId;
   env.SLIPWAY_CONCURRENCY = String(input.concurrency);
   env.SLIPWAY_GATEWAY_URL = input.gatewayUrl;
+  if (input.maxRequestBytes !== undefined) env.SLIPWAY_MAX_REQUEST_BYTES = String(input.maxRequestBytes);
   // The replica stops by itself if this process dies without stopping it (see the runtime's main.py).
   env.SLIPWAY_PARENT_PID = String(process.pid);
   env.PYTHONDONTWRITEBYTECODE = '1';

@@ -78,8 +78,9 @@ export function createReplicaLogs(options: ReplicaLogsOptions): ReplicaLogs {
     const ring = modelRings(model).get(slotId) ?? new LogRing<Entry>(ringSize);
     modelRings(model).set(slotId, ring);
     const dir = path.join(options.logDir, model);
-    fs.mkdirSync(dir, { recursive: true });
-    const file = fs.createWriteStream(path.join(dir, `${slotId}.log`), { flags: 'a' });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Only the daemon's user reads replica output: a model may print its data.
+    const file = fs.createWriteStream(path.join(dir, `${slotId}.log`), { flags: 'a', mode: 0o600 });
     let fileError: Error | null = null;
     // A full or broken disk must not take the replica down; the ring keeps working.
     file.on('error', (error) => {

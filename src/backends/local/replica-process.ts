@@ -1,10 +1,11 @@
 // One runtime process: started in its own process group (so a model's own subprocesses go with
 // it, and a Ctrl-C on the daemon's terminal reaches the daemon, which stops replicas gracefully),
-// its output split into lines, ready once it printed `SLIPWAY_READY port=<port>` AND `/ready`
-// answered 200.
+// its output split into lines, ready once it printed `SLIPWAY_READY socket=<path>` (or
+// `port=<port>`) AND `/ready` answered 200 there.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
+import { replicaAddress, unixOrigin } from '../../gateway/replica-origin.ts';
 import type { LogStream, ReplicaExit } from './supervisor-types.ts';
 
 export type ReplicaProcessOptions = {
@@ -23,8 +24,11 @@ export type NotReady = { reason: 'exited'; exit: ReplicaExit } | { reason: 'time
 
 export type ReplicaProcess = {
   pid: number | null;
-  /** Resolves with the port once ready; rejects with a `NotReadyError` when the process exits, times out or cannot start. */
-  ready: Promise<number>;
+  /**
+   * Resolves with the replica's origin (`unix:<path>` or `http://127.0.0.1:<port>`) once ready;
+   * rejects with a `NotReadyError` when the process exits, times out or cannot start.
+   */
+  ready: Promise<string>;
   /** Resolves once the process ended and its output was read to the end. */
   exited: Promise<ReplicaExit>;
   /** Sends a signal to the process group; does nothing once the process ended. */
@@ -39,7 +43,7 @@ export class NotReadyError extends Error {
   }
 }
 
-const READY_LINE = /^SLIPWAY_READY port=(\d+)\s*$/;
+const READY_LINE = /^SLIPWAY_READY (?:port=(\d+)|socket=(\/.+?))\s*$/;
 /**
  * The runtime writes each line as `<ISO time> <stream> <text>` (stream: stdout, stderr, runtime).
  * Output that bypassed it (a subprocess, C code) arrives bare and is kept as it is.
@@ -59,18 +63,18 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
   });
   const pid = child.pid ?? null;
   let ended = false;
-  let announcedPort: number | null = null;
-  let resolveReady!: (port: number) => void;
+  let announced: string | null = null;
+  let resolveReady!: (origin: string) => void;
   let rejectReady!: (error: NotReadyError) => void;
   let resolveExited!: (exit: ReplicaExit) => void;
   /** Once ready resolved or rejected, later outcomes (a probe answering after the timeout) are ignored. */
   let readySettled = false;
-  const ready = new Promise<number>((resolve, reject) => {
-    resolveReady = (port) => {
+  const ready = new Promise<string>((resolve, reject) => {
+    resolveReady = (origin) => {
       if (readySettled) return;
       readySettled = true;
       clearTimeout(timer);
-      resolve(port);
+      resolve(origin);
     };
     rejectReady = (error) => {
       if (readySettled) return;
@@ -100,10 +104,10 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
 
   function onLine(stream: 'stdout' | 'stderr', raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const announce = stream === 'stdout' && announcedPort === null ? READY_LINE.exec(line) : null;
+    const announce = stream === 'stdout' && announced === null ? READY_LINE.exec(line) : null;
     if (announce) {
-      announcedPort = Number(announce[1]);
-      void probeReady(announcedPort);
+      announced = announce[1] !== undefined ? `http://127.0.0.1:${announce[1]}` : unixOrigin(announce[2] as string);
+      void probeReady(announced);
       return;
     }
     const stamped = TIMESTAMPED.exec(line);
@@ -114,10 +118,10 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
     }
   }
 
-  async function probeReady(port: number): Promise<void> {
+  async function probeReady(origin: string): Promise<void> {
     while (!ended && !readySettled) {
-      if (await answersReady(port)) {
-        if (!ended) resolveReady(port);
+      if (await answersReady(origin)) {
+        if (!ended) resolveReady(origin);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
@@ -185,9 +189,11 @@ function normalizeTime(stamp: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
-function answersReady(port: number): Promise<boolean> {
+function answersReady(origin: string): Promise<boolean> {
+  const address = replicaAddress(origin);
+  const where = 'socketPath' in address ? { socketPath: address.socketPath } : { host: new URL(address.url).hostname, port: Number(new URL(address.url).port) };
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: '/ready', agent: false, timeout: 2000 }, (response) => {
+    const request = http.get({ ...where, path: '/ready', agent: false, timeout: 2000 }, (response) => {
       response.resume();
       resolve(response.statusCode === 200);
     });

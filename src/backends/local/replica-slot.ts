@@ -1,6 +1,12 @@
 // One replica slot of a deployment: keeps a runtime process running in it. A crash starts a new
 // process after a backoff; `replace` kills the current one and starts a new one at once. The slot
-// keeps its id, log and restart count across processes; each process brings a new pid and port.
+// keeps its id, log and restart count across processes; each process brings a new pid and a new
+// Unix domain socket (a fresh path, so a new process is a new origin for the gateway).
+import fs from 'node:fs';
+import { redactText, scrubList } from '../../github/redact.ts';
+import type { CgroupSupport } from '../../limits/cgroups.ts';
+import { cpuCores, memoryBytes } from '../../limits/quantity.ts';
+import { createReplicaCgroup, type ReplicaCgroup, type ReplicaLimits } from '../../limits/replica-cgroup.ts';
 import { backoffDelay } from './replica-backoff.ts';
 import { replicaEnv } from './replica-env.ts';
 import type { SlotLog } from './replica-logs.ts';
@@ -25,6 +31,10 @@ export type SlotOptions = {
   wrap: Wrap;
   daemonEnv: NodeJS.ProcessEnv;
   log: SlotLog;
+  /** A fresh socket path for each process the slot starts (in the daemon's private run folder). */
+  socketPath: () => string;
+  /** Where memory and cpu limits can be enforced; null: they are advisory. */
+  cgroups?: CgroupSupport | null;
   readyTimeoutMs: number;
   backoff: BackoffOptions;
   emit: <E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]) => void;
@@ -39,20 +49,31 @@ export type ReplicaSlot = {
   replace(reason?: string): Promise<ReplicaInfo>;
   /** SIGTERM to every process of the slot, SIGKILL after `graceMs`; resolves once all ended. */
   stop(graceMs: number): Promise<void>;
+  /**
+   * Resolves once the slot's latest process has ended: true when its memory limit killed it.
+   * Pending while that process still runs.
+   */
+  latestEnd(): Promise<boolean>;
 };
 
 const STDERR_TAIL_LINES = 30;
 
 /** Creates a slot and starts its first process. */
 export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
-  const { id, spec, log } = options;
+  const { id, spec } = options;
+  // Secrets are masked as lines are written, so no log file, `slipway logs` or page ever holds them.
+  const secrets = scrubList(spec.secrets ?? []);
+  const log: SlotLog =
+    secrets.length === 0
+      ? options.log
+      : { ...options.log, write: (stream, text, time) => options.log.write(stream, redactText(text, secrets), time) };
   let state: ReplicaState = 'starting';
   let restarts = 0;
   /** Crashes in a row, for the backoff; reset once a process stayed ready long enough. */
   let failures = 0;
   let everReady = false;
   let current: ReplicaProcess | null = null;
-  let port: number | null = null;
+  let origin: string | null = null;
   let startedAt = new Date().toISOString();
   let readySince: number | null = null;
   let restartTimer: NodeJS.Timeout | null = null;
@@ -61,6 +82,10 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
   let stopping: Promise<void> | null = null;
   const live = new Set<ReplicaProcess>();
   let waiters: { resolve: (info: ReplicaInfo) => void; reject: (error: Error) => void }[] = [];
+  const limits = limitsOf(spec.resources);
+  let launches = 0;
+  /** Whether the latest process was killed by its memory limit, once it ended. */
+  let latestEnd: Promise<boolean> = Promise.resolve(false);
 
   function info(): ReplicaInfo {
     return {
@@ -68,7 +93,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
       model: spec.model,
       deploymentId: spec.deploymentId,
       build: spec.build,
-      origin: port === null ? null : `http://127.0.0.1:${port}`,
+      origin,
       pid: current?.pid ?? null,
       state,
       restarts,
@@ -92,12 +117,14 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
   }
 
   function launch(cause: ReadyCause): void {
-    port = null;
+    origin = null;
     readySince = null;
     startedAt = new Date().toISOString();
+    const socketPath = options.socketPath();
+    const cgroup = makeCgroup();
     const command = options.wrap({
       command: spec.python,
-      args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--host', '127.0.0.1', '--port', '0'],
+      args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--socket', socketPath],
       cwd: spec.buildDir,
       env: replicaEnv({
         daemonEnv: options.daemonEnv,
@@ -107,6 +134,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
         replicaId: id,
         concurrency: spec.concurrency,
         gatewayUrl: spec.gatewayUrl,
+        maxRequestBytes: spec.maxRequestBytes,
       }),
     });
     const proc = spawnReplica({
@@ -117,18 +145,22 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
       readyTimeoutMs: options.readyTimeoutMs,
       onLine: (stream, text, time) => log.write(stream, text, time),
     });
+    // Right after spawn: the runtime is still starting Python, the model is not imported yet.
+    if (cgroup !== null && proc.pid !== null && !cgroup.attach(proc.pid)) {
+      log.write('slipway', 'could not move the process into its cgroup: its resource limits are advisory');
+    }
     current = proc;
     live.add(proc);
     const pidNote = proc.pid === null ? '' : ` (pid ${proc.pid})`;
     log.write('slipway', cause === 'start' ? `starting${pidNote}` : `restart #${restarts} (${cause}): starting${pidNote}`);
     proc.ready.then(
-      (readyPort) => {
+      (readyOrigin) => {
         if (proc !== current || state === 'stopped') return;
-        port = readyPort;
+        origin = readyOrigin;
         state = 'ready';
         everReady = true;
         readySince = Date.now();
-        log.write('slipway', `ready at http://127.0.0.1:${readyPort}${pidNote}`);
+        log.write('slipway', `ready at ${readyOrigin}${pidNote}`);
         settleWaiters();
         options.emit('ready', info(), cause);
       },
@@ -139,7 +171,26 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
         if (error.detail.reason === 'spawn') log.write('slipway', error.detail.message);
       },
     );
-    void proc.exited.then((exit) => onExit(proc, exit));
+    const ended = proc.exited.then((exit) => {
+      // A process killed before it could clean up leaves its socket file behind.
+      fs.rmSync(socketPath, { force: true });
+      const oomKilled = cgroup?.oomKilled() ?? false;
+      cgroup?.remove();
+      if (oomKilled) log.write('slipway', `killed by its memory limit (resources.memory: ${spec.resources?.memory})`);
+      onExit(proc, exit);
+      return oomKilled;
+    });
+    latestEnd = ended;
+  }
+
+  function makeCgroup(): ReplicaCgroup | null {
+    if (!options.cgroups || limits === null) return null;
+    try {
+      return createReplicaCgroup(options.cgroups, `${id}-${launches++}`, limits);
+    } catch (error) {
+      log.write('slipway', `cannot set resource limits: ${(error as Error).message}; they are advisory for this process`);
+      return null;
+    }
   }
 
   function onExit(proc: ReplicaProcess, exit: ReplicaExit): void {
@@ -152,7 +203,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     }
     const wasReady = state === 'ready';
     current = null;
-    port = null;
+    origin = null;
     if (!everReady) {
       // The first process never got ready: the deployment cannot start; `start` reports why.
       state = 'stopped';
@@ -214,7 +265,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     clearTimeout(killTimer);
     log.write('slipway', exits.length ? `stopped (${exits.map(describeExit).join(', ')})` : 'stopped');
     current = null;
-    port = null;
+    origin = null;
     await log.close();
   }
 
@@ -226,9 +277,17 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     info,
     firstReady,
     replace,
+    latestEnd: () => latestEnd,
     stop(graceMs) {
       stopping ??= stopAll(graceMs);
       return stopping;
     },
   };
+}
+
+/** The limits a deployment declares, as numbers; null when it declares none. */
+function limitsOf(resources: DeploymentProcessSpec['resources']): ReplicaLimits | null {
+  const memory = resources?.memory ? memoryBytes(resources.memory) : null;
+  const cpus = resources?.cpu ? cpuCores(resources.cpu) : null;
+  return memory === null && cpus === null ? null : { memoryBytes: memory, cpus };
 }

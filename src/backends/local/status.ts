@@ -3,6 +3,9 @@ import type { Gateway } from '../../gateway/types.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from './supervisor.ts';
 import { readAccessKeys } from './access-key-file.ts';
+import { advisoryNote } from '../../limits/advisory.ts';
+import type { CgroupSupport } from '../../limits/cgroups.ts';
+import { processUsage } from '../../limits/process-usage.ts';
 
 export type ModelStatus = {
   model: string;
@@ -25,7 +28,9 @@ export function modelStatus(deps: {
   gatewayUrl: string;
   /** The replicas' sandbox (`bubblewrap`), or `none: <why>`. */
   sandbox: string;
-}): { gateway: string; sandbox: string; models: ModelStatus[] } {
+  /** Where the daemon enforces limits; absent: not said. */
+  cgroups?: CgroupSupport;
+}): { gateway: string; sandbox: string; models: ModelStatus[]; limits?: string | null } {
   const observed = deps.deployer.observe();
   const stats = deps.gateway.stats();
   const accessKeys = readAccessKeys(deps.root);
@@ -45,7 +50,10 @@ export function modelStatus(deps: {
         accessKey: accessKeys[m.name] ?? null,
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
+          const usage = r.pid === null ? null : processUsage(r.pid);
           return {
+            rssBytes: usage?.rssBytes ?? null,
+            cpuSeconds: usage?.cpuSeconds ?? null,
             id: r.id,
             state: r.state,
             origin: r.origin,
@@ -62,5 +70,9 @@ export function modelStatus(deps: {
         }),
       };
     });
-  return { gateway: deps.gatewayUrl, sandbox: deps.sandbox, models };
+  if (deps.cgroups === undefined) return { gateway: deps.gatewayUrl, sandbox: deps.sandbox, models };
+  const declared = observed.models
+    .filter((m) => !m.deleted && m.deployment)
+    .map((m) => ({ name: m.name, cpu: m.deployment!.serving.resources.cpu, memory: m.deployment!.serving.resources.memory }));
+  return { gateway: deps.gatewayUrl, sandbox: deps.sandbox, models, limits: advisoryNote(declared, deps.cgroups) };
 }

@@ -22,6 +22,12 @@ export type DeploymentProcessSpec = {
   gatewayUrl: string;
   /** What the sandbox lets the replicas reach; default `DEPLOYED_POLICY` (network on, nothing extra). */
   sandbox?: SandboxPolicy;
+  /** Request bodies over this many bytes are refused by the runtime too (default: the runtime's 5 MiB). */
+  maxRequestBytes?: number;
+  /** Values of the deployment's `fromEnv` variables: written as `***` in its replicas' logs. */
+  secrets?: string[];
+  /** Kubernetes quantities; enforced with cgroups where the supervisor has them (src/limits/). */
+  resources?: { cpu: string | null; memory: string | null };
 };
 
 /**
@@ -39,7 +45,7 @@ export type ReplicaInfo = {
   model: string;
   deploymentId: number;
   build: number;
-  /** `http://127.0.0.1:<port>` of the current process once it announced its port, else null. */
+  /** `unix:<socket path>` of the current process once it is ready, else null. */
   origin: string | null;
   /** Current process id, or null between processes. */
   pid: number | null;

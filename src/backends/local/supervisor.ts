@@ -1,4 +1,5 @@
-// The local backend's replica supervisor: runs each deployment as N runtime processes on loopback,
+// The local backend's replica supervisor: runs each deployment as N runtime processes, each on a
+// Unix domain socket in a private run folder,
 // keeps them running (restart with backoff after a crash, replace after a hung call), stops them,
 // and keeps their output. The daemon routes calls by the `ready` / `unready` events: a restarted or
 // replaced replica keeps its id but comes back on a new origin, announced by a new `ready` event.
@@ -7,9 +8,12 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { DEPLOYED_POLICY, type ReplicaLauncher } from '../../sandbox/launcher.ts';
 import { plainLauncher } from '../../sandbox/plain-launcher.ts';
+import path from 'node:path';
 import { DEFAULT_BACKOFF } from './replica-backoff.ts';
 import { createReplicaLogs } from './replica-logs.ts';
 import { createReplicaSlot, type ReplicaSlot } from './replica-slot.ts';
+import { privateTempRunDir } from './run-dir.ts';
+import type { CgroupSupport } from '../../limits/cgroups.ts';
 import type { BackoffOptions, DeploymentProcessSpec, LogLine, ReplicaInfo, SupervisorEvents } from './supervisor-types.ts';
 
 export type SupervisorOptions = {
@@ -17,6 +21,11 @@ export type SupervisorOptions = {
   runtimeDir: string;
   /** Replica logs go to `<logDir>/<model>/<replicaId>.log`. */
   logDir: string;
+  /**
+   * The private folder (0700) where replicas' sockets go (`replicaRunDir`); default a fresh
+   * private folder under the temp folder.
+   */
+  runDir?: string;
   onReplicaReady?: (...args: SupervisorEvents['ready']) => void;
   onReplicaUnready?: (...args: SupervisorEvents['unready']) => void;
   onReplicaExit?: (...args: SupervisorEvents['exit']) => void;
@@ -30,6 +39,8 @@ export type SupervisorOptions = {
   daemonEnv?: NodeJS.ProcessEnv;
   /** How replica processes are run: in a sandbox, or plain (the default). */
   launcher?: ReplicaLauncher;
+  /** Where memory and cpu limits are enforced (`probeCgroups`); default none: limits are advisory. */
+  cgroups?: CgroupSupport | null;
 };
 
 export type Supervisor = {
@@ -52,6 +63,11 @@ export type Supervisor = {
   logs(model: string, options?: { replicaId?: string; limit?: number }): LogLine[];
   /** Calls `onLine` with each new line of the model's replicas; returns the unsubscribe function. */
   follow(model: string, onLine: (line: LogLine) => void): () => void;
+  /**
+   * Resolves once the replica's latest process has ended: true when its memory limit killed it
+   * (false for an unknown replica). Pending while that process runs.
+   */
+  killedByMemoryLimit(replicaId: string): Promise<boolean>;
 };
 
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
@@ -68,6 +84,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const deployments = new Map<number, ReplicaSlot[]>();
+  let runDir = options.runDir;
+  // Short names keep socket paths under the kernel's 108 bytes; the prefix keeps two supervisors
+  // sharing a folder apart.
+  const socketPrefix = randomSuffix() + randomSuffix().slice(0, 3);
+  let sockets = 0;
+  const socketPath = (): string => {
+    runDir ??= privateTempRunDir();
+    return path.join(runDir, `${socketPrefix}-${(sockets++).toString(36)}.sock`);
+  };
 
   // A throwing listener must not leave a slot half-updated: slots emit last, and the error is
   // rethrown outside the supervisor's own code path, where Node reports it.
@@ -111,6 +136,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           wrap,
           daemonEnv: options.daemonEnv ?? process.env,
           log: logStore.open(spec.model, id),
+          socketPath,
+          cgroups: options.cgroups ?? null,
           readyTimeoutMs,
           backoff,
           emit,
@@ -164,7 +191,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return infos;
   }
 
-  return { events, start, replace, stop, stopAll, list, logs: logStore.logs, follow: logStore.follow };
+  function killedByMemoryLimit(replicaId: string): Promise<boolean> {
+    return findSlot(replicaId)?.latestEnd() ?? Promise.resolve(false);
+  }
+
+  return { events, start, replace, stop, stopAll, list, logs: logStore.logs, follow: logStore.follow, killedByMemoryLimit };
 }
 
 /** What is wrong with a spec, or null. */

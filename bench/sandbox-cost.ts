@@ -126,9 +126,9 @@ try {
       '',
       table(['replica', 'start ms (median)', 'start ÷ none', 'call p50 ms', 'calls/s', 'calls/s ÷ none'], rows),
       '',
-      'A sandboxed call is the same process behind the same socket: it pays nothing per call (on a',
-      "shared, loaded machine the call columns differ by noise). The start pays bubblewrap's setup",
-      "and one more Python start, which binds the replica's socket outside the sandbox.",
+      'A sandboxed call is the same process behind the same socket (no syscall filter): compare the',
+      "call columns with the load above in mind. The start pays bubblewrap's setup and one more",
+      "Python start, which binds the replica's socket outside the sandbox.",
     ].join('\n'),
   );
 } finally {

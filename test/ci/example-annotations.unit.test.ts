@@ -22,7 +22,7 @@ models:
 `;
 
 function report(model: string, failed: number[]): ModelReport {
-  const tests = [0, 1, 2].map((index) => ({ index, input: index + 1, expected: 0, got: 1, pass: !failed.includes(index), detail: failed.includes(index) ? '$: expected 0, got 1' : null, latencyMs: 1 }));
+  const tests = [0, 1, 2].map((index) => ({ model, index, input: index + 1, expected: 0, got: 1, pass: !failed.includes(index), detail: failed.includes(index) ? '$: expected 0, got 1' : null, latencyMs: 1 }));
   return { model, action: 'create', reasons: [], build: null, error: null, errorTail: null, tests, deploymentId: null, curl: null };
 }
 

@@ -172,6 +172,14 @@ test("a fork's pull request: the spy's four attempts fail in the sandbox, needy 
   assert.equal([answer.status, answer.body.response], [200, VAULT_SECRET.length]);
 });
 
+test('where no sandbox can be made, candidates are refused unless unsafe-candidates is set', async () => {
+  const sha = p.fx.git('rev-parse', 'HEAD');
+  const run = await bundleStep({ name: 'pull_request', payload: forkPayload(sha) }, { command: 'test' }, { VAULT_SECRET: '', SLIPWAY_SANDBOX: 'none' });
+  assert.is(run.status, 1, `${run.stdout}\n${run.stderr}`);
+  assert.match(run.summary, "pull-request code is never run unsandboxed, and no sandbox can be made here: SLIPWAY\\_SANDBOX=none is set");
+  assert.equal(JSON.parse(run.outputs['test-results']), []);
+});
+
 test('the same pull request without a sandbox (SLIPWAY_SANDBOX=none, --unsafe-candidates): all four succeed, so the test fails, and the run fails despite the 403', async () => {
   const sha = p.fx.git('rev-parse', 'HEAD');
   const run = await bundleStep({ name: 'pull_request', payload: forkPayload(sha) }, { command: 'test', 'unsafe-candidates': 'true' }, { VAULT_SECRET: '', SLIPWAY_SANDBOX: 'none' });

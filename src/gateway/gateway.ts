@@ -173,6 +173,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   function cmlCall(req: IncomingMessage, res: ServerResponse, queryKey: string | null): void {
     const headers = callHeaders(req.rawHeaders);
     const unread = headers.contentLength !== 0;
+    if (routes.size === 0) {
+      sendError(res, 404, 'model.not_found', 'no model is deployed here', undefined, undefined, unread);
+      return;
+    }
     let limit = largestLimit;
     if (headers.contentLength > limit) return tooLarge(res, limit);
     // Who calls is known from the headers: an unknown, revoked or expired key, or no key while

@@ -57,6 +57,11 @@ export class ReplicaPool<T> {
   #slots = new Map<string, Slot<T>>();
   /** Listed and not dead, in route order: the only slots selection looks at. */
   #ready: Slot<T>[] = [];
+  /**
+   * Index in #ready of the replica used most recently (picked or freed): selection starts there,
+   * so with few calls in flight they keep going to one warm replica (its caches, its connection)
+   * while the others stay idle, instead of being spread round-robin over cold ones.
+   */
   #cursor = 0;
   #queue: Queued<T>[] = [];
   #concurrency: number;
@@ -152,6 +157,10 @@ export class ReplicaPool<T> {
   /** Ends a call on `slot`: hands the freed place to the first queued call, if any. */
   release(slot: Slot<T>): void {
     slot.inFlight--;
+    if (slot.listed && !slot.dead) {
+      const at = this.#ready.indexOf(slot);
+      if (at >= 0) this.#cursor = at;
+    }
     if (this.#queue.length > 0 && slot.listed && !slot.dead && slot.inFlight < this.#concurrency) {
       const first = this.#queue.shift()!;
       clearTimeout(first.timer);
@@ -219,7 +228,7 @@ export class ReplicaPool<T> {
   #take(): Slot<T> | null {
     const at = pickReplica(this.#ready, this.#concurrency, this.#cursor);
     if (at < 0) return null;
-    this.#cursor = at + 1;
+    this.#cursor = at;
     const slot = this.#ready[at];
     slot.inFlight++;
     return slot;

@@ -9,8 +9,8 @@ export type ReplicaLoad = { readonly inFlight: number };
  *
  * Least in-flight wins, so a replica that is slow on one call does not collect the next ones
  * while others idle. Ties go to the first one met scanning from `start` (wrapping around): the
- * caller passes one past its previous pick, which spreads equal load round-robin instead of always
- * loading replica 0 (and keeps every replica's connections warm).
+ * pool passes the replica it used most recently, so an idle warm replica is preferred over cold
+ * ones (measured: 2 replicas at 1 connection were ~12% slower than 1 when spread round-robin).
  */
 export function pickReplica(loads: readonly ReplicaLoad[], concurrency: number, start = 0): number {
   const n = loads.length;

@@ -38,7 +38,7 @@ function queue(pool: ReplicaPool<Conn>) {
   return { done, waiter, peek: () => outcome };
 }
 
-test('acquire spreads calls round-robin and returns null when every replica is full', () => {
+test('acquire takes a free replica, and returns null when every replica is full', () => {
   const { pool } = makePool(1);
   pool.replace(handles('a', 'b'), true);
   const first = pool.acquire();
@@ -49,12 +49,30 @@ test('acquire spreads calls round-robin and returns null when every replica is f
   assert.is(pool.acquire()?.id, 'a');
 });
 
-test('least in-flight first with concurrency 2', () => {
+test('least in-flight first with concurrency 2, ties to the replica used last', () => {
   const { pool } = makePool(2);
   pool.replace(handles('a', 'b'), true);
   const ids = [pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()].map((s) => s?.id);
-  assert.equal(ids, ['a', 'b', 'a', 'b']);
+  assert.equal(ids, ['a', 'b', 'b', 'a']);
   assert.is(pool.acquire(), null);
+});
+
+test('one call at a time keeps going to the same warm replica; the one freed last is preferred', () => {
+  const { pool } = makePool(1);
+  pool.replace(handles('a', 'b', 'c'), true);
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const slot = pool.acquire()!;
+    ids.push(slot.id);
+    pool.release(slot);
+  }
+  assert.equal(ids, ['a', 'a', 'a', 'a']);
+  const a = pool.acquire()!;
+  const b = pool.acquire()!;
+  assert.is(b.id, 'b');
+  pool.release(a);
+  pool.release(b);
+  assert.is(pool.acquire()?.id, 'b', 'b was freed last');
 });
 
 test('queued calls are served first in, first out as replicas free up', async () => {
@@ -119,8 +137,8 @@ test('drained resolves only once the replicas have no call in flight', async () 
   pool.replace(handles('a', 'b'), true);
   const a1 = pool.acquire()!;
   const b1 = pool.acquire()!;
-  const a2 = pool.acquire()!;
-  assert.is(a2.id, 'a');
+  const b2 = pool.acquire()!;
+  assert.is(b2.id, 'b');
   pool.replace(handles('c'), true);
   let drained = false;
   const done = pool.drained(['a', 'b', 'unknown']).then(() => (drained = true));
@@ -128,7 +146,7 @@ test('drained resolves only once the replicas have no call in flight', async () 
   pool.release(b1);
   await Promise.resolve();
   assert.is(drained, false);
-  pool.release(a2);
+  pool.release(b2);
   await done;
   assert.is(drained, true);
   // forgotten once drained: they left with their deployment
@@ -197,12 +215,15 @@ test('raising concurrency serves queued calls at once', async () => {
   assert.is(((await waiting.done) as Slot<Conn>).inFlight, 2);
 });
 
-test('firstCandidate is where the next call would go', () => {
+test('firstCandidate is the replica the pool tries first: the one used most recently', () => {
   const { pool } = makePool(1);
   assert.is(pool.firstCandidate(), null);
   pool.replace(handles('a', 'b'), true);
   assert.is(pool.firstCandidate()?.id, 'a');
   pool.acquire();
+  const b = pool.acquire()!;
+  assert.is(pool.firstCandidate()?.id, 'b');
+  pool.release(b);
   assert.is(pool.firstCandidate()?.id, 'b');
 });
 

@@ -112,6 +112,8 @@ function containerEnv(input: ModelDeploymentInput): V1EnvVar[] {
     { name: 'SLIPWAY_REPLICA_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'SLIPWAY_CONCURRENCY', value: String(input.serving.concurrency) },
     { name: 'SLIPWAY_GATEWAY_URL', value: `http://${GATEWAY_NAME}.${input.namespace}.svc` },
+    // Pods are reachable from other pods: the runtime refuses larger bodies itself.
+    { name: 'SLIPWAY_MAX_REQUEST_BYTES', value: String(input.serving.maxRequestBytes) },
     { name: 'PYTHONUNBUFFERED', value: '1' },
   ];
   const own = new Set(env.map((e) => e.name));

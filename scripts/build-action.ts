@@ -2,6 +2,9 @@
 // esbuild, or, with --check, bundles into a temp folder and fails when the committed dist differs.
 //   node scripts/build-action.ts           writes dist/index.js
 //   node scripts/build-action.ts --check   exit 1 when dist/ is not what the sources bundle to
+//   node scripts/build-action.ts --outdir DIR   writes DIR/index.js (tests run the bundle of the
+//                                               sources; DIR must be inside the package, which the
+//                                               bundle finds by walking up to package.json)
 import { build } from 'esbuild';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +39,10 @@ function files(dir: string): string[] {
     .sort();
 }
 
-if (process.argv.includes('--check')) {
+const outdirAt = process.argv.indexOf('--outdir');
+if (outdirAt !== -1) {
+  await bundle(path.resolve(process.argv[outdirAt + 1] ?? ''));
+} else if (process.argv.includes('--check')) {
   const temp = mkdtempSync(path.join(tmpdir(), 'slipway-dist-'));
   try {
     await bundle(temp);

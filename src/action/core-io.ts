@@ -7,11 +7,12 @@ import { annotationFor } from '../github/annotations.ts';
 export function actionsCoreIO(): CiIO {
   return {
     log: (line) => core.info(line),
-    annotate(issue, file) {
-      const { message, properties } = annotationFor(issue, file);
+    annotate(issue, file, title) {
+      const { message, properties } = annotationFor(issue, file, title);
       core.error(message, properties);
     },
     error: (message) => core.error(message),
+    warning: (message) => core.warning(message),
     async summary(markdown) {
       // Every GitHub runner sets it; run elsewhere (by hand, in a test), the log gets the text.
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown, true).write();

@@ -10,10 +10,12 @@ import type { SpecIssue } from '../spec/types.ts';
 export type CiIO = {
   /** A progress line for the job log. */
   log(line: string): void;
-  /** A validation error on its line of the models file (`file`: relative to the repository root). */
-  annotate(issue: SpecIssue, file: string): void;
+  /** An error on its line of the models file (`file`: relative to the repository root); `title` default: the file is not valid. */
+  annotate(issue: SpecIssue, file: string, title?: string): void;
   /** An error that is not about a line of a file. */
   error(message: string): void;
+  /** A warning (`::warning::`): something did not happen, and the run still succeeds. */
+  warning(message: string): void;
   /** Appends Markdown to the job summary. */
   summary(markdown: string): Promise<void>;
   /** Sets a step output. */
@@ -33,13 +35,17 @@ export function workflowCommandIO(env: NodeJS.ProcessEnv, out: Writable = proces
   const onGitHub = env.GITHUB_ACTIONS === 'true';
   return {
     log: (line) => err.write(`${line}\n`),
-    annotate(issue, file) {
-      if (onGitHub) out.write(`${errorCommand(issue, file)}\n`);
+    annotate(issue, file, title) {
+      if (onGitHub) out.write(`${errorCommand(issue, file, title)}\n`);
       else err.write(`${file}:${issue.line}:${issue.column} ${issue.path ? `${issue.path}: ` : ''}${issue.message}\n`);
     },
     error(message) {
       if (onGitHub) out.write(`::error::${escapeCommandData(message)}\n`);
       else err.write(`error: ${message}\n`);
+    },
+    warning(message) {
+      if (onGitHub) out.write(`::warning::${escapeCommandData(message)}\n`);
+      else err.write(`warning: ${message}\n`);
     },
     async summary(markdown) {
       if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${markdown}\n`);

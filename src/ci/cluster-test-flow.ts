@@ -14,6 +14,7 @@ import type { BuildKeys } from '../source/types.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
 import { openStore } from '../store/database.ts';
 import { planned, testCandidates, type CandidateStarter } from './candidate-tests.ts';
+import { plainLauncher } from '../sandbox/plain-launcher.ts';
 
 export type ClusterTestInput = {
   root: string;
@@ -47,8 +48,10 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
       gitCommit: input.gitCommit,
       log: input.log,
       env: input.env,
-      gatewayUrl: '',
       start: imageStarter(tlsVerify, input.log),
+      // Containers are run by podman (imageStarter); the launcher is for local replicas only.
+      launcher: plainLauncher,
+      fork: false,
     });
     return { plan: thePlan, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
   } finally {

@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 
 export type CiEvent =
-  | { kind: 'pull_request'; action: string; number: number; headSha: string; baseRef: string }
+  /** `fork`: the head repository is not the base one (or is gone): the run gets no secrets. */
+  | { kind: 'pull_request'; action: string; number: number; headSha: string; baseRef: string; fork: boolean }
   | { kind: 'push'; ref: string; sha: string; defaultBranch: string | null; deleted: boolean }
   | { kind: 'schedule'; cron: string | null }
   | { kind: 'workflow_dispatch'; command: string | null; ref: string | null }
@@ -44,7 +45,10 @@ export function parseEvent(name: string, payload: unknown): EventResult {
       if (typeof number !== 'number') return missing('number');
       if (typeof head.sha !== 'string') return missing('pull_request.head.sha');
       if (typeof base.ref !== 'string') return missing('pull_request.base.ref');
-      return { ok: true, event: { kind: 'pull_request', action: p.action, number, headSha: head.sha, baseRef: base.ref } };
+      const headRepo = record(head.repo).full_name;
+      const baseRepo = record(base.repo).full_name;
+      const fork = typeof baseRepo === 'string' && headRepo !== baseRepo;
+      return { ok: true, event: { kind: 'pull_request', action: p.action, number, headSha: head.sha, baseRef: base.ref, fork } };
     }
     case 'push': {
       if (typeof p.ref !== 'string') return missing('ref');

@@ -8,6 +8,8 @@ export type FlowContext = {
   ws: Workspace;
   /** Where fromEnv secrets are read: the job's environment. */
   env: NodeJS.ProcessEnv;
+  /** A pull request from a fork: candidates never get network, and the secrets are the workflow's (none). */
+  fork: boolean;
   /** The commit the run is about, for the report. */
   commit: string | null;
   /** A progress line (already scrubbed of the secrets reported through `secrets`). */

@@ -20,10 +20,10 @@ export function modelsFileName(ws: Workspace): string {
 /** Loads and validates the models file, then computes build keys. */
 export async function loadModels(
   ws: Workspace,
-  opts: { forApply: boolean; env: NodeJS.ProcessEnv; secretDigest?: (name: string, value: string) => string },
+  opts: { forApply: boolean; env: NodeJS.ProcessEnv; secretDigest?: (name: string, value: string) => string; emptySecrets?: 'error' | 'unset' },
 ): Promise<CiDesired> {
   const display = modelsFileName(ws);
-  const loaded = await loadSpec(ws.modelsFile, { root: ws.root, displayPath: display, forApply: opts.forApply, env: opts.env, secretDigest: opts.secretDigest });
+  const loaded = await loadSpec(ws.modelsFile, { root: ws.root, displayPath: display, forApply: opts.forApply, env: opts.env, secretDigest: opts.secretDigest, emptySecrets: opts.emptySecrets });
   if (!loaded.ok) return { ok: false, issues: loaded.errors, message: `${display} is not valid (${loaded.errors.length} problem${loaded.errors.length === 1 ? '' : 's'})` };
   const keys = await computeBuildKeys(ws.repo, loaded.spec);
   if (!keys.ok) {

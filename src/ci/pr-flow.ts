@@ -13,6 +13,9 @@ import { openStore } from '../store/database.ts';
 import { planned, testCandidates } from './candidate-tests.ts';
 import { addCurls } from './endpoint-curl.ts';
 import type { FlowContext } from './flow-context.ts';
+import { detectSandbox } from '../sandbox/detect-sandbox.ts';
+import type { ReplicaLauncher } from '../sandbox/launcher.ts';
+import { plainLauncher } from '../sandbox/plain-launcher.ts';
 import { loadModels, modelsFileName } from './load-models.ts';
 
 /** `test`: build and call; otherwise plan only. */
@@ -20,7 +23,8 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
   const { ws } = ctx;
   const kind = opts.test ? 'test' : 'plan';
   const modelsFile = modelsFileName(ws);
-  const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root) });
+  // An empty secret is taken as missing: a fork's run gets none, and its candidates are skipped.
+  const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root), emptySecrets: 'unset' });
   if (!desired.ok) {
     return { kind, ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
   }
@@ -31,7 +35,13 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
   const thePlan = plan(desired.spec, desired.keys, observed);
   let models;
   // Only a plan with changes builds anything, so a repository without state gets none for nothing.
+  const notes: string[] = [];
   if (opts.test && hasChanges(thePlan)) {
+    const sandbox = candidateLauncher(ctx.settings.unsafeCandidates);
+    if (!sandbox.ok) {
+      return { kind, ok: false, commit: ctx.commit, modelsFile, issues: [], plan: thePlan, models: thePlan.changes.filter((c) => c.action !== 'noop').map(planned), notes, failure: sandbox.message, drift: false };
+    }
+    if (!sandbox.launcher.isolated) notes.push(`candidates ran WITHOUT a sandbox (--unsafe-candidates): ${sandbox.reason}`);
     const store = openStore(storePath(ws.root));
     try {
       models = await testCandidates(thePlan, {
@@ -42,7 +52,8 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
         gitCommit: await headCommit(ws.repo),
         log: ctx.log,
         env: ctx.env,
-        gatewayUrl: daemon?.url ?? '',
+        launcher: sandbox.launcher,
+        fork: ctx.fork,
       });
     } finally {
       store.close();
@@ -52,5 +63,18 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
   }
   addCurls(models, desired.spec, { root: ws.root, gatewayUrl: ctx.settings.gatewayUrl ?? daemon?.url ?? `http://127.0.0.1:${ctx.settings.port}` });
   const ok = models.every((m) => m.error === null && m.tests.every((t) => t.pass));
-  return { kind, ok, commit: ctx.commit, modelsFile, issues: [], plan: thePlan, models, notes: [], failure: null, drift: false };
+  return { kind, ok, commit: ctx.commit, modelsFile, issues: [], plan: thePlan, models, notes, failure: null, drift: false };
+}
+
+type CandidateSandbox = { ok: true; launcher: ReplicaLauncher; reason: string } | { ok: false; message: string };
+
+/** Candidates run sandboxed, always; unsandboxed only where none can be made and the run says so. */
+function candidateLauncher(unsafe: boolean): CandidateSandbox {
+  const sandbox = detectSandbox();
+  if (sandbox.ok) return { ok: true, launcher: sandbox.launcher, reason: '' };
+  if (unsafe) return { ok: true, launcher: plainLauncher, reason: sandbox.reason };
+  return {
+    ok: false,
+    message: `pull-request code is never run unsandboxed, and no sandbox can be made here: ${sandbox.reason}. Install bubblewrap (apt-get install bubblewrap), or pass --unsafe-candidates (unsafe-candidates: true) on a runner that serves nothing`,
+  };
 }

@@ -5,7 +5,7 @@ import { secretNames } from '../apply/desired.ts';
 import { ensureDaemon, findDaemon } from '../backends/local/admin-client.ts';
 import { observeRoot } from '../backends/local/observe.ts';
 import { secretDigestIfStore } from '../cli/desired.ts';
-import type { RunReport } from '../github/run-report.ts';
+import type { ModelReport, RunReport } from '../github/run-report.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import type { Observed } from '../plan/types.ts';
 import { applyInDaemon } from './daemon-apply.ts';
@@ -23,12 +23,14 @@ export async function reconcileFlow(ctx: FlowContext): Promise<RunReport> {
   ctx.secrets(secretNames(desired.spec));
   const notes: string[] = [];
   let drift = false;
+  let restored: string[] = [];
   let client = findDaemon(ws.root);
   if (!client) {
     const served = observeRoot(ws.root).models.filter((m) => !m.deleted && m.deployment?.state === 'running').map((m) => m.name);
     client = (await ensureDaemon(ws.root, { port: ctx.settings.port })).client;
     if (served.length > 0) {
       drift = true;
+      restored = served;
       notes.push(`the Slipway daemon was not running, so ${served.join(', ')} ${served.length === 1 ? 'was' : 'were'} not served: started it at ${client.url}, which restored the deployments`);
     } else {
       notes.push(`started the Slipway daemon at ${client.url}`);
@@ -36,12 +38,17 @@ export async function reconcileFlow(ctx: FlowContext): Promise<RunReport> {
   }
   const observed = await client.json<Observed>('GET', 'observe');
   const preview = plan(desired.spec, desired.keys, observed);
-  let report: RunReport = { kind: 'reconcile', ok: true, commit: ctx.commit, modelsFile, issues: [], plan: preview, models: [], notes, failure: null, drift };
+  // The log, the summary and the outputs tell one story: models the restarted daemon brought back
+  // are drift that was repaired, reported (and output) as such.
+  const restoredReports = restored.map((name) => restoredReport(name, observed));
+  if (restored.length > 0) ctx.log(`drift: the daemon was not running; starting it restored ${restored.join(', ')}`);
+  let report: RunReport = { kind: 'reconcile', ok: true, commit: ctx.commit, modelsFile, issues: [], plan: preview, models: restoredReports, notes, failure: null, drift };
   if (hasChanges(preview)) {
     ctx.log('what runs differs from what was applied or declared: applying');
     const applied = await applyInDaemon(ctx, client, desired.spec);
-    report = { ...report, ok: applied.ok, plan: applied.plan ?? preview, models: applied.models, failure: applied.failure, drift: true };
-  } else {
+    const models = [...restoredReports.filter((r) => !applied.models.some((m) => m.model === r.model)), ...applied.models];
+    report = { ...report, ok: applied.ok, plan: applied.plan ?? preview, models, failure: applied.failure, drift: true };
+  } else if (!drift) {
     ctx.log('no drift: everything runs as last applied');
   }
   if (report.drift && ctx.settings.failOnDrift) {
@@ -49,4 +56,20 @@ export async function reconcileFlow(ctx: FlowContext): Promise<RunReport> {
     report.failure ??= 'drift was found (and repaired where possible); failing because fail-on-drift is set';
   }
   return report;
+}
+
+/** A model the restarted daemon restored: drift repaired by starting the daemon. */
+function restoredReport(name: string, observed: Observed): ModelReport {
+  const model = observed.models.find((m) => m.name === name);
+  return {
+    model: name,
+    action: 'repair',
+    reasons: ['the Slipway daemon was not running: starting it restored the deployment'],
+    build: null,
+    error: null,
+    errorTail: null,
+    tests: [],
+    deploymentId: model?.deployment?.id ?? null,
+    curl: null,
+  };
 }

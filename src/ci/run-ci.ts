@@ -2,10 +2,10 @@
 // the flow, run it, then tell people: job summary, annotations, outputs, and on GitHub the sticky
 // PR comment or the commit comment and status.
 import { openWorkspace } from '../cli/workspace.ts';
-import type { GitHubClient } from '../github/client.ts';
+import { GitHubApiError, type GitHubClient } from '../github/client.ts';
 import { createCommitComment, createCommitStatus, parseRepository, upsertStickyComment } from '../github/publish.ts';
 import { redactText, scrubList } from '../github/redact.ts';
-import { MAX_COMMENT_LENGTH, PLAN_COMMENT_MARKER, renderReportMarkdown } from '../github/render-report.ts';
+import { MAX_COMMENT_LENGTH, planCommentMarker, renderReportMarkdown } from '../github/render-report.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { planSummary } from '../plan/plan-summary.ts';
 import { applyFlow } from './apply-flow.ts';
@@ -14,6 +14,7 @@ import { chooseFlow, type Flow } from './choose-flow.ts';
 import { readEvent, type CiEvent } from './event.ts';
 import { failedReport, type FlowContext, type FlowRun } from './flow-context.ts';
 import { modelsFileName } from './load-models.ts';
+import { failedExampleIssues } from './example-annotations.ts';
 import { runOutputs } from './outputs.ts';
 import { prFlow } from './pr-flow.ts';
 import { reconcileFlow } from './reconcile-flow.ts';
@@ -66,6 +67,7 @@ export async function runCi(settings: CiSettings, deps: CiDeps): Promise<CiOutco
     ws,
     env: deps.env,
     commit: commitOf(event.event, settings),
+    fork: event.event.kind === 'pull_request' && event.event.fork,
     log: (line) => io.log(redactText(line, secrets)),
     secrets: (names) => {
       secrets = scrubList(names.map((name) => deps.env[name]));
@@ -83,6 +85,7 @@ export async function runCi(settings: CiSettings, deps: CiDeps): Promise<CiOutco
   }
 
   for (const issue of report.issues) io.annotate(issue, report.modelsFile);
+  for (const issue of failedExampleIssues(ws.modelsFile, report.modelsFile, report.models)) io.annotate(issue, report.modelsFile, 'example failed');
   await io.summary(renderReportMarkdown(report, { secrets }));
   for (const [name, value] of Object.entries(runOutputs(report, secrets))) io.output(name, value);
   const published = await publish(report, event.event, settings, deps, secrets);
@@ -104,12 +107,24 @@ async function publish(report: RunReport, event: CiEvent, settings: CiSettings, 
     deps.io.error(repo.message);
     return false;
   }
-  try {
-    if (wantsComment && event.kind === 'pull_request') {
-      const body = renderReportMarkdown(report, { marker: PLAN_COMMENT_MARKER, secrets, maxLength: MAX_COMMENT_LENGTH, runUrl: settings.github.runUrl });
-      const comment = await upsertStickyComment(deps.github, repo.ref, event.number, PLAN_COMMENT_MARKER, body);
+  if (wantsComment && event.kind === 'pull_request') {
+    const marker = planCommentMarker(settings.backend, report.modelsFile);
+    const body = renderReportMarkdown(report, { marker, secrets, maxLength: MAX_COMMENT_LENGTH, runUrl: settings.github.runUrl });
+    try {
+      const comment = await upsertStickyComment(deps.github, repo.ref, event.number, marker, body);
       deps.io.log(`slipway: ${comment.created ? 'created' : 'updated'} the plan comment on pull request #${event.number}`);
+    } catch (error) {
+      // A fork's token (and any read-only one) cannot comment: the job summary holds the whole
+      // report, so the run degrades to it instead of failing a check the author cannot fix.
+      if (!(error instanceof GitHubApiError) || (error.status !== 403 && error.status !== 404)) {
+        deps.io.error(redactText((error as Error).message, secrets));
+        return false;
+      }
+      deps.io.warning(`the token cannot comment on pull request #${event.number} (GitHub answered ${error.status}; a fork's pull request gets a read-only token): the report is in the job summary`);
     }
+    return true;
+  }
+  try {
     if (wantsCommit) {
       const sha = report.commit!;
       const body = renderReportMarkdown(report, { secrets, maxLength: MAX_COMMENT_LENGTH, runUrl: settings.github.runUrl });

@@ -21,6 +21,8 @@ export type CiSettings = {
   eventPath: string | null;
   cwd: string;
   github: GitHubEnvironment;
+  /** Run candidates without a sandbox where none can be made (never the default). */
+  unsafeCandidates: boolean;
 };
 
 export type GitHubEnvironment = {
@@ -46,6 +48,7 @@ export type RawSettings = {
   eventName?: string;
   eventPath?: string;
   cwd?: string;
+  unsafeCandidates?: string | boolean;
 };
 
 export type SettingsResult = { ok: true; settings: CiSettings } | { ok: false; message: string };
@@ -59,6 +62,8 @@ export function resolveSettings(raw: RawSettings, env: NodeJS.ProcessEnv): Setti
   }
   const failOnDrift = parseBoolean(raw.failOnDrift);
   if (failOnDrift === null) return { ok: false, message: `fail-on-drift is "${String(raw.failOnDrift)}"; expected true or false` };
+  const unsafeCandidates = parseBoolean(raw.unsafeCandidates);
+  if (unsafeCandidates === null) return { ok: false, message: `unsafe-candidates is "${String(raw.unsafeCandidates)}"; expected true or false` };
   const portText = given(raw.port) ?? '8700';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return { ok: false, message: `port is "${portText}"; expected a TCP port number (0 picks a free one)` };
@@ -82,6 +87,7 @@ export function resolveSettings(raw: RawSettings, env: NodeJS.ProcessEnv): Setti
       eventName: given(raw.eventName) ?? given(env.GITHUB_EVENT_NAME),
       eventPath: given(raw.eventPath) ?? given(env.GITHUB_EVENT_PATH),
       cwd: given(raw.cwd) ?? process.cwd(),
+      unsafeCandidates,
       github: {
         apiUrl: given(env.GITHUB_API_URL) ?? 'https://api.github.com',
         repository,

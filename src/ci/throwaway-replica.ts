@@ -1,10 +1,13 @@
 // A candidate build served by one replica of its own, outside the daemon, so a pull request's
 // examples can be called without deploying anything: its own supervisor, started on the build
 // folder, called on the replica's `POST /invoke` directly, then stopped.
+import { Agent, fetch } from 'undici';
 import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
+import { replicaAddress } from '../gateway/replica-origin.ts';
 import { readBuildInfo } from '../build/build-info.ts';
 import { createSupervisor, type Supervisor } from '../backends/local/supervisor.ts';
 import { packagePath } from '../package-paths.ts';
+import type { ReplicaLauncher, SandboxPolicy } from '../sandbox/launcher.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { StoredBuild } from '../store/builds.ts';
 
@@ -22,6 +25,10 @@ export type ThrowawayOptions = {
   gatewayUrl: string;
   /** Folder for the replica's log files (a temp folder the caller removes). */
   logDir: string;
+  /** The sandbox candidates run in (plain only with --unsafe-candidates). */
+  launcher: ReplicaLauncher;
+  /** What the sandbox lets the candidate reach: no network unless the model asks and the PR is not a fork. */
+  policy: SandboxPolicy;
 };
 
 // A throwaway deployment is never recorded; its id only has to be unique within its supervisor.
@@ -32,7 +39,7 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
   if (!build.artifact) throw new Error(`build #${build.number} of ${model.name} has no build folder; rebuild it`);
   const info = await readBuildInfo(build.artifact);
   if (!info.ok) throw new Error(info.message);
-  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir });
+  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir, launcher: opts.launcher });
   const [replica] = await supervisor.start({
     model: model.name,
     build: build.number,
@@ -45,6 +52,7 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
     env: opts.env,
     concurrency: 1,
     gatewayUrl: opts.gatewayUrl,
+    sandbox: opts.policy,
   });
   const timeoutMs = model.serving.timeoutSeconds * 1000;
   return {
@@ -60,21 +68,28 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
 
 /** One call on the runtime protocol: 200 `{response}`, 500 `{error: {type, message}}`. */
 async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
-  let response: Response;
+  // A local replica listens on a Unix domain socket (`unix:<path>`), a pod on TCP.
+  const address = replicaAddress(origin);
+  const dispatcher = 'socketPath' in address ? new Agent({ connect: { socketPath: address.socketPath } }) : undefined;
+  const base = 'socketPath' in address ? 'http://replica' : address.url;
+  let response;
   try {
-    response = await fetch(`${origin}/invoke`, {
+    response = await fetch(`${base}/invoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(input),
       signal: AbortSignal.timeout(timeoutMs),
+      dispatcher,
     });
   } catch (error) {
+    await dispatcher?.close();
     const timedOut = (error as Error).name === 'TimeoutError';
     return timedOut
       ? { ok: false, status: 504, message: `no answer within the model's timeout of ${timeoutMs / 1000} s` }
       : { ok: false, status: 502, message: `the replica did not answer: ${(error as Error).message}` };
   }
   const body = (await response.json().catch(() => null)) as { response?: unknown; error?: { type?: string; message?: string } } | null;
+  await dispatcher?.close();
   if (response.status === 200 && body && 'response' in body) return { ok: true, response: body.response };
   const error = body?.error;
   const message = error ? `${error.type ?? 'Error'}: ${error.message ?? ''}` : `the replica answered ${response.status}`;

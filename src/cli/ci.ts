@@ -17,6 +17,7 @@ type CiOptions = {
   failOnDrift?: boolean;
   gatewayUrl?: string;
   port?: string;
+  unsafeCandidates?: boolean;
 };
 
 /** Adds `slipway ci`. */
@@ -32,6 +33,7 @@ export function registerCi(program: Command): void {
     .option('--fail-on-drift', 'reconcile: exit 1 when drift was found')
     .option('--gateway-url <url>', "the gateway's public URL, for the curl in reports (default: the daemon's)")
     .option('--port <port>', 'port of a daemon this run starts', '8700')
+    .option('--unsafe-candidates', 'run candidates without a sandbox where none can be made')
     .addHelpText('after', '\nThe GitHub token is read from $GITHUB_TOKEN (never from a flag), the API from $GITHUB_API_URL,\nthe repository from $GITHUB_REPOSITORY. The summary goes to $GITHUB_STEP_SUMMARY, or stdout.')
     .action(async (opts: CiOptions) => {
       const resolved = resolveSettings(
@@ -44,6 +46,7 @@ export function registerCi(program: Command): void {
           port: opts.port,
           eventName: opts.event,
           eventPath: opts.payload,
+          unsafeCandidates: opts.unsafeCandidates === true,
         },
         process.env,
       );

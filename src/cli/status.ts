@@ -17,12 +17,13 @@ export function registerStatus(program: Command): void {
       const cluster = await clusterOf(opts);
       if (cluster) return clusterStatusCommand(cluster, opts);
       const { client } = await requireDaemon();
-      const status = await client.json<{ gateway: string; models: ModelStatus[]; limits?: string | null }>('GET', 'status');
+      const status = await client.json<{ gateway: string; sandbox?: string; models: ModelStatus[]; limits?: string | null }>('GET', 'status');
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
         return;
       }
       process.stdout.write(`gateway ${status.gateway}\n`);
+      if (status.sandbox?.startsWith('none')) process.stdout.write(`sandbox ${status.sandbox}\n`);
       if (status.limits) process.stderr.write(`${status.limits}\n`);
       if (status.models.length === 0) process.stdout.write('no models deployed\n');
       for (const m of status.models) {

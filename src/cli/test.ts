@@ -19,13 +19,14 @@ export function registerTest(program: Command): void {
   targetOptions(program.command('test'))
     .description("build the changed models and call their examples in throwaway replicas, without deploying")
     .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
-    .action(async (opts: ClusterFlags & { file?: string }) => {
+    .option('--unsafe-candidates', 'run candidates without a sandbox where none can be made')
+    .action(async (opts: ClusterFlags & { file?: string; unsafeCandidates?: boolean }) => {
       if (opts.target !== undefined || opts.registry !== undefined) {
         const ws = await openWorkspace({ file: opts.file });
         const desired = await loadDesired(ws);
         if (wantsCluster(desired.spec, opts)) return testOnCluster(ws, desired.spec, desired.keys, opts);
       }
-      const resolved = resolveSettings({ command: 'test', file: opts.file }, process.env);
+      const resolved = resolveSettings({ command: 'test', file: opts.file, unsafeCandidates: opts.unsafeCandidates === true }, process.env);
       if (!resolved.ok) throw new CliError(resolved.message);
       const ws = await openWorkspace({ file: opts.file });
       let secrets: string[] = [];
@@ -35,6 +36,7 @@ export function registerTest(program: Command): void {
           ws,
           env: process.env,
           commit: null,
+          fork: false,
           log: (line) => process.stderr.write(`  ${redactText(line, secrets)}\n`),
           secrets: (names) => {
             secrets = scrubList(names.map((n) => process.env[n]));
@@ -77,6 +79,7 @@ function modelLines(m: ModelReport): string[] {
   const build = m.build ? ` build #${m.build.number} ${m.build.state}` : '';
   const lines = [`${failed ? '✗' : '✓'} ${m.model}: ${m.action}${build}${m.error ? `: ${m.error}` : ''}`];
   if (m.errorTail) lines.push(...m.errorTail.split('\n').map((l) => `    | ${l}`));
+  if (m.skipped) lines.push(`    skipped: ${m.skipped}`);
   for (const t of m.tests) {
     lines.push(`    example ${t.index + 1}: ${t.pass ? 'pass' : 'FAIL'} (${t.latencyMs.toFixed(1)} ms) ${JSON.stringify(t.input)} → ${JSON.stringify(t.got)}${t.detail ? `  ${t.detail}` : ''}`);
   }

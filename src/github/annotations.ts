@@ -15,16 +15,16 @@ export function escapeCommandProperty(text: string): string {
 export type AnnotationProperties = { file: string; startLine: number; startColumn: number; title: string };
 
 /** Where and under which title an issue is annotated; `file` is the models file relative to the repository root. */
-export function annotationFor(issue: SpecIssue, file: string): { message: string; properties: AnnotationProperties } {
+export function annotationFor(issue: SpecIssue, file: string, title = `${file} is not valid`): { message: string; properties: AnnotationProperties } {
   return {
     message: issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`,
-    properties: { file, startLine: issue.line, startColumn: issue.column, title: `${file} is not valid` },
+    properties: { file, startLine: issue.line, startColumn: issue.column, title },
   };
 }
 
 /** The `::error …::` line for an issue. */
-export function errorCommand(issue: SpecIssue, file: string): string {
-  const { message, properties: p } = annotationFor(issue, file);
+export function errorCommand(issue: SpecIssue, file: string, title?: string): string {
+  const { message, properties: p } = annotationFor(issue, file, title);
   const props = `file=${escapeCommandProperty(p.file)},line=${p.startLine},col=${p.startColumn},title=${escapeCommandProperty(p.title)}`;
   return `::error ${props}::${escapeCommandData(message)}`;
 }

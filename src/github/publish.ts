@@ -13,8 +13,54 @@ export function parseRepository(value: string): { ok: true; ref: RepoRef } | { o
 }
 
 /**
- * Creates or updates the pull request's comment holding `marker`: lists the comments (every page),
- * edits the first with the marker, or creates one when there is none. Never a second comment.
+ * The login comments made with this token are written by: `GET /user` for a user's token; an
+ * installation token (the workflow's GITHUB_TOKEN, a GitHub App's) gets 403 there, so then the
+ * app's bot, `<slug>[bot]` from `GET /app`, and when that is refused too (it wants the app's JWT),
+ * `github-actions[bot]`, the author of GITHUB_TOKEN's comments.
+ */
+export function tokenLogin(client: GitHubClient): Promise<string> {
+  let login = logins.get(client);
+  if (!login) {
+    login = askLogin(client);
+    logins.set(client, login);
+  }
+  return login;
+}
+
+/** One question per client: the identity behind a token does not change during a run. */
+const logins = new WeakMap<GitHubClient, Promise<string>>();
+
+async function askLogin(client: GitHubClient): Promise<string> {
+  try {
+    return (await client.rest.users.getAuthenticated()).data.login;
+  } catch {
+    try {
+      const app = (await client.rest.apps.getAuthenticated()).data;
+      if (app?.slug) return `${app.slug}[bot]`;
+    } catch {
+      // Installation tokens cannot read /app either.
+    }
+    return 'github-actions[bot]';
+  }
+}
+
+type IssueComment = { id: number; body?: string | null; user?: { login?: string } | null };
+
+/** Comments of `issueNumber` written by `login` whose body starts with `marker`, oldest first. */
+async function ownComments(client: GitHubClient, ref: RepoRef, issueNumber: number, marker: string, login: string): Promise<IssueComment[]> {
+  try {
+    const comments: IssueComment[] = await client.paginate(client.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
+    return comments.filter((c) => c.user?.login === login && c.body?.startsWith(marker) === true).sort((a, b) => a.id - b.id);
+  } catch (error) {
+    throw toGitHubApiError(`cannot list the comments of pull request #${issueNumber}`, error);
+  }
+}
+
+/**
+ * Creates or updates the pull request's comment: the oldest one written by this token's own user
+ * whose body starts with `marker` (a comment by anyone else, or quoting the marker, is never
+ * touched). Two runs at once may both create one; each then looks again, and the run whose
+ * comment is not the oldest deletes its own and writes into the oldest, so one remains.
  */
 export async function upsertStickyComment(
   client: GitHubClient,
@@ -23,23 +69,24 @@ export async function upsertStickyComment(
   marker: string,
   body: string,
 ): Promise<{ id: number; created: boolean }> {
-  if (!body.includes(marker)) throw new Error(`the comment body must hold the marker ${marker}, or it could not be found again`);
-  let existing: { id: number } | undefined;
-  try {
-    const comments = await client.paginate(client.rest.issues.listComments, { ...ref, issue_number: issueNumber, per_page: 100 });
-    existing = comments.find((c) => c.body?.includes(marker));
-  } catch (error) {
-    throw toGitHubApiError(`cannot list the comments of pull request #${issueNumber}`, error);
-  }
+  if (!body.startsWith(marker)) throw new Error(`the comment body must start with the marker ${marker}, or it could not be found again`);
+  const login = await tokenLogin(client);
+  const [existing] = await ownComments(client, ref, issueNumber, marker, login);
+  const what = existing ? 'update' : 'create';
   try {
     if (existing) {
       await client.rest.issues.updateComment({ ...ref, comment_id: existing.id, body });
       return { id: existing.id, created: false };
     }
-    const created = await client.rest.issues.createComment({ ...ref, issue_number: issueNumber, body });
-    return { id: created.data.id, created: true };
+    const created = (await client.rest.issues.createComment({ ...ref, issue_number: issueNumber, body })).data;
+    const [oldest] = await ownComments(client, ref, issueNumber, marker, login);
+    if (!oldest || oldest.id === created.id) return { id: created.id, created: true };
+    await client.rest.issues.deleteComment({ ...ref, comment_id: created.id });
+    await client.rest.issues.updateComment({ ...ref, comment_id: oldest.id, body });
+    return { id: oldest.id, created: false };
   } catch (error) {
-    throw toGitHubApiError(`cannot ${existing ? 'update' : 'create'} the Slipway comment on pull request #${issueNumber}`, error);
+    if (error instanceof Error && error.name === 'GitHubApiError') throw error;
+    throw toGitHubApiError(`cannot ${what} the Slipway comment on pull request #${issueNumber}`, error);
   }
 }
 

@@ -6,8 +6,15 @@ import { redactDeep, redactText } from './redact.ts';
 import { renderTestTable } from './render-test-table.ts';
 import type { ModelReport, RunKind, RunReport } from './run-report.ts';
 
-/** The hidden marker by which the pull request's Slipway comment is found and edited in place. */
-export const PLAN_COMMENT_MARKER = '<!-- slipway:plan -->';
+/**
+ * The hidden first line by which the pull request's Slipway comment is found and edited in place.
+ * It names the target and the models file, so two Slipway workflows on one pull request (two
+ * targets, two models files) keep a comment each.
+ */
+export function planCommentMarker(target: string, modelsFile: string): string {
+  const safe = (text: string) => text.replace(/--+/g, '-').replace(/[<>\s]/g, '_');
+  return `<!-- slipway:plan target=${safe(target)} file=${safe(modelsFile)} -->`;
+}
 
 /** GitHub refuses comments over 65,536 characters; the summary keeps the whole text. */
 export const MAX_COMMENT_LENGTH = 60_000;
@@ -72,8 +79,10 @@ function renderModel(m: ModelReport, kind: RunKind): string {
     lines.push('', `**Error:** ${escapeText(m.error)}`);
     if (m.errorTail) lines.push('', '<details><summary>Last lines of the log</summary>', '', fence(m.errorTail, 'text'), '', '</details>');
   }
+  if (m.skipped) lines.push('', `⏭️ **Skipped:** ${escapeText(m.skipped)}`);
   if (m.tests.length > 0) lines.push('', renderTestTable(m.tests));
-  else if ((kind === 'test' || kind === 'apply' || kind === 'reconcile') && ran && !m.error) lines.push('', 'No examples declared: nothing to call.');
+  // Without a build (a deployment a restarted daemon restored) nothing was built or called here.
+  else if ((kind === 'test' || kind === 'apply' || kind === 'reconcile') && ran && m.build !== null && !m.error && !m.skipped) lines.push('', 'No examples declared: nothing to call.');
   if (m.curl) lines.push('', '<details><summary>Call the deployed endpoint</summary>', '', fence(m.curl, 'sh'), '', '</details>');
   return lines.join('\n');
 }

@@ -28,6 +28,8 @@ export type ModelReport = {
   deploymentId: number | null;
   /** A ready-to-paste curl for the model's endpoint; null for a model that will not serve. */
   curl: string | null;
+  /** Why its examples were not called (not a failure), e.g. a secret this pull request does not get. */
+  skipped?: string;
 };
 
 export type RunReport = {

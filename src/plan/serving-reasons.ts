@@ -22,6 +22,8 @@ export function servingReasons(previous: Serving, next: Serving): string[] {
   field('auth', previous.auth, next.auth);
   field('maxRequestBytes', previous.maxRequestBytes, next.maxRequestBytes);
   field('rollout', previous.rollout ?? 'rolling', next.rollout ?? 'rolling');
+  field('sandbox.network', previous.sandbox?.network ?? 'default', next.sandbox?.network ?? 'default');
+  field('sandbox.paths', (previous.sandbox?.paths ?? []).join(', ') || 'none', (next.sandbox?.paths ?? []).join(', ') || 'none');
   reasons.push(...envReasons(previous.env, next.env));
   return reasons;
 }

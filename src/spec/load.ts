@@ -28,6 +28,11 @@ export type LoadOptions = {
   displayPath?: string;
   /** Loading to apply: a `fromEnv` variable that is not set is then an error. */
   forApply?: boolean;
+  /**
+   * An empty `fromEnv` variable is an error (default), or (`unset`) taken as not set: a pull
+   * request's check, where a fork gets no secrets, skips what needs them instead.
+   */
+  emptySecrets?: 'error' | 'unset';
   /** Where `fromEnv` variables are read; default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** Lowest-precedence env, under the project's and the model's. */
@@ -83,7 +88,9 @@ export async function loadSpec(file: string, opts: LoadOptions): Promise<Loaded>
     findings.push(...checkDuplicateNames(models, (at) => locate(at).line));
     findings.push(...checkReplicaLimit(data, models));
     findings.push(...checkTargets(data));
-    if (opts.forApply === true) findings.push(...checkSecretsSet(data, models, opts.env ?? process.env));
+    if (opts.forApply === true || opts.emptySecrets !== 'unset') {
+      findings.push(...checkSecretsSet(data, models, opts.env ?? process.env, { requireSet: opts.forApply === true }));
+    }
   }
   for (const r of resolved) findings.push(...r.findings);
   findings.push(...(await functionFindings));

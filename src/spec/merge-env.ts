@@ -4,7 +4,7 @@
 import type { EnvValue, Spec } from './types.ts';
 
 /** An env entry as written in models.yaml. */
-export type RawEnvValue = string | { fromEnv: string };
+export type RawEnvValue = string | { fromEnv: string; allowEmpty?: boolean };
 
 /** How to resolve `fromEnv` references: the environment at load time and an optional digest. */
 export type SecretSource = {
@@ -21,15 +21,21 @@ export function toEnvValues(raw: Record<string, RawEnvValue> | undefined, secret
       setOwn(out, name, { value });
       continue;
     }
-    setOwn(out, name, secretRef(value.fromEnv, secrets));
+    setOwn(out, name, secretRef(value.fromEnv, secrets, value.allowEmpty === true));
   }
   return out;
 }
 
-/** A `fromEnv` reference, with the digest of its value when the variable is set and a digest is known. */
-function secretRef(fromEnv: string, secrets: SecretSource): EnvValue {
+/**
+ * A `fromEnv` reference, with the digest of its value when the variable is set and a digest is
+ * known. Empty counts as not set (GitHub passes a missing secret as ''), unless `allowEmpty`: an
+ * empty secret must never show as a change, nor be deployed.
+ */
+function secretRef(fromEnv: string, secrets: SecretSource, allowEmpty: boolean): EnvValue {
   const present = secrets.env[fromEnv];
-  return present !== undefined && secrets.digest !== undefined ? { fromEnv, digest: secrets.digest(fromEnv, present) } : { fromEnv };
+  const ref: EnvValue = allowEmpty ? { fromEnv, allowEmpty: true } : { fromEnv };
+  const set = present !== undefined && (present !== '' || allowEmpty);
+  return set && secrets.digest !== undefined ? { ...ref, digest: secrets.digest(fromEnv, present) } : ref;
 }
 
 /**
@@ -40,7 +46,7 @@ function secretRef(fromEnv: string, secrets: SecretSource): EnvValue {
 export function withSecretDigests(spec: Spec, secrets: SecretSource): Spec {
   const models = spec.models.map((model) => {
     const env: Record<string, EnvValue> = {};
-    for (const [name, value] of Object.entries(model.serving.env)) setOwn(env, name, 'fromEnv' in value ? secretRef(value.fromEnv, secrets) : value);
+    for (const [name, value] of Object.entries(model.serving.env)) setOwn(env, name, 'fromEnv' in value ? secretRef(value.fromEnv, secrets, value.allowEmpty === true) : value);
     return { ...model, serving: { ...model.serving, env } };
   });
   return { ...spec, models };

@@ -34,6 +34,7 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
       maxRequestBytes: limits.maxRequestBytes,
       // Absent means rolling; see Serving.rollout.
       ...((raw.rollout ?? defaults.rollout) === 'recreate' ? { rollout: 'recreate' as const } : {}),
+      ...(raw.sandbox ? { sandbox: { ...(raw.sandbox.network === undefined ? {} : { network: raw.sandbox.network }), paths: raw.sandbox.paths ?? [] } } : {}),
     },
     state: raw.state ?? 'running',
     position,

@@ -36,6 +36,7 @@ export type RawModel = RawServing & {
   env?: Record<string, RawEnvValue>;
   build?: RawBuild;
   state?: DesiredState;
+  sandbox?: { network?: boolean; paths?: string[] };
 };
 
 export type RawSecretRef = { fromEnv: string };

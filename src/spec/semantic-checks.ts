@@ -41,18 +41,30 @@ export function checkReplicaLimit(spec: Record<string, unknown>, models: unknown
   return [...check(spec.defaults, ['defaults']), ...models.flatMap((model, i) => check(model, ['models', i]))];
 }
 
-/** `fromEnv` references whose variable is not set, reported where they are declared. */
-export function checkSecretsSet(spec: Record<string, unknown>, models: unknown[], env: Record<string, string | undefined>): Finding[] {
+/**
+ * `fromEnv` references whose variable is not set (only when `requireSet`, i.e. to apply) or is
+ * empty (always, unless the entry says `allowEmpty: true`), reported where they are declared.
+ */
+export function checkSecretsSet(
+  spec: Record<string, unknown>,
+  models: unknown[],
+  env: Record<string, string | undefined>,
+  opts: { requireSet: boolean } = { requireSet: true },
+): Finding[] {
   const check = (block: unknown, at: DataPath): Finding[] => {
     if (!isRecord(block)) return [];
     const findings: Finding[] = [];
     for (const [name, value] of Object.entries(block)) {
       if (!isRecord(value) || typeof value.fromEnv !== 'string') continue;
-      if (env[value.fromEnv] !== undefined) continue;
-      findings.push({
-        path: [...at, name],
-        message: `fromEnv variable ${value.fromEnv} is not set (export it before apply)`,
-      });
+      const present = env[value.fromEnv];
+      if (present === undefined && opts.requireSet) {
+        findings.push({ path: [...at, name], message: `fromEnv variable ${value.fromEnv} is not set (export it before apply)` });
+      } else if (present === '' && value.allowEmpty !== true) {
+        findings.push({
+          path: [...at, name],
+          message: `${value.fromEnv} is empty: the secret is missing in this run (CI passes a missing secret as ''); set it, or write allowEmpty: true if empty is meant`,
+        });
+      }
     }
     return findings;
   };

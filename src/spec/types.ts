@@ -6,7 +6,7 @@
 export type EnvValue =
   | { value: string }
   /** `digest` is an HMAC of the secret's value, set only when the variable is present; never the value. */
-  | { fromEnv: string; digest?: string };
+  | { fromEnv: string; digest?: string; allowEmpty?: true };
 
 export type Example = { input: unknown; output?: unknown; tolerance?: number };
 
@@ -45,6 +45,11 @@ export type Serving = {
    * deployments made before this setting existed stay the same.
    */
   rollout?: 'recreate';
+  /**
+   * Set only when declared (so older deployments hash the same): what the replicas' sandbox lets
+   * them reach beyond the default. `network` absent: on when deployed, off as a candidate.
+   */
+  sandbox?: { network?: boolean; paths: string[] };
 };
 
 /** Where something was declared, for messages a person can jump to. */

@@ -3,6 +3,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { DataPath } from './data-path.ts';
+import { collapseYamlErrors } from './yaml-error-origin.ts';
 import type { Position } from './types.ts';
 
 export type YamlSource = {
@@ -24,10 +25,8 @@ export function parseYaml(text: string): ParsedYaml {
     return { line, column: col };
   };
   if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      errors: doc.errors.map((e) => ({ position: at(e.pos[0]), message: syntaxMessage(e.code, e.message, text, e.pos[0]) })),
-    };
+    const errors = collapseYamlErrors(text, doc.errors.map((e) => ({ code: e.code, offset: e.pos[0], message: e.message })));
+    return { ok: false, errors: errors.map((e) => ({ position: at(e.offset), message: syntaxMessage(e.code, e.message, text, e.offset) })) };
   }
   let data: unknown;
   try {

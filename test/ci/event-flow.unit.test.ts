@@ -12,13 +12,23 @@ const payload = (name: string) => JSON.parse(readFileSync(path.join(fixtures, `$
 
 test('pull_request opened and synchronize: number, head sha and base ref; auto picks the test flow', () => {
   const opened = parseEvent('pull_request', payload('pull_request.opened'));
-  assert.equal(opened, { ok: true, event: { kind: 'pull_request', action: 'opened', number: 7, headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', baseRef: 'main' } });
+  assert.equal(opened, { ok: true, event: { kind: 'pull_request', action: 'opened', number: 7, headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', baseRef: 'main', fork: false } });
   const sync = parseEvent('pull_request', payload('pull_request.synchronize'));
   assert.ok(sync.ok);
   if (!sync.ok) return;
-  assert.equal(sync.event, { kind: 'pull_request', action: 'synchronize', number: 7, headSha: '1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e', baseRef: 'main' });
+  assert.equal(sync.event, { kind: 'pull_request', action: 'synchronize', number: 7, headSha: '1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e', baseRef: 'main', fork: false });
   const choice = chooseFlow('auto', sync.event);
   assert.equal(choice, { ok: true, flow: 'test', why: 'pull request #7 synchronize: plan, build and test calls' });
+});
+
+test("a pull request whose head repository is not the base's (or is gone) is a fork's", () => {
+  const p = payload('pull_request.opened');
+  p.pull_request.head.repo = { ...p.pull_request.head.repo, full_name: 'mallory/models', fork: true };
+  const fork = parseEvent('pull_request', p);
+  assert.ok(fork.ok && fork.event.kind === 'pull_request' && fork.event.fork);
+  p.pull_request.head.repo = null;
+  const gone = parseEvent('pull_request', p);
+  assert.ok(gone.ok && gone.event.kind === 'pull_request' && gone.event.fork);
 });
 
 test('a pull request closed or labeled runs nothing', () => {

@@ -76,7 +76,7 @@ test('a PR changing a model and adding one: the comment holds the plan, the buil
   const keys = keysOf(run);
   const accessKey = p.accessKey('add-numbers');
   const expected = [
-    '<!-- slipway:plan -->',
+    '<!-- slipway:plan target=local file=models.yaml -->',
     '',
     '## ✅ Slipway plan and test calls',
     '',
@@ -120,13 +120,19 @@ test('a PR changing a model and adding one: the comment holds the plan, the buil
     '',
   ].join('\n');
 
-  assert.equal(gh.requests.map((r) => `${r.method} ${r.path}`), ['GET /repos/octo-org/models/issues/7/comments?per_page=100', 'POST /repos/octo-org/models/issues/7/comments']);
-  const body = (gh.requests[1].body as { body: string }).body;
+  assert.equal(gh.requests.map((r) => `${r.method} ${r.path}`), [
+    'GET /user',
+    'GET /app',
+    'GET /repos/octo-org/models/issues/7/comments?per_page=100',
+    'POST /repos/octo-org/models/issues/7/comments',
+    'GET /repos/octo-org/models/issues/7/comments?per_page=100',
+  ]);
+  const body = (gh.requests[3].body as { body: string }).body;
   assert.is(steadyLatency(body), expected);
   commentId = [...gh.comments.keys()][0];
 
   // The job summary holds the same report, without the marker.
-  assert.is(steadyLatency(run.summary), `${expected.replace('<!-- slipway:plan -->\n\n', '')}\n`);
+  assert.is(steadyLatency(run.summary), `${expected.replace('<!-- slipway:plan target=local file=models.yaml -->\n\n', '')}\n`);
   assert.is(run.outputs['changed-models'], 'add-numbers,mul');
   const results = JSON.parse(run.outputs['test-results']) as Array<{ model: string; pass: boolean; got: unknown }>;
   assert.equal(results.map((r) => [r.model, r.pass, r.got]), [['add-numbers', true, 8], ['mul', true, 15]]);
@@ -147,7 +153,12 @@ test('a second push edits the same comment instead of adding one', async () => {
   const sha = p.fx.commitAll('add-numbers v3');
   const run = await ci(sha, 'pull_request.synchronize');
   assert.is(run.status, 0, run.stderr);
-  assert.equal(gh.requests.map((r) => `${r.method} ${r.path}`), ['GET /repos/octo-org/models/issues/7/comments?per_page=100', `PATCH /repos/octo-org/models/issues/comments/${commentId}`]);
+  assert.equal(gh.requests.map((r) => `${r.method} ${r.path}`), [
+    'GET /user',
+    'GET /app',
+    'GET /repos/octo-org/models/issues/7/comments?per_page=100',
+    `PATCH /repos/octo-org/models/issues/comments/${commentId}`,
+  ]);
   assert.is(gh.comments.size, 1);
   const body = gh.comments.get(commentId)!.body;
   assert.match(body, `Commit \`${sha.slice(0, 7)}\``);
@@ -163,8 +174,10 @@ test('a failing example: its row says so, and the check fails', async () => {
   const run = await ci(sha, 'pull_request.synchronize');
   assert.is(run.status, 1, run.stderr);
   assert.match(run.stdout, '::error::failed: mul (see the job summary)');
+  // On the line of mul's `example:` in models.yaml.
+  assert.match(run.stdout, `::error file=models.yaml,line=14,col=5,title=example failed::models[1].example: mul: example 1 failed: $: expected 16, got 15: off by 1`);
   const body = steadyLatency(gh.comments.get(commentId)!.body);
-  assert.ok(body.startsWith('<!-- slipway:plan -->\n\n## ❌ Slipway plan and test calls\n'), body);
+  assert.ok(body.startsWith('<!-- slipway:plan target=local file=models.yaml -->\n\n## ❌ Slipway plan and test calls\n'), body);
   assert.match(body, '### ❌ mul: create');
   assert.match(body, '| 1 | <code>{&quot;a&quot;:3,&quot;b&quot;:5}</code> | <code>16</code> | <code>15</code> | ❌ fail: $: expected 16, got 15: off by 1 | N ms |');
   assert.match(body, '### ✅ add-numbers: rebuild');

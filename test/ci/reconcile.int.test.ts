@@ -94,6 +94,13 @@ test('a daemon that died is started again; its deployments come back and the run
   assert.match(run.summary, `- the Slipway daemon was not running, so add-numbers was not served: started it at ${p.url}, which restored the deployments`);
   assert.not.equal(p.daemonFile()!.pid, daemon.pid);
   assert.equal(await served(), [['add-numbers', 'running', 1, 3]]);
+  // Log, summary and outputs agree: drift, repaired by the restart, for add-numbers.
+  assert.match(run.summary, '**Drift found**');
+  assert.match(run.summary, '### ✅ add-numbers: repair\n\n- the Slipway daemon was not running: starting it restored the deployment\n\nDeployment #3.');
+  assert.match(run.stderr, 'drift: the daemon was not running; starting it restored add-numbers');
+  assert.not.match(run.stderr, 'no drift');
+  assert.is(run.outputs['changed-models'], 'add-numbers');
+  assert.not.match(run.summary, 'No examples declared');
 });
 
 test.run();

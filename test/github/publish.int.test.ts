@@ -5,7 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createGitHubClient, GitHubApiError } from '../../src/github/client.ts';
 import { createCommitComment, createCommitStatus, parseRepository, upsertStickyComment } from '../../src/github/publish.ts';
-import { PLAN_COMMENT_MARKER } from '../../src/github/render-report.ts';
+import { planCommentMarker } from '../../src/github/render-report.ts';
+
+const PLAN_COMMENT_MARKER = planCommentMarker('local', 'models.yaml');
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 
 const TOKEN = 'ghs_faketoken0123456789';
@@ -35,8 +37,12 @@ test('the sticky comment is created once, then found by its marker and edited in
     assert.equal(
       fake.requests.map((r) => [r.method, r.path, r.body]),
       [
+        // An installation token has no user: its comments are github-actions[bot]'s.
+        ['GET', '/user', null],
+        ['GET', '/app', null],
         ['GET', '/repos/octo-org/models/issues/7/comments?per_page=100', null],
         ['POST', '/repos/octo-org/models/issues/7/comments', { body: `${PLAN_COMMENT_MARKER}\nfirst` }],
+        ['GET', '/repos/octo-org/models/issues/7/comments?per_page=100', null],
         ['GET', '/repos/octo-org/models/issues/7/comments?per_page=100', null],
         ['PATCH', `/repos/octo-org/models/issues/comments/${first.id}`, { body: `${PLAN_COMMENT_MARKER}\nsecond` }],
       ],
@@ -48,14 +54,58 @@ test('the sticky comment is created once, then found by its marker and edited in
 test('the marker is found on a later page of comments', () =>
   withFake(async (fake, logs) => {
     for (let i = 0; i < 100; i++) fake.seedComment(3, `comment ${i}`);
-    const mine = fake.seedComment(3, `${PLAN_COMMENT_MARKER}\nold`);
+    const mine = fake.seedComment(3, `${PLAN_COMMENT_MARKER}\nold`, 'github-actions[bot]');
     const result = await upsertStickyComment(client(fake, logs), ref, 3, PLAN_COMMENT_MARKER, `${PLAN_COMMENT_MARKER}\nnew`);
     assert.equal(result, { id: mine.id, created: false });
     assert.equal(fake.requests.map((r) => `${r.method} ${r.path}`), [
+      'GET /user',
+      'GET /app',
       'GET /repos/octo-org/models/issues/3/comments?per_page=100',
       'GET /repos/octo-org/models/issues/3/comments?per_page=100&page=2',
       `PATCH /repos/octo-org/models/issues/comments/${mine.id}`,
     ]);
+  }));
+
+test("only the token's own comment that starts with the marker is edited: a planted or quoting one is left alone", () =>
+  withFake(async (fake, logs) => {
+    const planted = fake.seedComment(5, `${PLAN_COMMENT_MARKER}\nplanted by someone else`, 'mallory');
+    const quoting = fake.seedComment(5, `As the bot said:\n${PLAN_COMMENT_MARKER}`, 'github-actions[bot]');
+    const result = await upsertStickyComment(client(fake, logs), ref, 5, PLAN_COMMENT_MARKER, `${PLAN_COMMENT_MARKER}\nreal`);
+    assert.is(result.created, true);
+    assert.equal(fake.comments.get(planted.id)?.body, `${PLAN_COMMENT_MARKER}\nplanted by someone else`);
+    assert.equal(fake.comments.get(quoting.id)?.body, `As the bot said:\n${PLAN_COMMENT_MARKER}`);
+    assert.equal(fake.comments.get(result.id), { id: result.id, issue: 5, body: `${PLAN_COMMENT_MARKER}\nreal`, author: 'github-actions[bot]' });
+    assert.not.ok(fake.writes().some((w) => w.method === 'PATCH'));
+  }));
+
+test("a user's token: its own login from GET /user decides which comments are its", () =>
+  withFake(async (_unused, logs) => {
+    const fake = await startFakeGitHub({ token: TOKEN, user: 'release-bot' });
+    try {
+      const bots = fake.seedComment(9, `${PLAN_COMMENT_MARKER}\nby github-actions`, 'github-actions[bot]');
+      const mine = fake.seedComment(9, `${PLAN_COMMENT_MARKER}\nold`, 'release-bot');
+      const result = await upsertStickyComment(client(fake, logs), ref, 9, PLAN_COMMENT_MARKER, `${PLAN_COMMENT_MARKER}\nnew`);
+      assert.equal(result, { id: mine.id, created: false });
+      assert.is(fake.comments.get(bots.id)?.body, `${PLAN_COMMENT_MARKER}\nby github-actions`);
+      assert.equal(fake.requests.slice(0, 1).map((r) => `${r.method} ${r.path}`), ['GET /user']);
+    } finally {
+      await fake.close();
+    }
+  }));
+
+test('two runs at once, both finding no comment: one comment remains, holding the later body', () =>
+  withFake(async (fake, logs) => {
+    fake.holdCommentLists(2);
+    const [a, b] = await Promise.all([
+      upsertStickyComment(client(fake, logs), ref, 4, PLAN_COMMENT_MARKER, `${PLAN_COMMENT_MARKER}\nrun a`),
+      upsertStickyComment(client(fake, logs), ref, 4, PLAN_COMMENT_MARKER, `${PLAN_COMMENT_MARKER}\nrun b`),
+    ]);
+    assert.equal(fake.writes().filter((w) => w.method === 'POST').length, 2, 'both runs created a comment: the race happened');
+    const left = [...fake.comments.values()].filter((c) => c.issue === 4);
+    assert.is(left.length, 1);
+    assert.is(a.id, left[0].id);
+    assert.is(b.id, left[0].id);
+    assert.equal(fake.writes().filter((w) => w.method === 'DELETE').length, 1);
   }));
 
 test('commit comment and commit status: exact paths and bodies', () =>

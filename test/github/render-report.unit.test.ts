@@ -5,7 +5,9 @@ import * as assert from 'uvu/assert';
 import type { TestResult } from '../../src/apply/test-calls.ts';
 import { codeCell, escapeText, fence } from '../../src/github/markdown.ts';
 import { redactDeep, redactText, scrubList } from '../../src/github/redact.ts';
-import { PLAN_COMMENT_MARKER, renderReportMarkdown } from '../../src/github/render-report.ts';
+import { planCommentMarker, renderReportMarkdown } from '../../src/github/render-report.ts';
+
+const PLAN_COMMENT_MARKER = planCommentMarker('local', 'models.yaml');
 import { MAX_TEST_ROWS, renderTestTable } from '../../src/github/render-test-table.ts';
 import type { ModelReport, RunReport } from '../../src/github/run-report.ts';
 import { curlCommand } from '../../src/github/curl-command.ts';
@@ -57,7 +59,7 @@ test('the PR comment: marker first, headline, then per model its action, reasons
   assert.is(
     text,
     [
-      '<!-- slipway:plan -->',
+      '<!-- slipway:plan target=local file=models.yaml -->',
       '',
       '## ✅ Slipway plan and test calls',
       '',
@@ -91,7 +93,7 @@ test('a failing example: the row says why, and the model and the run are marked 
   assert.ok(text.startsWith('## ❌ Slipway plan and test calls\n'));
   assert.match(text, '### ❌ add-numbers: rebuild');
   assert.match(text, '| 1 | <code>{&quot;a&quot;:3,&quot;b&quot;:5}</code> | <code>8</code> | <code>9</code> | ❌ fail: $: expected 8, got 9: off by 1 | 2.3 ms |');
-  assert.not.match(text, '<!-- slipway:plan -->');
+  assert.not.match(text, '<!-- slipway:plan target=local file=models.yaml -->');
 });
 
 test('reused and planned builds, a build failure with its log tail, and a rollback', () => {

@@ -1,6 +1,7 @@
 // Every invalid fixture, with every message and position pinned: a change in wording or position
 // shows up here, on purpose.
-import fs from 'node:fs';
+import fs, { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -67,7 +68,7 @@ const expected: Record<string, string[]> = {
   ],
   'everything-at-once.yaml': [
     'invalid/everything-at-once.yaml:7:15 models[0].replicas: 10 is above limits.maxReplicas 9 (raise limits.maxReplicas, at most 199)',
-    'invalid/everything-at-once.yaml:8:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, rollout)',
+    'invalid/everything-at-once.yaml:8:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
     'invalid/everything-at-once.yaml:9:11 models[1].name: duplicate model name "first" (models[0] at line 4 has it too); names must be unique',
     'invalid/everything-at-once.yaml:10:11 models[1].file: "ok/missing.py" does not exist (looked for invalid/ok/missing.py in the repository)',
     'invalid/everything-at-once.yaml:14:15 models[2].function: function "predit" is not defined at the top level of invalid/ok/ok.py, did you mean "predict"? (functions there: helper, predict)',
@@ -111,9 +112,9 @@ const expected: Record<string, string[]> = {
     'invalid/replicas-above-limit.yaml:17:15 models[2].replicas: 250 is above the maximum 199',
   ],
   'unknown-key.yaml': [
-    'invalid/unknown-key.yaml:7:5 models[0].replica: unknown key "replica", did you mean "replicas"? (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, rollout)',
-    'invalid/unknown-key.yaml:8:5 models[0].fucntion: unknown key "fucntion", did you mean "function"? (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, rollout)',
-    'invalid/unknown-key.yaml:9:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, rollout)',
+    'invalid/unknown-key.yaml:7:5 models[0].replica: unknown key "replica", did you mean "replicas"? (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/unknown-key.yaml:8:5 models[0].fucntion: unknown key "fucntion", did you mean "function"? (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/unknown-key.yaml:9:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
   ],
   'wrong-type.yaml': [
     'invalid/wrong-type.yaml:4:14 env.THRESHOLD: expected a string or {fromEnv: NAME}, got the number 0.5 (quote it: "0.5")',
@@ -123,12 +124,12 @@ const expected: Record<string, string[]> = {
     'invalid/wrong-type.yaml:12:22 models[0].resources.cpu: "2 cores" is not a CPU quantity: use cores (1, 0.5) or millicores (500m)',
     'invalid/wrong-type.yaml:12:39 models[0].resources.memory: "1Gb" is not a memory quantity: use bytes with an optional suffix (512Mi, 2Gi, 1G)',
     'invalid/wrong-type.yaml:12:49 models[0].resources.gpu: -1 is below the minimum 0',
-    'invalid/wrong-type.yaml:14:16 models[0].env.SECRET.from: unknown key "from", did you mean "fromEnv"? (allowed: fromEnv)',
+    'invalid/wrong-type.yaml:14:16 models[0].env.SECRET.from: unknown key "from", did you mean "fromEnv"? (allowed: fromEnv, allowEmpty)',
     'invalid/wrong-type.yaml:15:12 models[0].build: expected a mapping (key: value), got a list',
     'invalid/wrong-type.yaml:16:5 models[1]: expected a mapping (key: value), got the string "just a string"',
   ],
   'yaml-syntax.yaml': [
-    'invalid/yaml-syntax.yaml:7:3 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    'invalid/yaml-syntax.yaml:6:15 YAML syntax error: the "[" opened here is never closed (Flow sequence in block collection must be sufficiently indented and end with a ])',
   ],
 };
 
@@ -159,6 +160,29 @@ test('issues carry file, 1-based line and column, and the data path as separate 
 test('without forApply an unset fromEnv variable is not an error', async () => {
   const loaded = await loadSpec(path.join(invalid, 'from-env.yaml'), { root, env: {} });
   assert.ok(loaded.ok);
+});
+
+test('an empty fromEnv variable is an error at plan and apply, at its entry; allowEmpty opts out; a PR check may take it as unset', async () => {
+  const file = path.join(invalid, 'from-env.yaml');
+  const text = readFileSync(file, 'utf8');
+  const names = [...text.matchAll(/fromEnv: (\w+)/g)].map((m) => m[1]);
+  const empty = Object.fromEntries(names.map((name) => [name, '']));
+  for (const forApply of [false, true]) {
+    const loaded = await loadSpec(file, { root, env: empty, forApply, displayPath: 'models.yaml' });
+    assert.is(loaded.ok, false);
+    if (loaded.ok) continue;
+    assert.equal(loaded.errors.map((e) => e.message), names.map((name) => `${name} is empty: the secret is missing in this run (CI passes a missing secret as ''); set it, or write allowEmpty: true if empty is meant`));
+  }
+  assert.ok((await loadSpec(file, { root, env: empty, emptySecrets: 'unset' })).ok);
+  const dir = mkdtempSync(path.join(tmpdir(), 'slipway-allow-empty-'));
+  try {
+    writeFileSync(path.join(dir, 'm.py'), 'def f(x):\n    return x\n');
+    writeFileSync(path.join(dir, 'models.yaml'), 'version: 1\nproject: p\nmodels:\n  - name: m\n    file: m.py\n    function: f\n    env:\n      OPTIONAL: {fromEnv: OPT, allowEmpty: true}\n');
+    const loaded = await loadSpec(path.join(dir, 'models.yaml'), { root: dir, env: { OPT: '' }, forApply: true });
+    assert.ok(loaded.ok, JSON.stringify(loaded));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the file is named relative to the working directory by default', async () => {

@@ -65,9 +65,10 @@ test('toEnvValues: strings become values; fromEnv keeps the name, digested only 
   assert.not.ok(JSON.stringify(values).includes('s3cret'), 'the secret value is never kept');
 });
 
-test('toEnvValues: an empty string counts as set; without a digest function no digest is made', () => {
-  assert.equal(toEnvValues({ E: { fromEnv: 'EMPTY' } }, { env: { EMPTY: '' }, digest: () => 'd' }), {
-    E: { fromEnv: 'EMPTY', digest: 'd' },
+test('toEnvValues: an empty string counts as not set (no digest, so never a change), unless allowEmpty', () => {
+  assert.equal(toEnvValues({ E: { fromEnv: 'EMPTY' } }, { env: { EMPTY: '' }, digest: () => 'd' }), { E: { fromEnv: 'EMPTY' } });
+  assert.equal(toEnvValues({ E: { fromEnv: 'EMPTY', allowEmpty: true } }, { env: { EMPTY: '' }, digest: () => 'd' }), {
+    E: { fromEnv: 'EMPTY', allowEmpty: true, digest: 'd' },
   });
   assert.equal(toEnvValues({ E: { fromEnv: 'EMPTY' } }, { env: { EMPTY: 'x' } }), { E: { fromEnv: 'EMPTY' } });
   assert.equal(toEnvValues(undefined, { env: {} }), {});

@@ -9,6 +9,12 @@
 //   PATCH /repos/{owner}/{repo}/issues/comments/{id}        update one          → 200
 //   POST  /repos/{owner}/{repo}/commits/{sha}/comments      comment on a commit → 201
 //   POST  /repos/{owner}/{repo}/statuses/{sha}              create a status     → 201
+//   DELETE /repos/{owner}/{repo}/issues/comments/{id}       delete one          → 204
+//   GET   /user     the token's user; an installation token (GITHUB_TOKEN) gets 403 here, as on GitHub
+//   GET   /app      the authenticated app; it wants the app's JWT, so an installation token gets 401
+//
+// Comments made through the API are written by the token's identity (`github-actions[bot]` for an
+// installation token); `seedComment` writes as someone else.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 export type RecordedRequest = {
@@ -19,7 +25,7 @@ export type RecordedRequest = {
   authorization: string | null;
 };
 
-export type FakeComment = { id: number; body: string; issue: number };
+export type FakeComment = { id: number; body: string; issue: number; author: string };
 
 export type FakeGitHub = {
   /** `http://127.0.0.1:<port>`: the value for GITHUB_API_URL. */
@@ -30,8 +36,12 @@ export type FakeGitHub = {
   comments: Map<number, FakeComment>;
   /** Requests other than the failure injections that changed something: POST and PATCH. */
   writes(): RecordedRequest[];
-  /** Adds a comment as if someone else had written it. */
-  seedComment(issue: number, body: string): FakeComment;
+  /** Adds a comment as if someone else (`author`, default `octocat`) had written it. */
+  seedComment(issue: number, body: string, author?: string): FakeComment;
+  /** From now on, writing issue comments answers 403, as for a fork's read-only token. */
+  forbidComments(): void;
+  /** Holds listings of comments until `count` of them are waiting, then answers them all: two runs racing. */
+  holdCommentLists(count: number): void;
   /** The next `count` requests answer 502 Bad Gateway. */
   failNext(count?: number): void;
   /** The next request answers 403 with a rate limit that resets `resetInSeconds` from now. */
@@ -42,7 +52,11 @@ export type FakeGitHub = {
 type Failure = { kind: '502' } | { kind: 'rate-limit'; resetInSeconds: number };
 
 /** Starts the fake on a free loopback port. */
-export async function startFakeGitHub(opts: { token?: string } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(opts: { token?: string; user?: string } = {}): Promise<FakeGitHub> {
+  // A user token answers GET /user; the workflow's GITHUB_TOKEN is an installation token.
+  const author = opts.user ?? 'github-actions[bot]';
+  let commentsForbidden = false;
+  let hold: { count: number; waiting: Array<() => void> } | null = null;
   const requests: RecordedRequest[] = [];
   const comments = new Map<number, FakeComment>();
   const failures: Failure[] = [];
@@ -75,9 +89,29 @@ export async function startFakeGitHub(opts: { token?: string } = {}): Promise<Fa
 
     const path = url.pathname;
     let m: RegExpExecArray | null;
+    if (path === '/user' && req.method === 'GET') {
+      if (opts.user) return send(res, 200, { login: opts.user, type: 'User' });
+      return send(res, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' });
+    }
+    if (path === '/app' && req.method === 'GET') {
+      return send(res, 401, { message: 'A JSON web token could not be decoded', documentation_url: 'https://docs.github.com/rest' });
+    }
+    if (commentsForbidden && (req.method === 'POST' || req.method === 'PATCH' || req.method === 'DELETE') && /\/comments/.test(path)) {
+      return send(res, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/issues/comments#create-an-issue-comment' });
+    }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path))) {
       const issue = Number(m[1]);
       if (req.method === 'GET') {
+        if (hold) {
+          const waiting = hold;
+          await new Promise<void>((resolve) => {
+            waiting.waiting.push(resolve);
+            if (waiting.waiting.length >= waiting.count) {
+              hold = null;
+              for (const release of waiting.waiting) release();
+            }
+          });
+        }
         const perPage = Number(url.searchParams.get('per_page') ?? 30);
         const page = Number(url.searchParams.get('page') ?? 1);
         const all = [...comments.values()].filter((c) => c.issue === issue);
@@ -88,10 +122,15 @@ export async function startFakeGitHub(opts: { token?: string } = {}): Promise<Fa
         return send(res, 200, all.slice((page - 1) * perPage, page * perPage).map(commentJson), links);
       }
       if (req.method === 'POST') {
-        const comment = { id: nextId++, body: String((body as { body?: unknown }).body), issue };
+        const comment = { id: nextId++, body: String((body as { body?: unknown }).body), issue, author };
         comments.set(comment.id, comment);
         return send(res, 201, commentJson(comment));
       }
+    }
+    if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path)) && req.method === 'DELETE') {
+      if (!comments.delete(Number(m[1]))) return send(res, 404, { message: 'Not Found' });
+      res.writeHead(204).end();
+      return;
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path)) && req.method === 'PATCH') {
       const comment = comments.get(Number(m[1]));
@@ -115,11 +154,17 @@ export async function startFakeGitHub(opts: { token?: string } = {}): Promise<Fa
     url: `http://127.0.0.1:${port}`,
     requests,
     comments,
-    writes: () => requests.filter((r) => r.method === 'POST' || r.method === 'PATCH'),
-    seedComment(issue, text) {
-      const comment = { id: nextId++, body: text, issue };
+    writes: () => requests.filter((r) => r.method === 'POST' || r.method === 'PATCH' || r.method === 'DELETE'),
+    seedComment(issue, text, who = 'octocat') {
+      const comment = { id: nextId++, body: text, issue, author: who };
       comments.set(comment.id, comment);
       return comment;
+    },
+    forbidComments() {
+      commentsForbidden = true;
+    },
+    holdCommentLists(count) {
+      hold = { count, waiting: [] };
     },
     failNext(count = 1) {
       for (let i = 0; i < count; i++) failures.push({ kind: '502' });
@@ -136,7 +181,7 @@ export async function startFakeGitHub(opts: { token?: string } = {}): Promise<Fa
 }
 
 function commentJson(c: FakeComment): Record<string, unknown> {
-  return { id: c.id, body: c.body, user: { login: 'github-actions[bot]', type: 'Bot' }, html_url: `https://github.com/o/r/issues/${c.issue}#issuecomment-${c.id}` };
+  return { id: c.id, body: c.body, user: { login: c.author, type: c.author.endsWith('[bot]') ? 'Bot' : 'User' }, html_url: `https://github.com/o/r/issues/${c.issue}#issuecomment-${c.id}` };
 }
 
 function send(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {

@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import os
 import signal
+import socket
 import sys
 
 from slipway_runtime import output_capture
@@ -50,6 +51,9 @@ def _parse_args(argv):
     parser.add_argument("--function", required=True, help="top-level function in the file")
     parser.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    # A sandbox without network cannot bind a port its parent can reach: the socket is bound
+    # outside and handed over as an open file descriptor (see src/sandbox/).
+    parser.add_argument("--listen-fd", type=int, default=None, help="serve on this listening socket")
     parser.add_argument("--socket", help="listen on this Unix domain socket path instead of TCP")
     return parser.parse_args(argv)
 
@@ -134,7 +138,10 @@ def main(argv=None):
         print("slipway_runtime: %s" % exc, file=sys.stderr)
         return EXIT_USAGE
     try:
-        sock = bind(args.host, args.port) if args.socket is None else bind_unix(args.socket)
+        if args.listen_fd is not None:
+            sock = socket.socket(fileno=args.listen_fd)
+        else:
+            sock = bind(args.host, args.port) if args.socket is None else bind_unix(args.socket)
     except OSError as exc:
         where = args.socket if args.socket is not None else "%s:%d" % (args.host, args.port)
         print("slipway_runtime: cannot listen on %s: %s" % (where, exc), file=sys.stderr)

@@ -23,6 +23,8 @@ export type AdminDeps = {
   shutdown: () => void;
   root: string;
   gatewayUrl: string;
+  /** The replicas' sandbox (`bubblewrap`), or `none: <why>`. */
+  sandbox: string;
   /** Where the daemon enforces resource limits (status says when they are advisory). */
   cgroups?: CgroupSupport;
 };

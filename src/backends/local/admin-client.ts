@@ -101,9 +101,9 @@ async function spawnDaemon(root: string, opts: { port: number; host?: string; wa
   // The GitHub Actions runner kills every process carrying its job's tracking id when the job
   // ends; the daemon is meant to outlive the job that started it (it serves the models). The job's
   // credentials (the Action's inputs, the runner's tokens) have no business outliving it.
-  delete env.RUNNER_TRACKING_ID;
-  delete env.GITHUB_TOKEN;
-  for (const name of Object.keys(env)) if (name.startsWith('INPUT_') || name.startsWith('ACTIONS_')) delete env[name];
+  // Nor do the job's own variables (its event file, step summary, outputs, workspace: gone once
+  // the job ends, and wrong for every later job): none of GITHUB_*, RUNNER_*, INPUT_*, ACTIONS_*.
+  for (const name of Object.keys(env)) if (/^(GITHUB_|RUNNER_|INPUT_|ACTIONS_)/.test(name)) delete env[name];
   const child = spawn(cli.command, cli.args, { cwd: root, detached: true, stdio: ['ignore', out, out], env });
   child.unref();
   closeSync(out);

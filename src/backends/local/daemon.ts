@@ -20,6 +20,8 @@ import { removeDaemonInfo, writeDaemonInfo } from './daemon-info.ts';
 import { createLocalDeployer, type LocalDeployer } from './local-deployer.ts';
 import { stateDir, storePath } from './observe.ts';
 import { createSupervisor } from './supervisor.ts';
+import { detectSandbox } from '../../sandbox/detect-sandbox.ts';
+import { plainLauncher } from '../../sandbox/plain-launcher.ts';
 import { replicaRunDir } from './run-dir.ts';
 import { privatizeState } from './private-state.ts';
 import { probeCgroups, removeSubtree } from '../../limits/cgroups.ts';
@@ -119,9 +121,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+  // Model code is untrusted: replicas run sandboxed where this machine allows it, and the daemon
+  // says once when it does not (status repeats it).
+  const sandbox = detectSandbox();
+  const sandboxNote = sandbox.ok ? sandbox.launcher.name : `none: replicas are not sandboxed (${sandbox.reason})`;
+  if (!sandbox.ok) log(`warning: ${sandboxNote}`);
   const cgroups = probeCgroups();
   if (cgroups.reason !== null) log(cgroups.reason);
-  const supervisor = createSupervisor({ runtimeDir, logDir: path.join(stateDir(root), 'logs'), runDir: replicaRunDir(root), cgroups });
+  const supervisor = createSupervisor({
+    runtimeDir,
+    logDir: path.join(stateDir(root), 'logs'),
+    runDir: replicaRunDir(root),
+    cgroups,
+    launcher: sandbox.ok ? sandbox.launcher : plainLauncher,
+  });
   supervisorRef = supervisor;
   const deployer = createLocalDeployer({
     root,
@@ -184,6 +197,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     prune: (pruneOpts) => runner.exclusive({ log: log }, () => pruneLocal(store, stateDir(root), pruneOpts)),
     root,
     gatewayUrl: url,
+    sandbox: sandboxNote,
     cgroups,
   });
   const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
@@ -211,7 +225,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // Restore first, so a CLI that finds daemon.json finds the models it had too.
   for (const problem of await deployer.restore(process.env as Record<string, string | undefined>)) log(problem);
   writeDaemonInfo(root, { pid: process.pid, host, port, token, root, startedAt: new Date().toISOString() });
-  const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url, cgroups });
+  const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url, cgroups, sandbox: sandboxNote });
   return { url, token, runner, deployer, status, stopped, stop };
 }
 

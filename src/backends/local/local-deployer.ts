@@ -24,7 +24,7 @@ import { readBuildInfo } from '../../build/build-info.ts';
 import type { Supervisor } from './supervisor.ts';
 import { writeAccessKey } from './access-key-file.ts';
 import { observeStore } from './observe.ts';
-import { resolveEnv } from './resolve-env.ts';
+import { resolveEnv, unresolvedMessage } from './resolve-env.ts';
 import { deploymentCrn } from './deployment-crn.ts';
 
 export type LocalDeployerOptions = {
@@ -103,6 +103,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       env: { SLIPWAY_API_KEY: opts.internalToken, SLIPWAY_MODEL_DEPLOYMENT_CRN: deploymentCrn(d.model, d.id), ...env },
       concurrency: d.serving.concurrency,
       gatewayUrl: opts.gatewayUrl,
+      sandbox: { network: d.serving.sandbox?.network ?? true, paths: d.serving.sandbox?.paths ?? [] },
       maxRequestBytes: d.serving.maxRequestBytes,
       secrets: resolved.secrets,
       resources: { cpu: d.serving.resources.cpu, memory: d.serving.resources.memory },
@@ -137,7 +138,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     if (!desired) throw new Error(`${change.action} of ${change.model} has no declared model`);
     const serving: Serving = desired.serving;
     const env = resolveEnv(serving.env, envSource);
-    if (!env.ok) throw new Error(`fromEnv variables not set: ${env.missing.join(', ')} (export them before apply)`);
+    if (!env.ok) throw new Error(unresolvedMessage(env));
     ensureModel(store, change.model);
     accessKeyFor(change.model);
     const id = insertDeployment(store, {
@@ -197,7 +198,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
         const env = resolveEnv(d.serving.env, envSource);
         try {
           if (!build) throw new Error(`build #${d.buildNumber} is missing from the store`);
-          if (!env.ok) throw new Error(`fromEnv variables not set in the daemon's environment: ${env.missing.join(', ')}`);
+          if (!env.ok) throw new Error(unresolvedMessage(env, "in the daemon's environment"));
           await startReplicas(d, build, env);
           running.set(model.name, { deployment: d, stopped: false });
           gateway.setRoute(routeFor(d, 'running'));
@@ -225,7 +226,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       const build = getBuild(store, model, d.buildNumber);
       if (!build) throw new Error(`build #${d.buildNumber} of ${model} is missing`);
       const env = resolveEnv(d.serving.env, envSource);
-      if (!env.ok) throw new Error(`fromEnv variables not set: ${env.missing.join(', ')}`);
+      if (!env.ok) throw new Error(unresolvedMessage(env));
       await startReplicas(d, build, env);
       running.set(model, { deployment: d, stopped: false });
       refreshRoute(model);

@@ -10,6 +10,7 @@ import { createReplicaCgroup, type ReplicaCgroup, type ReplicaLimits } from '../
 import { backoffDelay } from './replica-backoff.ts';
 import { replicaEnv } from './replica-env.ts';
 import type { SlotLog } from './replica-logs.ts';
+import type { Wrap } from '../../sandbox/launcher.ts';
 import { NotReadyError, spawnReplica, type NotReady, type ReplicaProcess } from './replica-process.ts';
 import { describeExit, ReplicaStartError, type ReplicaStartFailure } from './replica-start-error.ts';
 import type {
@@ -26,6 +27,8 @@ export type SlotOptions = {
   id: string;
   spec: DeploymentProcessSpec;
   runtimeDir: string;
+  /** The launcher's wrapping of each process (a sandbox, or none). */
+  wrap: Wrap;
   daemonEnv: NodeJS.ProcessEnv;
   log: SlotLog;
   /** A fresh socket path for each process the slot starts (in the daemon's private run folder). */
@@ -119,8 +122,8 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     startedAt = new Date().toISOString();
     const socketPath = options.socketPath();
     const cgroup = makeCgroup();
-    const proc = spawnReplica({
-      python: spec.python,
+    const command = options.wrap({
+      command: spec.python,
       args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--socket', socketPath],
       cwd: spec.buildDir,
       env: replicaEnv({
@@ -133,6 +136,12 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
         gatewayUrl: spec.gatewayUrl,
         maxRequestBytes: spec.maxRequestBytes,
       }),
+    });
+    const proc = spawnReplica({
+      python: command.command,
+      args: command.args,
+      cwd: command.cwd,
+      env: command.env,
       readyTimeoutMs: options.readyTimeoutMs,
       onLine: (stream, text, time) => log.write(stream, text, time),
     });

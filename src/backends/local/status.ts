@@ -26,9 +26,11 @@ export function modelStatus(deps: {
   gateway: Gateway;
   root: string;
   gatewayUrl: string;
+  /** The replicas' sandbox (`bubblewrap`), or `none: <why>`. */
+  sandbox: string;
   /** Where the daemon enforces limits; absent: not said. */
   cgroups?: CgroupSupport;
-}): { gateway: string; models: ModelStatus[]; limits?: string | null } {
+}): { gateway: string; sandbox: string; models: ModelStatus[]; limits?: string | null } {
   const observed = deps.deployer.observe();
   const stats = deps.gateway.stats();
   const accessKeys = readAccessKeys(deps.root);
@@ -68,9 +70,9 @@ export function modelStatus(deps: {
         }),
       };
     });
-  if (deps.cgroups === undefined) return { gateway: deps.gatewayUrl, models };
+  if (deps.cgroups === undefined) return { gateway: deps.gatewayUrl, sandbox: deps.sandbox, models };
   const declared = observed.models
     .filter((m) => !m.deleted && m.deployment)
     .map((m) => ({ name: m.name, cpu: m.deployment!.serving.resources.cpu, memory: m.deployment!.serving.resources.memory }));
-  return { gateway: deps.gatewayUrl, models, limits: advisoryNote(declared, deps.cgroups) };
+  return { gateway: deps.gatewayUrl, sandbox: deps.sandbox, models, limits: advisoryNote(declared, deps.cgroups) };
 }

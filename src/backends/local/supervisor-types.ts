@@ -1,4 +1,5 @@
 // The replica supervisor's public types: what the daemon asks it to run and what it reports back.
+import type { SandboxPolicy } from '../../sandbox/launcher.ts';
 
 /** One deployment's processes, as the daemon asks the supervisor to run them. */
 export type DeploymentProcessSpec = {
@@ -19,6 +20,8 @@ export type DeploymentProcessSpec = {
   concurrency: number;
   /** Where the runtime's `call_model` reaches other models. */
   gatewayUrl: string;
+  /** What the sandbox lets the replicas reach; default `DEPLOYED_POLICY` (network on, nothing extra). */
+  sandbox?: SandboxPolicy;
   /** Request bodies over this many bytes are refused by the runtime too (default: the runtime's 5 MiB). */
   maxRequestBytes?: number;
   /** Values of the deployment's `fromEnv` variables: written as `***` in its replicas' logs. */

@@ -6,6 +6,8 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
+import { DEPLOYED_POLICY, type ReplicaLauncher } from '../../sandbox/launcher.ts';
+import { plainLauncher } from '../../sandbox/plain-launcher.ts';
 import path from 'node:path';
 import { DEFAULT_BACKOFF } from './replica-backoff.ts';
 import { createReplicaLogs } from './replica-logs.ts';
@@ -35,6 +37,8 @@ export type SupervisorOptions = {
   logRingSize?: number;
   /** Where PATH, HOME and LANG are taken from; default `process.env`. Nothing else of it reaches a replica. */
   daemonEnv?: NodeJS.ProcessEnv;
+  /** How replica processes are run: in a sandbox, or plain (the default). */
+  launcher?: ReplicaLauncher;
   /** Where memory and cpu limits are enforced (`probeCgroups`); default none: limits are advisory. */
   cgroups?: CgroupSupport | null;
 };
@@ -114,6 +118,14 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
     const slots: ReplicaSlot[] = [];
     deployments.set(spec.deploymentId, slots);
+    let wrap;
+    try {
+      const launcher = options.launcher ?? plainLauncher;
+      wrap = await launcher.prepare({ buildDir: spec.buildDir, python: spec.python, runtimeDir: options.runtimeDir, policy: spec.sandbox ?? DEPLOYED_POLICY });
+    } catch (error) {
+      deployments.delete(spec.deploymentId);
+      throw new Error(`cannot start deployment ${spec.deploymentId} of "${spec.model}": ${(error as Error).message}`);
+    }
     for (let i = 0; i < spec.replicas; i++) {
       const id = `${spec.model}-${spec.build}-${spec.deploymentId}-${randomSuffix()}`;
       slots.push(
@@ -121,6 +133,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           id,
           spec,
           runtimeDir: options.runtimeDir,
+          wrap,
           daemonEnv: options.daemonEnv ?? process.env,
           log: logStore.open(spec.model, id),
           socketPath,

@@ -32,6 +32,7 @@ const commands: Record<string, () => Promise<Register>> = {
   gateway: async () => (await import('./gateway.ts')).registerGateway,
   ci: async () => (await import('./ci.ts')).registerCi,
   test: async () => (await import('./test.ts')).registerTest,
+  import: async () => (await import('./import-cml.ts')).registerImport,
 };
 
 // `slipway status | head` closes the pipe before the output ends: the reader has what it wanted.

@@ -23,6 +23,8 @@ export function renderModelsYaml(translation: Translation, opts: RenderOptions):
   if (Object.keys(translation.env).length > 0) doc.env = envOf(translation.env);
   const most = Math.max(...translation.models.map((m) => m.replicas ?? 1));
   if (most > DEFAULT_MAX_REPLICAS) doc.limits = { maxReplicas: most };
+  // The project root is every model's build context, as CML snapshots the whole project.
+  doc.defaults = { build: { context: at('.') } };
   doc.models = translation.models.map((m) => modelOf(m, at));
   return `${header(translation, opts)}\n\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
@@ -38,10 +40,10 @@ function modelOf(m: ModelDraft, at: (p: string) => string): Record<string, unkno
   if (Object.keys(resources).length > 0) out.resources = resources;
   if (Object.keys(m.env).length > 0) out.env = envOf(m.env);
   if (m.auth === false) out.auth = false;
-  // The project root is the build context, as CML snapshots the whole project for a build.
-  const build: Record<string, unknown> = { context: at(m.context ?? '.') };
+  const build: Record<string, unknown> = {};
+  if (m.context !== undefined) build.context = at(m.context);
   if (m.script !== undefined) build.script = at(m.script);
-  out.build = build;
+  if (Object.keys(build).length > 0) out.build = build;
   if (m.examples.length > 0) out.examples = m.examples.map((e) => ('output' in e ? { input: e.input, output: e.output } : { input: e.input }));
   return out;
 }
@@ -61,7 +63,7 @@ function header(t: Translation, opts: RenderOptions): string {
   const lines = [
     `Made by \`slipway import cml\` from ${from}. Edit it freely: Slipway does not read the source again.`,
     '',
-    'Layout as in CML: each model\'s build context is the project root, so a model runs with the root as its working directory and on sys.path, and root-relative paths (open("model.pkl"), from src import ...) work unchanged.',
+    'Layout as in CML: the build context is the project root (defaults.build.context), so a model runs with the root as its working directory and on sys.path, and root-relative paths (open("model.pkl"), from src import ...) work unchanged.',
     opts.hasBuildScript
       ? 'cdsw-build.sh at the project root is each build\'s script (the default with this context), as in CML.'
       : 'The project root has no cdsw-build.sh: a requirements.txt there is installed into each build.',

@@ -97,7 +97,7 @@ test('from a subfolder, --write elsewhere: paths are relative to the written fil
     assert.is(written.status, 0, written.stderr);
     const text = fs.readFileSync(path.join(fx.root, 'deploy/models.yaml'), 'utf8');
     assert.match(text, /from \.\.\/\.project-metadata\.yaml/);
-    assert.equal(parse(text).models[0].build, { context: '..' });
+    assert.equal(parse(text).defaults, { build: { context: '..' } });
     const spec = await load(fx, 'deploy/models.yaml');
     assert.equal([spec.models[0].file, spec.models[0].build.context], ['models/churn/predict.py', '.']);
   } finally {

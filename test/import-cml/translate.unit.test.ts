@@ -246,6 +246,7 @@ test('rendering: a header naming the source and every note, paths seen from mode
   for (const note of t.notes) assert.ok(text.includes(`# - ${note.subject}:`), note.subject);
   assert.not.match(text.split('\n').find((l) => l.length > 100) ?? '', /./);
   const doc = parse(text);
+  assert.equal(doc.defaults, { build: { context: '..' } });
   assert.equal(doc.env, { DATA_LOCATION: 'data/churn', HIVE_PASSWORD: { fromEnv: 'HIVE_PASSWORD' } });
   assert.equal(doc.models[0], {
     name: 'churn-model-api-endpoint',
@@ -255,7 +256,6 @@ test('rendering: a header naming the source and every note, paths seen from mode
     replicas: 3,
     resources: { cpu: 0.5, memory: '1536Mi' },
     env: { MODE: 'build', LEVEL: 'high' },
-    build: { context: '..' },
     examples: [{ input: { tenure: 29 } }, { input: { tenure: 1 }, output: { churn: true } }],
   });
   const many = renderModelsYaml({ ...t, models: [{ ...t.models[0], replicas: 12, auth: false }] }, { source: 'x', projectDir: '.', hasBuildScript: false });

@@ -33,6 +33,7 @@ const commands: Record<string, () => Promise<Register>> = {
   ci: async () => (await import('./ci.ts')).registerCi,
   test: async () => (await import('./test.ts')).registerTest,
   import: async () => (await import('./import-cml.ts')).registerImport,
+  python: async () => (await import('./python.ts')).registerPython,
 };
 
 // `slipway status | head` closes the pipe before the output ends: the reader has what it wanted.

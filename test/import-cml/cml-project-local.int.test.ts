@@ -49,6 +49,19 @@ test('import, validate, apply and call both models the CML way', async () => {
     assert.equal(inUrl.body.response, { price: 100, currency: 'EUR', dev_mode: 'False' });
     const wrongKey = await p.post('/model?accessKey=not-a-key', JSON.stringify({ request: { sqft: 40 } }));
     assert.is(wrongKey.status, 404);
+
+    // The project's training job, run as a CML job would run it, records what it tracks locally.
+    const trained = await slipwayAsync(p.root, ['python', '--', 'scripts/train.py'], { WAREHOUSE_TOKEN: secret });
+    assert.is(trained.status, 0, trained.stderr);
+    assert.match(trained.stdout, 'trained');
+    const [record] = fs.readdirSync(path.join(p.root, '.slipway', 'tracked'));
+    const tracked = fs.readFileSync(path.join(p.root, '.slipway', 'tracked', record), 'utf8');
+    assert.match(tracked, '"type":"metric","key":"bias","value":0.2');
+    assert.match(tracked, '"type":"file","path":"artifacts/churn-weights.json"');
+    // With the daemon running, `slipway python` points the SDK at its gateway.
+    const client = await slipwayAsync(p.root, ['python', '--', '-c', `import cdsw, json; print(json.dumps(cdsw.call_model("${priceKey}", {"sqft": 2})))`], { WAREHOUSE_TOKEN: secret });
+    assert.is(client.status, 0, client.stderr);
+    assert.equal(JSON.parse(client.stdout).response, { price: 5, currency: 'EUR', dev_mode: 'False' });
   } finally {
     await p.cleanup();
   }

@@ -25,7 +25,7 @@ import os
 import signal
 import sys
 
-from slipway_runtime import output_capture
+from slipway_runtime import call_context, output_capture
 from slipway_runtime.http_server import HEAD_LIMIT, HttpServer
 from slipway_runtime.invoke import Invocation, model_traceback
 from slipway_runtime.model_loader import LoadError, load_function
@@ -105,6 +105,7 @@ async def _stop_when_orphaned(stop, interval=1.0):
 def main(argv=None):
     """Run a replica until stopped; returns the process exit code."""
     args = _parse_args(argv)
+    call_context.mark_replica()
     try:
         concurrency = _concurrency()
     except ValueError as exc:

@@ -75,6 +75,7 @@ async function assemble(req: BuildRequest, stateDir: string, pythonCommand: stri
       requirements: layout.requirements?.target ?? null,
       script: layout.script?.target ?? null,
       builtBy: { model: model.name, number },
+      env: req.env,
       line: log.line,
     });
     if (!installed.ok) throw new StepFailure(installed.message);

@@ -2,6 +2,7 @@
 // git, buildah builds the image with the project root at /home/cdsw, podman runs it and the
 // model (in a subfolder, importing src/ and opening a root-relative artifact) answers its example.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createBuildahBuilder } from '../../src/build/buildah-builder.ts';
@@ -51,6 +52,9 @@ run('a project-rooted model builds as an image at /home/cdsw and answers', async
   logs.push(built.logPath);
   assert.ok(built.ok, built.ok ? '' : `${built.message}\n${built.errorTail}`);
   if (!built.ok) return;
+  const log = readFileSync(built.logPath, 'utf8');
+  assert.match(log, 'build script cdsw-build.sh installs requirements.txt itself (pip install -r), as in CML: no separate pip step');
+  assert.not.match(log, '"pip", "install"', 'no pip step in the Containerfile');
   const tested = await testImage(model, built.artifact);
   assert.ok(tested.ok, tested.ok ? '' : `${tested.message}\n${tested.logs}`);
   if (!tested.ok) return;

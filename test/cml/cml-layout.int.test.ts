@@ -1,6 +1,8 @@
 // A project laid out as CML lays it out (model in a subfolder, `src/` and the artifact at the root)
 // validates, applies locally and answers the CML way, once `build.context: .` makes the project
 // root the build; without it, validate names the import that reaches outside the build.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { cmlLayoutFiles } from '../support/cml-layout-project.ts';
@@ -36,6 +38,11 @@ test('apply: a project-rooted model imports src/ and opens its artifact from the
     const applied = await p.cli('apply', '--yes', '--port', String(p.port));
     assert.is(applied.status, 0, applied.stdout + applied.stderr);
     assert.match(applied.stdout, 'example 1: pass');
+    const log = readFileSync(path.join(p.root, '.slipway', 'builds', 'churn', '1.log'), 'utf8');
+    assert.match(log, 'build script cdsw-build.sh installs requirements.txt itself (pip install -r), as in CML: Slipway does not install it again');
+    assert.not.match(log, 'installing requirements.txt with pip');
+    assert.match(log, /\[cdsw-build\.sh\] Requirement already satisfied: numpy/);
+    assert.match(log, '[cdsw-build.sh] built for staging', 'the build script saw the project env');
     const answer = await p.cml(p.accessKey('churn'), { x: 5 });
     assert.is(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(answer.body.response, { score: 16, root: true });

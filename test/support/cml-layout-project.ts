@@ -10,6 +10,8 @@ export function cmlLayoutFiles(options: { context?: boolean; requirements?: stri
       'version: 1',
       'project: churn',
       ...(context ? ['defaults:', '  build:', '    context: .'] : []),
+      'env:',
+      '  PROJECT_STAGE: staging',
       'models:',
       '  - name: churn',
       '    file: models/predict.py',

@@ -48,6 +48,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       keys: desired.keys,
       gitCommit: await headCommit(deps.repo),
       log: req.log,
+      envSource: env,
       callModel: deps.callModel,
     });
     return { ok: true, plan: thePlan, report };

@@ -34,6 +34,9 @@ test('import, validate, apply and call both models the CML way', async () => {
     assert.match(applied.stdout, /✓ price-estimator: create build #1/);
     assert.match(applied.stdout, 'Apply complete.');
     assert.match(applied.stdout + applied.stderr, /running build script cdsw-build\.sh/);
+    // The root script installs requirements.txt, as in CML: Slipway does not install it a second time.
+    assert.match(applied.stdout + applied.stderr, /build script cdsw-build\.sh installs requirements\.txt itself/);
+    assert.not.match(applied.stdout + applied.stderr, 'installing requirements.txt with pip');
     assert.not.match(applied.stdout + applied.stderr, secret);
 
     const churnKey = p.accessKey('churn-model-api-endpoint');

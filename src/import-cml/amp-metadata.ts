@@ -148,7 +148,7 @@ function translateGroup(group: Group, taken: Set<string>, problems: ImportProble
   const fn = stringField(b, 'target_function_name');
   if (file === null) problems.push({ path: b.target_file_path === undefined ? ['tasks', build.index] : at('target_file_path'), message: 'build_model needs target_file_path: the file holding the model function, relative to the project root' });
   if (fn === null) problems.push({ path: b.target_function_name === undefined ? ['tasks', build.index] : at('target_function_name'), message: 'build_model needs target_function_name: the function to serve' });
-  const runtime = runtimeOf(stringField(b, 'kernel'), stringField(b, 'runtime_identifier'));
+  const runtime = runtimeOf(stringField(b, 'kernel'), stringField(b, 'runtime_identifier'), file);
   if (runtime === null) {
     notes.push({ subject: `model "${original}" (tasks[${build.index}])`, reason: `kernel ${JSON.stringify(b.kernel)}: Slipway runs python3 and R models only` });
     return null;

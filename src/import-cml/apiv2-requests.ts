@@ -110,7 +110,7 @@ function translateGroup(group: Group, taken: Set<string>, problems: ImportProble
   }
   if (file === null) problems.push({ path: f.get('file_path')?.at ?? group.first, message: 'file_path is missing: the file holding the model function' });
   if (fn === null) problems.push({ path: f.get('function_name')?.at ?? group.first, message: 'function_name is missing: the function to serve' });
-  const runtime = runtimeOf(text('kernel'), text('runtime_identifier'));
+  const runtime = runtimeOf(text('kernel'), text('runtime_identifier'), file);
   if (runtime === null) {
     notes.push({ subject: `model "${original}"`, reason: `kernel ${JSON.stringify(f.get('kernel')?.value)}: Slipway runs python3 and R models only` });
     return null;

@@ -150,8 +150,11 @@ export function projectPath(...parts: string[]): string {
   return segments.length === 0 ? '.' : segments.join('/');
 }
 
-/** The runtime of a CML kernel or runtime identifier, or null when Slipway has none for it. */
-export function runtimeOf(kernel: string | null, runtimeIdentifier: string | null): 'python3' | 'r' | null {
+/**
+ * The runtime of a CML kernel or runtime identifier (else of the file's extension), or null when
+ * Slipway has none for it.
+ */
+export function runtimeOf(kernel: string | null, runtimeIdentifier: string | null, file: string | null): 'python3' | 'r' | null {
   const k = (kernel ?? '').trim().toLowerCase();
   if (k !== '') {
     if (k === 'python3' || /^python ?3(\.\d+)*$/.test(k)) return 'python3';
@@ -159,6 +162,6 @@ export function runtimeOf(kernel: string | null, runtimeIdentifier: string | nul
     return null;
   }
   const id = (runtimeIdentifier ?? '').toLowerCase();
-  if (/-r\d|workbench-r|jupyterlab-r|[/-]r-/.test(id)) return 'r';
-  return 'python3';
+  if (id !== '') return /-r\d|workbench-r|jupyterlab-r|[/-]r-/.test(id) ? 'r' : 'python3';
+  return file !== null && /\.r$/i.test(file) ? 'r' : 'python3';
 }

@@ -96,9 +96,10 @@ test('an AMP: a model without build_model, a scala kernel and a second model of 
       { type: 'build_model', entity_label: 'b', name: 'Scorer', target_file_path: 's.scala', target_function_name: 'f', kernel: 'scala' },
       { type: 'build_model', entity_label: 'c', name: 'Scorer', target_file_path: 'one.py', target_function_name: 'f' },
       { type: 'build_model', entity_label: 'd', name: 'scorer!', target_file_path: 'two.R', target_function_name: 'f', kernel: 'r' },
+      { type: 'build_model', entity_label: 'e', name: 'By extension', target_file_path: 'three.R', target_function_name: 'f' },
     ],
   }, facts));
-  assert.equal(t.models.map((m) => [m.name, m.runtime]), [['scorer', 'python3'], ['scorer-2', 'r']]);
+  assert.equal(t.models.map((m) => [m.name, m.runtime]), [['scorer', 'python3'], ['scorer-2', 'r'], ['by-extension', 'r']]);
   assert.equal(t.notes.map((n) => n.subject), ['model "Only Created" (tasks[0])', 'model "Scorer" (tasks[1])']);
   assert.match(t.notes[0].reason, /no build_model task/);
   assert.match(t.notes[1].reason, /kernel "scala"/);

@@ -1,6 +1,7 @@
 # The R replica: serves one model function over HTTP with the same protocol as runtime/python.
 #
 #   Rscript runtime/r/slipway_runtime.R --file FILE --function NAME [--port 0] [--host 127.0.0.1]
+#   Rscript runtime/r/slipway_runtime.R --file FILE --function NAME --socket PATH
 #
 # Run with the build folder as working directory (FILE is relative to it) and the deployment's
 # environment applied. Needs jsonlite and httpuv (Debian: r-cran-jsonlite, r-cran-httpuv).
@@ -11,7 +12,10 @@
 #
 # Lifecycle: binds the port (0: a free one, found by binding), sources FILE, checks NAME is a
 # function, then prints exactly `SLIPWAY_READY port=<port>` as the first line on stdout and serves
-# GET /ready (200 {"ready":true}) and POST /invoke. Calls arriving while FILE is sourced wait (R
+# GET /ready (200 {"ready":true}) and POST /invoke. With --socket it listens on a Unix socket
+# (mode 0600) instead and prints `SLIPWAY_READY socket=<path>`: httpuv writes a response's head and
+# body in two writes, which over TCP wait ~40 ms for the client's delayed ACK (Nagle), and not over
+# a Unix socket. Calls arriving while FILE is sourced wait (R
 # runs one thing at a time) instead of getting 503. One call at a time per replica.
 #
 # POST /invoke, body: the request JSON, decoded with jsonlite::fromJSON (an object becomes a named
@@ -45,12 +49,12 @@ emit <- function(stream, text, to = if (stream == "stdout") stdout() else stderr
 runtime_log <- function(...) emit("runtime", paste0(...))
 
 usage <- function(message) {
-  cat("slipway_runtime.R: ", message, "\nusage: Rscript slipway_runtime.R --file FILE --function NAME [--port 0] [--host 127.0.0.1]\n", sep = "", file = stderr())
+  cat("slipway_runtime.R: ", message, "\nusage: Rscript slipway_runtime.R --file FILE --function NAME [--port 0] [--host 127.0.0.1] [--socket PATH]\n", sep = "", file = stderr())
   quit(save = "no", status = EXIT_USAGE)
 }
 
 parse_args <- function(argv) {
-  opts <- list(file = NULL, `function` = NULL, port = "0", host = "127.0.0.1")
+  opts <- list(file = NULL, `function` = NULL, port = "0", host = "127.0.0.1", socket = NULL)
   i <- 1
   while (i <= length(argv)) {
     key <- sub("^--", "", argv[i])
@@ -156,12 +160,21 @@ handle_request <- function(fn, req) {
   answer(404L, json_error("NotFound", sprintf("no route %s %s; a replica serves GET /ready and POST /invoke", method, path)))
 }
 
-# Binds `port`, or with 0 the first free one of random tries: httpuv cannot listen on port 0.
-listen <- function(host, port, app) {
+# Binds the Unix socket `socket` (owner only), else `port`, or with 0 the first free one of random
+# tries: httpuv cannot listen on port 0.
+listen <- function(host, port, socket, app) {
+  if (!is.null(socket)) {
+    server <- tryCatch(httpuv::startPipeServer(socket, strtoi("177", 8L), app), error = function(e) e)
+    if (inherits(server, "error")) {
+      cat(sprintf("slipway_runtime.R: cannot listen on the socket %s: %s\n", socket, conditionMessage(server)), file = stderr())
+      quit(save = "no", status = EXIT_USAGE)
+    }
+    return(list(server = server, ready = paste0("socket=", socket), where = paste0("unix:", socket)))
+  }
   ports <- if (port == 0L) sample(20000:60999, 64) else port
   for (candidate in ports) {
     server <- tryCatch(httpuv::startServer(host, candidate, app), error = function(e) NULL)
-    if (!is.null(server)) return(list(server = server, port = candidate))
+    if (!is.null(server)) return(list(server = server, ready = paste0("port=", candidate), where = sprintf("%s:%d", host, candidate)))
   }
   cat(sprintf("slipway_runtime.R: cannot listen on %s:%d\n", host, port), file = stderr())
   quit(save = "no", status = EXIT_USAGE)
@@ -180,7 +193,7 @@ main <- function() {
   }
   fn <- NULL
   app <- list(call = function(req) handle_request(fn, req))
-  bound <- listen(opts$host, opts$port, app)
+  bound <- listen(opts$host, opts$port, opts$socket, app)
   model_env <- new.env(parent = globalenv())
   loaded <- run_captured(function() sys.source(opts$file, envir = model_env, keep.source = TRUE), "^sys\\.source\\(", hold_stdout = TRUE)
   if (!is.null(loaded$error)) {
@@ -195,11 +208,11 @@ main <- function() {
     quit(save = "no", status = EXIT_LOAD_FAILED)
   }
   fn <- get(name, envir = model_env)
-  cat(sprintf("SLIPWAY_READY port=%d\n", bound$port))
+  cat(sprintf("SLIPWAY_READY %s\n", bound$ready))
   flush(stdout())
   emit("stdout", loaded$stdout)
   replica <- Sys.getenv("SLIPWAY_REPLICA_ID", "(unnamed)")
-  runtime_log(sprintf("replica %s serving %s:%s on %s:%d, concurrency 1", if (replica == "") "(unnamed)" else replica, opts$file, name, opts$host, bound$port))
+  runtime_log(sprintf("replica %s serving %s:%s on %s, concurrency 1", if (replica == "") "(unnamed)" else replica, opts$file, name, bound$where))
   named <- Sys.getenv("SLIPWAY_PARENT_PID", "")
   parent <- if (grepl("^[0-9]+$", named)) as.integer(named) else parent_pid()
   # A daemon killed with SIGKILL cannot stop its replicas: a changed parent is the sign to stop.

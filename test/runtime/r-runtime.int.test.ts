@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { modelFolder, readyPort, waitFor, type Started } from './replica-process.ts';
 
 const server = path.resolve(import.meta.dirname, '../../runtime/r/slipway_runtime.R');
@@ -80,6 +80,30 @@ rTest('ready line first, then GET /ready and POST /invoke with the Python runtim
   } finally {
     r.proc.kill('SIGKILL');
     await r.exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+rTest('with --socket it serves on a Unix socket only its owner can use', async () => {
+  const dir = modelFolder({ 'score.R': model });
+  const socketPath = path.join(dir, 'replica.sock');
+  const proc = spawn('Rscript', [server, '--file', 'score.R', '--function', 'predict', '--socket', socketPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const exited = new Promise((resolve) => proc.on('close', resolve));
+  const agent = new Agent({ connect: { socketPath } });
+  try {
+    await waitFor(() => out.includes('\n'), 'the ready line');
+    assert.is(out.split('\n')[0], `SLIPWAY_READY socket=${socketPath}`);
+    assert.is(fs.statSync(socketPath).mode & 0o777, 0o600);
+    const ready = await request('http://replica/ready', { dispatcher: agent });
+    assert.equal(await ready.body.json(), { ready: true });
+    const answer = await request('http://replica/invoke', { method: 'POST', body: '{"x": 4}', dispatcher: agent });
+    assert.equal(await answer.body.json(), { response: { prediction: 6, values: [1, 2], label: 'r', nothing: null, one: { a: 1 } }, metrics: null, uuid: null });
+  } finally {
+    await agent.close();
+    proc.kill('SIGKILL');
+    await exited;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -20,7 +20,7 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
   const { ws } = ctx;
   const kind = opts.test ? 'test' : 'plan';
   const modelsFile = modelsFileName(ws);
-  const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root) });
+  const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root), interpreters: true });
   if (!desired.ok) {
     return { kind, ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
   }

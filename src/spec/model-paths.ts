@@ -93,6 +93,7 @@ export function resolveModelPaths(
 
   if (findings.length > 0 || file === null || contextAbs === null) return { paths: null, findings };
   const baseImage = setting('baseImage').value;
+  const python = setting('python').value;
   return {
     paths: {
       fileAbs: file.abs,
@@ -105,6 +106,7 @@ export function resolveModelPaths(
         requirements,
         script,
         baseImage: typeof baseImage === 'string' ? baseImage : null,
+        ...(typeof python === 'string' ? { python } : {}),
       },
     },
     findings,

@@ -24,6 +24,7 @@ export type RawBuild = {
   requirements?: string | false;
   script?: string | false;
   baseImage?: string;
+  python?: string;
 };
 
 export type RawModel = RawServing & {

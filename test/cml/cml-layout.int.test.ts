@@ -1,6 +1,7 @@
 // A project laid out as CML lays it out (model in a subfolder, `src/` and the artifact at the root)
 // validates, applies locally and answers the CML way, once `build.context: .` makes the project
 // root the build; without it, validate names the import that reaches outside the build.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -43,6 +44,10 @@ test('apply: a project-rooted model imports src/ and opens its artifact from the
     assert.not.match(log, 'installing requirements.txt with pip');
     assert.match(log, /\[cdsw-build\.sh\] Requirement already satisfied: numpy/);
     assert.match(log, '[cdsw-build.sh] built for staging', 'the build script saw the project env');
+    const python = execFileSync('python3', ['-c', 'import sys, platform; print(platform.python_version(), sys.executable)'], { encoding: 'utf8' }).trim().split(' ');
+    const status = await p.status();
+    assert.is((status.models[0] as { python?: string }).python, `${python[0]} (${python[1]})`, 'status names the interpreter');
+    assert.match(await p.ok('status'), `python ${python[0]} (${python[1]})`);
     const answer = await p.cml(p.accessKey('churn'), { x: 5 });
     assert.is(answer.status, 200, JSON.stringify(answer.body));
     assert.equal(answer.body.response, { score: 16, root: true });

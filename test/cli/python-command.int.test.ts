@@ -21,6 +21,11 @@ models:
     env:
       STAGE: model
       ONLY_MODEL: "1"
+  - name: pinned
+    file: models/score.py
+    function: score
+    build:
+      python: /nonexistent/python9
 `;
 
 const script = `import json, os, sys
@@ -75,11 +80,17 @@ test('the exit code passes through; a missing secret, an unknown model and a mis
 
     const unknown = slipway(work, ['python', '--model', 'nope', '--', 'train.py'], { TOKEN_FOR_TESTS: 't' });
     assert.is(unknown.status, 1);
-    assert.match(unknown.stderr, 'slipway: no model nope in ../models.yaml (models: scorer)');
+    assert.match(unknown.stderr, 'slipway: no model nope in ../models.yaml (models: scorer, pinned)');
 
     const noPython = slipway(work, ['python', '--python', '/nonexistent/python9', '--', 'train.py'], { TOKEN_FOR_TESTS: 't' });
     assert.is(noPython.status, 1);
     assert.match(noPython.stderr, 'slipway: /nonexistent/python9 not found; give the interpreter with --python');
+    // --model runs the model's build.python, as its builds do.
+    const pinned = slipway(work, ['python', '--model', 'pinned', '--', 'train.py'], { TOKEN_FOR_TESTS: 't' });
+    assert.is(pinned.status, 1);
+    assert.match(pinned.stderr, /^slipway: build\.python "\/nonexistent\/python9": /);
+    const overridden = slipway(work, ['python', '--model', 'pinned', '--python', 'python3', '--', 'train.py'], { TOKEN_FOR_TESTS: 't' });
+    assert.is(overridden.status, 0, overridden.stderr);
   } finally {
     fx.remove();
   }

@@ -15,9 +15,9 @@ export function applyResources(
 ): void {
   const take = <T>(field: Located | undefined, read: (v: unknown) => { ok: true; value: T } | { ok: false; message: string }, set: (v: T) => void): void => {
     if (field === undefined || field.value === undefined || field.value === null) return;
-    const read_ = read(field.value);
-    if (read_.ok) set(read_.value);
-    else problems.push({ path: field.at, message: read_.message });
+    const parsed = read(field.value);
+    if (parsed.ok) set(parsed.value);
+    else problems.push({ path: field.at, message: parsed.message });
   };
   take(fields.cpu, cpuQuantity, (v) => (model.cpu = v));
   take(fields.memory, memoryQuantity, (v) => (model.memory = v));

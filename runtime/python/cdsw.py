@@ -16,6 +16,7 @@ from slipway_runtime.sdk import (
     read_metrics,
     track_aggregate_metrics,
     track_delayed_metrics,
+    track_file,
     track_metric,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "read_metrics",
     "track_aggregate_metrics",
     "track_delayed_metrics",
+    "track_file",
     "track_metric",
 ]

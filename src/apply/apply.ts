@@ -19,6 +19,8 @@ export type ApplyDeps = {
   log: (line: string) => void;
   /** Calls a deployed model; when given, changed models' examples are run after deploy. */
   callModel?: CallModel;
+  /** Where fromEnv variables are read for build steps (see BuildDeps). */
+  envSource?: Record<string, string | undefined>;
 };
 
 export type ModelOutcome = {

@@ -3,6 +3,7 @@ import { loadSpec } from '../spec/load.ts';
 import { formatIssues } from '../spec/format.ts';
 import type { Spec } from '../spec/types.ts';
 import { computeBuildKeys } from '../source/build-keys.ts';
+import { withInterpreters } from '../source/interpreter-keys.ts';
 import type { Repo } from '../source/repo.ts';
 import type { BuildKeys } from '../source/types.ts';
 
@@ -19,6 +20,8 @@ export type DesiredOptions = {
   forApply?: boolean;
   env?: NodeJS.ProcessEnv;
   secretDigest?: (name: string, value: string) => string;
+  /** Keys for builds made on this machine: each Python model's interpreter is part of its key. */
+  interpreters?: boolean;
 };
 
 export type Desired = { ok: true; spec: Spec; keys: BuildKeys } | { ok: false; message: string };
@@ -38,7 +41,21 @@ export async function loadDesired(source: DesiredSource, opts: DesiredOptions = 
     const lines = keys.errors.map((e) => `  ${e.model}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
     return { ok: false, message: `cannot compute build keys:\n${lines.join('\n')}` };
   }
+  if (opts.interpreters === true) return localKeys(source.repo.root, loaded.spec, keys.keys);
   return { ok: true, spec: loaded.spec, keys: keys.keys };
+}
+
+/**
+ * The keys of builds made on this machine (the local backend): `keys` with each Python model's
+ * interpreter added (see source/interpreter-keys.ts).
+ */
+export async function localKeys(root: string, spec: Spec, keys: BuildKeys): Promise<Desired> {
+  const local = await withInterpreters(root, spec, keys);
+  if (!local.ok) {
+    const lines = local.errors.map((e) => `  ${e.model}: ${e.message}`);
+    return { ok: false, message: `cannot compute build keys:\n${lines.join('\n')}` };
+  }
+  return { ok: true, spec, keys: local.keys };
 }
 
 /** The names of every fromEnv variable the spec reads. */

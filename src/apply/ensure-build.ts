@@ -2,6 +2,7 @@
 // in the store. Shared by apply (which then deploys it) and CI's pull-request flow (which only
 // tests it in a throwaway replica), so both number and reuse builds the same way.
 import type { Builder } from '../build/builder.ts';
+import type { EnvValue } from '../spec/types.ts';
 import type { Change } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { Store } from '../store/database.ts';
@@ -14,6 +15,8 @@ export type BuildDeps = {
   keys: BuildKeys;
   gitCommit: string | null;
   log: (line: string) => void;
+  /** Where the model's fromEnv variables are read for its build steps; absent: literals only. */
+  envSource?: Record<string, string | undefined>;
 };
 
 export type EnsuredBuild =
@@ -47,6 +50,7 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     key,
     number: record.number,
     log: (line) => deps.log(`${change.model} #${record.number} | ${line}`),
+    env: buildEnv(model.serving.env, deps.envSource ?? {}),
   });
   if (!built.ok) {
     finishBuild(deps.store, change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });
@@ -59,4 +63,14 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     digest: built.digest ?? null,
   });
   return { ok: true, build, reused: false };
+}
+
+/** The model's variables for its build steps: literals, and the fromEnv ones `source` has. */
+function buildEnv(env: Record<string, EnvValue>, source: Record<string, string | undefined>): Record<string, string> {
+  const resolved: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const text = 'value' in value ? value.value : source[value.fromEnv];
+    if (text !== undefined) resolved[name] = text;
+  }
+  return resolved;
 }

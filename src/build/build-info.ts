@@ -17,6 +17,8 @@ export type BuildInfo = {
   function: string;
   /** Absolute path of the interpreter replicas run with: the build's virtualenv, or the base python. */
   python: string;
+  /** The interpreter the build was made on: its executable, version and packages fingerprint. */
+  interpreter?: { executable: string; version: string; packages: string };
   /** The dependency hash (`.slipway/deps/<hash>`), or null when the model has no dependencies. */
   deps: string | null;
   createdAt: string;

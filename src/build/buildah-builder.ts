@@ -11,7 +11,8 @@ import { headCommit, openRepo } from '../source/repo.ts';
 import type { Builder, BuildOutcome, BuildRequest } from './builder.ts';
 import { openBuildLog, type BuildLog } from './build-log.ts';
 import { createStepTracker, describeStepFailure } from './buildah-output.ts';
-import { baseImageProblem, renderContainerfile } from './containerfile.ts';
+import { baseImageProblem, CONTEXT_APP, renderContainerfile } from './containerfile.ts';
+import { scriptInstallsRequirements } from './script-installs.ts';
 import { assembleContext, writeContainerfile } from './image-context.ts';
 import { inspectImage } from './image-inspect.ts';
 import { writeAuthFile, type RegistryCredentials } from './registry-auth.ts';
@@ -106,10 +107,18 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   if (!assembled.ok) throw new StepFailure(assembled.message);
   if (assembled.deps.length > 0) log.line(`dependency layer: ${assembled.deps.join(', ')}`);
 
+  let requirements = layout.requirements?.target ?? null;
+  if (requirements !== null && layout.script !== null) {
+    const script = await readFile(join(folder, CONTEXT_APP, layout.script.target), 'utf8').catch(() => '');
+    if (scriptInstallsRequirements(script, requirements)) {
+      log.line(`build script ${layout.script.target} installs ${requirements} itself (pip install -r), as in CML: no separate pip step`);
+      requirements = null;
+    }
+  }
   const { commit, source } = await provenance(req.root);
   const containerfile = renderContainerfile({
     baseImage,
-    requirements: layout.requirements?.target ?? null,
+    requirements,
     script: layout.script?.target ?? null,
     file: layout.file,
     function: key.inputs.function,

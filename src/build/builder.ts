@@ -13,6 +13,11 @@ export type BuildRequest = {
   number: number;
   /** Receives every line of the build log as it is written, timestamp included. */
   log?: (line: string) => void;
+  /**
+   * The model's environment (global < project < model, secrets resolved) for its build steps, as
+   * CML gives build scripts. Only builders that keep it out of the artifact use it (snapshot).
+   */
+  env?: Record<string, string>;
 };
 
 export type BuildOutcome =

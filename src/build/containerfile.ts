@@ -10,8 +10,11 @@
 //
 // Pure: plain data in, text out.
 
-/** Where the model's build folder goes in the image (the replica's working directory). */
-export const IMAGE_APP_DIR = '/opt/slipway/app';
+/**
+ * Where the model's build folder goes in the image (the replica's working directory and HOME): CML's
+ * project folder, so code written for CML that opens `/home/cdsw/model.pkl` finds it.
+ */
+export const IMAGE_APP_DIR = '/home/cdsw';
 /** Where the Slipway runtime (`slipway_runtime`, `cdsw`, `cml`) goes in the image. */
 export const IMAGE_RUNTIME_DIR = '/opt/slipway/runtime';
 /** The port the replica listens on unless told otherwise (`--port` in the arguments). */
@@ -67,7 +70,7 @@ export function renderContainerfile(input: ContainerfileInput): string {
   lines.push(
     `COPY ${CONTEXT_RUNTIME}/ ${IMAGE_RUNTIME_DIR}/`,
     `COPY ${CONTEXT_APP}/ ${IMAGE_APP_DIR}/`,
-    `ENV PYTHONPATH=${IMAGE_RUNTIME_DIR} HOME=/tmp`,
+    `ENV PYTHONPATH=${IMAGE_RUNTIME_DIR} HOME=${IMAGE_APP_DIR}`,
     `USER ${IMAGE_USER}`,
     `EXPOSE ${IMAGE_PORT}`,
     // The arguments (CMD) hold only where to listen, so a test run or a pod can pass another port

@@ -60,6 +60,8 @@ export async function requirementFiles(layout: SnapshotLayout, folder: string): 
 
 export type DepsInputs = {
   python: PythonIdentity;
+  /** Fingerprint of the interpreter's packages, which the venv sees (system site-packages). */
+  packages?: string;
   runtime: string;
   requirements: PlacedFile | null;
   script: PlacedFile | null;
@@ -73,7 +75,7 @@ export function depsHash(inputs: DepsInputs): string {
   const document = {
     format: DEPS_FORMAT,
     runtime: inputs.runtime,
-    python: { executable: inputs.python.executable, version: inputs.python.version },
+    python: { executable: inputs.python.executable, version: inputs.python.version, packages: inputs.packages },
     requirements: entry(inputs.requirements),
     script: entry(inputs.script),
     files: inputs.files.map(entry),

@@ -1,7 +1,11 @@
 // A model's Python dependencies: a virtualenv in `.slipway/deps/<hash>/venv`, its requirements
-// installed with pip, then its build script run with the venv first on PATH. The venv sees the
-// system's site-packages (`--system-site-packages`), so packages the machine provides (Debian's
-// python3-*) need no index. A deps folder is complete once `complete.json` is written; anything
+// installed with pip, then its build script run with the venv first on PATH and the model's
+// environment (as CML 1.7.2+ gives build scripts). The venv sees the system's site-packages
+// (`--system-site-packages`), so packages the interpreter provides (Debian's python3-*) need no
+// index: when every requirement is already satisfied pip does not run at all, and when some are
+// missing and the index cannot be reached the build fails in seconds naming them. A build script
+// that installs the requirements itself (`pip3 install -r requirements.txt`, as CML's
+// `cdsw-build.sh` does) is left to do it alone. A deps folder is complete once `complete.json` is written; anything
 // else is a failed or interrupted install and is removed before the next try.
 //
 // The requirements and build script run in `.slipway/deps/<hash>/work`, a copy of the build
@@ -11,7 +15,9 @@ import { access, chmod, cp, mkdir, readFile, rename, rm, utimes, writeFile } fro
 import { join } from 'node:path';
 import { withLock } from './deps-lock.ts';
 import type { PythonIdentity } from './python-probe.ts';
+import { checkRequirements, unreachableIndexMessage } from './requirements-check.ts';
 import { describeEnd, runStep, type StepResult } from './run-step.ts';
+import { scriptInstallsRequirements } from './script-installs.ts';
 
 export type DepsRequest = {
   stateDir: string;
@@ -25,6 +31,8 @@ export type DepsRequest = {
   requirements: string | null;
   script: string | null;
   builtBy: { model: string; number: number };
+  /** The model's resolved environment (global < project < model), given to pip and the script. */
+  env?: Record<string, string>;
   line: (text: string) => void;
 };
 
@@ -44,8 +52,10 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-function stepEnv(venv: string | null): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+function stepEnv(venv: string | null, modelEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+  // One retry instead of pip's five: an index that does not answer should not hold a build for
+  // minutes. A model (or the caller) that sets PIP_RETRIES keeps its own.
+  const env: NodeJS.ProcessEnv = { PIP_RETRIES: '1', ...process.env, ...modelEnv, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
   delete env.PYTHONHOME;
   if (venv !== null) {
     env.VIRTUAL_ENV = venv;
@@ -103,10 +113,12 @@ async function install(req: DepsRequest): Promise<DepsResult> {
   await cp(req.source, paths.work, { recursive: true, verbatimSymlinks: true });
   const venv = await createVenv(req, paths.venv);
   if (!venv.ok) return venv;
-  const env = stepEnv(paths.venv);
+  const env = stepEnv(paths.venv, req.env);
   const run = (command: string, args: string[], tag: string): Promise<StepResult> =>
     runStep(command, args, { cwd: paths.work, env, tag, line: req.line });
-  if (req.requirements !== null) {
+  const pipNeeded = req.requirements === null ? true : await requirementsNeedPip(req, req.requirements, paths.python, paths.work, env);
+  if (typeof pipNeeded === 'string') return { ok: false, message: pipNeeded };
+  if (req.requirements !== null && pipNeeded) {
     req.line(`installing ${req.requirements} with pip`);
     const pip = await run(paths.python, ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '-r', req.requirements], 'pip');
     if (pip.code !== 0) {
@@ -130,6 +142,30 @@ async function install(req: DepsRequest): Promise<DepsResult> {
   await writeFile(`${paths.marker}.tmp`, `${JSON.stringify(marker, null, 2)}\n`);
   await rename(`${paths.marker}.tmp`, paths.marker);
   return { ok: true, python: paths.python, reused: false };
+}
+
+/**
+ * Whether Slipway should run pip on `requirements`: not when the build script installs them itself,
+ * nor when the interpreter satisfies every one already. A message (string) when some cannot be
+ * fetched because the index is out of reach.
+ */
+async function requirementsNeedPip(req: DepsRequest, requirements: string, venvPython: string, work: string, env: NodeJS.ProcessEnv): Promise<boolean | string> {
+  const check = await checkRequirements(venvPython, work, requirements, env);
+  if (check !== null && check.missing.length > 0 && check.index !== null && !check.index.reachable) {
+    return unreachableIndexMessage(requirements, check, req.python);
+  }
+  if (req.script !== null) {
+    const script = await readFile(join(work, req.script), 'utf8').catch(() => '');
+    if (scriptInstallsRequirements(script, requirements)) {
+      req.line(`build script ${req.script} installs ${requirements} itself (pip install -r), as in CML: Slipway does not install it again`);
+      return false;
+    }
+  }
+  if (check !== null && check.simple && check.missing.length === 0) {
+    req.line(`every requirement of ${requirements} is already satisfied by ${req.python.executable} (Python ${req.python.version}) and its packages: nothing to fetch`);
+    return false;
+  }
+  return true;
 }
 
 /**

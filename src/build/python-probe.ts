@@ -25,7 +25,7 @@ export function probePython(
         const detail = (stderr.trim().split('\n').pop() ?? '') || error?.message || 'no output';
         resolve({
           ok: false,
-          message: `python "${command}" could not be run (${detail}); set SLIPWAY_PYTHON to a Python 3 interpreter`,
+          message: `python "${command}" could not be run (${detail}); declare build.python (a path such as /usr/bin/python3) in models.yaml`,
         });
         return;
       }

@@ -11,14 +11,19 @@ import { writeBuildInfo } from './build-info.ts';
 import { openBuildLog, type BuildLog } from './build-log.ts';
 import { depsHash, requirementFiles } from './deps-hash.ts';
 import { ensureDeps } from './python-deps.ts';
-import { probePython } from './python-probe.ts';
+import type { PythonIdentity } from './python-probe.ts';
+import { DEFAULT_PYTHON, probeInterpreter } from '../source/interpreter-probe.ts';
 import { copyVerified } from './snapshot-copy.ts';
 import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
 
 export type SnapshotBuilderOptions = {
   /** The state folder, `<root>/.slipway`. */
   stateDir: string;
-  /** Interpreter to build with and run replicas with; default `$SLIPWAY_PYTHON`, else `python3`. */
+  /**
+   * Interpreter to build with and run replicas with, for every model (tests); default: each
+   * model's `build.python`, else `python3`. No environment variable chooses it: the interpreter is
+   * part of the build key, and the key comes from models.yaml.
+   */
   python?: string;
 };
 
@@ -40,7 +45,23 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function assemble(req: BuildRequest, stateDir: string, pythonCommand: string, temp: string, log: BuildLog): Promise<void> {
+/** The interpreter of `req`, checked against the one its key was planned with. */
+async function interpreterOf(req: BuildRequest, override: string | undefined): Promise<{ python: PythonIdentity; packages: string }> {
+  const declared = override ?? req.model.build.python ?? DEFAULT_PYTHON;
+  const probed = await probeInterpreter(declared, req.root);
+  if (!probed.ok) throw new StepFailure(probed.message);
+  const found = probed.identity;
+  const planned = req.key.inputs.python;
+  if (planned !== undefined && (planned.executable !== found.executable || planned.version !== found.version || planned.packages !== found.packages)) {
+    throw new StepFailure(
+      `the interpreter "${declared}" changed since the plan (planned Python ${planned.version} at ${planned.executable}, ` +
+        `now ${found.version} at ${found.executable}${planned.packages !== found.packages ? ', with other packages' : ''}); plan and apply again`,
+    );
+  }
+  return { python: { command: probed.command, executable: found.executable, version: found.version }, packages: found.packages };
+}
+
+async function assemble(req: BuildRequest, stateDir: string, pythonOverride: string | undefined, temp: string, log: BuildLog): Promise<void> {
   const { model, key, number } = req;
   if (key.inputs.runtime !== 'python3') {
     throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the snapshot builder; use runtime python3`);
@@ -49,9 +70,8 @@ async function assemble(req: BuildRequest, stateDir: string, pythonCommand: stri
   const placed = layoutSnapshot(key.inputs, context);
   if (!placed.ok) throw new StepFailure(placed.message);
   const { layout } = placed;
-  const probed = await probePython(pythonCommand, req.root);
-  if (!probed.ok) throw new StepFailure(probed.message);
-  const python = probed.python;
+  const { python, packages } = await interpreterOf(req, pythonOverride);
+  log.line(`interpreter: Python ${python.version} at ${python.executable}`);
 
   log.line(`copying ${layout.files.length} files from ${context || 'the repository root'} and verifying their blob ids`);
   const root = await realpath(req.root);
@@ -65,7 +85,7 @@ async function assemble(req: BuildRequest, stateDir: string, pythonCommand: stri
     log.line(`no requirements file or build script: replicas run with ${python.executable} (Python ${python.version})`);
   } else {
     const files = await requirementFiles(layout, temp);
-    deps = depsHash({ python, runtime: key.inputs.runtime, requirements: layout.requirements, script: layout.script, files });
+    deps = depsHash({ python, packages, runtime: key.inputs.runtime, requirements: layout.requirements, script: layout.script, files });
     const installed = await ensureDeps({
       stateDir,
       hash: deps,
@@ -75,6 +95,7 @@ async function assemble(req: BuildRequest, stateDir: string, pythonCommand: stri
       requirements: layout.requirements?.target ?? null,
       script: layout.script?.target ?? null,
       builtBy: { model: model.name, number },
+      env: req.env,
       line: log.line,
     });
     if (!installed.ok) throw new StepFailure(installed.message);
@@ -89,13 +110,14 @@ async function assemble(req: BuildRequest, stateDir: string, pythonCommand: stri
     file: layout.file,
     function: key.inputs.function,
     python: runWith,
+    interpreter: { executable: python.executable, version: python.version, packages },
     deps,
     createdAt: new Date().toISOString(),
   });
 }
 
 /** Builds `req` into its folder; every failure becomes an outcome. */
-async function build(req: BuildRequest, stateDir: string, pythonCommand: string): Promise<BuildOutcome> {
+async function build(req: BuildRequest, stateDir: string, pythonOverride: string | undefined): Promise<BuildOutcome> {
   const { model, number } = req;
   if (!MODEL_NAME.test(model.name) || !Number.isSafeInteger(number) || number < 1) {
     return {
@@ -119,7 +141,7 @@ async function build(req: BuildRequest, stateDir: string, pythonCommand: string)
   const temp = join(stateDir, 'builds', model.name, `.${number}.tmp-${randomBytes(6).toString('hex')}`);
   log.line(`building ${model.name} #${number} (key ${req.key.key.slice(0, 12)}) with the snapshot builder`);
   try {
-    await assemble(req, stateDir, pythonCommand, temp, log);
+    await assemble(req, stateDir, pythonOverride, temp, log);
     try {
       await rename(temp, paths.folder);
     } catch (error) {
@@ -143,10 +165,9 @@ async function build(req: BuildRequest, stateDir: string, pythonCommand: string)
 
 /** The snapshot builder for the local backend (registry name `snapshot`). */
 export function createSnapshotBuilder(options: SnapshotBuilderOptions): Builder {
-  const pythonCommand = options.python || process.env.SLIPWAY_PYTHON || 'python3';
   const stateDir = resolve(options.stateDir);
   return {
     name: 'snapshot',
-    build: (req) => build(req, stateDir, pythonCommand),
+    build: (req) => build(req, stateDir, options.python || undefined),
   };
 }

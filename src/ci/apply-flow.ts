@@ -12,7 +12,7 @@ import { loadModels, modelsFileName } from './load-models.ts';
 export async function applyFlow(ctx: FlowContext): Promise<RunReport> {
   const { ws } = ctx;
   const modelsFile = modelsFileName(ws);
-  const desired = await loadModels(ws, { forApply: true, env: ctx.env, secretDigest: secretDigestIfStore(ws.root) });
+  const desired = await loadModels(ws, { forApply: true, env: ctx.env, secretDigest: secretDigestIfStore(ws.root), interpreters: true });
   if (!desired.ok) {
     return { kind: 'apply', ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
   }

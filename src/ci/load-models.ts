@@ -2,6 +2,7 @@
 // annotations on the file's lines) and every model's build key.
 import path from 'node:path';
 import { computeBuildKeys } from '../source/build-keys.ts';
+import { withInterpreters } from '../source/interpreter-keys.ts';
 import type { BuildKeys } from '../source/types.ts';
 import { loadSpec } from '../spec/load.ts';
 import type { Spec, SpecIssue } from '../spec/types.ts';
@@ -20,7 +21,7 @@ export function modelsFileName(ws: Workspace): string {
 /** Loads and validates the models file, then computes build keys. */
 export async function loadModels(
   ws: Workspace,
-  opts: { forApply: boolean; env: NodeJS.ProcessEnv; secretDigest?: (name: string, value: string) => string; emptySecrets?: 'error' | 'unset' },
+  opts: { forApply: boolean; env: NodeJS.ProcessEnv; secretDigest?: (name: string, value: string) => string; emptySecrets?: 'error' | 'unset'; interpreters?: boolean },
 ): Promise<CiDesired> {
   const display = modelsFileName(ws);
   const loaded = await loadSpec(ws.modelsFile, { root: ws.root, displayPath: display, forApply: opts.forApply, env: opts.env, secretDigest: opts.secretDigest, emptySecrets: opts.emptySecrets });
@@ -29,6 +30,11 @@ export async function loadModels(
   if (!keys.ok) {
     const lines = keys.errors.map((e) => `${e.model}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
     return { ok: false, issues: [], message: `cannot compute build keys: ${lines.join('; ')}` };
+  }
+  if (opts.interpreters === true) {
+    const local = await withInterpreters(ws.root, loaded.spec, keys.keys);
+    if (!local.ok) return { ok: false, issues: [], message: `cannot compute build keys: ${local.errors.map((e) => `${e.model}: ${e.message}`).join('; ')}` };
+    return { ok: true, spec: loaded.spec, keys: local.keys };
   }
   return { ok: true, spec: loaded.spec, keys: keys.keys };
 }

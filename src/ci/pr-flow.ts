@@ -24,7 +24,7 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
   const kind = opts.test ? 'test' : 'plan';
   const modelsFile = modelsFileName(ws);
   // An empty secret is taken as missing: a fork's run gets none, and its candidates are skipped.
-  const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root), emptySecrets: 'unset' });
+  const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root), emptySecrets: 'unset', interpreters: true });
   if (!desired.ok) {
     return { kind, ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
   }

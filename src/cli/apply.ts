@@ -9,7 +9,7 @@ import { renderPlanText } from '../plan/render-plan-text.ts';
 import type { Observed } from '../plan/types.ts';
 import { renderApplyResult } from './apply-output.ts';
 import { CliError } from './cli-error.ts';
-import { loadDesired } from './desired.ts';
+import { loadDesired, withLocalKeys } from './desired.ts';
 import { localAdvisoryNote } from '../limits/advisory.ts';
 import { useColor } from './plan.ts';
 import { applyViaDaemon } from './remote-apply.ts';
@@ -29,8 +29,9 @@ export function registerApply(program: Command): void {
     .option('--port <port>', 'port for a daemon started by this command', '8700')
     .action(async (opts: ApplyOptions) => {
       const ws = await openWorkspace({ file: opts.file });
-      const desired = await loadDesired(ws, { forApply: true });
-      if (wantsCluster(desired.spec, opts)) return applyCluster(ws, desired.spec, desired.keys, opts);
+      const loaded = await loadDesired(ws, { forApply: true });
+      if (wantsCluster(loaded.spec, opts)) return applyCluster(ws, loaded.spec, loaded.keys, opts);
+      const desired = await withLocalKeys(ws, loaded);
       const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port) });
       if (started) process.stderr.write(`started the Slipway daemon at ${client.url}\n`);
       const note = localAdvisoryNote(desired.spec);

@@ -1,7 +1,7 @@
 // The CLI's view of the desired state: the shared loader, with errors turned into CliErrors and
 // secret digests keyed by the store (when there is one yet).
 import { existsSync } from 'node:fs';
-import { loadDesired as load } from '../apply/desired.ts';
+import { loadDesired as load, localKeys } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import { storePath } from '../backends/local/observe.ts';
@@ -15,6 +15,13 @@ export async function loadDesired(ws: Workspace, opts: { forApply?: boolean } = 
   const desired = await load(ws, { forApply: opts.forApply, secretDigest: secretDigestIfStore(ws.root) });
   if (!desired.ok) throw new CliError(desired.message);
   return desired;
+}
+
+/** `desired` with keys for builds on this machine (interpreters included), or throws a CliError. */
+export async function withLocalKeys(ws: Workspace, desired: { spec: Spec; keys: BuildKeys }): Promise<{ spec: Spec; keys: BuildKeys }> {
+  const local = await localKeys(ws.root, desired.spec, desired.keys);
+  if (!local.ok) throw new CliError(local.message);
+  return local;
 }
 
 /** Digests need the repository's digest key; before the first apply there is no store and no digest. */

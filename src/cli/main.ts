@@ -32,6 +32,8 @@ const commands: Record<string, () => Promise<Register>> = {
   gateway: async () => (await import('./gateway.ts')).registerGateway,
   ci: async () => (await import('./ci.ts')).registerCi,
   test: async () => (await import('./test.ts')).registerTest,
+  import: async () => (await import('./import-cml.ts')).registerImport,
+  python: async () => (await import('./python.ts')).registerPython,
 };
 
 // `slipway status | head` closes the pipe before the output ends: the reader has what it wanted.

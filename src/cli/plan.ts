@@ -7,7 +7,7 @@ import type { Spec } from '../spec/types.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { renderPlanJson } from '../plan/render-plan-json.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
-import { loadDesired } from './desired.ts';
+import { loadDesired, withLocalKeys } from './desired.ts';
 import { localAdvisoryNote } from '../limits/advisory.ts';
 import { openWorkspace } from './workspace.ts';
 import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
@@ -22,7 +22,8 @@ export function registerPlan(program: Command): void {
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on error')
     .action(async (opts: PlanOptions) => {
       const ws = await openWorkspace({ file: opts.file });
-      const desired = await loadDesired(ws);
+      const loaded = await loadDesired(ws);
+      const desired = wantsCluster(loaded.spec, opts) ? loaded : await withLocalKeys(ws, loaded);
       const { spec, observed } = await observe(ws.root, desired.spec, opts);
       const result = plan(spec, desired.keys, observed);
       process.stdout.write(opts.json ? renderPlanJson(result) : renderPlanText(result, { color: useColor() }));

@@ -28,7 +28,7 @@ export function registerStatus(program: Command): void {
       if (status.models.length === 0) process.stdout.write('no models deployed\n');
       for (const m of status.models) {
         process.stdout.write(
-          `\n${m.model}  ${m.state}  deployment #${m.deploymentId}  build #${m.build}  ${m.readyReplicas}/${m.replicas} ready  access key ${m.accessKey ?? '?'}\n`,
+          `\n${m.model}  ${m.state}  deployment #${m.deploymentId}  build #${m.build}  ${m.readyReplicas}/${m.replicas} ready  access key ${m.accessKey ?? '?'}${m.python ? `  python ${m.python}` : ''}\n`,
         );
         for (const r of m.replicaStats) {
           const c = r as Record<string, unknown>;

@@ -1,6 +1,6 @@
 // Why a build key changed, in words: which files were added, modified or removed since the
 // deployed build, and which entry-point or toolchain inputs differ.
-import type { KeyInputs } from '../source/types.ts';
+import type { InterpreterIdentity, KeyInputs } from '../source/types.ts';
 
 /** A reason line per file beyond this many would bury the rest of the plan; the rest are counted. */
 const MAX_FILE_REASONS = 10;
@@ -21,11 +21,24 @@ export function keyReasons(previous: KeyInputs, next: KeyInputs, context: string
   if (previous.runtimeVersion !== next.runtimeVersion) {
     reasons.push(`Slipway runtime ${previous.runtimeVersion} → ${next.runtimeVersion}`);
   }
+  const python = interpreterReason(previous.python, next.python);
+  if (python !== null) reasons.push(python);
   const fileReasons = fileChanges(blobsByPath(previous), blobsByPath(next), context);
   reasons.push(...fileReasons.slice(0, MAX_FILE_REASONS));
   const hidden = fileReasons.length - MAX_FILE_REASONS;
   if (hidden > 0) reasons.push(`${hidden} more ${hidden === 1 ? 'file' : 'files'} changed`);
   return reasons;
+}
+
+/** `python 3.11.7 → 3.11.2`, another executable, or other packages visible to the venv. */
+function interpreterReason(before: InterpreterIdentity | undefined, after: InterpreterIdentity | undefined): string | null {
+  if (before === undefined && after === undefined) return null;
+  if (before === undefined) return `python ${after!.version} (${after!.executable}) now part of the build key`;
+  if (after === undefined) return `python ${before.version} no longer part of the build key`;
+  if (before.version !== after.version) return `python ${before.version} → ${after.version}`;
+  if (before.executable !== after.executable) return `python ${before.executable} → ${after.executable}`;
+  if (before.packages !== after.packages) return `python ${after.version} packages changed (${after.executable})`;
+  return null;
 }
 
 // Requirements and script are usually among the files too; merging by path lists each once.

@@ -4,6 +4,16 @@
 /** A file of a build: its path relative to the repository root and its git blob id. */
 export type ManifestEntry = { path: string; blob: string };
 
+/** The interpreter a local build runs on, as probed (see interpreter-probe.ts). */
+export type InterpreterIdentity = {
+  /** `sys.executable` of the interpreter `build.python` resolved to. */
+  executable: string;
+  /** `platform.python_version()`, like `3.11.2`. */
+  version: string;
+  /** Fingerprint of the distributions (names and versions) a venv with system site-packages sees. */
+  packages: string;
+};
+
 /** Everything that goes into a build key, and nothing else. */
 export type KeyInputs = {
   /** Source files of the build, sorted by path; requirements and script are listed here too. */
@@ -18,6 +28,11 @@ export type KeyInputs = {
   /** Which image that default is, when `baseImage` is null: a Slipway release that changes it rebuilds those models. */
   defaultBaseImage: string | null;
   runtimeVersion: string;
+  /**
+   * The interpreter of a build made on this machine (the local backend); absent for image builds,
+   * whose interpreter is their base image's, so a key never depends on the machine that plans it.
+   */
+  python?: InterpreterIdentity;
 };
 
 export type BuildKey = {

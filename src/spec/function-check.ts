@@ -1,10 +1,12 @@
 // Checks that each model's `function` is defined at the top level of its file, without running the
 // code: Python files are parsed with python3's `ast` (one process for all of them), R files get a
-// plain text check for `name <- function`.
+// plain text check for `name <- function`. The same pass reads each Python file's imports, to check
+// they stay inside the model's build (see import-check.ts).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { DataPath, Finding } from './data-path.ts';
 import { didYouMean } from './did-you-mean.ts';
+import { checkImports, type ImportScope, type ImportSite } from './import-check.ts';
 import type { Runtime } from './types.ts';
 import { packagePath } from '../package-paths.ts';
 
@@ -17,10 +19,12 @@ export type FunctionTarget = {
   function: string;
   /** Data path of the model, e.g. ['models', 3]. */
   model: DataPath;
+  /** Where the model's build lies, to check its imports; absent: imports are not checked. */
+  scope?: ImportScope;
 };
 
 type PythonNames =
-  | { names: string[]; functions: string[]; starImport: boolean }
+  | { names: string[]; functions: string[]; starImport: boolean; imports?: ImportSite[] }
   | { syntaxError: { line: number; column: number; message: string } }
   | { readError: string };
 
@@ -42,8 +46,12 @@ export async function checkFunctions(targets: FunctionTarget[], python = 'python
     return findings;
   }
   for (const target of pythonTargets) {
-    const finding = checkPython(target, result.names[target.abs]);
+    const names = result.names[target.abs];
+    const finding = checkPython(target, names);
     if (finding !== null) findings.push(finding);
+    if (target.scope !== undefined && names !== undefined && 'imports' in names && names.imports !== undefined) {
+      findings.push(...checkImports(target.scope, names.imports, target.rel, [...target.model, 'file']));
+    }
   }
   return findings;
 }

@@ -14,7 +14,7 @@ import type { ResolvedPaths } from './model-paths.ts';
 import { buildModelSpec } from './model-spec.ts';
 import { defaultLimits } from './raw-spec.ts';
 import type { RawSpec } from './raw-spec.ts';
-import { isInside, repoContext, toRepoPath } from './repo-paths.ts';
+import { isInside, repoContext, toRepoPath, type RepoContext } from './repo-paths.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkDuplicateNames, checkReplicaLimit, checkSecretsSet } from './semantic-checks.ts';
 import { buildTargets, checkTargets } from './targets.ts';
@@ -77,12 +77,13 @@ export async function loadSpec(file: string, opts: LoadOptions): Promise<Loaded>
   }
   const models = isRecord(data) && Array.isArray(data.models) ? (data.models as unknown[]) : [];
   const ctx = repoContext(root, abs);
+  const defaults = isRecord(data) && isRecord(data.defaults) ? data.defaults : {};
   const resolved: ResolvedPaths[] = models.map((model, i) =>
-    isRecord(model) ? resolveModelPaths(ctx, model, ['models', i]) : { paths: null, findings: [] },
+    isRecord(model) ? resolveModelPaths(ctx, model, ['models', i], defaults) : { paths: null, findings: [] },
   );
   // Started before the schema check so python3 parses the model files while ajv compiles and runs.
   const functionFindings =
-    opts.checkFunctions !== false && isRecord(data) ? checkFunctions(functionTargets(data, models, resolved)) : Promise.resolve([]);
+    opts.checkFunctions !== false && isRecord(data) ? checkFunctions(functionTargets(data, models, resolved, ctx)) : Promise.resolve([]);
   const findings = checkSchema(data);
   if (isRecord(data)) {
     findings.push(...checkDuplicateNames(models, (at) => locate(at).line));
@@ -110,8 +111,9 @@ function toIssue(file: string, position: Position, at: DataPath, message: string
 
 const functionName = /^[A-Za-z_.][A-Za-z0-9_.]*$/;
 
-function functionTargets(data: Record<string, unknown>, models: unknown[], resolved: ResolvedPaths[]): FunctionTarget[] {
+function functionTargets(data: Record<string, unknown>, models: unknown[], resolved: ResolvedPaths[], ctx: RepoContext): FunctionTarget[] {
   const defaults = isRecord(data.defaults) ? data.defaults : {};
+  const projectRoots = [...new Set([ctx.baseDir, ctx.root])];
   const targets: FunctionTarget[] = [];
   models.forEach((model, i) => {
     const paths = resolved[i].paths;
@@ -119,7 +121,8 @@ function functionTargets(data: Record<string, unknown>, models: unknown[], resol
     if (!isRecord(model) || paths === null || typeof model.function !== 'string' || !functionName.test(model.function)) return;
     const runtime = model.runtime ?? defaults.runtime ?? 'python3';
     if (runtime !== 'python3' && runtime !== 'r') return;
-    targets.push({ runtime, abs: paths.fileAbs, rel: paths.file, function: model.function, model: ['models', i] });
+    const scope = { fileAbs: paths.fileAbs, contextAbs: paths.contextAbs, includeAbs: paths.includeAbs, projectRoots, root: ctx.root };
+    targets.push({ runtime, abs: paths.fileAbs, rel: paths.file, function: model.function, model: ['models', i], scope });
   });
   return targets;
 }

@@ -21,9 +21,10 @@ export type RawExample = { input: unknown; output?: unknown; tolerance?: number 
 export type RawBuild = {
   context?: string;
   include?: string[];
-  requirements?: string;
-  script?: string;
+  requirements?: string | false;
+  script?: string | false;
   baseImage?: string;
+  python?: string;
 };
 
 export type RawModel = RawServing & {

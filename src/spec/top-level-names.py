@@ -1,7 +1,8 @@
 # Reads a JSON list of Python file paths on stdin and prints, as JSON, the names each file defines at
 # its top level, so Slipway can check that a model's `function` exists without importing the code
-# (importing would run it, and need its dependencies). One process for every file keeps a
-# thousand-model repository fast. Standard library only.
+# (importing would run it, and need its dependencies), and the absolute imports the file makes
+# anywhere, with their lines, so Slipway can check they stay inside the model's build. One process
+# for every file keeps a thousand-model repository fast. Standard library only.
 import ast
 import json
 import sys
@@ -61,7 +62,32 @@ def inspect(path):
         return {'readError': str(e)}
     names, functions, state = set(), set(), {'star': False}
     collect(tree.body, names, functions, state)
-    return {'names': sorted(names), 'functions': sorted(functions), 'starImport': state['star']}
+    return {
+        'names': sorted(names),
+        'functions': sorted(functions),
+        'starImport': state['star'],
+        'imports': imports(tree),
+    }
+
+
+def imports(tree):
+    # Relative imports (`from . import x`) stay in the file's own package, so only absolute ones
+    # can reach another folder of the repository.
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                found.append(imported(alias.name, node))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append(imported(node.module, node))
+    return found
+
+
+def imported(module, node):
+    # A standard-library module wins over a folder of the same name only in some layouts; it is
+    # never a reason to ask for a bigger build.
+    stdlib = module.split('.')[0] in getattr(sys, 'stdlib_module_names', ())
+    return {'module': module, 'line': node.lineno, 'column': node.col_offset + 1, 'stdlib': stdlib}
 
 
 def main():

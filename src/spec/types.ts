@@ -23,6 +23,11 @@ export type BuildSettings = {
   script: string | null;
   /** The image the model is built on (images only); null means the builder's default. */
   baseImage: string | null;
+  /**
+   * The Python interpreter to build and run with on this machine, as declared: a path, a command
+   * or a version (see source/interpreter-keys.ts); null means `python3`.
+   */
+  python?: string | null;
 };
 
 export type Runtime = 'python3' | 'r';

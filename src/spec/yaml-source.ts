@@ -16,8 +16,11 @@ export type YamlSyntaxError = { position: Position; message: string };
 
 export type ParsedYaml = { ok: true; source: YamlSource } | { ok: false; errors: YamlSyntaxError[] };
 
-/** Parses YAML text; syntax errors (including duplicate keys) come back positioned, never thrown. */
-export function parseYaml(text: string): ParsedYaml {
+/**
+ * Parses YAML text; syntax errors (including duplicate keys) come back positioned, never thrown.
+ * `prepare` may adjust the document's nodes before they become data (e.g. keep a scalar's text).
+ */
+export function parseYaml(text: string, prepare?: (doc: Document) => void): ParsedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Position => {
@@ -28,6 +31,7 @@ export function parseYaml(text: string): ParsedYaml {
     const errors = collapseYamlErrors(text, doc.errors.map((e) => ({ code: e.code, offset: e.pos[0], message: e.message })));
     return { ok: false, errors: errors.map((e) => ({ position: at(e.offset), message: syntaxMessage(e.code, e.message, text, e.offset) })) };
   }
+  prepare?.(doc);
   let data: unknown;
   try {
     data = doc.toJS();

@@ -23,13 +23,13 @@ test('dependencies come before code, the runtime between them, labels last', () 
   assert.equal(instructions(renderContainerfile(input)), [
     'FROM docker.io/library/python:3.11-slim',
     'ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore',
-    'WORKDIR /opt/slipway/app',
-    'COPY deps/ /opt/slipway/app/',
+    'WORKDIR /home/cdsw',
+    'COPY deps/ /home/cdsw/',
     'RUN ["python3", "-m", "pip", "install", "--no-input", "-r", "requirements.txt"]',
     'RUN ["bash", "build.sh"]',
     'COPY runtime/ /opt/slipway/runtime/',
-    'COPY app/ /opt/slipway/app/',
-    'ENV PYTHONPATH=/opt/slipway/runtime HOME=/tmp',
+    'COPY app/ /home/cdsw/',
+    'ENV PYTHONPATH=/opt/slipway/runtime HOME=/home/cdsw',
     'USER 10001:0',
     'EXPOSE 8080',
     'ENTRYPOINT ["python3", "-m", "slipway_runtime", "--file", "predict.py", "--function", "predict"]',
@@ -42,7 +42,7 @@ test('a model without requirements or script has no dependency layer', () => {
   const lines = instructions(renderContainerfile({ ...input, requirements: null, script: null }));
   assert.not.ok(lines.some((line) => line.startsWith('RUN') || line.includes('deps/')));
   const scriptOnly = instructions(renderContainerfile({ ...input, requirements: null, script: 'tools/build.sh' }));
-  assert.ok(scriptOnly.includes('COPY deps/ /opt/slipway/app/'));
+  assert.ok(scriptOnly.includes('COPY deps/ /home/cdsw/'));
   assert.ok(scriptOnly.includes('RUN ["bash", "tools/build.sh"]'));
   assert.not.ok(scriptOnly.some((line) => line.includes('pip", "install')));
 });

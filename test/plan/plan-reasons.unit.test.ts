@@ -86,6 +86,19 @@ test('entry point, runtime, base image and Slipway runtime changes', () => {
   ]);
 });
 
+test('the interpreter: a new version, another executable, other packages, first recorded', () => {
+  const files = Object.fromEntries(base.files.map((f) => [f.path, f.blob]));
+  const python = { executable: '/root/.pyenv/versions/3.11.7/bin/python3', version: '3.11.7', packages: 'aaaa' };
+  const reasonsFrom = (before: KeyInputs['python'], after: KeyInputs['python']) => {
+    const seen = observedModel('iris', { builds: [build(1, { ...base, python: before })], deployment: applied(10, 1) });
+    return plan(spec(model('iris')), keys(['iris', inputs('iris', files, { python: after })]), observed(seen)).changes[0].reasons;
+  };
+  assert.equal(reasonsFrom(python, { executable: '/usr/bin/python3', version: '3.11.2', packages: 'bbbb' }), ['python 3.11.7 → 3.11.2']);
+  assert.equal(reasonsFrom(python, { ...python, executable: '/opt/python3' }), [`python ${python.executable} → /opt/python3`]);
+  assert.equal(reasonsFrom(python, { ...python, packages: 'cccc' }), [`python 3.11.7 packages changed (${python.executable})`]);
+  assert.equal(reasonsFrom(undefined, python), [`python 3.11.7 (${python.executable}) now part of the build key`]);
+});
+
 test('a new default base image (a Slipway release) is a reason for models that use the default', () => {
   const files = Object.fromEntries(base.files.map((f) => [f.path, f.blob]));
   const before = { ...base, defaultBaseImage: 'docker.io/library/python:3.11-slim' };

@@ -187,7 +187,7 @@ test('call_model, read_metrics, track_delayed_metrics and track_aggregate_metric
   }
 });
 
-test('outside a replica, with no gateway, metrics live in memory as in a CML session', () => {
+test('outside a replica, with no gateway, metrics live in memory as in a CML session (read with dev=True)', () => {
   const dir = modelFolder({
     'predict.py': 'import cdsw\n@cdsw.model_metrics\ndef predict(args):\n    cdsw.track_metric("input", args)\n    return 1\n',
     'session.py': [
@@ -196,7 +196,7 @@ test('outside a replica, with no gateway, metrics live in memory as in a CML ses
       'answer = predict({"x": 1})',
       'cdsw.track_delayed_metrics({"truth": 0}, answer["uuid"])',
       'cdsw.track_aggregate_metrics({"accuracy": 1.0}, 0, 1)',
-      'print(json.dumps({"answer": answer, "read": cdsw.read_metrics()}))',
+      'print(json.dumps({"answer": answer, "read": cdsw.read_metrics(dev=True)}))',
       '',
     ].join('\n'),
   });

@@ -8,6 +8,17 @@ and costs nothing across calls.
 import threading
 
 _local = threading.local()
+_replica = {"running": False}
+
+
+def mark_replica():
+    """Called once by the runtime: this process serves a model (the SDK behaves as in a model)."""
+    _replica["running"] = True
+
+
+def in_replica():
+    """True in a replica process; False in a training script, a session or a test."""
+    return _replica["running"]
 
 
 class CallRecord:

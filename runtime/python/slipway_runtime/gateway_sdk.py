@@ -25,13 +25,14 @@ an API key is passed or SLIPWAY_API_KEY is set):
       -> 2xx with a JSON body (e.g. {"success": true}), returned to the caller.
 
 An error status from the metrics endpoints raises GatewayError (its message quotes the gateway's
-`message`). Without SLIPWAY_GATEWAY_URL, or with dev=True, the metrics calls use the in-memory
-dev store of this process, as CML does in a session.
+`message`). With dev=True the metrics calls use the in-memory dev store of this process, as CML
+does in a session; without SLIPWAY_GATEWAY_URL, track_delayed_metrics and
+track_aggregate_metrics use it too, and read_metrics raises GatewayError saying so.
 """
 import os
 
 from slipway_runtime import dev_metrics_store
-from slipway_runtime.gateway_client import gateway_url, request_json
+from slipway_runtime.gateway_client import GatewayError, gateway_url, request_json
 from slipway_runtime.metrics_tracking import deployment_crn, now_ms
 
 _METRICS_PATH = "/api/v1/metrics"
@@ -65,8 +66,16 @@ def read_metrics(model_deployment_crn=None, start_timestamp_ms=None, end_timesta
     """
     start = 0 if start_timestamp_ms is None else int(start_timestamp_ms)
     end = now_ms() if end_timestamp_ms is None else int(end_timestamp_ms)
-    if _dev(dev):
+    if dev:
         return dev_metrics_store.read(model_deployment_crn, model_crn, model_build_crn, start, end)
+    if gateway_url() is None:
+        # An empty answer here would read as "no predictions yet"; say what is missing instead.
+        raise GatewayError(
+            "read_metrics reads a deployment's metrics from the Slipway gateway, but "
+            "SLIPWAY_GATEWAY_URL is not set: run the script with `slipway python -- SCRIPT` while "
+            "the daemon runs (`slipway up -d`), or set SLIPWAY_GATEWAY_URL and SLIPWAY_API_KEY; "
+            "to read the metrics this process tracked in memory, pass dev=True"
+        )
     query = [
         (name, value)
         for name, value in (

@@ -32,7 +32,7 @@ import signal
 import socket
 import sys
 
-from slipway_runtime import output_capture
+from slipway_runtime import call_context, output_capture
 from slipway_runtime.http_server import DEFAULT_BODY_LIMIT, HEAD_LIMIT, HttpServer
 from slipway_runtime.invoke import Invocation, model_traceback
 from slipway_runtime.model_loader import LoadError, load_function
@@ -131,6 +131,7 @@ async def _stop_when_orphaned(stop, interval=1.0):
 def main(argv=None):
     """Run a replica until stopped; returns the process exit code."""
     args = _parse_args(argv)
+    call_context.mark_replica()
     try:
         concurrency = _concurrency()
         body_limit = _body_limit()

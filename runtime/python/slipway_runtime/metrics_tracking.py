@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 
-from slipway_runtime import call_context, dev_metrics_store
+from slipway_runtime import call_context, dev_metrics_store, local_tracking
 from slipway_runtime.json_encoding import encode
 
 _warned = set()
@@ -31,33 +31,50 @@ def deployment_crn():
     return os.environ.get("SLIPWAY_MODEL_DEPLOYMENT_CRN") or dev_metrics_store.DEV_DEPLOYMENT_CRN
 
 
-def _warn_once(key):
+def _warn_once(key, message):
     with _warned_lock:
         if key in _warned:
             return
         _warned.add(key)
-    sys.stderr.write(
-        "track_metric(%r) was called outside a metrics-enabled function, so it is not recorded; "
-        "decorate the model function with @cdsw.model_metrics or "
-        "@cml.models_v1.cml_model(metrics=True)\n" % (key,)
-    )
+    sys.stderr.write(message + "\n")
 
 
 def track_metric(key, value):
     """Track `value` under `key` for the current prediction (the last value of a key wins).
 
     The value is encoded as JSON when tracked, so later changes to it do not alter what was
-    recorded; numpy arrays and scalars are turned into lists and numbers. Outside a
-    metrics-enabled call nothing is recorded and a warning is printed once per key.
+    recorded; numpy arrays and scalars are turned into lists and numbers. In a model but outside a
+    metrics-enabled call nothing is recorded and a warning is printed once per key. Outside a
+    model (a training script, as a CML job) it is recorded in `.slipway/tracked/` (see
+    slipway_runtime.local_tracking).
     """
     metrics = call_context.current_collector()
     if metrics is None:
-        _warn_once(key)
+        if not call_context.in_replica():
+            local_tracking.record_metric(key, value)
+            return
+        _warn_once(("metric", key),
+            "track_metric(%r) was called outside a metrics-enabled function, so it is not recorded; "
+            "decorate the model function with @cdsw.model_metrics or "
+            "@cml.models_v1.cml_model(metrics=True)" % (key,))
         return
     try:
         metrics[str(key)] = encode(value)
     except (TypeError, ValueError) as exc:
         raise TypeError("track_metric(%r): the value cannot be encoded as JSON: %s" % (key, exc))
+
+
+def track_file(filename):
+    """Record a file a training run made (CML's `cdsw.track_file`), by path, size and sha256.
+
+    Outside a model it is recorded in `.slipway/tracked/` (see slipway_runtime.local_tracking).
+    A model's files are its build, so in a replica nothing is recorded and a warning is printed once.
+    """
+    if not call_context.in_replica():
+        local_tracking.record_file(filename)
+        return
+    _warn_once(("file", filename),
+        "track_file(%r) records files of training runs; in a model it records nothing" % (filename,))
 
 
 def model_metrics(fn):

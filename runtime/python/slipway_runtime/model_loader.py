@@ -21,8 +21,9 @@ def _module_name(path):
 def load_function(file, function):
     """Import `file` (relative to the working directory, the build folder) and return `function`.
 
-    The file's folder goes first on sys.path so the model imports its sibling files as in CML.
-    Exceptions raised by the model's own code propagate with their traceback; a missing file or
+    The file's folder goes first on sys.path so the model imports its sibling files, and the
+    working directory (the build context's root, the project root in CML's layout) right after
+    it, so `from src.utils import clean` works from a model in a subfolder, as in CML. Exceptions raised by the model's own code propagate with their traceback; a missing file or
     function raises LoadError.
     """
     path = os.path.abspath(file)
@@ -32,8 +33,11 @@ def load_function(file, function):
             "build folder)" % (file, os.getcwd())
         )
     folder = os.path.dirname(path)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
+    root = os.getcwd()
+    for entry in (root, folder):
+        if entry in sys.path:
+            sys.path.remove(entry)
+        sys.path.insert(0, entry)
     name = _module_name(path)
     loader = importlib.machinery.SourceFileLoader(name, path)
     spec = importlib.util.spec_from_loader(name, loader, origin=path)

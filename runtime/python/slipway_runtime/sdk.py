@@ -1,6 +1,7 @@
 """The model SDK in one place; `cdsw` and `cml.models_v1` / `cml.metrics_v1` re-export it.
 
 In a model:        track_metric, model_metrics, cml_model
+Outside a model:   track_metric, track_file (recorded in .slipway/tracked/)
 Anywhere:          call_model, read_metrics, track_delayed_metrics, track_aggregate_metrics
 Gateway endpoints: see slipway_runtime.gateway_sdk.
 """
@@ -11,7 +12,7 @@ from slipway_runtime.gateway_sdk import (
     track_aggregate_metrics,
     track_delayed_metrics,
 )
-from slipway_runtime.metrics_tracking import cml_model, model_metrics, track_metric
+from slipway_runtime.metrics_tracking import cml_model, model_metrics, track_file, track_metric
 
 __all__ = [
     "GatewayError",
@@ -21,5 +22,6 @@ __all__ = [
     "read_metrics",
     "track_aggregate_metrics",
     "track_delayed_metrics",
+    "track_file",
     "track_metric",
 ]

@@ -36,7 +36,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
     const env = { ...process.env, ...req.env };
     const desired = await loadDesired(
       { repo: deps.repo, modelsFile: req.file, display: path.relative(deps.repo.root, req.file) },
-      { forApply: true, env, secretDigest: localSecretDigest(deps.repo.root, deps.store) },
+      { forApply: true, env, secretDigest: localSecretDigest(deps.repo.root, deps.store), interpreters: true },
     );
     if (!desired.ok) return { ok: false, message: desired.message };
     const thePlan = plan(desired.spec, desired.keys, deps.deployer.observe());
@@ -48,6 +48,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       keys: desired.keys,
       gitCommit: await headCommit(deps.repo),
       log: req.log,
+      envSource: env,
       callModel: deps.callModel,
     });
     return { ok: true, plan: thePlan, report };

@@ -17,6 +17,8 @@ export type ModelStatus = {
   auth: boolean;
   endpoint: string;
   accessKey: string | null;
+  /** The interpreter the deployed build runs on, `3.11.7 (/usr/bin/python3)`; null when not recorded. */
+  python: string | null;
   replicaStats: Array<Record<string, unknown>>;
 };
 
@@ -38,6 +40,7 @@ export function modelStatus(deps: {
     .filter((m) => !m.deleted && m.deployment)
     .map((m): ModelStatus => {
       const replicas = deps.supervisor.list({ model: m.name });
+      const python = m.builds.find((b) => b.number === m.deployment?.build)?.inputs.python;
       return {
         model: m.name,
         deploymentId: m.deployment?.id ?? null,
@@ -48,6 +51,7 @@ export function modelStatus(deps: {
         auth: m.deployment?.serving.auth ?? true,
         endpoint: `${deps.gatewayUrl}/model`,
         accessKey: accessKeys[m.name] ?? null,
+        python: python ? `${python.version} (${python.executable})` : null,
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
           const usage = r.pid === null ? null : processUsage(r.pid);

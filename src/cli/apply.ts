@@ -30,7 +30,7 @@ export function registerApply(program: Command): void {
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws, { forApply: true });
       if (wantsCluster(desired.spec, opts)) return applyCluster(ws, desired.spec, desired.keys, opts);
-      const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port) });
+      const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), file: ws.modelsFile });
       if (started) process.stderr.write(`started the Slipway daemon at ${client.url}\n`);
       const observed = await client.json<Observed>('GET', 'observe');
       const preview = plan(desired.spec, desired.keys, observed);

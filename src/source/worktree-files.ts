@@ -6,7 +6,9 @@
 // would store it. Only files inside `scope` are hashed: a large file no model uses costs nothing.
 // Initialised submodules inside the scope are listed the same way, recursively, under their path.
 import { createHash } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { access, lstat, readlink } from 'node:fs/promises';
+import { openHashCache, type HashCache } from './hash-cache.ts';
 import { join } from 'node:path';
 import { byteRecords, gitBytes, gitQuoted, stdinPath, utf8Path } from './git-bytes.ts';
 import { comparePaths } from './key-of.ts';
@@ -108,17 +110,23 @@ async function hashLinks(root: string, format: string, paths: string[]): Promise
   );
 }
 
-type Kind = { kind: 'file' | 'symlink' | 'other'; executable: boolean };
+type Kind = { kind: 'file' | 'symlink' | 'other'; executable: boolean; stats: Stats | null };
 
 /** What a path that differs from the index is now: a link, a file (and its x bit), or something else. */
 async function kindOf(root: string, path: string): Promise<Kind> {
   try {
     const stats = await lstat(join(root, path));
     const kind = stats.isSymbolicLink() ? 'symlink' : stats.isFile() ? 'file' : 'other';
-    return { kind, executable: (stats.mode & 0o100) !== 0 };
+    return { kind, executable: (stats.mode & 0o100) !== 0, stats };
   } catch {
-    return { kind: 'other', executable: false };
+    return { kind: 'other', executable: false, stats: null };
   }
+}
+
+/** What clean-side ids depend on besides the bytes: committed attributes and the filter/eol config. */
+function cleanSignature(staged: Staged[], config: Buffer): string {
+  const attributes = staged.filter((e) => e.path === '.gitattributes' || e.path.endsWith('/.gitattributes')).map((e) => `${e.path} ${e.blob}`);
+  return createHash('sha256').update(attributes.join('\n')).update('\0').update(config).digest('hex');
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -142,20 +150,22 @@ async function listSubmodule(root: string, path: string, scope: ReadonlySet<stri
   return [entry, ...files.map((file) => ({ ...file, path: `${path}/${file.path}`, module: file.module === undefined ? path : `${path}/${file.module}` }))];
 }
 
-async function listFiles(root: string, scope: ReadonlySet<string> | null): Promise<WorktreeFile[]> {
-  const [stagedOut, changedOut, untrackedOut, formatOut] = await Promise.all([
+async function listFiles(root: string, scope: ReadonlySet<string> | null, useCache = false): Promise<WorktreeFile[]> {
+  const [stagedOut, changedOut, untrackedOut, formatOut, configOut] = await Promise.all([
     gitBytes(root, ['ls-files', '--stage', '-t', '-z']),
     gitBytes(root, ['diff-files', '-z', '--name-status']),
     gitBytes(root, ['ls-files', '--others', '--exclude-standard', '-z']),
-    gitBytes(root, ['rev-parse', '--show-object-format']),
+    gitBytes(root, ['rev-parse', '--show-object-format', '--absolute-git-dir']),
+    gitBytes(root, ['config', '-z', '--get-regexp', '^(core\\.(autocrlf|eol|safecrlf|filemode)|filter\\..*)$']).catch(() => Buffer.alloc(0)),
   ]);
+  const staged = parseStaged(stagedOut);
   const { deleted, changed } = parseChanged(changedOut);
   const counts = (path: string) => !path.endsWith('/') && path.split('/')[0] !== STATE_SEGMENT && !path.split('/').includes(STATE_SEGMENT);
 
   const files: WorktreeFile[] = [];
   const toHash = new Map<string, Named>();
   const modules: string[] = [];
-  for (const entry of parseStaged(stagedOut)) {
+  for (const entry of staged) {
     if (!counts(entry.path) || !inScope(scope, entry.path) && entry.mode !== GITLINK_MODE) continue;
     if (entry.mode === GITLINK_MODE) {
       if (touchesScope(scope, entry.path) && !modules.includes(entry.path)) modules.push(entry.path);
@@ -175,18 +185,32 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null): Promi
     else toHash.set(named.path, named);
   }
   const kinds = await Promise.all([...toHash.keys()].map(async (path) => [path, await kindOf(root, path)] as const));
-  const regular: Array<[string, boolean]> = [];
+  // A modified .gitattributes changes clean-side ids in ways the signature cannot see: hash all.
+  const attributesChanged = [...toHash.keys()].some((path) => path === '.gitattributes' || path.endsWith('/.gitattributes'));
+  const cache: HashCache | null = useCache && !attributesChanged ? await openHashCache(formatOut.toString('utf8').split('\n')[1]!.trim(), cleanSignature(staged, configOut)) : null;
+  const regular: Array<[string, boolean, Stats]> = [];
   const links: string[] = [];
-  for (const [path, { kind, executable }] of kinds) {
+  for (const [path, { kind, executable, stats }] of kinds) {
     if (kind === 'symlink') links.push(path);
-    else if (kind !== 'file') continue;
-    else regular.push([path, executable]);
+    else if (kind !== 'file' || stats === null) continue;
+    else {
+      const cached = cache?.lookup(path, stats);
+      if (cached === undefined) regular.push([path, executable, stats]);
+      else {
+        files.push({ path, blob: cached, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false });
+        cache?.remember(path, stats, cached);
+      }
+    }
   }
   const [regularIds, linkIds] = await Promise.all([
     hashFiles(root, regular.map(([path]) => path)),
-    hashLinks(root, formatOut.toString('latin1').trim() || 'sha1', links),
+    hashLinks(root, formatOut.toString('latin1').split('\n')[0]!.trim() || 'sha1', links),
   ]);
-  regular.forEach(([path, executable], index) => files.push({ path, blob: regularIds[index]!, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false }));
+  regular.forEach(([path, executable, stats], index) => {
+    files.push({ path, blob: regularIds[index]!, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false });
+    cache?.remember(path, stats, regularIds[index]!);
+  });
+  await cache?.save();
   links.forEach((path, index) => files.push({ path, blob: linkIds[index]!, mode: SYMLINK_MODE, symlink: true }));
   for (const path of modules) {
     if (await exists(join(root, path, '.git'))) files.push(...(await listSubmodule(root, path, scope)));
@@ -203,6 +227,6 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null): Promi
  * @returns the files sorted by path with `comparePaths`.
  */
 export async function listWorktreeFiles(repo: Repo, scope?: readonly string[]): Promise<WorktreeFile[]> {
-  const files = await listFiles(repo.root, scope === undefined ? null : new Set(scope));
+  const files = await listFiles(repo.root, scope === undefined ? null : new Set(scope), true);
   return files.sort((a, b) => comparePaths(a.path, b.path));
 }

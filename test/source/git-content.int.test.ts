@@ -2,7 +2,7 @@
 // changes exactly when the content does, and that the snapshot (and the image context) holds the
 // bytes and modes of `git archive` of the same commit, or that the plan refuses with the reason.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -11,6 +11,7 @@ import { openContentStore } from '../../src/build/content-store.ts';
 import { assembleContext } from '../../src/build/image-context.ts';
 import { createSnapshotBuilder, snapshotPaths } from '../../src/build/snapshot-builder.ts';
 import { layoutSnapshot, normalizeContext } from '../../src/build/snapshot-layout.ts';
+import { hashCachePath } from '../../src/source/hash-cache.ts';
 import type { BuildKey } from '../../src/source/types.ts';
 import type { ModelSpec } from '../../src/spec/types.ts';
 import { modelSpec } from '../build/fixture.ts';
@@ -159,6 +160,18 @@ const cases: Array<[string, (r: ContentRepo) => Promise<void>]> = [
     r.git('sparse-checkout', 'set', '--no-cone', '/m/predict.py', '/other/');
     assert.not.ok(existsSync(join(r.root, 'm/sub/helper.py')));
     assert.match(await refusal(r), /m\/sub\/helper\.py of this model's build are left out of the working tree by the sparse checkout: run `git sparse-checkout add m`/);
+  }],
+  ['untracked files are hashed only inside a context, and remembered by their stat data', async (r) => {
+    r.commit('base');
+    r.write('m/new.py', 'N = 1\n');
+    r.write('elsewhere/big.dat', 'not in any model\n');
+    const first = await keyOf(r);
+    const cache = JSON.parse(readFileSync(hashCachePath(join(r.root, '.git')), 'utf8')) as { entries: Record<string, unknown> };
+    assert.equal(Object.keys(cache.entries), ['m/new.py'], 'only the file inside the context was hashed');
+    utimesSync(join(r.root, 'm/new.py'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    assert.is((await keyOf(r)).key, first.key, 'the remembered id is the same id');
+    r.write('m/new.py', 'N = 2\n');
+    assert.is.not((await keyOf(r)).key, first.key, 'a change is seen through the cache');
   }],
   ['models.yaml in the context and .slipway/ never change a key', async (r) => {
     const model = modelSpec('m', 'm/predict.py');

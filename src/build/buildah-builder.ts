@@ -13,6 +13,7 @@ import { openBuildLog, type BuildLog } from './build-log.ts';
 import { createStepTracker, describeStepFailure } from './buildah-output.ts';
 import { baseImageProblem, CONTEXT_APP, renderContainerfile } from './containerfile.ts';
 import { scriptInstallsRequirements } from './script-installs.ts';
+import { openContentStore } from './content-store.ts';
 import { assembleContext, writeContainerfile } from './image-context.ts';
 import { inspectImage } from './image-inspect.ts';
 import { writeAuthFile, type RegistryCredentials } from './registry-auth.ts';
@@ -101,9 +102,10 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   if (!placed.ok) throw new StepFailure(placed.message);
   const { layout } = placed;
 
-  log.line(`copying ${layout.files.length} files from ${context || 'the repository root'} and verifying their blob ids`);
+  log.line(`checking out ${layout.files.length} files from ${context || 'the repository root'} as git stores them`);
   const root = await realpath(req.root);
-  const assembled = await assembleContext({ root, context, layout, runtimeDir: settings.runtimeDir, folder });
+  const store = await openContentStore(settings.stateDir);
+  const assembled = await assembleContext({ root, context, layout, inputs: key.inputs, store, runtimeDir: settings.runtimeDir, folder });
   if (!assembled.ok) throw new StepFailure(assembled.message);
   if (assembled.deps.length > 0) log.line(`dependency layer: ${assembled.deps.join(', ')}`);
 

@@ -1,7 +1,7 @@
 // The build context handed to buildah, assembled in a private folder so the image holds exactly
 // the files of the build key and nothing else from the repository:
 //
-//   app/       every file of the key, copied with blob verification (as the snapshot builder does)
+//   app/       every file of the key, written exactly as the snapshot builder writes them
 //   deps/      the requirements file, the build script and the files pip reads through the
 //              requirements, taken from app/ (the same verified bytes)
 //   runtime/   the Slipway runtime (slipway_runtime, cdsw.py, cml/)
@@ -10,8 +10,10 @@ import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { requirementFiles } from './deps-hash.ts';
 import { CONTEXT_APP, CONTEXT_DEPS, CONTEXT_RUNTIME } from './containerfile.ts';
-import { copyVerified } from './snapshot-copy.ts';
+import type { ContentStore } from './content-store.ts';
+import { writeSnapshot } from './snapshot-checkout.ts';
 import type { PlacedFile, SnapshotLayout } from './snapshot-layout.ts';
+import type { KeyInputs } from '../source/types.ts';
 
 /** The runtime files an image needs, relative to the runtime folder (`runtime/python`). */
 export const RUNTIME_ENTRIES = ['slipway_runtime', 'cdsw.py', 'cml'];
@@ -24,6 +26,10 @@ export type ContextRequest = {
   /** The model's normalized build context, to judge symlinks. */
   context: string;
   layout: SnapshotLayout;
+  /** The build key's inputs: modes, submodules and checkout settings of the files. */
+  inputs: KeyInputs;
+  /** Where checked-out content is kept (and linked from, when on the same file system). */
+  store: ContentStore;
   /** The runtime folder holding `slipway_runtime`. */
   runtimeDir: string;
   /** An empty, private folder to fill. */
@@ -43,7 +49,7 @@ async function depsFiles(layout: SnapshotLayout, app: string): Promise<PlacedFil
 export async function assembleContext(req: ContextRequest): Promise<ContextResult> {
   const app = join(req.folder, CONTEXT_APP);
   await mkdir(app, { recursive: true });
-  const copied = await copyVerified(req.root, req.context, req.layout.files, app);
+  const copied = await writeSnapshot({ root: req.root, context: req.context, inputs: req.inputs, files: req.layout.files, folder: app, store: req.store });
   if (!copied.ok) return copied;
   const deps = join(req.folder, CONTEXT_DEPS);
   await mkdir(deps);

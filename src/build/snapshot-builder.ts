@@ -1,5 +1,6 @@
 // The local backend's builder: a build is a folder, `.slipway/builds/<model>/<number>/`, holding
-// exactly the files of the build key's manifest plus `build.json`, and a virtualenv shared by
+// exactly the files of the build key's manifest (as git checks them out, hard-linked from the
+// content store in `.slipway/content/`) plus `build.json`, and a virtualenv shared by
 // every build with the same dependency hash. The folder is assembled under a temporary name and
 // renamed into place at the end, so a build folder is complete or absent; once there, it is never
 // written again. The log, `.slipway/builds/<model>/<number>.log`, lives beside the folder.
@@ -13,7 +14,8 @@ import { depsHash, requirementFiles } from './deps-hash.ts';
 import { ensureDeps } from './python-deps.ts';
 import type { PythonIdentity } from './python-probe.ts';
 import { DEFAULT_PYTHON, probeInterpreter } from '../source/interpreter-probe.ts';
-import { copyVerified } from './snapshot-copy.ts';
+import { openContentStore } from './content-store.ts';
+import { writeSnapshot } from './snapshot-checkout.ts';
 import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
 
 export type SnapshotBuilderOptions = {
@@ -73,11 +75,13 @@ async function assemble(req: BuildRequest, stateDir: string, pythonOverride: str
   const { python, packages } = await interpreterOf(req, pythonOverride);
   log.line(`interpreter: Python ${python.version} at ${python.executable}`);
 
-  log.line(`copying ${layout.files.length} files from ${context || 'the repository root'} and verifying their blob ids`);
+  log.line(`checking out ${layout.files.length} files from ${context || 'the repository root'} as git stores them`);
   const root = await realpath(req.root);
   await mkdir(temp);
-  const copied = await copyVerified(root, context, layout.files, temp);
+  const store = await openContentStore(stateDir);
+  const copied = await writeSnapshot({ root, context, inputs: key.inputs, files: layout.files, folder: temp, store });
   if (!copied.ok) throw new StepFailure(copied.message);
+  log.line(`${copied.linked} of ${layout.files.length} files linked from the content store`);
 
   let runWith = python.executable;
   let deps: string | null = null;

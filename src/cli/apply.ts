@@ -32,7 +32,7 @@ export function registerApply(program: Command): void {
       const loaded = await loadDesired(ws, { forApply: true });
       if (wantsCluster(loaded.spec, opts)) return applyCluster(ws, loaded.spec, loaded.keys, opts);
       const desired = await withLocalKeys(ws, loaded);
-      const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port) });
+      const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), file: ws.modelsFile });
       if (started) process.stderr.write(`started the Slipway daemon at ${client.url}\n`);
       const note = localAdvisoryNote(desired.spec);
       if (note !== null) process.stderr.write(`${note}\n`);

@@ -46,7 +46,8 @@ async function prune(root: string, opts: PruneOptions): Promise<PruneReport> {
 
 export function renderPruneReport(report: PruneReport): string {
   const verb = report.dryRun ? 'would remove' : 'removed';
-  if (report.builds.length === 0 && report.deps.length === 0) return 'Nothing to prune.\n';
+  const content = report.content ?? { files: 0, bytes: 0 };
+  if (report.builds.length === 0 && report.deps.length === 0 && content.files === 0) return 'Nothing to prune.\n';
   const lines: string[] = [];
   const byModel = new Map<string, number[]>();
   for (const b of report.builds) byModel.set(b.model, [...(byModel.get(b.model) ?? []), b.number]);
@@ -55,6 +56,7 @@ export function renderPruneReport(report: PruneReport): string {
     lines.push(`${verb} ${model} ${numbers.map((n) => `#${n}`).join(', ')} (${formatBytes(bytes)})`);
   }
   for (const d of report.deps) lines.push(`${verb} dependencies ${d.hash.slice(0, 12)} (${formatBytes(d.bytes)})`);
+  if (content.files > 0) lines.push(`${verb} ${content.files} content-store files no build links to (${formatBytes(content.bytes)})`);
   lines.push(`${report.dryRun ? 'Would free' : 'Freed'} ${formatBytes(report.bytes)}.`);
   return `${lines.join('\n')}\n`;
 }

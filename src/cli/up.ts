@@ -42,7 +42,8 @@ export function registerUp(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--watch', 'apply when files change')
     .action(async (opts: UpOptions & { watch?: boolean }) => {
-      const ws = await openWorkspace({ file: opts.file });
+      // A daemon serves whatever models file an apply names; it needs one only to watch it.
+      const ws = await openWorkspace({ file: opts.file, needModels: opts.watch === true });
       await serve(ws, opts, false, opts.watch === true);
     });
 
@@ -102,7 +103,7 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
 
 async function upDetached(ws: Workspace, spec: Spec, opts: UpOptions): Promise<void> {
   const watch = opts.watch === false ? undefined : ws.modelsFile;
-  const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, watch });
+  const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, file: ws.modelsFile, watch });
   process.stderr.write(started ? `started the Slipway daemon at ${client.url}\n` : `the Slipway daemon already runs at ${client.url}\n`);
   const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), (line) => process.stderr.write(`  ${line}\n`));
   process.stdout.write(renderApplyResult(result));

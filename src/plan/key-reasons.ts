@@ -23,7 +23,7 @@ export function keyReasons(previous: KeyInputs, next: KeyInputs, context: string
   }
   const python = interpreterReason(previous.python, next.python);
   if (python !== null) reasons.push(python);
-  const fileReasons = fileChanges(blobsByPath(previous), blobsByPath(next), context);
+  const fileReasons = [...fileChanges(blobsByPath(previous), blobsByPath(next), context), ...checkoutReasons(previous, next, context)];
   reasons.push(...fileReasons.slice(0, MAX_FILE_REASONS));
   const hidden = fileReasons.length - MAX_FILE_REASONS;
   if (hidden > 0) reasons.push(`${hidden} more ${hidden === 1 ? 'file' : 'files'} changed`);
@@ -68,4 +68,36 @@ function displayPath(path: string, context: string): string {
   const folder = context.replace(/\/+$/, '');
   if (folder === '' || folder === '.') return path;
   return path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : path;
+}
+
+/** Mode, submodule and checkout-setting changes; builds keyed before these existed say so once. */
+function checkoutReasons(previous: KeyInputs, next: KeyInputs, context: string): string[] {
+  if (previous.modes === undefined || previous.checkout === undefined || previous.submodules === undefined) {
+    return next.modes === undefined ? [] : ['the build key now covers file modes, submodules and checkout settings'];
+  }
+  const reasons: string[] = [];
+  const before = new Map(previous.modes.map((m) => [m.path, m.mode]));
+  const after = new Map((next.modes ?? []).map((m) => [m.path, m.mode]));
+  const blobs = blobsByPath(next);
+  for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const from = before.get(path) ?? '100644';
+    const to = after.get(path) ?? '100644';
+    if (from !== to && blobs.has(path) && blobsByPath(previous).has(path)) reasons.push(`${displayPath(path, context)} mode ${from} → ${to}`);
+  }
+  const commits = new Map(previous.submodules.map((s) => [s.path, s.commit]));
+  for (const module of next.submodules ?? []) {
+    const was = commits.get(module.path);
+    if (was === undefined) reasons.push(`submodule ${displayPath(module.path, context)} added`);
+    else if (was !== module.commit) reasons.push(`submodule ${displayPath(module.path, context)} ${was.slice(0, 7)} → ${module.commit.slice(0, 7)}`);
+  }
+  for (const path of commits.keys()) if (!(next.submodules ?? []).some((m) => m.path === path)) reasons.push(`submodule ${displayPath(path, context)} removed`);
+  if (previous.checkout.config !== next.checkout?.config) reasons.push(`git eol settings "${previous.checkout.config}" → "${next.checkout?.config ?? ''}"`);
+  const was = new Map(previous.checkout.attributes.map((a) => [a.path, a.attributes]));
+  const now = new Map((next.checkout?.attributes ?? []).map((a) => [a.path, a.attributes]));
+  const kept = blobsByPath(previous);
+  for (const path of [...new Set([...was.keys(), ...now.keys()])].sort()) {
+    if (!kept.has(path) || !blobs.has(path) || was.get(path) === now.get(path)) continue;
+    reasons.push(`${displayPath(path, context)} checkout attributes "${was.get(path) ?? ''}" → "${now.get(path) ?? ''}"`);
+  }
+  return reasons;
 }

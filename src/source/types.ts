@@ -14,7 +14,11 @@ export type InterpreterIdentity = {
   packages: string;
 };
 
-/** Everything that goes into a build key, and nothing else. */
+/**
+ * Everything that goes into a build key, and nothing else. `modes`, `submodules` and `checkout`
+ * are always set by `computeBuildKeys`; they are optional only because builds recorded before
+ * they existed lack them.
+ */
 export type KeyInputs = {
   /** Source files of the build, sorted by path; requirements and script are listed here too. */
   files: ManifestEntry[];
@@ -33,6 +37,23 @@ export type KeyInputs = {
    * whose interpreter is their base image's, so a key never depends on the machine that plans it.
    */
   python?: InterpreterIdentity;
+  /** Files whose git mode is not 100644 (100755 executables, 120000 links), sorted: a chmod is a new build. */
+  modes?: Array<{ path: string; mode: string }>;
+  /** Submodules inside the build, with the commit checked out in each; their files are in `files`. */
+  submodules?: SubmoduleEntry[];
+  /** What else decides the bytes checkout writes: eol settings and per-file checkout attributes. */
+  checkout?: CheckoutInputs;
+};
+
+/** A submodule of a build: its path in the repository and the commit checked out there. */
+export type SubmoduleEntry = { path: string; commit: string };
+
+/** Checkout settings that change a file's bytes (see `docs/architecture.md`, "The content Git means"). */
+export type CheckoutInputs = {
+  /** The repository's eol settings, e.g. `core.autocrlf=true`; `` when none is set. */
+  config: string;
+  /** Files with checkout attributes set, e.g. `{path, attributes: "eol=crlf text=set"}`, sorted. */
+  attributes: Array<{ path: string; attributes: string }>;
 };
 
 export type BuildKey = {

@@ -18,9 +18,18 @@ export type Repo = {
   write(path: string, content: string, mode?: number): void;
   link(path: string, target: string): void;
   blob(path: string): string;
-  entries(...paths: string[]): ManifestEntry[];
+  /** Manifest entries of `paths` with the mode git would give them. */
+  entries(...paths: string[]): Array<ManifestEntry & { mode: string }>;
   remove(): void;
 };
+
+/** The git mode of the file at `full`, as `git add` would record it. */
+function modeOf(full: string): string {
+  const stats = lstatSync(full, { throwIfNoEntry: false });
+  if (stats === undefined) return '100644';
+  if (stats.isSymbolicLink()) return '120000';
+  return (stats.mode & 0o100) !== 0 ? '100755' : '100644';
+}
 
 /** An empty git repository in a temp folder, with `.slipway/` ignored as the README says. */
 export function repo(): Repo {
@@ -52,7 +61,7 @@ export function repo(): Repo {
       }
       return git('hash-object', path);
     },
-    entries: (...paths) => paths.map((path) => ({ path, blob: fixture.blob(path) })),
+    entries: (...paths) => paths.map((path) => ({ path, blob: fixture.blob(path), mode: modeOf(join(root, path)) })),
     remove: () => rmSync(base, { recursive: true, force: true }),
   };
   fixture.write('.gitignore', '.slipway/\n*.bin\n');
@@ -61,12 +70,12 @@ export function repo(): Repo {
 
 /** A build key over `files`, with requirements and script taken from among them by path. */
 export function buildKey(
-  files: ManifestEntry[],
+  files: Array<ManifestEntry & { mode?: string }>,
   options: { file: string; function?: string; requirements?: string; script?: string; runtime?: string },
 ): BuildKey {
   const find = (path: string | undefined) => (path === undefined ? null : files.find((entry) => entry.path === path) ?? { path, blob: '0'.repeat(40) });
   const inputs: KeyInputs = {
-    files: [...files].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    files: files.map(({ path, blob }) => ({ path, blob })).sort((a, b) => (a.path < b.path ? -1 : 1)),
     requirements: find(options.requirements),
     script: find(options.script),
     file: options.file,
@@ -75,6 +84,12 @@ export function buildKey(
     baseImage: null,
     defaultBaseImage: null,
     runtimeVersion: '1',
+    modes: files
+      .filter((entry) => entry.mode !== undefined && entry.mode !== '100644')
+      .map((entry) => ({ path: entry.path, mode: entry.mode! }))
+      .sort((a, b) => (a.path < b.path ? -1 : 1)),
+    submodules: [],
+    checkout: { config: '', attributes: [] },
   };
   return { key: createHash('sha256').update(JSON.stringify(inputs)).digest('hex'), inputs };
 }

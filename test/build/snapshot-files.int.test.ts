@@ -57,8 +57,10 @@ test('a build folder holds exactly the manifest, laid out from the context, plus
     assert.is(outcome.logPath, paths.log);
     assert.equal(listTree(paths.folder), ['build.json', 'params.json', 'predict.py', 'run.sh', 'shared/util.py', 'sub/helper.py']);
     assert.is(readFileSync(join(paths.folder, 'params.json'), 'utf8'), '{"slope": 21}\n');
-    assert.is(statSync(join(paths.folder, 'run.sh')).mode & 0o777, 0o755, 'the executable bit is kept');
-    assert.is(statSync(join(paths.folder, 'predict.py')).mode & 0o777, 0o644);
+    // Files are hard links into the content store, read-only so no build can change another's.
+    assert.is(statSync(join(paths.folder, 'run.sh')).mode & 0o777, 0o555, 'the executable bit is kept');
+    assert.is(statSync(join(paths.folder, 'predict.py')).mode & 0o777, 0o444);
+    assert.ok(statSync(join(paths.folder, 'predict.py')).nlink >= 2, 'linked from the content store');
     assert.equal(readdirSync(join(r.stateDir, 'builds', 'iris')).sort(), ['1', '1.log'], 'no temp folder is left');
 
     const info = await readBuildInfo(paths.folder);
@@ -89,7 +91,7 @@ test('a build folder holds exactly the manifest, laid out from the context, plus
     const log = readFileSync(paths.log, 'utf8').trim().split('\n');
     assert.equal(lines, log, 'req.log gets every line of the log file');
     assert.ok(log.every((line) => /^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(line)), 'every line is timestamped');
-    assert.match(log.join('\n'), /copying 5 files/);
+    assert.match(log.join('\n'), /checking out 5 files/);
   } finally {
     r.remove();
   }

@@ -19,7 +19,7 @@ models:
 const code = (extra: string) => `def add(args):\n    return args["a"] + args["b"]${extra}\n`;
 const script = (n: number) => `echo "dependencies ${n}"\n`;
 
-type Report = { dryRun: boolean; builds: Array<{ model: string; number: number; bytes: number }>; deps: Array<{ hash: string; bytes: number }>; bytes: number };
+type Report = { dryRun: boolean; builds: Array<{ model: string; number: number; bytes: number }>; deps: Array<{ hash: string; bytes: number }>; content: { files: number; bytes: number }; bytes: number };
 
 test('prune keeps the deployed and newest builds, removes the rest and unused virtualenvs; a revert to a pruned build rebuilds it', async () => {
   const p = await localProject({ 'models.yaml': modelsYaml, 'adder/add.py': code(''), 'adder/build.sh': script(1) });
@@ -37,6 +37,9 @@ test('prune keeps the deployed and newest builds, removes the rest and unused vi
     const [depsA, depsB] = [readBuildDeps(builds(1)), readBuildDeps(builds(4))];
     assert.is.not(depsA, depsB);
     assert.equal(depsFolders(), [depsA, depsB].sort());
+    // add.py three times, build.sh twice: builds link to the content store.
+    const contentFiles = () => readdirSync(path.join(p.root, '.slipway', 'content')).filter((name) => !name.startsWith('.')).length;
+    assert.is(contentFiles(), 5);
 
     // Just made: the default minimum age spares everything.
     assert.match(await p.ok('prune', '--keep', '1'), 'Nothing to prune.');
@@ -45,6 +48,7 @@ test('prune keeps the deployed and newest builds, removes the rest and unused vi
     const dry = await p.json<Report>('prune', '--keep', '1', '--min-age', '1s', '--dry-run', '--json');
     assert.equal(dry.builds.map((b) => b.number), [1, 2, 3]);
     assert.equal(dry.deps.map((d) => d.hash), [depsA]);
+    assert.is(dry.content.files, 3);
     assert.ok(dry.bytes > 0);
     assert.ok([1, 2, 3, 4].every((n) => existsSync(builds(n))), 'a dry run removes nothing');
 
@@ -53,6 +57,7 @@ test('prune keeps the deployed and newest builds, removes the rest and unused vi
     assert.match(text, `removed dependencies ${depsA.slice(0, 12)}`);
     assert.equal([1, 2, 3, 4].map((n) => existsSync(builds(n))), [false, false, false, true]);
     assert.equal(depsFolders(), [depsB]);
+    assert.is(contentFiles(), 2, 'content that only pruned builds used is removed; what build #4 links stays');
     const history = await p.json<Array<{ number: number; status: string }>>('builds', 'adder', '--json');
     assert.equal(history.map((b) => [b.number, b.status]), [[1, 'pruned'], [2, 'pruned'], [3, 'pruned'], [4, 'succeeded']]);
     assert.is((await p.call('adder', { a: 2, b: 3 })).body.response, 5, 'the deployed build still serves');

@@ -223,4 +223,18 @@ test('repair is not reported when the backend cannot tell ids or hashes', () => 
   assert.is(plan(spec(model('iris')), keys(['iris', base]), observed(seen)).changes[0].action, 'noop');
 });
 
+test('mode, submodule and checkout changes are reasons; a build keyed before them says so once', () => {
+  const keyed = (extra: Partial<KeyInputs>): KeyInputs => ({ ...base, modes: [], submodules: [], checkout: { config: '', attributes: [] }, ...extra });
+  const reasonsOf = (before: KeyInputs, after: KeyInputs): string[] => {
+    const seen = observedModel('iris', { builds: [build(1, before)], deployment: applied(10, 1) });
+    return plan(spec(model('iris')), keys(['iris', after]), observed(seen)).changes[0]!.reasons;
+  };
+  const old = keyed({});
+  assert.equal(reasonsOf(old, keyed({ modes: [{ path: 'models/iris/predict.py', mode: '100755' }] })), ['predict.py mode 100644 → 100755']);
+  assert.equal(reasonsOf(keyed({ submodules: [{ path: 'models/iris/vendor', commit: 'a'.repeat(40) }] }), keyed({ submodules: [{ path: 'models/iris/vendor', commit: 'b'.repeat(40) }] })), ['submodule vendor aaaaaaa → bbbbbbb']);
+  assert.equal(reasonsOf(old, keyed({ checkout: { config: 'core.autocrlf=true', attributes: [] } })), ['git eol settings "" → "core.autocrlf=true"']);
+  assert.equal(reasonsOf(old, keyed({ checkout: { config: '', attributes: [{ path: 'shared/util.py', attributes: 'eol=crlf' }] } })), ['shared/util.py checkout attributes "" → "eol=crlf"']);
+  assert.equal(reasonsOf(base, old), ['the build key now covers file modes, submodules and checkout settings']);
+});
+
 test.run();

@@ -208,10 +208,10 @@ test("a model without build.baseImage is keyed with the default image's name; on
 
 test('a symlink out of the repository is refused and named; one inside is keyed as git stores it', async () => {
   const repo = twoModelRepo();
-  symlinkSync('../beta/predict.py', join(repo.root, 'models/alpha/beta_predict.py'));
-  const inside = (await manifestOf(repo, 'alpha')).files.find((f) => f.path === 'models/alpha/beta_predict.py');
+  symlinkSync('util.py', join(repo.root, 'models/alpha/alias.py'));
+  const inside = (await manifestOf(repo, 'alpha')).files.find((f) => f.path === 'models/alpha/alias.py');
   repo.commitAll('link inside');
-  assert.is(inside?.blob, repo.git('rev-parse', 'HEAD:models/alpha/beta_predict.py'));
+  assert.is(inside?.blob, repo.git('rev-parse', 'HEAD:models/alpha/alias.py'));
   assert.ok((await compute(repo)).ok);
 
   symlinkSync('/etc/hostname', join(repo.root, 'models/alpha/host.txt'));

@@ -51,7 +51,7 @@ export function findDaemon(root: string): AdminClient | null {
 }
 
 /** The running daemon, or a new one started in the background (its output goes to .slipway/daemon.log). */
-export async function ensureDaemon(root: string, opts: { port: number; host?: string; watch?: string }): Promise<{ client: AdminClient; started: boolean }> {
+export async function ensureDaemon(root: string, opts: DaemonStart): Promise<{ client: AdminClient; started: boolean }> {
   const running = findDaemon(root);
   if (running) return { client: running, started: false };
   ensurePrivateStateDir(root);
@@ -89,12 +89,20 @@ function tryStartLockHeld(root: string): boolean {
   return false;
 }
 
-async function spawnDaemon(root: string, opts: { port: number; host?: string; watch?: string }, logFile: string): Promise<AdminClient> {
+/**
+ * How to start a daemon: `file` is the models file it serves (any file of the repository; applies
+ * name theirs), `watch` the file to apply on every change, when it should watch.
+ */
+export type DaemonStart = { port: number; host?: string; file?: string; watch?: string };
+
+async function spawnDaemon(root: string, opts: DaemonStart, logFile: string): Promise<AdminClient> {
   const out = openSync(logFile, 'a', 0o600);
   fchmodSync(out, 0o600);
   const args = ['daemon', '--port', String(opts.port)];
   if (opts.host) args.push('--host', opts.host);
-  if (opts.watch) args.push('--watch', '-f', opts.watch);
+  const file = opts.watch ?? opts.file;
+  if (file) args.push('-f', file);
+  if (opts.watch) args.push('--watch');
   // From the sources this runs src/cli/main.ts; from the Action's bundle, the bundle itself.
   const cli = cliInvocation(args);
   const env: NodeJS.ProcessEnv = { ...process.env, ...cli.env };

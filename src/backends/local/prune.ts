@@ -5,7 +5,7 @@
 // newest `keep` builds of each model, or anything made in the last minutes (a build being tested,
 // a virtualenv a build in progress just reused). A pruned build stays in the history with status
 // `pruned`; a later plan that wants its key builds it again under a new number.
-import { readdir, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBuildInfo } from '../../build/build-info.ts';
 import { withLock } from '../../build/deps-lock.ts';
@@ -30,6 +30,8 @@ export type PruneReport = {
   dryRun: boolean;
   builds: Array<{ model: string; number: number; bytes: number }>;
   deps: Array<{ hash: string; bytes: number }>;
+  /** Files of the content store (`.slipway/content/`) no build links to any more. */
+  content?: { files: number; bytes: number };
   /** Bytes removed (or that would be, in a dry run). */
   bytes: number;
 };
@@ -83,7 +85,52 @@ export async function pruneLocal(store: Store, stateDir: string, opts: PruneOpti
     report.deps.push({ hash, bytes: removed });
     report.bytes += removed;
   }
+  // A dry run leaves the pruned builds' links in place: count them as if they were gone.
+  const leaving = opts.dryRun ? await linksIn([...pruned]) : new Map<number, number>();
+  report.content = await pruneContent(stateDir, cutoff, opts.dryRun, leaving);
+  report.bytes += report.content.bytes;
   return report;
+}
+
+/** How many hard links to each inode the files under `folders` hold. */
+async function linksIn(folders: string[]): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) {
+        const stats = await lstat(full);
+        counts.set(stats.ino, (counts.get(stats.ino) ?? 0) + 1);
+      }
+    }
+  };
+  for (const folder of folders) await walk(folder);
+  return counts;
+}
+
+/**
+ * Removes content-store files that no build links to (a link count of 1: only the store's own
+ * name). Prune runs between applies, so no build is between adopting a file and linking it.
+ */
+async function pruneContent(stateDir: string, cutoff: number, dryRun: boolean, leaving: Map<number, number>): Promise<{ files: number; bytes: number }> {
+  const dir = join(stateDir, 'content');
+  const result = { files: 0, bytes: 0 };
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return result;
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const stats = await lstat(join(dir, name)).catch(() => null);
+    if (stats === null || !stats.isFile() || stats.nlink - (leaving.get(stats.ino) ?? 0) > 1 || stats.mtimeMs > cutoff) continue;
+    if (!dryRun) await rm(join(dir, name), { force: true });
+    result.files++;
+    result.bytes += stats.size;
+  }
+  return result;
 }
 
 /** Dependency hashes named by the `build.json` of every build folder left (finished or in progress). */

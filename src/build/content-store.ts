@@ -1,0 +1,61 @@
+// Content shared by every build: `.slipway/content/<id>` holds one read-only file per distinct
+// (blob, mode, checkout attributes), and builds hard-link to it, so a second build of the same
+// content (a rename, two models with one key, a build that changed one file of 20,000) writes only
+// what is new. Store files are read-only so that a process writing through a build's link fails
+// instead of changing every build that shares it; replicas also see builds mounted read-only.
+import { createHash } from 'node:crypto';
+import { chmod, copyFile, link, mkdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type ContentStore = {
+  /** The folder holding the content files. */
+  dir: string;
+};
+
+/** The store under `stateDir` (`<stateDir>/content`), created on first use. */
+export async function openContentStore(stateDir: string): Promise<ContentStore> {
+  const dir = join(stateDir, 'content');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return { dir };
+}
+
+/** The store's name for a file: blob id, mode, and a digest of what else shapes its checkout bytes. */
+export function contentId(blob: string, executable: boolean, checkout: string): string {
+  const shape = createHash('sha256').update(checkout).digest('hex').slice(0, 16);
+  return `${blob}-${executable ? 'x' : 'r'}-${shape}`;
+}
+
+/** Whether the store holds `id`. */
+export async function hasContent(store: ContentStore, id: string): Promise<boolean> {
+  return stat(join(store.dir, id)).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Moves `file` (on the store's file system) into the store as `id`, read-only. */
+export async function adoptContent(store: ContentStore, id: string, file: string, executable: boolean): Promise<void> {
+  await chmod(file, executable ? 0o555 : 0o444);
+  // Another build may have adopted the same content meanwhile: rename replaces it atomically with
+  // identical bytes, so links made to the older inode stay valid.
+  await rename(file, join(store.dir, id));
+}
+
+/**
+ * Places content `id` at `destination`: a hard link, or a copy (writable, with the mode) where the
+ * file system refuses links (another device, a link count limit).
+ * @returns whether it was linked.
+ */
+export async function placeContent(store: ContentStore, id: string, destination: string, executable: boolean): Promise<boolean> {
+  const source = join(store.dir, id);
+  try {
+    await link(source, destination);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP') throw error;
+  }
+  await copyFile(source, destination);
+  await chmod(destination, executable ? 0o755 : 0o644);
+  return false;
+}

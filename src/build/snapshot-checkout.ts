@@ -1,0 +1,175 @@
+// Writes a build's files the way `git checkout` of the keyed blobs would: from git's object
+// database, through git's own checkout (a private index and `git checkout-index`), so eol
+// conversion, Git LFS smudging (fetching a missing object through git-lfs) and modes are git's,
+// exactly as for `git archive` of a commit holding those blobs. The key names clean-side blobs;
+// the snapshot holds their checkout. A file planned from the working tree and not yet in the
+// object database is written into it here (`git hash-object -w`), and its id checked against the
+// plan: a mismatch means it really changed after planning, so retrying can help.
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readlink, realpath, rm, symlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, posix, relative } from 'node:path';
+import { gitBytes, stdinPath } from '../source/git-bytes.ts';
+import type { KeyInputs } from '../source/types.ts';
+import { adoptContent, contentId, hasContent, placeContent, type ContentStore } from './content-store.ts';
+import { gitBlobId } from './git-blob.ts';
+import { targetOf, type PlacedFile } from './snapshot-layout.ts';
+
+export type CopyResult = { ok: true; linked: number } | { ok: false; message: string };
+
+export type SnapshotRequest = {
+  /** Repository root (a realpath). */
+  root: string;
+  /** The model's normalized build context, to judge symlinks. */
+  context: string;
+  inputs: KeyInputs;
+  files: PlacedFile[];
+  /** An existing, empty folder to fill. */
+  folder: string;
+  store: ContentStore;
+};
+
+const SYMLINK = '120000';
+const EXECUTABLE = '100755';
+
+class Refusal extends Error {}
+
+function changedMessage(file: PlacedFile, blob: string): string {
+  return `${file.path} changed after planning (working tree blob ${blob.slice(0, 12)}, planned ${file.blob.slice(0, 12)}); plan and apply again`;
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel));
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/** The blob ids among `blobs` that the repository at `root` does not hold. */
+async function absentBlobs(root: string, blobs: string[]): Promise<Set<string>> {
+  if (blobs.length === 0) return new Set();
+  const out = await gitBytes(root, ['cat-file', '--batch-check'], { input: blobs.map((b) => `${b}\n`).join('') });
+  return new Set(out.toString('latin1').split('\n').filter((line) => line.endsWith(' missing')).map((line) => line.split(' ')[0]!));
+}
+
+/** Writes working-tree files into the object database, refusing any whose id is not the planned one. */
+async function storeFromWorktree(root: string, moduleRoot: string, files: PlacedFile[], local: (f: PlacedFile) => string): Promise<void> {
+  for (const file of files) {
+    const source = join(moduleRoot, local(file));
+    let realParent: string;
+    try {
+      realParent = await realpath(dirname(source));
+    } catch {
+      throw new Refusal(`${file.path} was planned but its folder is gone from the working tree; plan and apply again`);
+    }
+    if (realParent !== dirname(source)) {
+      throw new Refusal(`${file.path} lies under a symlinked folder (${relative(root, realParent) || realParent}); builds take files only from real folders of the repository`);
+    }
+    const stat = await lstat(source).catch(() => null);
+    if (stat === null) throw new Refusal(`${file.path} was planned but is missing from the working tree; plan and apply again`);
+    if (!stat.isFile()) throw new Refusal(`${file.path} is no longer a regular file; plan and apply again`);
+  }
+  if (files.length === 0) return;
+  const input = files.map((f) => `${stdinPath(local(f))}\n`).join('');
+  const ids = (await gitBytes(moduleRoot, ['hash-object', '-w', '--stdin-paths'], { input })).toString('latin1').split('\n').filter(Boolean);
+  files.forEach((file, index) => {
+    if (ids[index] !== file.blob) throw new Refusal(changedMessage(file, ids[index] ?? 'none'));
+  });
+}
+
+/** Recreates the link `file` in `folder`, checking its target text against the plan and the layout. */
+async function placeLink(root: string, context: string, file: PlacedFile, folder: string): Promise<void> {
+  const source = join(root, file.path);
+  const bytes = await readlink(source, { encoding: 'buffer' }).catch(() => null);
+  if (bytes === null) throw new Refusal(`${file.path} was planned as a symbolic link but is no longer one; plan and apply again`);
+  const blob = gitBlobId(bytes);
+  if (blob !== file.blob) throw new Refusal(changedMessage(file, blob));
+  const text = bytes.toString('utf8');
+  if (isAbsolute(text)) throw new Refusal(`symlink ${file.path} points to the absolute path ${text}; builds take only relative links inside the repository`);
+  let real: string;
+  try {
+    real = await realpath(source);
+  } catch {
+    real = join(dirname(source), text);
+  }
+  if (!inside(root, real)) throw new Refusal(`symlink ${file.path} leads out of the repository (${text}); replace it with the file itself`);
+  const repoTarget = posix.normalize(posix.join(posix.dirname(file.path), text));
+  const buildTarget = posix.normalize(posix.join(posix.dirname(file.target), text));
+  if (repoTarget.startsWith('../') || buildTarget.startsWith('../') || buildTarget === '..' || targetOf(repoTarget, context) !== buildTarget) {
+    throw new Refusal(
+      `symlink ${file.path} -> ${text} would point elsewhere in the build folder than in the repository; make the link relative within the build context, or replace it with the file`,
+    );
+  }
+  const destination = join(folder, file.target);
+  await mkdir(dirname(destination), { recursive: true });
+  await symlink(bytes, destination);
+}
+
+/** Checks `files` of one repository out of its object database into `tree`, by their local path. */
+async function checkout(moduleRoot: string, files: PlacedFile[], modes: Map<string, string>, local: (f: PlacedFile) => string, scratch: string, tree: string): Promise<void> {
+  if (files.length === 0) return;
+  const index = join(scratch, `index-${randomBytes(4).toString('hex')}`);
+  const env = { GIT_INDEX_FILE: index };
+  const info = files.map((f) => `${modes.get(f.path) === EXECUTABLE ? EXECUTABLE : '100644'} ${f.blob}\t${local(f)}\0`).join('');
+  await gitBytes(moduleRoot, ['update-index', '--add', '-z', '--index-info'], { input: Buffer.from(info), env });
+  try {
+    await gitBytes(moduleRoot, ['checkout-index', '--all', '--force', `--prefix=${tree}/`], { env });
+  } catch (error) {
+    const detail = (error as Error).message;
+    const lfs = /lfs|smudge/i.test(detail) ? '; an LFS object may be missing: run `git lfs pull`' : '';
+    throw new Refusal(`git could not check out the build's files: ${detail}${lfs}`);
+  }
+}
+
+/**
+ * Fills `req.folder` with `req.files`, each at its target: regular files linked from the content
+ * store (checked out by git when the store lacks them), links recreated. A failure is a result
+ * whose message says what to do; nothing half-written is left in the store.
+ */
+export async function writeSnapshot(req: SnapshotRequest): Promise<CopyResult> {
+  const { inputs, store } = req;
+  const modes = new Map((inputs.modes ?? []).map((m) => [m.path, m.mode]));
+  const attributes = new Map((inputs.checkout?.attributes ?? []).map((a) => [a.path, a.attributes]));
+  const modules = (inputs.submodules ?? []).map((s) => s.path).sort((a, b) => b.length - a.length);
+  const moduleOf = (path: string) => modules.find((m) => path.startsWith(`${m}/`)) ?? '';
+  const idOf = (f: PlacedFile) => contentId(f.blob, modes.get(f.path) === EXECUTABLE, `${inputs.checkout?.config ?? ''}\n${attributes.get(f.path) ?? ''}`);
+  const scratch = join(store.dir, `.tmp-${randomBytes(6).toString('hex')}`);
+  try {
+    const links = req.files.filter((f) => modes.get(f.path) === SYMLINK);
+    for (const file of links) await placeLink(req.root, req.context, file, req.folder);
+    const regular = req.files.filter((f) => modes.get(f.path) !== SYMLINK);
+    const wanted = new Map<string, PlacedFile>();
+    for (const file of regular) if (!wanted.has(idOf(file)) && !(await hasContent(store, idOf(file)))) wanted.set(idOf(file), file);
+    await mkdir(scratch, { recursive: true });
+    const groups = new Map<string, PlacedFile[]>();
+    for (const file of wanted.values()) groups.set(moduleOf(file.path), [...(groups.get(moduleOf(file.path)) ?? []), file]);
+    for (const [module, files] of groups) {
+      const moduleRoot = join(req.root, module);
+      const local = (f: PlacedFile) => (module === '' ? f.path : f.path.slice(module.length + 1));
+      const absent = await absentBlobs(moduleRoot, [...new Set(files.map((f) => f.blob))]);
+      await storeFromWorktree(req.root, moduleRoot, files.filter((f) => absent.has(f.blob)), local);
+      const tree = join(scratch, 'tree', module);
+      await checkout(moduleRoot, files, modes, local, scratch, tree);
+      await pool(files, 16, (f) => adoptContent(store, idOf(f), join(tree, local(f)), modes.get(f.path) === EXECUTABLE));
+      await rm(join(scratch, 'tree'), { recursive: true, force: true });
+    }
+    let linked = 0;
+    const folders = new Set(regular.map((f) => dirname(join(req.folder, f.target))));
+    for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
+    await pool(regular, 16, async (f) => {
+      if (await placeContent(store, idOf(f), join(req.folder, f.target), modes.get(f.path) === EXECUTABLE)) linked++;
+    });
+    return { ok: true, linked };
+  } catch (error) {
+    if (error instanceof Refusal) return { ok: false, message: error.message };
+    throw error;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

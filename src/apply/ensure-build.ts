@@ -14,6 +14,8 @@ export type BuildDeps = {
   keys: BuildKeys;
   gitCommit: string | null;
   log: (line: string) => void;
+  /** Kills the build when it aborts. */
+  signal?: AbortSignal;
 };
 
 export type EnsuredBuild =
@@ -47,6 +49,7 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     key,
     number: record.number,
     log: (line) => deps.log(`${change.model} #${record.number} | ${line}`),
+    signal: deps.signal,
   });
   if (!built.ok) {
     finishBuild(deps.store, change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });

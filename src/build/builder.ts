@@ -3,6 +3,7 @@
 // builds in the store and decides what to deploy.
 import type { BuildKey } from '../source/types.ts';
 import type { ModelSpec } from '../spec/types.ts';
+import type { StepLimits } from './step-limits.ts';
 
 export type BuildRequest = {
   /** Repository root, absolute. Files are read from its working tree. */
@@ -13,6 +14,8 @@ export type BuildRequest = {
   number: number;
   /** Receives every line of the build log as it is written, timestamp included. */
   log?: (line: string) => void;
+  /** Stops the build (its running step killed) when it aborts; the outcome then says it was cancelled. */
+  signal?: AbortSignal;
 };
 
 export type BuildOutcome =
@@ -52,6 +55,8 @@ export type BuilderOptions = {
   tlsVerify?: boolean;
   /** Base image for models that name none (buildah builder). */
   baseImage?: string;
+  /** Time limits of external steps, replacing their defaults (see step-limits.ts). */
+  stepTimeouts?: StepLimits;
 };
 
 export type BuilderFactory = (options: BuilderOptions) => Builder;

@@ -14,12 +14,15 @@ import { ensureDeps } from './python-deps.ts';
 import { probePython } from './python-probe.ts';
 import { copyVerified } from './snapshot-copy.ts';
 import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
+import { cancelReason, type StepLimits } from './step-limits.ts';
 
 export type SnapshotBuilderOptions = {
   /** The state folder, `<root>/.slipway`. */
   stateDir: string;
   /** Interpreter to build with and run replicas with; default `$SLIPWAY_PYTHON`, else `python3`. */
   python?: string;
+  /** Time limits of venv, pip and the build script, replacing their defaults (see step-limits.ts). */
+  stepTimeouts?: StepLimits;
 };
 
 /** Where build `number` of `model` and its log live under `stateDir`. */
@@ -40,7 +43,8 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-async function assemble(req: BuildRequest, stateDir: string, pythonCommand: string, temp: string, log: BuildLog): Promise<void> {
+async function assemble(req: BuildRequest, settings: Settings, temp: string, log: BuildLog): Promise<void> {
+  const { stateDir, pythonCommand } = settings;
   const { model, key, number } = req;
   if (key.inputs.runtime !== 'python3') {
     throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the snapshot builder; use runtime python3`);
@@ -76,6 +80,8 @@ async function assemble(req: BuildRequest, stateDir: string, pythonCommand: stri
       script: layout.script?.target ?? null,
       builtBy: { model: model.name, number },
       line: log.line,
+      stepTimeouts: settings.stepTimeouts,
+      signal: req.signal,
     });
     if (!installed.ok) throw new StepFailure(installed.message);
     runWith = installed.python;
@@ -94,8 +100,11 @@ async function assemble(req: BuildRequest, stateDir: string, pythonCommand: stri
   });
 }
 
+type Settings = { stateDir: string; pythonCommand: string; stepTimeouts: StepLimits | undefined };
+
 /** Builds `req` into its folder; every failure becomes an outcome. */
-async function build(req: BuildRequest, stateDir: string, pythonCommand: string): Promise<BuildOutcome> {
+async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcome> {
+  const { stateDir } = settings;
   const { model, number } = req;
   if (!MODEL_NAME.test(model.name) || !Number.isSafeInteger(number) || number < 1) {
     return {
@@ -119,7 +128,9 @@ async function build(req: BuildRequest, stateDir: string, pythonCommand: string)
   const temp = join(stateDir, 'builds', model.name, `.${number}.tmp-${randomBytes(6).toString('hex')}`);
   log.line(`building ${model.name} #${number} (key ${req.key.key.slice(0, 12)}) with the snapshot builder`);
   try {
-    await assemble(req, stateDir, pythonCommand, temp, log);
+    await assemble(req, settings, temp, log);
+    // A cancelled build leaves no folder, even when its last step happened to finish.
+    if (req.signal?.aborted) throw new StepFailure(`build cancelled: ${cancelReason(req.signal)}`);
     try {
       await rename(temp, paths.folder);
     } catch (error) {
@@ -147,6 +158,6 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions): Builder 
   const stateDir = resolve(options.stateDir);
   return {
     name: 'snapshot',
-    build: (req) => build(req, stateDir, pythonCommand),
+    build: (req) => build(req, { stateDir, pythonCommand, stepTimeouts: options.stepTimeouts }),
   };
 }

@@ -73,7 +73,8 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
   }
   log(`Slipway daemon serving at ${daemon.url} (admin token in .slipway/daemon.json)`);
   const applyOnce = async (first = false): Promise<void> => {
-    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log });
+    // A newer change cancels an apply still building the older one.
+    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log, supersede: true });
     const changed = !result.ok || result.report.outcomes.length > 0;
     if (changed) process.stdout.write(renderApplyResult(result));
     if (result.ok && (first || changed)) {

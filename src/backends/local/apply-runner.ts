@@ -1,6 +1,9 @@
 // Apply inside the daemon: plan against what runs, build, deploy, test calls. Applies are
 // serialized, so two never interleave (the watcher's and a CLI's, or two CLIs'): each waits for
-// the ones asked for before it, and gives up after a timeout rather than queue forever.
+// the ones asked for before it, and gives up after a timeout rather than queue forever. An apply
+// asked for with `supersede` (the watcher's) cancels the earlier such apply still queued or
+// running: its build step is killed and nothing more of it is deployed, so the deployment that
+// served before it keeps serving until the newer apply replaces it.
 import path from 'node:path';
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
 import { loadDesired } from '../../apply/desired.ts';
@@ -12,6 +15,7 @@ import type { Repo } from '../../source/repo.ts';
 import { headCommit } from '../../source/repo.ts';
 import type { Store } from '../../store/database.ts';
 import { secretDigest } from '../../store/secret-digest.ts';
+import { cancelReason } from '../../build/step-limits.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 
 export type ApplyRequest = {
@@ -22,6 +26,8 @@ export type ApplyRequest = {
   log: (line: string) => void;
   /** How long to wait for earlier applies; default `$SLIPWAY_LOCK_TIMEOUT_SECONDS` of the daemon, else 600 s. */
   lockTimeoutSeconds?: number;
+  /** Cancels the previous apply asked for with `supersede` when it has not finished (the watcher's applies). */
+  supersede?: boolean;
 };
 
 export type ApplyResult = { ok: true; plan: Plan; report: ApplyReport } | { ok: false; message: string };
@@ -31,8 +37,11 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
   let tail: Promise<void> = Promise.resolve();
   // When the apply now running started, for the message of one that gives up.
   let runningSince: number | null = null;
+  // The latest apply asked for with `supersede`, which the next one cancels.
+  let supersedable: AbortController | null = null;
 
-  async function run(req: ApplyRequest): Promise<ApplyResult> {
+  async function run(req: ApplyRequest, signal: AbortSignal | undefined): Promise<ApplyResult> {
+    if (signal?.aborted) return { ok: false, message: `apply cancelled before it started: ${cancelReason(signal)}` };
     const env = { ...process.env, ...req.env };
     const desired = await loadDesired(
       { repo: deps.repo, modelsFile: req.file, display: path.relative(deps.repo.root, req.file) },
@@ -49,6 +58,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       gitCommit: await headCommit(deps.repo),
       log: req.log,
       callModel: deps.callModel,
+      signal,
     });
     return { ok: true, plan: thePlan, report };
   }
@@ -92,8 +102,18 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
 
   return {
     async apply(req: ApplyRequest): Promise<ApplyResult> {
-      const done = await exclusive(req, () => run(req));
-      return done.ok ? done.value : done;
+      let controller: AbortController | undefined;
+      if (req.supersede) {
+        supersedable?.abort(new Error('a newer apply superseded this one (the files changed again)'));
+        controller = new AbortController();
+        supersedable = controller;
+      }
+      try {
+        const done = await exclusive(req, () => run(req, controller?.signal));
+        return done.ok ? done.value : done;
+      } finally {
+        if (supersedable === controller) supersedable = null;
+      }
     },
     /** Runs `fn` between applies: for work that must not see an apply half done (pruning builds). */
     exclusive,

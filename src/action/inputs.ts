@@ -13,5 +13,6 @@ export function readInputs(): RawSettings {
     failOnDrift: core.getInput('fail-on-drift'),
     gatewayUrl: core.getInput('gateway-url'),
     port: core.getInput('port'),
+    planFingerprint: core.getInput('plan-fingerprint'),
   };
 }

@@ -1,3 +1,4 @@
+import type { Store } from '../store/database.ts';
 // Carries out a plan: builds what no build has yet, hands each change to the backend, then runs
 // the changed models' examples as test calls. Backend-neutral: the local daemon and CI pass their
 // own builder and backend. One model's failure never stops the others; a cancelled apply (the
@@ -7,7 +8,6 @@ import type { Builder } from '../build/builder.ts';
 import { cancelReason } from '../build/step-limits.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
-import type { Store } from '../store/database.ts';
 import { ensureBuild } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
 

@@ -20,6 +20,7 @@ import { imageLabels, publicSourceUrl } from './image-labels.ts';
 import { defaultTlsVerify, imageRef, parseRegistry } from './image-ref.ts';
 import { describeEnd, runStep } from './run-step.ts';
 import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
+import { isModelName } from '../spec/model-name.ts';
 import { stepLimitSeconds, type StepLimits } from './step-limits.ts';
 
 import { DEFAULT_BASE_IMAGE } from '../source/runtime-version.ts';
@@ -65,7 +66,6 @@ type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials' | 'st
 };
 
 const PULL_FLAG: Record<PullPolicy, string> = { missing: 'false', never: 'never', always: 'always' };
-const MODEL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Through package-paths, so the Action's bundle (dist/index.js) finds it as the sources do.
 const RUNTIME_DIR = packagePath('runtime', 'python');
 
@@ -167,7 +167,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
 /** Builds `req` into an image, or finds it in the registry; every failure becomes an outcome. */
 async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcome> {
   const { model, number, key } = req;
-  if (!MODEL_NAME.test(model.name) || !Number.isSafeInteger(number) || number < 1) {
+  if (!isModelName(model.name) || !Number.isSafeInteger(number) || number < 1) {
     return {
       ok: false,
       logPath: '',

@@ -14,6 +14,7 @@ import { ensureDeps } from './python-deps.ts';
 import { probePython } from './python-probe.ts';
 import { copyVerified } from './snapshot-copy.ts';
 import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
+import { isModelName } from '../spec/model-name.ts';
 import { cancelReason, type StepLimits } from './step-limits.ts';
 
 export type SnapshotBuilderOptions = {
@@ -34,7 +35,6 @@ export function snapshotPaths(stateDir: string, model: string, number: number): 
 /** A step that failed; its message names the step. */
 class StepFailure extends Error {}
 
-const MODEL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -106,7 +106,7 @@ type Settings = { stateDir: string; pythonCommand: string; stepTimeouts: StepLim
 async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcome> {
   const { stateDir } = settings;
   const { model, number } = req;
-  if (!MODEL_NAME.test(model.name) || !Number.isSafeInteger(number) || number < 1) {
+  if (!isModelName(model.name) || !Number.isSafeInteger(number) || number < 1) {
     return {
       ok: false,
       logPath: '',

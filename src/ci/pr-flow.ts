@@ -14,16 +14,16 @@ import { planned, testCandidates } from './candidate-tests.ts';
 import { addCurls } from './endpoint-curl.ts';
 import type { FlowContext } from './flow-context.ts';
 import { loadModels, modelsFileName } from './load-models.ts';
+import { planFingerprint } from '../plan/fingerprint.ts';
+import { invalidReport, modelPassed, toReport } from './to-report.ts';
 
 /** `test`: build and call; otherwise plan only. */
 export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise<RunReport> {
   const { ws } = ctx;
   const kind = opts.test ? 'test' : 'plan';
-  const modelsFile = modelsFileName(ws);
+  const header = { kind, commit: ctx.commit, modelsFile: modelsFileName(ws) } as const;
   const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root) });
-  if (!desired.ok) {
-    return { kind, ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
-  }
+  if (!desired.ok) return invalidReport(header, desired);
   ctx.secrets(secretNames(desired.spec));
   // The target environment: what the running daemon serves, else the store's record.
   const daemon = findDaemon(ws.root);
@@ -51,6 +51,5 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
     models = thePlan.changes.filter((c) => c.action !== 'noop').map(planned);
   }
   addCurls(models, desired.spec, { root: ws.root, gatewayUrl: ctx.settings.gatewayUrl ?? daemon?.url ?? `http://127.0.0.1:${ctx.settings.port}` });
-  const ok = models.every((m) => m.error === null && m.tests.every((t) => t.pass));
-  return { kind, ok, commit: ctx.commit, modelsFile, issues: [], plan: thePlan, models, notes: [], failure: null, drift: false };
+  return toReport(header, { ok: models.every(modelPassed), plan: thePlan, fingerprint: planFingerprint(thePlan, observed), models });
 }

@@ -6,6 +6,8 @@ import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/ad
 import { DaemonStartError, startDaemon } from '../backends/local/daemon.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
 import { watchTree } from '../backends/local/watch.ts';
+import { readDaemonInfo } from '../backends/local/daemon-info.ts';
+import { processAlive } from '../process-alive.ts';
 import { secretNames } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import { renderApplyResult, renderEndpoints } from './apply-output.ts';
@@ -55,8 +57,11 @@ export function registerUp(program: Command): void {
         process.stdout.write('no daemon is running\n');
         return;
       }
+      const pid = readDaemonInfo(ws.root)?.pid;
       await client.json('POST', 'shutdown');
-      for (let i = 0; i < 300 && findDaemon(ws.root); i++) await new Promise((r) => setTimeout(r, 100));
+      // daemon.json goes before the process ends: wait for the process too, so "stopped" is true.
+      const running = () => findDaemon(ws.root) !== null || (pid !== undefined && processAlive(pid));
+      for (let i = 0; i < 300 && running(); i++) await new Promise((r) => setTimeout(r, 100));
       process.stdout.write('daemon stopped\n');
     });
 }

@@ -10,6 +10,7 @@ import { loadDesired } from '../../apply/desired.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import type { Builder } from '../../build/builder.ts';
 import { plan } from '../../plan/plan.ts';
+import { planFingerprint, STALE_PLAN_MESSAGE } from '../../plan/fingerprint.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { Repo } from '../../source/repo.ts';
 import { headCommit } from '../../source/repo.ts';
@@ -28,9 +29,12 @@ export type ApplyRequest = {
   lockTimeoutSeconds?: number;
   /** Cancels the previous apply asked for with `supersede` when it has not finished (the watcher's applies). */
   supersede?: boolean;
+  /** The fingerprint of the plan the person confirmed; a different plan now is refused, not applied. */
+  fingerprint?: string;
 };
 
-export type ApplyResult = { ok: true; plan: Plan; report: ApplyReport } | { ok: false; message: string };
+/** `fingerprint`: of the plan applied (plan/fingerprint.ts). */
+export type ApplyResult = { ok: true; plan: Plan; fingerprint: string; report: ApplyReport } | { ok: false; message: string };
 
 export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Builder; deployer: LocalDeployer; callModel: CallModel }) {
   // Settles when the last apply asked for has finished (or given up).
@@ -48,7 +52,12 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       { forApply: true, env, secretDigest: secretDigest(deps.store) },
     );
     if (!desired.ok) return { ok: false, message: desired.message };
-    const thePlan = plan(desired.spec, desired.keys, deps.deployer.observe());
+    const observed = deps.deployer.observe();
+    const thePlan = plan(desired.spec, desired.keys, observed);
+    const fingerprint = planFingerprint(thePlan, observed);
+    if (req.fingerprint !== undefined && fingerprint !== req.fingerprint) {
+      return { ok: false, message: STALE_PLAN_MESSAGE };
+    }
     const report = await applyPlan(thePlan, {
       root: deps.repo.root,
       store: deps.store,
@@ -60,7 +69,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       callModel: deps.callModel,
       signal,
     });
-    return { ok: true, plan: thePlan, report };
+    return { ok: true, plan: thePlan, fingerprint, report };
   }
 
   /**

@@ -8,6 +8,7 @@
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from './observe.ts';
+import { processAlive } from '../../process-alive.ts';
 
 export type StartLock = { release(): void };
 
@@ -38,11 +39,5 @@ function holderAlive(file: string): boolean {
   } catch {
     return false;
   }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(pid);
 }

@@ -14,5 +14,6 @@ export function readInputs(): RawSettings {
     gatewayUrl: core.getInput('gateway-url'),
     port: core.getInput('port'),
     unsafeCandidates: core.getInput('unsafe-candidates'),
+    planFingerprint: core.getInput('plan-fingerprint'),
   };
 }

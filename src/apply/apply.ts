@@ -1,11 +1,13 @@
+import type { Store } from '../store/database.ts';
 // Carries out a plan: builds what no build has yet, hands each change to the backend, then runs
 // the changed models' examples as test calls. Backend-neutral: the local daemon and CI pass their
-// own builder and backend. One model's failure never stops the others.
-import type { Backend } from '../backends/backend.ts';
+// own builder and backend. One model's failure never stops the others; a cancelled apply (the
+// signal aborted) starts nothing more, and what it did not finish leaves the previous deployment.
+import { RolloutFailure, type Backend } from '../backends/backend.ts';
 import type { Builder } from '../build/builder.ts';
+import { cancelReason } from '../build/step-limits.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
-import type { Store } from '../store/database.ts';
 import { ensureBuild } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
 
@@ -21,12 +23,24 @@ export type ApplyDeps = {
   callModel?: CallModel;
   /** Where fromEnv variables are read for build steps (see BuildDeps). */
   envSource?: Record<string, string | undefined>;
+  /** Cancels the apply: the running build step is killed, no further change starts. */
+  signal?: AbortSignal;
 };
+
+/**
+ * Where a model's apply failed: its `build`, the `deploy` (records, manifests, secrets), the
+ * `rollout` (the new replicas never became ready), or its examples as `test` calls.
+ */
+export type FailedPhase = 'build' | 'deploy' | 'rollout' | 'test';
 
 export type ModelOutcome = {
   model: string;
   action: Change['action'];
   ok: boolean;
+  /** The phase that failed; null when none did. */
+  failedIn: FailedPhase | null;
+  /** True when the apply was cancelled before this model was done (by a newer apply). */
+  cancelled: boolean;
   /** The build the model runs now (for delete: none). */
   build: { number: number; key: string; reused: boolean } | null;
   deploymentId: number | null;
@@ -52,7 +66,10 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyRepor
       const model = change?.desired;
       if (!outcome.ok || !model || model.state !== 'running' || outcome.action === 'stop') continue;
       outcome.tests = await runExamples(model, deps.callModel);
-      if (outcome.tests.some((t) => !t.pass)) outcome.ok = false;
+      if (outcome.tests.some((t) => !t.pass)) {
+        outcome.ok = false;
+        outcome.failedIn = 'test';
+      }
     }
   }
   return { ok: outcomes.every((o) => o.ok), outcomes };
@@ -63,12 +80,24 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     model: change.model,
     action: change.action,
     ok: false,
+    failedIn: null,
+    cancelled: false,
     build: change.build,
     deploymentId: null,
     error: null,
     errorTail: null,
     tests: [],
   };
+  const cancelled = (phase: FailedPhase): ModelOutcome => {
+    outcome.failedIn = phase;
+    outcome.cancelled = true;
+    outcome.error = `cancelled: ${cancelReason(deps.signal!)}`;
+    deps.log(`${change.model}: ${outcome.error}; the running deployment is left as it was`);
+    return outcome;
+  };
+  // The phase under way, for an error thrown from it.
+  let phase: FailedPhase = change.action === 'delete' ? 'deploy' : 'build';
+  if (deps.signal?.aborted) return cancelled(phase);
   try {
     if (change.action === 'delete') {
       deps.log(`${change.model}: deleting (history kept)`);
@@ -79,6 +108,8 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     const ensured = await ensureBuild(change, deps);
     if (!ensured.ok) {
       outcome.build = { number: ensured.number, key: ensured.key, reused: false };
+      if (deps.signal?.aborted) return cancelled('build');
+      outcome.failedIn = 'build';
       outcome.error = `build #${ensured.number} failed: ${ensured.message}`;
       outcome.errorTail = ensured.errorTail;
       deps.log(`${change.model}: ${outcome.error}; the running deployment is left as it was`);
@@ -86,12 +117,17 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     }
     const build = ensured.build;
     outcome.build = { number: build.number, key: build.key, reused: ensured.reused };
+    phase = 'deploy';
+    if (deps.signal?.aborted) return cancelled(phase);
     deps.log(`${change.model}: ${change.action} with build #${build.number}`);
-    const result = await deps.backend.deploy(change, build);
+    const result = await deps.backend.deploy(change, build, { signal: deps.signal });
     outcome.deploymentId = result.deploymentId;
     outcome.ok = true;
     deps.log(`${change.model}: deployment #${result.deploymentId} ${change.desired?.state === 'stopped' ? 'stopped' : 'serving'}`);
   } catch (error) {
+    if (error instanceof RolloutFailure) phase = 'rollout';
+    if (deps.signal?.aborted) return cancelled(phase);
+    outcome.failedIn = phase;
     outcome.error = error instanceof Error ? error.message : String(error);
     deps.log(`${change.model}: ${change.action} failed: ${outcome.error}`);
   }

@@ -1,7 +1,7 @@
 // The desired side of a plan: models.yaml loaded and validated, and the build key of every model.
 import { loadSpec } from '../spec/load.ts';
 import { formatIssues } from '../spec/format.ts';
-import type { Spec } from '../spec/types.ts';
+import type { Spec, SpecIssue } from '../spec/types.ts';
 import { computeBuildKeys } from '../source/build-keys.ts';
 import { withInterpreters } from '../source/interpreter-keys.ts';
 import type { Repo } from '../source/repo.ts';
@@ -22,11 +22,19 @@ export type DesiredOptions = {
   secretDigest?: (name: string, value: string) => string;
   /** Keys for builds made on this machine: each Python model's interpreter is part of its key. */
   interpreters?: boolean;
+  /** How an empty fromEnv value counts: an error (default), or unset (pull requests, whose candidates then skip). */
+  emptySecrets?: 'error' | 'unset';
 };
 
-export type Desired = { ok: true; spec: Spec; keys: BuildKeys } | { ok: false; message: string };
+export type Desired =
+  | { ok: true; spec: Spec; keys: BuildKeys }
+  /** `message` lists every problem; `issues` are those with a position in the models file (for annotations). */
+  | { ok: false; message: string; issues: SpecIssue[] };
 
-/** Loads the models file and computes build keys; on failure, one message listing every problem. */
+/**
+ * Loads the models file and computes build keys; on failure, one message listing every problem.
+ * The one loader behind the CLI, the daemon and CI.
+ */
 export async function loadDesired(source: DesiredSource, opts: DesiredOptions = {}): Promise<Desired> {
   const loaded = await loadSpec(source.modelsFile, {
     root: source.repo.root,
@@ -34,12 +42,13 @@ export async function loadDesired(source: DesiredSource, opts: DesiredOptions = 
     forApply: opts.forApply,
     env: opts.env,
     secretDigest: opts.secretDigest,
+    emptySecrets: opts.emptySecrets,
   });
-  if (!loaded.ok) return { ok: false, message: `${source.display} is not valid:\n${formatIssues(loaded.errors)}` };
+  if (!loaded.ok) return { ok: false, message: `${source.display} is not valid:\n${formatIssues(loaded.errors)}`, issues: loaded.errors };
   const keys = await computeBuildKeys(source.repo, loaded.spec);
   if (!keys.ok) {
     const lines = keys.errors.map((e) => `  ${e.model}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
-    return { ok: false, message: `cannot compute build keys:\n${lines.join('\n')}` };
+    return { ok: false, message: `cannot compute build keys:\n${lines.join('\n')}`, issues: [] };
   }
   if (opts.interpreters === true) return localKeys(source.repo.root, loaded.spec, keys.keys);
   return { ok: true, spec: loaded.spec, keys: keys.keys };
@@ -53,7 +62,7 @@ export async function localKeys(root: string, spec: Spec, keys: BuildKeys): Prom
   const local = await withInterpreters(root, spec, keys);
   if (!local.ok) {
     const lines = local.errors.map((e) => `  ${e.model}: ${e.message}`);
-    return { ok: false, message: `cannot compute build keys:\n${lines.join('\n')}` };
+    return { ok: false, message: `cannot compute build keys:\n${lines.join('\n')}`, issues: [] };
   }
   return { ok: true, spec, keys: local.keys };
 }

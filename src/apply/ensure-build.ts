@@ -17,6 +17,8 @@ export type BuildDeps = {
   log: (line: string) => void;
   /** Where the model's fromEnv variables are read for its build steps; absent: literals only. */
   envSource?: Record<string, string | undefined>;
+  /** Kills the build when it aborts. */
+  signal?: AbortSignal;
 };
 
 export type EnsuredBuild =
@@ -51,6 +53,7 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     number: record.number,
     log: (line) => deps.log(`${change.model} #${record.number} | ${line}`),
     env: buildEnv(model.serving.env, deps.envSource ?? {}),
+    signal: deps.signal,
   });
   if (!built.ok) {
     finishBuild(deps.store, change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });

@@ -7,13 +7,26 @@ export type DeployResult = {
   deploymentId: number;
 };
 
+export type DeployOptions = {
+  /** Aborts a deploy that has not switched traffic yet; the previous deployment keeps serving. */
+  signal?: AbortSignal;
+};
+
+/**
+ * Thrown by `deploy` when the new deployment's replicas never became ready: the deployment is
+ * recorded as failed and the previous one keeps serving. Any other error failed before that.
+ */
+export class RolloutFailure extends Error {
+  override name = 'RolloutFailure';
+}
+
 export interface Backend {
   /** The registry name, e.g. `local`. */
   readonly name: string;
   /** What has been applied and, where the backend can see it, what is running. */
   observe(): Promise<Observed>;
   /** Carries out one change of a plan with its (already built) build. */
-  deploy(change: Change, build: StoredBuild): Promise<DeployResult>;
+  deploy(change: Change, build: StoredBuild, options?: DeployOptions): Promise<DeployResult>;
   /** Stops every replica of a model, keeping its history. */
   stop(model: string): Promise<void>;
   /** Stops a model that is no longer declared and marks it deleted; its builds and history stay. */

@@ -22,6 +22,8 @@ import { imageLabels, publicSourceUrl } from './image-labels.ts';
 import { defaultTlsVerify, imageRef, parseRegistry } from './image-ref.ts';
 import { describeEnd, runStep } from './run-step.ts';
 import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
+import { isModelName } from '../spec/model-name.ts';
+import { stepLimitSeconds, type StepLimits } from './step-limits.ts';
 
 import { DEFAULT_BASE_IMAGE } from '../source/runtime-version.ts';
 
@@ -53,9 +55,12 @@ export type BuildahBuilderOptions = {
   log?: (line: string) => void;
   /** Registry credentials for pushing (and for inspecting and pulling from it); read from the environment by the caller. */
   credentials?: RegistryCredentials | null;
+  /** Time limits of buildah and skopeo, replacing their defaults (see step-limits.ts). */
+  stepTimeouts?: StepLimits;
 };
 
-type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials'>> & {
+type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials' | 'stepTimeouts'>> & {
+  stepTimeouts: StepLimits | undefined;
   log: ((line: string) => void) | undefined;
   credentials: RegistryCredentials | null;
   /** `--authfile <path>` while a build runs with credentials, else nothing. */
@@ -63,7 +68,6 @@ type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials'>> & {
 };
 
 const PULL_FLAG: Record<PullPolicy, string> = { missing: 'false', never: 'never', always: 'always' };
-const MODEL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Through package-paths, so the Action's bundle (dist/index.js) finds it as the sources do.
 const RUNTIME_DIR = packagePath('runtime', 'python');
 
@@ -140,11 +144,12 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   const bud = await runStep(
     settings.buildah,
     ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, ...settings.authArgs, '--isolation', 'chroot', '-f', file, '-t', reference, folder],
-    { cwd: folder, env: process.env, tag: 'buildah', line },
+    { cwd: folder, env: process.env, tag: 'buildah', line, timeoutSeconds: stepLimitSeconds('buildah bud', settings.stepTimeouts), signal: req.signal },
   );
   if (bud.startError !== null) {
     throw new StepFailure(`cannot run ${settings.buildah} (${bud.startError.message}); install buildah (apt-get install buildah) or put it on PATH`);
   }
+  if (bud.stopped !== null) throw new StepFailure(`image build failed: buildah bud ${describeEnd(bud)}`);
   if (bud.code !== 0) {
     const failure = tracker.failure();
     const step = failure === null ? '' : `${describeStepFailure(failure)}; `;
@@ -161,6 +166,8 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
     env: process.env,
     tag: 'push',
     line: log.line,
+    timeoutSeconds: stepLimitSeconds('buildah push', settings.stepTimeouts),
+    signal: req.signal,
   });
   if (push.code !== 0) throw new StepFailure(`pushing ${reference} failed: buildah push ${describeEnd(push)}; check the registry address and credentials`);
   const digest = (await readFile(digestFile, 'utf8')).trim();
@@ -171,7 +178,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
 /** Builds `req` into an image, or finds it in the registry; every failure becomes an outcome. */
 async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcome> {
   const { model, number, key } = req;
-  if (!MODEL_NAME.test(model.name) || !Number.isSafeInteger(number) || number < 1) {
+  if (!isModelName(model.name) || !Number.isSafeInteger(number) || number < 1) {
     return {
       ok: false,
       logPath: '',
@@ -189,7 +196,13 @@ async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcom
   log.line(`building ${model.name} #${number} (key ${key.key.slice(0, 12)}) with the buildah builder as ${reference}`);
   const folder = join(settings.stateDir, 'builds', model.name, `.${number}.context-${randomBytes(6).toString('hex')}`);
   try {
-    const existing = await inspectImage(reference, { tlsVerify: settings.tlsVerify, skopeo: settings.skopeo, authArgs: settings.authArgs });
+    const existing = await inspectImage(reference, {
+      tlsVerify: settings.tlsVerify,
+      skopeo: settings.skopeo,
+      authArgs: settings.authArgs,
+      timeoutSeconds: stepLimitSeconds('skopeo', settings.stepTimeouts),
+      signal: req.signal,
+    });
     if (existing.found === null) {
       throw new StepFailure(`cannot ask the registry for ${reference}: ${existing.message}; check that the registry is reachable`);
     }
@@ -232,6 +245,7 @@ export function createBuildahBuilder(options: BuildahBuilderOptions): Builder {
     skopeo: options.skopeo ?? 'skopeo',
     log: options.log,
     credentials: options.credentials ?? null,
+    stepTimeouts: options.stepTimeouts,
     authArgs: [],
   };
   return { name: 'buildah', build: (req) => withAuth(settings, (authed) => build(req, authed)) };

@@ -3,6 +3,7 @@
 // builds in the store and decides what to deploy.
 import type { BuildKey } from '../source/types.ts';
 import type { ModelSpec } from '../spec/types.ts';
+import type { StepLimits } from './step-limits.ts';
 
 export type BuildRequest = {
   /** Repository root, absolute. Files are read from its working tree. */
@@ -18,6 +19,8 @@ export type BuildRequest = {
    * CML gives build scripts. Only builders that keep it out of the artifact use it (snapshot).
    */
   env?: Record<string, string>;
+  /** Stops the build (its running step killed) when it aborts; the outcome then says it was cancelled. */
+  signal?: AbortSignal;
 };
 
 export type BuildOutcome =
@@ -57,6 +60,8 @@ export type BuilderOptions = {
   tlsVerify?: boolean;
   /** Base image for models that name none (buildah builder). */
   baseImage?: string;
+  /** Time limits of external steps, replacing their defaults (see step-limits.ts). */
+  stepTimeouts?: StepLimits;
 };
 
 export type BuilderFactory = (options: BuilderOptions) => Builder;

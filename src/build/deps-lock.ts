@@ -4,17 +4,10 @@
 // a lock whose owner is gone (a crash) is taken over.
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../process-alive.ts';
 
 const POLL_MS = 200;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function tryLock(path: string): Promise<boolean> {
   const candidate = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
@@ -38,7 +31,7 @@ export async function withLock<T>(path: string, waiting: () => void, work: () =>
   let told = false;
   while (!(await tryLock(path))) {
     const owner = Number.parseInt((await readFile(path, 'utf8').catch(() => '')).trim(), 10);
-    if (Number.isInteger(owner) && !alive(owner)) {
+    if (Number.isInteger(owner) && !processAlive(owner)) {
       await rm(path, { force: true });
       continue;
     }

@@ -11,6 +11,7 @@ import type { ModelSpec } from '../spec/types.ts';
 import { defaultTlsVerify } from './image-ref.ts';
 import { invokeCaller } from './image-replica-call.ts';
 import { freePort } from '../free-port.ts';
+import { cancelReason, overLimit, stepLimitSeconds, type StepLimits } from './step-limits.ts';
 
 export type PodmanOptions = {
   podman?: string;
@@ -29,6 +30,10 @@ export type PodmanOptions = {
   callTimeoutMs?: number;
   /** Progress lines: pulling, ready, stopped. */
   log?: (line: string) => void;
+  /** The podman time limit, replacing its default. */
+  stepTimeouts?: StepLimits;
+  /** Stops waiting and kills the podman command running when it aborts. */
+  signal?: AbortSignal;
 };
 
 export type ReplicaRequest = PodmanOptions & {
@@ -62,10 +67,16 @@ type Run = { code: number; stdout: string; stderr: string };
 
 function podman(options: PodmanOptions, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   const full = [...(options.globalArgs ?? DEFAULT_GLOBAL_ARGS), ...args];
+  const seconds = stepLimitSeconds('podman', options.stepTimeouts);
+  // `rm` cleans up after a cancelled run, so it is the one command a signal does not stop.
+  const signal = args[0] === 'rm' ? undefined : options.signal;
   return new Promise((resolve) => {
-    execFile(options.podman ?? 'podman', full, { env, maxBuffer: 64 << 20, encoding: 'utf8' }, (error, stdout, stderr) => {
+    execFile(options.podman ?? 'podman', full, { env, maxBuffer: 64 << 20, encoding: 'utf8', timeout: seconds * 1000, killSignal: 'SIGKILL', signal }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 127;
-      resolve({ code, stdout, stderr: error !== null && stderr === '' ? error.message : stderr });
+      let message = error !== null && stderr === '' ? error.message : stderr;
+      if (signal?.aborted) message = `podman ${args[0]} was cancelled: ${cancelReason(signal)}`;
+      else if (error?.killed) message = `podman ${args[0]} ${overLimit(seconds)}`;
+      resolve({ code, stdout, stderr: message });
     });
   });
 }
@@ -87,6 +98,7 @@ async function waitReady(options: PodmanOptions, container: string, url: string)
   const deadline = Date.now() + timeout;
   let polls = 0;
   while (Date.now() < deadline) {
+    if (options.signal?.aborted) return `cancelled: ${cancelReason(options.signal)}`;
     if (await isReady(url)) return null;
     // Asking podman is slower than asking the port, so only every few polls.
     if (polls++ % 5 === 0) {

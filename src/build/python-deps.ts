@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { withLock } from './deps-lock.ts';
 import type { PythonIdentity } from './python-probe.ts';
 import { checkRequirements, unreachableIndexMessage } from './requirements-check.ts';
-import { describeEnd, runStep, type StepResult } from './run-step.ts';
+import { describeEnd, runStep, type StepOptions, type StepResult } from './run-step.ts';
+import { stepLimitSeconds, type StepName, type StepLimits } from './step-limits.ts';
 import { scriptInstallsRequirements } from './script-installs.ts';
 
 export type DepsRequest = {
@@ -34,6 +35,10 @@ export type DepsRequest = {
   /** The model's resolved environment (global < project < model), given to pip and the script. */
   env?: Record<string, string>;
   line: (text: string) => void;
+  /** Time limits of its steps, replacing their defaults (see step-limits.ts). */
+  stepTimeouts?: StepLimits;
+  /** Kills the running step when it aborts. */
+  signal?: AbortSignal;
 };
 
 export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: false; message: string };
@@ -50,6 +55,11 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/** The time limit and cancellation of `step` for this request. */
+function limits(req: DepsRequest, step: StepName): Pick<StepOptions, 'timeoutSeconds' | 'signal'> {
+  return { timeoutSeconds: stepLimitSeconds(step, req.stepTimeouts), signal: req.signal };
 }
 
 function stepEnv(venv: string | null, modelEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -75,9 +85,9 @@ function stepEnv(venv: string | null, modelEnv: Record<string, string> = {}): No
 async function createVenv(req: DepsRequest, venv: string): Promise<{ ok: true } | { ok: false; message: string }> {
   const args = ['-m', 'venv', '--system-site-packages', venv];
   req.line(`creating virtualenv with ${req.python.executable} (Python ${req.python.version})`);
-  const made = await runStep(req.python.command, args, { cwd: req.root, env: stepEnv(null), tag: 'venv', line: req.line, keepOutput: true });
+  const made = await runStep(req.python.command, args, { cwd: req.root, env: stepEnv(null), tag: 'venv', line: req.line, keepOutput: true, ...limits(req, 'venv') });
   if (made.code === 0) return { ok: true };
-  if (!made.output.some((text) => text.includes('ensurepip'))) {
+  if (made.stopped !== null || !made.output.some((text) => text.includes('ensurepip'))) {
     return { ok: false, message: `virtualenv creation failed (${req.python.command} -m venv ${describeEnd(made)})` };
   }
   req.line(`ensurepip is not available for ${req.python.executable}; creating the virtualenv without pip`);
@@ -87,12 +97,13 @@ async function createVenv(req: DepsRequest, venv: string): Promise<{ ok: true } 
     env: stepEnv(null),
     tag: 'venv',
     line: req.line,
+    ...limits(req, 'venv'),
   });
   if (bare.code !== 0) {
     return { ok: false, message: `virtualenv creation failed (${req.python.command} -m venv --without-pip ${describeEnd(bare)})` };
   }
   const python = join(venv, 'bin', 'python');
-  const pip = await runStep(python, ['-m', 'pip', '--version'], { cwd: req.root, env: stepEnv(venv), tag: 'venv', line: req.line });
+  const pip = await runStep(python, ['-m', 'pip', '--version'], { cwd: req.root, env: stepEnv(venv), tag: 'venv', line: req.line, ...limits(req, 'venv') });
   if (pip.code !== 0) {
     req.line(`no pip is available to the virtualenv (install python3-venv or python3-pip for ${req.python.executable})`);
     return { ok: true };
@@ -114,21 +125,21 @@ async function install(req: DepsRequest): Promise<DepsResult> {
   const venv = await createVenv(req, paths.venv);
   if (!venv.ok) return venv;
   const env = stepEnv(paths.venv, req.env);
-  const run = (command: string, args: string[], tag: string): Promise<StepResult> =>
-    runStep(command, args, { cwd: paths.work, env, tag, line: req.line });
+  const run = (command: string, args: string[], tag: string, step: StepName): Promise<StepResult> =>
+    runStep(command, args, { cwd: paths.work, env, tag, line: req.line, ...limits(req, step) });
   const pipNeeded = req.requirements === null ? true : await requirementsNeedPip(req, req.requirements, paths.python, paths.work, env);
   if (typeof pipNeeded === 'string') return { ok: false, message: pipNeeded };
   if (req.requirements !== null && pipNeeded) {
     req.line(`installing ${req.requirements} with pip`);
-    const pip = await run(paths.python, ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '-r', req.requirements], 'pip');
+    const pip = await run(paths.python, ['-m', 'pip', 'install', '--no-input', '--disable-pip-version-check', '-r', req.requirements], 'pip', 'pip');
     if (pip.code !== 0) {
-      const end = pip.startError === null && pip.signal === null ? `pip exited ${pip.code}` : `pip ${describeEnd(pip)}`;
+      const end = pip.stopped === null && pip.startError === null && pip.signal === null ? `pip exited ${pip.code}` : `pip ${describeEnd(pip)}`;
       return { ok: false, message: `requirements install failed (${end})` };
     }
   }
   if (req.script !== null) {
     req.line(`running build script ${req.script}`);
-    const script = await run('bash', [req.script], req.script);
+    const script = await run('bash', [req.script], req.script, 'build script');
     if (script.code !== 0) return { ok: false, message: `build script ${req.script} ${describeEnd(script)}` };
   }
   const marker = {

@@ -17,6 +17,8 @@ import { DEFAULT_PYTHON, probeInterpreter } from '../source/interpreter-probe.ts
 import { openContentStore } from './content-store.ts';
 import { writeSnapshot } from './snapshot-checkout.ts';
 import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
+import { isModelName } from '../spec/model-name.ts';
+import { cancelReason, type StepLimits } from './step-limits.ts';
 
 export type SnapshotBuilderOptions = {
   /** The state folder, `<root>/.slipway`. */
@@ -27,6 +29,8 @@ export type SnapshotBuilderOptions = {
    * part of the build key, and the key comes from models.yaml.
    */
   python?: string;
+  /** Time limits of venv, pip and the build script, replacing their defaults (see step-limits.ts). */
+  stepTimeouts?: StepLimits;
 };
 
 /** Where build `number` of `model` and its log live under `stateDir`. */
@@ -38,7 +42,6 @@ export function snapshotPaths(stateDir: string, model: string, number: number): 
 /** A step that failed; its message names the step. */
 class StepFailure extends Error {}
 
-const MODEL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -63,7 +66,8 @@ async function interpreterOf(req: BuildRequest, override: string | undefined): P
   return { python: { command: probed.command, executable: found.executable, version: found.version }, packages: found.packages };
 }
 
-async function assemble(req: BuildRequest, stateDir: string, pythonOverride: string | undefined, temp: string, log: BuildLog): Promise<void> {
+async function assemble(req: BuildRequest, settings: Settings, temp: string, log: BuildLog): Promise<void> {
+  const { stateDir, pythonOverride } = settings;
   const { model, key, number } = req;
   if (key.inputs.runtime !== 'python3') {
     throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the snapshot builder; use runtime python3`);
@@ -101,6 +105,8 @@ async function assemble(req: BuildRequest, stateDir: string, pythonOverride: str
       builtBy: { model: model.name, number },
       env: req.env,
       line: log.line,
+      stepTimeouts: settings.stepTimeouts,
+      signal: req.signal,
     });
     if (!installed.ok) throw new StepFailure(installed.message);
     runWith = installed.python;
@@ -120,10 +126,13 @@ async function assemble(req: BuildRequest, stateDir: string, pythonOverride: str
   });
 }
 
+type Settings = { stateDir: string; pythonOverride: string | undefined; stepTimeouts: StepLimits | undefined };
+
 /** Builds `req` into its folder; every failure becomes an outcome. */
-async function build(req: BuildRequest, stateDir: string, pythonOverride: string | undefined): Promise<BuildOutcome> {
+async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcome> {
+  const { stateDir } = settings;
   const { model, number } = req;
-  if (!MODEL_NAME.test(model.name) || !Number.isSafeInteger(number) || number < 1) {
+  if (!isModelName(model.name) || !Number.isSafeInteger(number) || number < 1) {
     return {
       ok: false,
       logPath: '',
@@ -145,7 +154,9 @@ async function build(req: BuildRequest, stateDir: string, pythonOverride: string
   const temp = join(stateDir, 'builds', model.name, `.${number}.tmp-${randomBytes(6).toString('hex')}`);
   log.line(`building ${model.name} #${number} (key ${req.key.key.slice(0, 12)}) with the snapshot builder`);
   try {
-    await assemble(req, stateDir, pythonOverride, temp, log);
+    await assemble(req, settings, temp, log);
+    // A cancelled build leaves no folder, even when its last step happened to finish.
+    if (req.signal?.aborted) throw new StepFailure(`build cancelled: ${cancelReason(req.signal)}`);
     try {
       await rename(temp, paths.folder);
     } catch (error) {
@@ -172,6 +183,6 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions): Builder 
   const stateDir = resolve(options.stateDir);
   return {
     name: 'snapshot',
-    build: (req) => build(req, stateDir, options.python || undefined),
+    build: (req) => build(req, { stateDir, pythonOverride: options.python || undefined, stepTimeouts: options.stepTimeouts }),
   };
 }

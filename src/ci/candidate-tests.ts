@@ -48,7 +48,7 @@ export async function testCandidates(p: Plan, deps: CandidateDeps): Promise<Mode
 /** A change as a report before anything ran: its build as the plan sees it. */
 export function planned(change: Change): ModelReport {
   const build: ReportBuild | null = change.build && { number: change.build.number, key: change.build.key, state: change.build.reused ? 'reused' : 'planned' };
-  return { model: change.model, action: change.action, reasons: change.reasons, build, error: null, errorTail: null, tests: [], deploymentId: null, curl: null };
+  return { model: change.model, action: change.action, reasons: change.reasons, build, failedIn: null, error: null, errorTail: null, tests: [], deploymentId: null, curl: null };
 }
 
 async function testOne(change: Change, report: ModelReport, deps: CandidateDeps): Promise<void> {
@@ -65,10 +65,12 @@ async function testOne(change: Change, report: ModelReport, deps: CandidateDeps)
   try {
     ensured = await ensureBuild(change, deps);
   } catch (error) {
+    report.failedIn = 'build';
     report.error = (error as Error).message;
     return;
   }
   if (!ensured.ok) {
+    report.failedIn = 'build';
     report.build = { number: ensured.number, key: ensured.key, state: 'failed' };
     report.error = `build #${ensured.number} failed: ${ensured.message}`;
     report.errorTail = ensured.errorTail;
@@ -87,10 +89,12 @@ async function testOne(change: Change, report: ModelReport, deps: CandidateDeps)
     const replica = await start(model, ensured.build, { env: candidateEnv, gatewayUrl: '', logDir, launcher: deps.launcher, policy });
     try {
       report.tests = await runExamples(model, replica.call);
+      if (report.tests.some((t) => !t.pass)) report.failedIn = 'test';
     } finally {
       await replica.stop();
     }
   } catch (error) {
+    report.failedIn = 'rollout';
     report.error = `the candidate build did not start: ${(error as Error).message}`;
   } finally {
     await rm(logDir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { openStore } from '../store/database.ts';
 // `slipway test --target <kubernetes target>`: the pull-request check for a cluster. Plans against
 // the cluster, builds the changed models' images with buildah (pushed, so the merge reuses them),
 // and calls their examples in a throwaway container run with podman. Nothing is deployed.
@@ -9,10 +10,10 @@ import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backen
 import { stateDir } from '../backends/local/observe.ts';
 import type { ModelReport } from '../github/run-report.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
+import { planFingerprint } from '../plan/fingerprint.ts';
 import type { Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
-import { openStore } from '../store/database.ts';
 import { planned, testCandidates, type CandidateStarter } from './candidate-tests.ts';
 import { plainLauncher } from '../sandbox/plain-launcher.ts';
 
@@ -30,10 +31,12 @@ export type ClusterTestInput = {
 };
 
 /** The plan against the cluster, and a report per changed model with its test calls. */
-export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan; models: ModelReport[] }> {
+export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan; fingerprint: string; models: ModelReport[] }> {
   const state = await input.backend.readState();
-  const thePlan = plan(input.spec, input.keys, toObserved(state));
-  if (!hasChanges(thePlan)) return { plan: thePlan, models: [] };
+  const observed = toObserved(state);
+  const thePlan = plan(input.spec, input.keys, observed);
+  const fingerprint = planFingerprint(thePlan, observed);
+  if (!hasChanges(thePlan)) return { plan: thePlan, fingerprint, models: [] };
   // The cluster keeps the build records; a scratch store numbers new builds after them.
   const store = openStore(':memory:');
   try {
@@ -53,7 +56,7 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
       launcher: plainLauncher,
       fork: false,
     });
-    return { plan: thePlan, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
+    return { plan: thePlan, fingerprint, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
   } finally {
     store.close();
   }

@@ -2,6 +2,7 @@
 import type { RunReport } from '../github/run-report.ts';
 import type { Workspace } from '../cli/workspace.ts';
 import type { CiSettings } from './settings.ts';
+import { toReport } from './to-report.ts';
 
 export type FlowContext = {
   settings: CiSettings;
@@ -22,5 +23,5 @@ export type FlowRun = (ctx: FlowContext) => Promise<RunReport>;
 
 /** A report of a run that failed before it had a plan. */
 export function failedReport(kind: RunReport['kind'], ctx: Pick<FlowContext, 'commit'>, modelsFile: string, failure: string): RunReport {
-  return { kind, ok: false, commit: ctx.commit, modelsFile, issues: [], plan: null, models: [], notes: [], failure, drift: false };
+  return toReport({ kind, commit: ctx.commit, modelsFile }, { failure });
 }

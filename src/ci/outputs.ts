@@ -1,10 +1,10 @@
-// The run's step outputs: `plan` (the plan JSON of `slipway plan --json`), `changed-models`
-// (comma-separated names) and `test-results` (JSON), secrets scrubbed.
+// The run's step outputs: `plan` (the plan JSON of `slipway plan --json`), `plan-fingerprint`,
+// `changed-models` (comma-separated names) and `test-results` (JSON), secrets scrubbed.
 import { redactDeep } from '../github/redact.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { renderPlanJson } from '../plan/render-plan-json.ts';
 
-export type RunOutputs = { plan: string; 'changed-models': string; 'test-results': string };
+export type RunOutputs = { plan: string; 'plan-fingerprint': string; 'changed-models': string; 'test-results': string };
 
 /** The three outputs of `report`; `plan` is `null` when there is no plan (an invalid models file). */
 export function runOutputs(report: RunReport, secrets: readonly string[]): RunOutputs {
@@ -14,6 +14,7 @@ export function runOutputs(report: RunReport, secrets: readonly string[]): RunOu
   );
   return {
     plan,
+    'plan-fingerprint': report.fingerprint ?? '',
     'changed-models': report.models.map((m) => m.model).join(','),
     'test-results': JSON.stringify(redactDeep(tests, secrets)),
   };

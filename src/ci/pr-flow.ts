@@ -17,17 +17,17 @@ import { detectSandbox } from '../sandbox/detect-sandbox.ts';
 import type { ReplicaLauncher } from '../sandbox/launcher.ts';
 import { plainLauncher } from '../sandbox/plain-launcher.ts';
 import { loadModels, modelsFileName } from './load-models.ts';
+import { planFingerprint } from '../plan/fingerprint.ts';
+import { invalidReport, modelPassed, toReport } from './to-report.ts';
 
 /** `test`: build and call; otherwise plan only. */
 export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise<RunReport> {
   const { ws } = ctx;
   const kind = opts.test ? 'test' : 'plan';
-  const modelsFile = modelsFileName(ws);
+  const header = { kind, commit: ctx.commit, modelsFile: modelsFileName(ws) } as const;
   // An empty secret is taken as missing: a fork's run gets none, and its candidates are skipped.
   const desired = await loadModels(ws, { forApply: false, env: ctx.env, secretDigest: secretDigestIfStore(ws.root), emptySecrets: 'unset', interpreters: true });
-  if (!desired.ok) {
-    return { kind, ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
-  }
+  if (!desired.ok) return invalidReport(header, desired);
   ctx.secrets(secretNames(desired.spec));
   // The target environment: what the running daemon serves, else the store's record.
   const daemon = findDaemon(ws.root);
@@ -39,7 +39,7 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
   if (opts.test && hasChanges(thePlan)) {
     const sandbox = candidateLauncher(ctx.settings.unsafeCandidates);
     if (!sandbox.ok) {
-      return { kind, ok: false, commit: ctx.commit, modelsFile, issues: [], plan: thePlan, models: thePlan.changes.filter((c) => c.action !== 'noop').map(planned), notes, failure: sandbox.message, drift: false };
+      return toReport(header, { plan: thePlan, models: thePlan.changes.filter((c) => c.action !== 'noop').map(planned), notes, failure: sandbox.message });
     }
     if (!sandbox.launcher.isolated) notes.push(`candidates ran WITHOUT a sandbox (--unsafe-candidates): ${sandbox.reason}`);
     const store = openStore(storePath(ws.root));
@@ -62,8 +62,7 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
     models = thePlan.changes.filter((c) => c.action !== 'noop').map(planned);
   }
   addCurls(models, desired.spec, { root: ws.root, gatewayUrl: ctx.settings.gatewayUrl ?? daemon?.url ?? `http://127.0.0.1:${ctx.settings.port}` });
-  const ok = models.every((m) => m.error === null && m.tests.every((t) => t.pass));
-  return { kind, ok, commit: ctx.commit, modelsFile, issues: [], plan: thePlan, models, notes, failure: null, drift: false };
+  return toReport(header, { ok: models.every(modelPassed), plan: thePlan, fingerprint: planFingerprint(thePlan, observed), models, notes });
 }
 
 type CandidateSandbox = { ok: true; launcher: ReplicaLauncher; reason: string } | { ok: false; message: string };
@@ -78,3 +77,4 @@ function candidateLauncher(unsafe: boolean): CandidateSandbox {
     message: `pull-request code is never run unsandboxed, and no sandbox can be made here: ${sandbox.reason}. Install bubblewrap (apt-get install bubblewrap), or pass --unsafe-candidates (unsafe-candidates: true) on a runner that serves nothing`,
   };
 }
+

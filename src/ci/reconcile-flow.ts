@@ -11,15 +11,15 @@ import type { Observed } from '../plan/types.ts';
 import { applyInDaemon } from './daemon-apply.ts';
 import type { FlowContext } from './flow-context.ts';
 import { loadModels, modelsFileName } from './load-models.ts';
+import { planFingerprint } from '../plan/fingerprint.ts';
+import { invalidReport, toReport } from './to-report.ts';
 
 /** Repairs what differs from what was applied or declared; `drift` says whether anything did. */
 export async function reconcileFlow(ctx: FlowContext): Promise<RunReport> {
   const { ws } = ctx;
-  const modelsFile = modelsFileName(ws);
+  const header = { kind: 'reconcile' as const, commit: ctx.commit, modelsFile: modelsFileName(ws) };
   const desired = await loadModels(ws, { forApply: true, env: ctx.env, secretDigest: secretDigestIfStore(ws.root), interpreters: true });
-  if (!desired.ok) {
-    return { kind: 'reconcile', ok: false, commit: ctx.commit, modelsFile, issues: desired.issues, plan: null, models: [], notes: [], failure: desired.issues.length ? null : desired.message, drift: false };
-  }
+  if (!desired.ok) return invalidReport(header, desired);
   ctx.secrets(secretNames(desired.spec));
   const notes: string[] = [];
   let drift = false;
@@ -42,12 +42,12 @@ export async function reconcileFlow(ctx: FlowContext): Promise<RunReport> {
   // are drift that was repaired, reported (and output) as such.
   const restoredReports = restored.map((name) => restoredReport(name, observed));
   if (restored.length > 0) ctx.log(`drift: the daemon was not running; starting it restored ${restored.join(', ')}`);
-  let report: RunReport = { kind: 'reconcile', ok: true, commit: ctx.commit, modelsFile, issues: [], plan: preview, models: restoredReports, notes, failure: null, drift };
+  let report: RunReport = toReport(header, { ok: true, plan: preview, fingerprint: planFingerprint(preview, observed), models: restoredReports, notes, drift });
   if (hasChanges(preview)) {
     ctx.log('what runs differs from what was applied or declared: applying');
     const applied = await applyInDaemon(ctx, client, desired.spec);
     const models = [...restoredReports.filter((r) => !applied.models.some((m) => m.model === r.model)), ...applied.models];
-    report = { ...report, ok: applied.ok, plan: applied.plan ?? preview, models, failure: applied.failure, drift: true };
+    report = { ...report, ok: applied.ok, plan: applied.plan ?? preview, fingerprint: applied.fingerprint ?? report.fingerprint, models, failure: applied.failure, drift: true };
   } else if (!drift) {
     ctx.log('no drift: everything runs as last applied');
   }
@@ -66,6 +66,7 @@ function restoredReport(name: string, observed: Observed): ModelReport {
     action: 'repair',
     reasons: ['the Slipway daemon was not running: starting it restored the deployment'],
     build: null,
+    failedIn: null,
     error: null,
     errorTail: null,
     tests: [],

@@ -17,6 +17,8 @@ export type CiSettings = {
   gatewayUrl: string | null;
   /** Port of a daemon this run starts (apply, reconcile). */
   port: number;
+  /** Apply only the plan with this fingerprint (the `plan-fingerprint` output of the run someone reviewed); null: any. */
+  planFingerprint: string | null;
   eventName: string | null;
   eventPath: string | null;
   cwd: string;
@@ -45,6 +47,7 @@ export type RawSettings = {
   failOnDrift?: string | boolean;
   gatewayUrl?: string;
   port?: string;
+  planFingerprint?: string;
   eventName?: string;
   eventPath?: string;
   cwd?: string;
@@ -71,6 +74,10 @@ export function resolveSettings(raw: RawSettings, env: NodeJS.ProcessEnv): Setti
   if (gatewayUrl !== null && !/^https?:\/\/[^\s/]+/.test(gatewayUrl)) {
     return { ok: false, message: `gateway-url is "${gatewayUrl}"; expected an http(s) URL such as https://models.example.com` };
   }
+  const planFingerprint = given(raw.planFingerprint);
+  if (planFingerprint !== null && !/^[0-9a-f]{64}$/.test(planFingerprint)) {
+    return { ok: false, message: `plan-fingerprint is "${planFingerprint}"; expected the 64 hex digits of a plan run's plan-fingerprint output` };
+  }
   const repository = given(env.GITHUB_REPOSITORY);
   const serverUrl = given(env.GITHUB_SERVER_URL) ?? 'https://github.com';
   const runId = given(env.GITHUB_RUN_ID);
@@ -84,6 +91,7 @@ export function resolveSettings(raw: RawSettings, env: NodeJS.ProcessEnv): Setti
       failOnDrift,
       gatewayUrl: gatewayUrl?.replace(/\/+$/, '') ?? null,
       port,
+      planFingerprint,
       eventName: given(raw.eventName) ?? given(env.GITHUB_EVENT_NAME),
       eventPath: given(raw.eventPath) ?? given(env.GITHUB_EVENT_PATH),
       cwd: given(raw.cwd) ?? process.cwd(),

@@ -6,6 +6,7 @@ import { ensureDaemon } from '../backends/local/admin-client.ts';
 import { secretNames } from '../apply/desired.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
+import { planFingerprint } from '../plan/fingerprint.ts';
 import type { Observed } from '../plan/types.ts';
 import { renderApplyResult } from './apply-output.ts';
 import { CliError } from './cli-error.ts';
@@ -41,7 +42,9 @@ export function registerApply(program: Command): void {
       process.stdout.write(renderPlanText(preview, { color: useColor() }));
       if (!hasChanges(preview)) return;
       if (!opts.yes && !(await confirm())) throw new CliError('apply cancelled (pass --yes to apply without asking)');
-      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), (line) => process.stderr.write(`  ${line}\n`));
+      // The daemon plans again when the apply's turn comes; it applies only the plan confirmed here.
+      const fingerprint = opts.yes ? undefined : planFingerprint(preview, observed);
+      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), (line) => process.stderr.write(`  ${line}\n`), { fingerprint });
       process.stdout.write(renderApplyResult(result));
       if (!result.ok || !result.report.ok) process.exitCode = 1;
     });
@@ -80,7 +83,7 @@ async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: Ap
     if (!hasChanges(result.plan)) process.stdout.write(renderPlanText(result.plan, { color: useColor() }));
     return;
   }
-  process.stdout.write(renderApplyResult({ ok: true, plan: result.plan, report: result.report }));
+  process.stdout.write(renderApplyResult({ ok: true, plan: result.plan, fingerprint: result.fingerprint, report: result.report }));
   if (!result.report.ok) process.exitCode = 1;
 }
 

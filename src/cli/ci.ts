@@ -12,6 +12,7 @@ type CiOptions = {
   event?: string;
   payload?: string;
   command?: string;
+  planFingerprint?: string;
   file?: string;
   backend?: string;
   failOnDrift?: boolean;
@@ -34,6 +35,7 @@ export function registerCi(program: Command): void {
     .option('--gateway-url <url>', "the gateway's public URL, for the curl in reports (default: the daemon's)")
     .option('--port <port>', 'port of a daemon this run starts', '8700')
     .option('--unsafe-candidates', 'run candidates without a sandbox where none can be made')
+    .option('--plan-fingerprint <sha256>', "apply only the plan with this fingerprint (a plan run's plan-fingerprint output)")
     .addHelpText('after', '\nThe GitHub token is read from $GITHUB_TOKEN (never from a flag), the API from $GITHUB_API_URL,\nthe repository from $GITHUB_REPOSITORY. The summary goes to $GITHUB_STEP_SUMMARY, or stdout.')
     .action(async (opts: CiOptions) => {
       const resolved = resolveSettings(
@@ -44,6 +46,7 @@ export function registerCi(program: Command): void {
           failOnDrift: opts.failOnDrift ?? false,
           gatewayUrl: opts.gatewayUrl,
           port: opts.port,
+          planFingerprint: opts.planFingerprint,
           eventName: opts.event,
           eventPath: opts.payload,
           unsafeCandidates: opts.unsafeCandidates === true,

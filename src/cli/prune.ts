@@ -2,7 +2,7 @@
 // (see backends/local/prune.ts). With a daemon running it prunes there, between applies; without
 // one, on the store directly.
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { findDaemon } from '../backends/local/admin-client.ts';
 import { stateDir, storePath } from '../backends/local/observe.ts';
 import { DEFAULT_KEEP, pruneLocal, type PruneOptions, type PruneReport } from '../backends/local/prune.ts';
@@ -11,7 +11,7 @@ import { openStore } from '../store/database.ts';
 import { CliError } from './cli-error.ts';
 import { openWorkspace } from './workspace.ts';
 
-type PruneFlags = { keep: string; minAge: string; dryRun?: boolean; json?: boolean };
+type PruneFlags = { keep: string; minAge: string; dryRun?: boolean; json?: boolean; now?: string };
 
 export function registerPrune(program: Command): void {
   program
@@ -21,13 +21,17 @@ export function registerPrune(program: Command): void {
     .option('--min-age <duration>', 'spare builds finished, and dependencies used, more recently than this (30m, 2h, 7d)', '10m')
     .option('--dry-run', 'list what would be removed, and remove nothing')
     .option('--json', 'print the report as JSON')
+    // The clock ages are counted from: tests prune "an hour later" instead of waiting.
+    .addOption(new Option('--now <time>', 'count ages from this ISO time instead of now').hideHelp())
     .action(async (flags: PruneFlags) => {
       const keep = Number(flags.keep);
       if (!Number.isSafeInteger(keep) || keep < 1) throw new CliError(`--keep ${flags.keep}: give a whole number of builds, 1 or more`);
       const minAge = parseDuration(flags.minAge);
       if (!minAge.ok) throw new CliError(`--min-age: ${minAge.error}`);
+      const now = flags.now === undefined ? undefined : new Date(flags.now);
+      if (now !== undefined && Number.isNaN(now.getTime())) throw new CliError(`--now ${flags.now}: give an ISO time such as 2026-12-01T10:00:00Z`);
       const ws = await openWorkspace({ needModels: false });
-      const report = await prune(ws.root, { keep, dryRun: flags.dryRun === true, minAgeMs: minAge.ms });
+      const report = await prune(ws.root, { keep, dryRun: flags.dryRun === true, minAgeMs: minAge.ms, now });
       process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderPruneReport(report));
     });
 }

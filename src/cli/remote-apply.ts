@@ -3,12 +3,16 @@ import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { AdminClient } from '../backends/local/admin-client.ts';
 import { lockTimeoutFromEnv } from '../backends/local/apply-runner.ts';
 
-/** Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. */
+/**
+ * Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. With
+ * `fingerprint`, the daemon applies only the plan that fingerprint was taken of.
+ */
 export async function applyViaDaemon(
   client: AdminClient,
   file: string,
   secrets: string[],
   onLog: (line: string) => void,
+  opts: { fingerprint?: string } = {},
 ): Promise<ApplyResult> {
   const env: Record<string, string> = {};
   for (const name of secrets) {
@@ -17,7 +21,7 @@ export async function applyViaDaemon(
   }
   // The caller's patience, not the daemon's: each CI job or terminal may set its own.
   const lockTimeoutSeconds = process.env.SLIPWAY_LOCK_TIMEOUT_SECONDS === undefined ? undefined : lockTimeoutFromEnv(process.env);
-  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds });
+  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds, fingerprint: opts.fingerprint });
   if (!response.ok || !response.body) {
     const text = await response.text();
     return { ok: false, message: `the daemon refused the apply (${response.status}): ${text}` };

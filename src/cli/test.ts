@@ -6,6 +6,7 @@ import type { ModelReport, RunReport } from '../github/run-report.ts';
 import { formatIssues } from '../spec/format.ts';
 import { prFlow } from '../ci/pr-flow.ts';
 import { resolveSettings } from '../ci/settings.ts';
+import { modelPassed, toReport } from '../ci/to-report.ts';
 import { CliError } from './cli-error.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 import { loadDesired } from './desired.ts';
@@ -59,8 +60,8 @@ async function testOnCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: C
   const cluster = clusterFor(spec, opts, log)!;
   spec = await withClusterDigests(cluster, spec, { create: false });
   const result = await clusterTest({ root: ws.root, spec, keys, backend: cluster.backend, target: cluster.target, credentials: cluster.credentials, gitCommit: await headCommit(ws.repo), env: process.env, log });
-  const ok = result.models.every((m) => m.error === null && m.tests.every((t) => t.pass));
-  const report: RunReport = { kind: 'test', ok, commit: null, modelsFile: ws.display, issues: [], plan: result.plan, models: result.models, notes: [], failure: null, drift: false };
+  const ok = result.models.every(modelPassed);
+  const report = toReport({ kind: 'test', commit: null, modelsFile: ws.display }, { ok, plan: result.plan, fingerprint: result.fingerprint, models: result.models });
   process.stdout.write(redactText(renderTestReport(report), secrets));
   if (!ok) process.exitCode = 1;
 }

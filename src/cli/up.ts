@@ -4,9 +4,10 @@
 import type { Command } from 'commander';
 import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
 import { DaemonStartError, startDaemon } from '../backends/local/daemon.ts';
-import { processAlive, readDaemonInfo } from '../backends/local/daemon-info.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
 import { watchTree } from '../backends/local/watch.ts';
+import { readDaemonInfo } from '../backends/local/daemon-info.ts';
+import { processAlive } from '../process-alive.ts';
 import { secretNames } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import { renderApplyResult, renderEndpoints } from './apply-output.ts';
@@ -78,7 +79,8 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
   }
   log(`Slipway daemon serving at ${daemon.url} (admin token in .slipway/daemon.json)`);
   const applyOnce = async (first = false): Promise<void> => {
-    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log });
+    // A newer change cancels an apply still building the older one.
+    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log, supersede: true });
     const changed = !result.ok || result.report.outcomes.length > 0;
     if (changed) process.stdout.write(renderApplyResult(result));
     if (result.ok && (first || changed)) {

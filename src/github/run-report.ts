@@ -1,5 +1,6 @@
 // What one CI run found and did, as plain data: the input of every renderer in this folder (PR
 // comment, job summary, commit comment) and of the Action's outputs. CI's flows fill it in.
+import type { FailedPhase } from '../apply/apply.ts';
 import type { TestResult } from '../apply/test-calls.ts';
 import type { Action, Plan } from '../plan/types.ts';
 import type { SpecIssue } from '../spec/types.ts';
@@ -18,6 +19,8 @@ export type ModelReport = {
   action: Action;
   reasons: string[];
   build: ReportBuild | null;
+  /** The phase that failed (build, deploy, rollout, test), or null when none did or none ran. */
+  failedIn: FailedPhase | null;
   /** What went wrong for this model (build, replica start, deploy), for people; null when nothing did. */
   error: string | null;
   /** The last lines of a failed build's log, or of a replica that did not start. */
@@ -43,6 +46,8 @@ export type RunReport = {
   /** Validation errors of the models file; when any, there is no plan. */
   issues: SpecIssue[];
   plan: Plan | null;
+  /** The plan's fingerprint (plan/fingerprint.ts): an apply given it applies only this plan. */
+  fingerprint: string | null;
   /** Every model that changes (or changed), in plan order; `noop`s are only counted by the plan. */
   models: ModelReport[];
   /** Facts worth telling, e.g. that the daemon was not running and was started. */

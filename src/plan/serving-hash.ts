@@ -1,6 +1,7 @@
 // The serving hash identifies a deployment's serving settings. The store records it, backends
 // label live replicas with it, and the plan compares it to spot settings changed by hand.
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../source/key-of.ts';
 import type { EnvValue, Serving } from '../spec/types.ts';
 
 /**
@@ -17,17 +18,4 @@ export function servingHash(serving: Serving): string {
 function hashableEnv(value: EnvValue): unknown {
   if ('fromEnv' in value) return { fromEnv: value.fromEnv, digest: value.digest ?? null };
   return { value: value.value };
-}
-
-/** JSON with object keys sorted recursively; undefined members are left out, as JSON.stringify does. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const members = Object.keys(value)
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${members.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

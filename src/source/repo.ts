@@ -1,7 +1,8 @@
 // The git repository Slipway works in. Everything else in `source/` runs git through this handle,
 // always from the repository root, so paths git prints are root-relative.
 import { realpath, stat } from 'node:fs/promises';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import { GitPluginError, simpleGit, type SimpleGit } from 'simple-git';
+import { overLimit, stepLimitSeconds } from '../build/step-limits.ts';
 
 export type Repo = {
   /** Absolute, symlink-free path of the working tree's root. */
@@ -36,7 +37,7 @@ export async function openRepo(cwd: string): Promise<Repo> {
   }
   let top: string;
   try {
-    top = (await simpleGit({ baseDir: cwd }).raw(['rev-parse', '--show-toplevel'])).trim();
+    top = (await gitClient(cwd).raw(['rev-parse', '--show-toplevel'])).trim();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/not a git repository|must be run in a work tree/i.test(message)) {
@@ -47,7 +48,27 @@ export async function openRepo(cwd: string): Promise<Repo> {
   // Inside `.git` git answers with an empty top level instead of failing.
   if (top === '') throw new NotAGitRepositoryError(cwd, 'inside the .git folder, not the working tree');
   const root = await realpath(top);
-  return { root, git: simpleGit({ baseDir: root }) };
+  return { root, git: gitClient(root) };
+}
+
+/**
+ * simple-git in `baseDir`, with git's time limit: a git that prints nothing for that long (a
+ * filter process or a network mount that hangs) is killed, and the error names the limit.
+ */
+export function gitClient(baseDir: string, signal?: AbortSignal): SimpleGit {
+  const seconds = stepLimitSeconds('git');
+  return simpleGit({
+    baseDir,
+    timeout: { block: seconds * 1000 },
+    ...(signal ? { abort: signal } : {}),
+    // Runs after simple-git's own error detection; only its timeout error is reworded.
+    errors: (error) => {
+      if (error instanceof GitPluginError && error.plugin === 'timeout') {
+        return Buffer.from(`git ${error.task?.commands.join(' ') ?? ''} ${overLimit(seconds)}`);
+      }
+      return error;
+    },
+  });
 }
 
 /** The commit HEAD points at, or null in a repository that has no commit yet. */

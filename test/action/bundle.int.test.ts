@@ -52,8 +52,8 @@ test.after(async () => {
 
 test('action.yml runs dist/index.js on node24 with the documented inputs and outputs', () => {
   assert.equal(action.runs, { using: 'node24', main: 'dist/index.js' });
-  assert.equal(Object.keys(action.inputs), ['command', 'file', 'backend', 'github-token', 'fail-on-drift', 'gateway-url', 'port', 'unsafe-candidates']);
-  assert.equal(Object.keys(action.outputs), ['plan', 'changed-models', 'test-results']);
+  assert.equal(Object.keys(action.inputs), ['command', 'file', 'backend', 'github-token', 'fail-on-drift', 'gateway-url', 'port', 'unsafe-candidates', 'plan-fingerprint']);
+  assert.equal(Object.keys(action.outputs), ['plan', 'plan-fingerprint', 'changed-models', 'test-results']);
   assert.is(inputEnv({})['INPUT_GITHUB-TOKEN'], TOKEN);
 });
 

@@ -23,7 +23,7 @@ models:
 
 function report(model: string, failed: number[]): ModelReport {
   const tests = [0, 1, 2].map((index) => ({ model, index, input: index + 1, expected: 0, got: 1, pass: !failed.includes(index), detail: failed.includes(index) ? '$: expected 0, got 1' : null, latencyMs: 1 }));
-  return { model, action: 'create', reasons: [], build: null, error: null, errorTail: null, tests, deploymentId: null, curl: null };
+  return { model, action: 'create', reasons: [], build: null, failedIn: null, error: null, errorTail: null, tests, deploymentId: null, curl: null };
 }
 
 test('example: and examples[i] lines; passing examples and unknown models are not annotated', () => {

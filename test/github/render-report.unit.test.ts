@@ -24,6 +24,7 @@ function model(over: Partial<ModelReport> = {}): ModelReport {
     action: 'rebuild',
     reasons: ['add_numbers.py modified'],
     build: { number: 2, key: KEY, state: 'built' },
+    failedIn: null,
     error: null,
     errorTail: null,
     tests: [result()],
@@ -40,6 +41,7 @@ function report(over: Partial<RunReport> = {}): RunReport {
     commit: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
     modelsFile: 'models.yaml',
     issues: [],
+    fingerprint: null,
     plan: {
       changes: [
         { model: 'add-numbers', action: 'rebuild', build: { number: 2, key: KEY, reused: false }, reasons: ['add_numbers.py modified'] },

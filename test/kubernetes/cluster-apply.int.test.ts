@@ -47,4 +47,25 @@ test('a rollback applies from the cluster records alone', async () => {
   assert.is(again.report, null, 'nothing to do');
 });
 
+test('a confirmed plan is applied only while it is still the plan; a stale one is refused and changes nothing', async () => {
+  const recorded = (await cluster.backend.readState()).history.get('iris')!.length;
+  // Confirmed: back to build #2. Meanwhile someone else applies a reconfigure.
+  const confirmed = await applyToCluster({ backend: cluster.backend, spec: iris, keys: keys(['iris', v2]), root: '/repo', builder: noBuilds, gitCommit: 'abc', log: () => {}, confirm: async () => false });
+  assert.is(confirmed.plan.changes[0].action, 'rebuild');
+  await step(cluster.backend, spec(model('iris', { serving: { replicas: 2 } })), keys(['iris', v1]));
+  const stale = await applyToCluster({
+    backend: cluster.backend, spec: iris, keys: keys(['iris', v2]), root: '/repo', builder: noBuilds, gitCommit: 'abc', log: () => {}, fingerprint: confirmed.fingerprint,
+  });
+  assert.is(stale.refused, 'the plan changed since you confirmed it: review it again');
+  assert.is(stale.report, null);
+  assert.is((await cluster.backend.readState()).history.get('iris')!.length, recorded + 1, 'only the reconfigure was recorded');
+  // The plan made now, confirmed as such, is applied.
+  const current = await applyToCluster({ backend: cluster.backend, spec: iris, keys: keys(['iris', v2]), root: '/repo', builder: noBuilds, gitCommit: 'abc', log: () => {}, confirm: async () => false });
+  const applied = await applyToCluster({
+    backend: cluster.backend, spec: iris, keys: keys(['iris', v2]), root: '/repo', builder: noBuilds, gitCommit: 'abc', log: () => {}, fingerprint: current.fingerprint,
+  });
+  assert.is(applied.refused, undefined);
+  assert.ok(applied.report?.ok);
+});
+
 test.run();

@@ -1,3 +1,5 @@
+import { finishBuild, insertBuild } from '../../store/builds.ts';
+import { openStore, type Store } from '../../store/database.ts';
 // `slipway apply --target <kubernetes target>` in one call, for the CLI and CI to wire: under the
 // apply lock, observe the cluster, plan, and apply with the shared applyPlan. The cluster is the
 // record (a CI runner keeps no `.slipway/`), so applyPlan gets a scratch in-memory store seeded
@@ -6,11 +8,10 @@ import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import type { Builder } from '../../build/builder.ts';
 import { plan } from '../../plan/plan.ts';
+import { planFingerprint, STALE_PLAN_MESSAGE } from '../../plan/fingerprint.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { BuildKeys } from '../../source/types.ts';
 import type { Spec } from '../../spec/types.ts';
-import { finishBuild, insertBuild } from '../../store/builds.ts';
-import { openStore, type Store } from '../../store/database.ts';
 import type { KubernetesBackend } from './kubernetes-backend.ts';
 import { toObserved, type ClusterState } from './observe.ts';
 
@@ -26,21 +27,38 @@ export type ClusterApplyInput = {
   callModel?: CallModel;
   /** Sees the plan before anything changes; false cancels. Default: apply. */
   confirm?: (plan: Plan) => Promise<boolean>;
+  /** The fingerprint of the plan someone confirmed earlier; any other plan is refused. */
+  fingerprint?: string;
+};
+
+export type ClusterApplyResult = {
+  plan: Plan;
+  /** The fingerprint of `plan` (plan/fingerprint.ts). */
+  fingerprint: string;
+  /** Null when there was nothing to do, the apply was cancelled, or it was refused. */
+  report: ApplyReport | null;
+  /** Why nothing was applied although the plan had changes: a stale confirmed plan. */
+  refused?: string;
 };
 
 /** Plans against the cluster and applies; `report` is null when there was nothing to do or it was cancelled. */
-export async function applyToCluster(input: ClusterApplyInput): Promise<{ plan: Plan; report: ApplyReport | null }> {
+export async function applyToCluster(input: ClusterApplyInput): Promise<ClusterApplyResult> {
   const { backend } = input;
   return backend.withLock(async () => {
     const state = await backend.readState();
-    const p = plan(input.spec, input.keys, toObserved(state));
-    if (!p.changes.some((c) => c.action !== 'noop')) return { plan: p, report: null };
-    if (input.confirm && !(await input.confirm(p))) return { plan: p, report: null };
+    const observed = toObserved(state);
+    const p = plan(input.spec, input.keys, observed);
+    const fingerprint = planFingerprint(p, observed);
+    if (input.fingerprint !== undefined && fingerprint !== input.fingerprint) {
+      return { plan: p, fingerprint, report: null, refused: STALE_PLAN_MESSAGE };
+    }
+    if (!p.changes.some((c) => c.action !== 'noop')) return { plan: p, fingerprint, report: null };
+    if (input.confirm && !(await input.confirm(p))) return { plan: p, fingerprint, report: null };
     const store = openStore(':memory:');
     try {
       seedBuilds(store, state);
       const report = await applyPlan(p, { root: input.root, store, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel });
-      return { plan: p, report };
+      return { plan: p, fingerprint, report };
     } finally {
       store.close();
     }

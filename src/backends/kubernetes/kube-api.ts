@@ -10,6 +10,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from './names.ts';
+import { overLimit, stepLimitSeconds } from '../../build/step-limits.ts';
 
 /** A failed API call: `status` is the HTTP status (404 not found, 409 exists or conflict...). */
 export class KubeApiError extends Error {
@@ -83,8 +84,14 @@ export function namespaceOf(kc: KubeConfig, namespace: string | null | undefined
   return context?.namespace || 'default';
 }
 
-/** A KubeApi for one namespace. */
-export function createKubeApi(kc: KubeConfig, namespace: string): KubeApi {
+/**
+ * A KubeApi for one namespace. Each call has a time limit (`timeoutSeconds`, default per
+ * step-limits.ts): an API server that stops answering fails the call with a message naming it
+ * instead of holding the apply, and its lock, forever. Watches have no limit; their callers do.
+ */
+export function createKubeApi(kc: KubeConfig, namespace: string, opts: { timeoutSeconds?: number } = {}): KubeApi {
+  const seconds = stepLimitSeconds('kubernetes API', opts.timeoutSeconds);
+  const call = <T>(what: string, run: () => Promise<T>): Promise<T> => callWithin(seconds, what, run);
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const watcher = new Watch(kc);
   const withNamespace = <T extends KubernetesObject>(object: T): T => ({ ...object, metadata: { ...object.metadata, namespace } });
@@ -141,11 +148,22 @@ export function createKubeApi(kc: KubeConfig, namespace: string): KubeApi {
   };
 }
 
-async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs one API call, its errors wrapped; past `seconds` it fails with a KubeApiError (status 0,
+ * reason `Timeout`). client-node takes no per-call signal, so the request is abandoned, not aborted.
+ */
+async function callWithin<T>(seconds: number, what: string, run: () => Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(new KubeApiError(0, 'Timeout', `cannot ${what}: the Kubernetes API ${overLimit(seconds)}; is the cluster reachable?`)),
+      seconds * 1000,
+    );
+  });
   try {
-    return await run();
-  } catch (error) {
-    throw wrap(what, error);
+    return await Promise.race([run().catch((error: unknown) => Promise.reject(wrap(what, error))), limit]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

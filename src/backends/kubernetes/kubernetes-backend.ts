@@ -97,8 +97,10 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
     async observe(): Promise<Observed> {
       return toObserved(await readClusterState(api));
     },
-    deploy: (change, build) =>
+    deploy: (change, build, options) =>
       withLock(async () => {
+        // Once manifests are applied the cluster rolls out on its own; a cancel is honoured before.
+        options?.signal?.throwIfAborted();
         if (opts.imagePullSecret && opts.pullCredentials) {
           await api.apply(pullSecret({ namespace, name: opts.imagePullSecret, registry: opts.registry, ...opts.pullCredentials }));
         }

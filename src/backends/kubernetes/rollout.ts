@@ -2,12 +2,13 @@
 // latest spec, every replica runs the new template, no old replica is left, and all are available;
 // or the Progressing condition says ProgressDeadlineExceeded. Reads once, then follows a watch.
 import type { V1Deployment } from '@kubernetes/client-node';
+import { RolloutFailure } from '../backend.ts';
 import type { KubeApi } from './kube-api.ts';
 
 export type RolloutVerdict = { done: true } | { done: false; waiting: string } | { failed: string };
 
 /** Thrown when a rollout cannot finish; the previous ReplicaSet keeps serving. */
-export class RolloutError extends Error {
+export class RolloutError extends RolloutFailure {
   readonly model: string;
   readonly reason: string;
   constructor(model: string, reason: string, message: string) {

@@ -1,10 +1,13 @@
 // The daemon's admin API under /admin: apply, status, logs, lifecycle, shutdown. Every request
 // needs `Authorization: Bearer <token>` from `.slipway/daemon.json` (mode 0600), compared in
-// constant time; the daemon listens on loopback unless told otherwise.
+// constant time; the daemon listens on loopback unless told otherwise. Every mutation (apply,
+// prune, stop, start, restart) goes through the apply runner's queue, so none interleaves with an
+// apply; a failure is answered with its cause (a 4xx/5xx JSON error, or for a streamed apply, a
+// result that says what went wrong), never a bare status.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../../gateway/types.ts';
-import type { ApplyRunner } from './apply-runner.ts';
+import type { ApplyResult, ApplyRunner } from './apply-runner.ts';
 import type { PruneOptions, PruneReport } from './prune.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -97,44 +100,70 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
   }
   if (req.method !== 'POST') return json(res, 405, { error: `${action} needs POST` });
   const env = process.env as Record<string, string | undefined>;
-  switch (action) {
-    case 'stop':
+  const lifecycle: Record<string, () => Promise<'stopped' | 'running'>> = {
+    stop: async () => {
       await deps.deployer.stopLive(model);
-      return json(res, 200, { ok: true, model, state: 'stopped' });
-    case 'start':
+      return 'stopped';
+    },
+    start: async () => {
       await deps.deployer.startLive(model, env);
-      return json(res, 200, { ok: true, model, state: 'running' });
-    case 'restart':
+      return 'running';
+    },
+    restart: async () => {
       await deps.deployer.stopLive(model);
       await deps.deployer.startLive(model, env);
-      return json(res, 200, { ok: true, model, state: 'running' });
-    default:
-      return json(res, 404, { error: `unknown action ${action}: use stop, start, restart or logs` });
-  }
+      return 'running';
+    },
+  };
+  const act = Object.hasOwn(lifecycle, action) ? lifecycle[action] : undefined;
+  if (!act) return json(res, 404, { error: `unknown action ${action}: use stop, start, restart or logs` });
+  // In the apply queue: a restart never starts the replicas of a deployment an apply is replacing.
+  const done = await deps.runner.exclusive({ log: () => {} }, async () => {
+    try {
+      return { ok: true as const, state: await act() };
+    } catch (error) {
+      return { ok: false as const, message: (error as Error).message };
+    }
+  });
+  if (!done.ok) return json(res, 409, { error: done.message });
+  if (!done.value.ok) return json(res, 500, { error: `${action} of ${model} failed: ${done.value.message}` });
+  return json(res, 200, { ok: true, model, state: done.value.state });
 }
 
 /** Streams the apply as NDJSON: `{"log": line}` lines, then `{"result": ApplyResult}`. */
 async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const body = JSON.parse(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown };
+  const body = parseBody(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; fingerprint?: unknown } | null;
+  if (body === null) return json(res, 400, { error: 'apply needs a JSON body: {"file": "<absolute path of models.yaml>"}' });
   if (typeof body.file !== 'string') return json(res, 400, { error: 'apply needs {"file": "<absolute path of models.yaml>"}' });
+  if (body.fingerprint !== undefined && typeof body.fingerprint !== 'string') {
+    return json(res, 400, { error: `fingerprint must be the plan's fingerprint, a string; got ${JSON.stringify(body.fingerprint)}` });
+  }
   const env = (body.env && typeof body.env === 'object' ? body.env : {}) as Record<string, string>;
   const timeout = body.lockTimeoutSeconds;
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0)) {
     return json(res, 400, { error: `lockTimeoutSeconds must be a number of seconds, 0 or more; got ${JSON.stringify(timeout)}` });
   }
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-  const result = await deps.runner.apply({
-    file: body.file,
-    env,
-    lockTimeoutSeconds: timeout,
-    log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
-  });
+  // The status is sent before the apply runs, so whatever ends it ends as a result with its cause.
+  let result: ApplyResult;
+  try {
+    result = await deps.runner.apply({
+      file: body.file,
+      env,
+      lockTimeoutSeconds: timeout,
+      fingerprint: body.fingerprint,
+      log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
+    });
+  } catch (error) {
+    result = { ok: false, message: `the apply failed in the daemon: ${(error as Error).message}` };
+  }
   res.end(`${JSON.stringify({ result: stripDesired(result) })}\n`);
 }
 
 /** `{keep, dryRun}` → the PruneReport, once no apply is running. */
 async function prune(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const body = JSON.parse(await readAll(req)) as { keep?: unknown; dryRun?: unknown; minAgeMs?: unknown };
+  const body = parseBody(await readAll(req)) as { keep?: unknown; dryRun?: unknown; minAgeMs?: unknown; now?: unknown } | null;
+  if (body === null) return json(res, 400, { error: 'prune needs a JSON body: {"keep": <builds to keep>}' });
   if (typeof body.keep !== 'number' || !Number.isSafeInteger(body.keep) || body.keep < 1) {
     return json(res, 400, { error: `keep must be a whole number of builds, 1 or more; got ${JSON.stringify(body.keep)}` });
   }
@@ -142,13 +171,27 @@ async function prune(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
   if (minAge !== undefined && (typeof minAge !== 'number' || !Number.isFinite(minAge) || minAge < 0)) {
     return json(res, 400, { error: `minAgeMs must be a number of milliseconds, 0 or more; got ${JSON.stringify(minAge)}` });
   }
-  const done = await deps.prune({ keep: body.keep, dryRun: body.dryRun === true, minAgeMs: minAge });
+  const now = typeof body.now === 'string' ? new Date(body.now) : undefined;
+  if ((body.now !== undefined && now === undefined) || (now !== undefined && Number.isNaN(now.getTime()))) {
+    return json(res, 400, { error: `now must be an ISO time; got ${JSON.stringify(body.now)}` });
+  }
+  const done = await deps.prune({ keep: body.keep, dryRun: body.dryRun === true, minAgeMs: minAge, now });
   return done.ok ? json(res, 200, done.value) : json(res, 409, { error: done.message });
 }
 
 /** The plan's `desired` holds the models as loaded; the client needs only the plan's JSON shape. */
 function stripDesired<T>(result: T): T {
   return JSON.parse(JSON.stringify(result, (key, value) => (key === 'desired' ? undefined : value))) as T;
+}
+
+/** The JSON object in `text`, or null when it is not one. */
+function parseBody(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 function readAll(req: IncomingMessage): Promise<string> {

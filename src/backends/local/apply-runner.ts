@@ -1,17 +1,22 @@
 // Apply inside the daemon: plan against what runs, build, deploy, test calls. Applies are
 // serialized, so two never interleave (the watcher's and a CLI's, or two CLIs'): each waits for
-// the ones asked for before it, and gives up after a timeout rather than queue forever.
+// the ones asked for before it, and gives up after a timeout rather than queue forever. An apply
+// asked for with `supersede` (the watcher's) cancels the earlier such apply still queued or
+// running: its build step is killed and nothing more of it is deployed, so the deployment that
+// served before it keeps serving until the newer apply replaces it.
 import path from 'node:path';
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
 import { loadDesired } from '../../apply/desired.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import type { Builder } from '../../build/builder.ts';
 import { plan } from '../../plan/plan.ts';
+import { planFingerprint, STALE_PLAN_MESSAGE } from '../../plan/fingerprint.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { Repo } from '../../source/repo.ts';
 import { headCommit } from '../../source/repo.ts';
 import type { Store } from '../../store/database.ts';
 import { localSecretDigest } from './digest-key-file.ts';
+import { cancelReason } from '../../build/step-limits.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 
 export type ApplyRequest = {
@@ -22,24 +27,37 @@ export type ApplyRequest = {
   log: (line: string) => void;
   /** How long to wait for earlier applies; default `$SLIPWAY_LOCK_TIMEOUT_SECONDS` of the daemon, else 600 s. */
   lockTimeoutSeconds?: number;
+  /** Cancels the previous apply asked for with `supersede` when it has not finished (the watcher's applies). */
+  supersede?: boolean;
+  /** The fingerprint of the plan the person confirmed; a different plan now is refused, not applied. */
+  fingerprint?: string;
 };
 
-export type ApplyResult = { ok: true; plan: Plan; report: ApplyReport } | { ok: false; message: string };
+/** `fingerprint`: of the plan applied (plan/fingerprint.ts). */
+export type ApplyResult = { ok: true; plan: Plan; fingerprint: string; report: ApplyReport } | { ok: false; message: string };
 
 export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Builder; deployer: LocalDeployer; callModel: CallModel }) {
   // Settles when the last apply asked for has finished (or given up).
   let tail: Promise<void> = Promise.resolve();
   // When the apply now running started, for the message of one that gives up.
   let runningSince: number | null = null;
+  // The latest apply asked for with `supersede`, which the next one cancels.
+  let supersedable: AbortController | null = null;
 
-  async function run(req: ApplyRequest): Promise<ApplyResult> {
+  async function run(req: ApplyRequest, signal: AbortSignal | undefined): Promise<ApplyResult> {
+    if (signal?.aborted) return { ok: false, message: `apply cancelled before it started: ${cancelReason(signal)}` };
     const env = { ...process.env, ...req.env };
     const desired = await loadDesired(
       { repo: deps.repo, modelsFile: req.file, display: path.relative(deps.repo.root, req.file) },
       { forApply: true, env, secretDigest: localSecretDigest(deps.repo.root, deps.store), interpreters: true },
     );
     if (!desired.ok) return { ok: false, message: desired.message };
-    const thePlan = plan(desired.spec, desired.keys, deps.deployer.observe());
+    const observed = deps.deployer.observe();
+    const thePlan = plan(desired.spec, desired.keys, observed);
+    const fingerprint = planFingerprint(thePlan, observed);
+    if (req.fingerprint !== undefined && fingerprint !== req.fingerprint) {
+      return { ok: false, message: STALE_PLAN_MESSAGE };
+    }
     const report = await applyPlan(thePlan, {
       root: deps.repo.root,
       store: deps.store,
@@ -50,8 +68,9 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       log: req.log,
       envSource: env,
       callModel: deps.callModel,
+      signal,
     });
-    return { ok: true, plan: thePlan, report };
+    return { ok: true, plan: thePlan, fingerprint, report };
   }
 
   /**
@@ -93,8 +112,18 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
 
   return {
     async apply(req: ApplyRequest): Promise<ApplyResult> {
-      const done = await exclusive(req, () => run(req));
-      return done.ok ? done.value : done;
+      let controller: AbortController | undefined;
+      if (req.supersede) {
+        supersedable?.abort(new Error('a newer apply superseded this one (the files changed again)'));
+        controller = new AbortController();
+        supersedable = controller;
+      }
+      try {
+        const done = await exclusive(req, () => run(req, controller?.signal));
+        return done.ok ? done.value : done;
+      } finally {
+        if (supersedable === controller) supersedable = null;
+      }
     },
     /** Runs `fn` between applies: for work that must not see an apply half done (pruning builds). */
     exclusive,

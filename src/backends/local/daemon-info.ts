@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from './observe.ts';
+import { processAlive } from '../../process-alive.ts';
 
 export type DaemonInfo = {
   pid: number;
@@ -48,18 +49,4 @@ export function removeDaemonInfo(root: string, pid: number): void {
   }
 }
 
-/** True while `pid` runs; a zombie counts as gone. */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A daemon that died (killed, crashed) stays a zombie until init reaps it, which in some
-  // containers takes a while; signal 0 still reaches a zombie, so ask Linux for its state.
-  try {
-    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return true; // no /proc (macOS): trust the signal
-  }
-}
+

@@ -213,7 +213,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     } else if (req.url?.startsWith('/admin/')) {
       admin(req, res).catch((error: Error) => {
         log(`admin error: ${error.stack ?? error.message}`);
-        if (!res.headersSent) res.writeHead(500).end();
+        const body = JSON.stringify({ error: `the daemon failed: ${error.message}` });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(body);
         else res.end();
       });
     } else {

@@ -1,6 +1,9 @@
 // CML names deployments, builds and models by CRN; the SDK's metrics calls pass them. Slipway's
 // are `crn:slipway:model/<name>[/deployment/<id> | /build/<n>]`, given to replicas as
 // SLIPWAY_MODEL_DEPLOYMENT_CRN so `model_deployment_crn` in answers names the real deployment.
+import { MODEL_NAME_PATTERN } from '../../spec/model-name.ts';
+
+const CRN = new RegExp(`^crn:slipway:model\\/(${MODEL_NAME_PATTERN})(?:\\/(deployment|build)\\/(\\d+))?$`);
 
 export type ParsedCrn = { model: string; deploymentId: number | null; build: number | null };
 
@@ -18,7 +21,7 @@ export function modelCrn(model: string): string {
 
 /** The parts of a Slipway CRN, or null for anything else. */
 export function parseCrn(crn: string): ParsedCrn | null {
-  const match = /^crn:slipway:model\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\/(deployment|build)\/(\d+))?$/.exec(crn);
+  const match = CRN.exec(crn);
   if (!match) return null;
   const number = match[4] === undefined ? null : Number(match[4]);
   return {

@@ -1,7 +1,8 @@
 // The local backend inside the daemon: turns deployments into replica processes and gateway routes.
 // A new deployment's replicas start and become ready before its route replaces the old one; the
 // old replicas then drain and stop, so a redeploy drops no call.
-import type { Backend, DeployResult } from '../backend.ts';
+import { RolloutFailure, type Backend, type DeployOptions, type DeployResult } from '../backend.ts';
+import { cancelReason } from '../../build/step-limits.ts';
 import type { Gateway, ModelRoute } from '../../gateway/types.ts';
 import type { Change, LiveState, Observed } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
@@ -133,7 +134,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
   }
 
   /** Deploys one change: a new deployment record, replicas up and ready, traffic switched. */
-  async function deploy(change: Change, build: StoredBuild, envSource: Record<string, string | undefined>): Promise<DeployResult> {
+  async function deploy(change: Change, build: StoredBuild, envSource: Record<string, string | undefined>, options: DeployOptions = {}): Promise<DeployResult> {
     const desired = change.desired;
     if (!desired) throw new Error(`${change.action} of ${change.model} has no declared model`);
     const serving: Serving = desired.serving;
@@ -156,8 +157,14 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
         await startReplicas(deployment, build, env);
       } catch (error) {
         setDeploymentStatus(store, id, 'failed');
-        throw error;
+        throw new RolloutFailure((error as Error).message, { cause: error });
       }
+    }
+    // Cancelled while its replicas started: they go, and traffic never moved to them.
+    if (options.signal?.aborted) {
+      await supervisor.stop(id);
+      setDeploymentStatus(store, id, 'failed');
+      throw new Error(`deployment #${id} cancelled before traffic moved to it: ${cancelReason(options.signal)}`);
     }
     activateDeployment(store, id);
     await switchTo(change.model, { deployment: requireDeployment(store, id), stopped: desired.state === 'stopped' });
@@ -170,7 +177,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       return {
         name: 'local',
         observe: async () => observe(),
-        deploy: (change, build) => deploy(change, build, envSource),
+        deploy: (change, build, options) => deploy(change, build, envSource, options),
         stop: (model) => stopLive(model),
         delete: async (model) => {
           const current = running.get(model);

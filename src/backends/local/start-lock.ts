@@ -8,6 +8,7 @@
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stateDir } from './observe.ts';
+import { processAlive } from '../../process-alive.ts';
 
 export type StartLock = { release(): void };
 
@@ -43,10 +44,5 @@ function holderOf(file: string): 'alive' | 'dead' | 'gone' {
     return 'gone';
   }
   if (!Number.isInteger(pid) || pid <= 0) return 'dead';
-  try {
-    process.kill(pid, 0);
-    return 'alive';
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'alive' : 'dead';
-  }
+  return processAlive(pid) ? 'alive' : 'dead';
 }

@@ -15,6 +15,7 @@ import { createReplicaSlot, type ReplicaSlot } from './replica-slot.ts';
 import { privateTempRunDir } from './run-dir.ts';
 import type { CgroupSupport } from '../../limits/cgroups.ts';
 import type { BackoffOptions, DeploymentProcessSpec, LogLine, ReplicaInfo, SupervisorEvents } from './supervisor-types.ts';
+import { isModelName } from '../../spec/model-name.ts';
 
 export type SupervisorOptions = {
   /** `<repo>/runtime/python`: the folder holding the `slipway_runtime` package. */
@@ -202,7 +203,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 function specProblem(spec: DeploymentProcessSpec): string | null {
   if (!Number.isInteger(spec.replicas) || spec.replicas < 1) return `replicas must be a positive integer, got ${spec.replicas}`;
   if (!Number.isInteger(spec.concurrency) || spec.concurrency < 1) return `concurrency must be a positive integer, got ${spec.concurrency}`;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(spec.model)) return `model name "${spec.model}" is not a DNS label (lowercase letters, digits, '-')`;
+  if (!isModelName(spec.model)) return `model name "${spec.model}" is not a DNS label (lowercase letters, digits, '-')`;
   return null;
 }
 

@@ -1,0 +1,12 @@
+// A model's name is a DNS label: it names folders, processes, container images, Kubernetes
+// objects and URLs. One definition, the one schemas/models.schema.json states for `name`.
+
+/** Lowercase letters, digits and '-', starting and ending with a letter or digit. */
+export const MODEL_NAME_PATTERN = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+
+const MODEL_NAME = new RegExp(`^${MODEL_NAME_PATTERN}$`);
+
+/** True when `name` is a valid model name. */
+export function isModelName(name: string): boolean {
+  return MODEL_NAME.test(name);
+}

@@ -2,7 +2,9 @@
 // Only the command being run is imported: `slipway plan` must not pay for loading the daemon,
 // the gateway and their libraries (a plan of 1,000 models should take well under a second).
 import module from 'node:module';
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { packagePath } from '../package-paths.ts';
 import { CliError } from './cli-error.ts';
 
 // Node caches compiled (and type-stripped) modules on disk: about a third of a plan's start-up.
@@ -42,11 +44,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const program = new Command('slipway')
   .description('Git-driven, declarative deployment of machine-learning models')
+  .version(packageVersion(), '-V, --version', 'print the version of Slipway')
   .showHelpAfterError();
 
 try {
   const name = process.argv[2];
-  const loaders = name !== undefined && Object.hasOwn(commands, name) ? [commands[name]] : Object.values(commands);
+  const versionOnly = name === '--version' || name === '-V';
+  const loaders = name !== undefined && Object.hasOwn(commands, name) ? [commands[name]] : versionOnly ? [] : Object.values(commands);
   const registered = new Set<Register>();
   for (const load of loaders) {
     const register = await load();
@@ -64,4 +68,8 @@ try {
     process.stderr.write(`slipway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }
   process.exitCode = 1;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 }

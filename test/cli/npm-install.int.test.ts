@@ -29,7 +29,7 @@ test('npm pack ships lib/, not the tests; the tarball installs with the system n
   }
   const temp = realpathSync(mkdtempSync(path.join(tmpdir(), 'slipway-install-')));
   // The system's Node first on PATH, as on a user's machine; not this project's Node 24.
-  const env = { ...process.env, PATH: `${systemBin}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${systemBin}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
   delete env.NODE_OPTIONS;
   try {
     const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', temp], { cwd: repoRoot, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ filename: string; files: Array<{ path: string }> }>;

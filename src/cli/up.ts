@@ -5,7 +5,9 @@ import type { Command } from 'commander';
 import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
 import { DaemonStartError, startDaemon } from '../backends/local/daemon.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
+import { desiredFingerprint } from '../backends/local/desired-fingerprint.ts';
 import { watchTree } from '../backends/local/watch.ts';
+import { createWatchApplier } from '../backends/local/watch-apply.ts';
 import { secretNames } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import { renderApplyResult, renderEndpoints } from './apply-output.ts';
@@ -81,17 +83,30 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
       process.stdout.write(renderEndpoints(daemon.status().models, examples));
     }
   };
-  if (applyNow) await applyOnce(true);
-  const unwatch = watch ? watchTree(ws.root, () => void applyOnce().catch((e: Error) => log(`apply failed: ${e.message}`))) : () => {};
-  if (watch) log(`watching ${ws.root} for changes (Ctrl-C stops)`);
+  const source = { repo: ws.repo, modelsFile: ws.modelsFile, display: ws.display };
+  const applier = createWatchApplier({ fingerprint: () => desiredFingerprint(source), apply: () => applyOnce(), log });
+  if (applyNow) {
+    const before = await desiredFingerprint(source);
+    await applyOnce(true);
+    applier.applied(before);
+  }
+  let unwatch = async () => {};
+  if (watch) {
+    try {
+      unwatch = await watchTree(ws.root, (paths) => applier.changed(paths), { onError: (e) => log(`watching failed: ${e.message}`) });
+      log(`watching ${ws.root} for changes (Ctrl-C stops)`);
+    } catch (error) {
+      log(`cannot watch ${ws.root} (${error instanceof Error ? error.message : String(error)}): apply with \`slipway apply\``);
+    }
+  }
   const onSignal = () => {
-    unwatch();
+    void unwatch();
     void daemon.stop();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await daemon.stopped;
-  unwatch();
+  await unwatch();
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
 }

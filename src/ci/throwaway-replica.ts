@@ -59,7 +59,7 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
 }
 
 /** One call on the runtime protocol: 200 `{response}`, 500 `{error: {type, message}}`. */
-async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
+export async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
   let response: Response;
   try {
     response = await fetch(`${origin}/invoke`, {

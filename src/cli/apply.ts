@@ -18,7 +18,7 @@ import type { Spec } from '../spec/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { Plan } from '../plan/types.ts';
 
-type ApplyOptions = ClusterFlags & { file?: string; yes?: boolean; port: string };
+type ApplyOptions = ClusterFlags & { file?: string; yes?: boolean; port: string; gate?: boolean };
 
 export function registerApply(program: Command): void {
   targetOptions(program.command('apply'))
@@ -26,6 +26,7 @@ export function registerApply(program: Command): void {
     .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
     .option('-y, --yes', 'apply without asking')
     .option('--port <port>', 'port for a daemon started by this command', '8700')
+    .option('--no-gate', 'move traffic as soon as new replicas are ready; run the examples after (default: they must pass first)')
     .action(async (opts: ApplyOptions) => {
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws, { forApply: true });
@@ -37,7 +38,7 @@ export function registerApply(program: Command): void {
       process.stdout.write(renderPlanText(preview, { color: useColor() }));
       if (!hasChanges(preview)) return;
       if (!opts.yes && !(await confirm())) throw new CliError('apply cancelled (pass --yes to apply without asking)');
-      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), (line) => process.stderr.write(`  ${line}\n`));
+      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), (line) => process.stderr.write(`  ${line}\n`), { gate: opts.gate });
       process.stdout.write(renderApplyResult(result));
       if (!result.ok || !result.report.ok) process.exitCode = 1;
     });

@@ -9,6 +9,7 @@ export async function applyViaDaemon(
   file: string,
   secrets: string[],
   onLog: (line: string) => void,
+  options: { gate?: boolean } = {},
 ): Promise<ApplyResult> {
   const env: Record<string, string> = {};
   for (const name of secrets) {
@@ -17,7 +18,7 @@ export async function applyViaDaemon(
   }
   // The caller's patience, not the daemon's: each CI job or terminal may set its own.
   const lockTimeoutSeconds = process.env.SLIPWAY_LOCK_TIMEOUT_SECONDS === undefined ? undefined : lockTimeoutFromEnv(process.env);
-  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds });
+  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds, gate: options.gate });
   if (!response.ok || !response.body) {
     const text = await response.text();
     return { ok: false, message: `the daemon refused the apply (${response.status}): ${text}` };

@@ -36,6 +36,7 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
       ...((raw.rollout ?? defaults.rollout) === 'recreate' ? { rollout: 'recreate' as const } : {}),
     },
     state: raw.state ?? 'running',
+    ...(raw.gate === false ? { gate: false as const } : {}),
     position,
   };
 }

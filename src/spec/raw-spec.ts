@@ -36,6 +36,7 @@ export type RawModel = RawServing & {
   env?: Record<string, RawEnvValue>;
   build?: RawBuild;
   state?: DesiredState;
+  gate?: boolean;
 };
 
 export type RawSecretRef = { fromEnv: string };

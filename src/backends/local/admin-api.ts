@@ -110,7 +110,7 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
 
 /** Streams the apply as NDJSON: `{"log": line}` lines, then `{"result": ApplyResult}`. */
 async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const body = JSON.parse(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown };
+  const body = JSON.parse(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; gate?: unknown };
   if (typeof body.file !== 'string') return json(res, 400, { error: 'apply needs {"file": "<absolute path of models.yaml>"}' });
   const env = (body.env && typeof body.env === 'object' ? body.env : {}) as Record<string, string>;
   const timeout = body.lockTimeoutSeconds;
@@ -122,6 +122,7 @@ async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
     file: body.file,
     env,
     lockTimeoutSeconds: timeout,
+    gate: body.gate !== false,
     log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
   });
   res.end(`${JSON.stringify({ result: stripDesired(result) })}\n`);

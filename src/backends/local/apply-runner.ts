@@ -22,6 +22,8 @@ export type ApplyRequest = {
   log: (line: string) => void;
   /** How long to wait for earlier applies; default `$SLIPWAY_LOCK_TIMEOUT_SECONDS` of the daemon, else 600 s. */
   lockTimeoutSeconds?: number;
+  /** false: examples run after traffic moved (`--no-gate`); default: they gate it. */
+  gate?: boolean;
 };
 
 export type ApplyResult = { ok: true; plan: Plan; report: ApplyReport } | { ok: false; message: string };
@@ -49,6 +51,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       gitCommit: await headCommit(deps.repo),
       log: req.log,
       callModel: deps.callModel,
+      gate: req.gate,
     });
     return { ok: true, plan: thePlan, report };
   }

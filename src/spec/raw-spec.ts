@@ -57,7 +57,7 @@ export type RawTarget = {
 
 export type RawSpec = {
   version: 1;
-  project: string;
+  project?: string;
   env?: Record<string, RawEnvValue>;
   defaults?: RawServing;
   limits?: { maxReplicas?: number; maxRequestBytes?: number };

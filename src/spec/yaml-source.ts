@@ -2,6 +2,7 @@
 // by a semantic check) can be turned back into the line and column a person can jump to.
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
+import { codeFrame } from './code-frame.ts';
 import type { DataPath } from './data-path.ts';
 import type { Position } from './types.ts';
 
@@ -24,9 +25,20 @@ export function parseYaml(text: string): ParsedYaml {
     return { line, column: col };
   };
   if (doc.errors.length > 0) {
+    // One syntax error (an unclosed bracket) makes the parser report many after it: show the first,
+    // with the lines around it, and say how many followed. Duplicate keys are each their own mistake.
+    const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+    const others = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+    const shown = [...(others.length > 0 ? [others[0]] : []), ...duplicates].sort((a, b) => a.pos[0] - b.pos[0]);
+    const followOn = others.length - 1;
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({ position: at(e.pos[0]), message: syntaxMessage(e.code, e.message, text, e.pos[0]) })),
+      errors: shown.map((e) => {
+        const position = at(e.pos[0]);
+        let message = syntaxMessage(e.code, e.message, text, e.pos[0]);
+        if (e === others[0] && followOn > 0) message += ` (${followOn} more error${followOn === 1 ? '' : 's'} after it, most likely caused by this one, not shown)`;
+        return { position, message: `${message}\n${codeFrame(text, position)}` };
+      }),
     };
   }
   let data: unknown;

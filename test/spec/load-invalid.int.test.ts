@@ -57,13 +57,14 @@ const expected: Record<string, string[]> = {
     `invalid/dotdot-escape.yaml:11:17 models[1].build.include[0]: "../../../../package.json" points outside the repository (to ${path.resolve(root, '../../../package.json')}); keep model files inside ${root}`,
   ],
   'duplicate-key.yaml': [
-    'invalid/duplicate-key.yaml:6:5 YAML error: key "name" appears twice in the same mapping (keys must be unique)',
+    'invalid/duplicate-key.yaml:6:5 YAML error: key "name" appears twice in the same mapping (keys must be unique)\n' +
+      '    4 |   - name: ok\n    5 |     file: ok/ok.py\n  > 6 |     name: again\n      |     ^',
   ],
   'duplicate-names.yaml': [
     'invalid/duplicate-names.yaml:10:11 models[2].name: duplicate model name "scorer" (models[0] at line 4 has it too); names must be unique',
   ],
   'empty.yaml': [
-    'invalid/empty.yaml:1:1 the file is empty; it needs at least version, project and models',
+    'invalid/empty.yaml:1:1 the file is empty; it needs at least version and models',
   ],
   'everything-at-once.yaml': [
     'invalid/everything-at-once.yaml:7:15 models[0].replicas: 10 is above limits.maxReplicas 9 (raise limits.maxReplicas, at most 199)',
@@ -128,7 +129,9 @@ const expected: Record<string, string[]> = {
     'invalid/wrong-type.yaml:16:5 models[1]: expected a mapping (key: value), got the string "just a string"',
   ],
   'yaml-syntax.yaml': [
-    'invalid/yaml-syntax.yaml:7:3 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    // One error with the lines above it (the unclosed [ on line 6); what the parser found after it is collapsed.
+    'invalid/yaml-syntax.yaml:7:3 YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]\n' +
+      '    5 |     file: ok/ok.py\n    6 |     function: [predict\n  > 7 |   - name: other\n      |   ^',
   ],
 };
 

@@ -1,7 +1,6 @@
 // How an apply's result and the served endpoints read on a terminal.
 import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
-import { selfCommand } from './self-command.ts';
 
 /** One line per changed model, its test calls, and whether all went well. */
 export function renderApplyResult(result: ApplyResult): string {
@@ -24,13 +23,9 @@ export function renderApplyResult(result: ApplyResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Each served model with a curl to paste (access key included). */
-export function renderEndpoints(models: ModelStatus[], example: (model: string) => unknown): string {
-  const lines: string[] = [];
-  if (models.some((m) => m.auth && m.state === 'running')) {
-    lines.push('Models with auth need an API key; create one first:');
-    lines.push(`  export SLIPWAY_API_KEY=$(${selfCommand()} keys create --name me --quiet)`, '');
-  }
+/** Each served model with a curl to paste (access key included), after `hint` (see api-key-hint.ts). */
+export function renderEndpoints(models: ModelStatus[], example: (model: string) => unknown, hint: string[] = []): string {
+  const lines: string[] = [...hint];
   for (const m of models) {
     if (m.state !== 'running') {
       lines.push(`${m.model}: ${m.state}`);

@@ -11,6 +11,7 @@ import { createWatchApplier } from '../backends/local/watch-apply.ts';
 import { secretNames } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import { renderApplyResult, renderEndpoints } from './apply-output.ts';
+import { apiKeyHint } from './api-key-hint.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
 import { applyViaDaemon } from './remote-apply.ts';
@@ -80,7 +81,8 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
     if (changed) process.stdout.write(renderApplyResult(result));
     if (result.ok && (first || changed)) {
       const examples = (name: string) => result.plan.changes.find((c) => c.model === name)?.desired?.examples[0]?.input;
-      process.stdout.write(renderEndpoints(daemon.status().models, examples));
+      const models = daemon.status().models;
+      process.stdout.write(renderEndpoints(models, examples, apiKeyHint(ws.root, needsAuth(models))));
     }
   };
   const source = { repo: ws.repo, modelsFile: ws.modelsFile, display: ws.display };
@@ -117,12 +119,17 @@ async function upDetached(ws: Workspace, spec: Spec, opts: UpOptions): Promise<v
   process.stderr.write(started ? `started the Slipway daemon at ${client.url}\n` : `the Slipway daemon already runs at ${client.url}\n`);
   const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), (line) => process.stderr.write(`  ${line}\n`));
   process.stdout.write(renderApplyResult(result));
-  await printStatusEndpoints(client, spec);
+  await printStatusEndpoints(client, spec, ws.root);
   if (!result.ok || !result.report.ok) process.exitCode = 1;
 }
 
 /** Prints each served model with its curl, examples from the spec. */
-export async function printStatusEndpoints(client: AdminClient, spec: Spec): Promise<void> {
+export async function printStatusEndpoints(client: AdminClient, spec: Spec, root: string): Promise<void> {
   const status = await client.json<{ models: ModelStatus[] }>('GET', 'status');
-  process.stdout.write(renderEndpoints(status.models, (name) => spec.models.find((m) => m.name === name)?.examples[0]?.input));
+  const hint = apiKeyHint(root, needsAuth(status.models));
+  process.stdout.write(renderEndpoints(status.models, (name) => spec.models.find((m) => m.name === name)?.examples[0]?.input, hint));
+}
+
+function needsAuth(models: ModelStatus[]): boolean {
+  return models.some((m) => m.auth && m.state === 'running');
 }

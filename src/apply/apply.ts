@@ -9,7 +9,7 @@ import type { Builder } from '../build/builder.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { Store } from '../store/database.ts';
-import { ensureBuild } from './ensure-build.ts';
+import { ensureBuild, type BuildLog } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
 
 export type ApplyDeps = {
@@ -24,6 +24,8 @@ export type ApplyDeps = {
   callModel?: CallModel;
   /** false: examples run after traffic moved, for every model (`--no-gate`). Default true. */
   gate?: boolean;
+  /** Where builds' own output goes (see ensure-build). */
+  buildLog?: BuildLog;
 };
 
 export type ModelOutcome = {

@@ -14,7 +14,12 @@ export type BuildDeps = {
   keys: BuildKeys;
   gitCommit: string | null;
   log: (line: string) => void;
+  /** Where a build's own output goes; default: `log`, each line prefixed with `<model> #<number> | `. */
+  buildLog?: BuildLog;
 };
+
+/** One line of a build's output, kept apart from apply's own lines so a terminal can show it once. */
+export type BuildLog = (model: string, number: number, line: string) => void;
 
 export type EnsuredBuild =
   | { ok: true; build: StoredBuild; reused: boolean }
@@ -46,7 +51,9 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     model,
     key,
     number: record.number,
-    log: (line) => deps.log(`${change.model} #${record.number} | ${line}`),
+    log: deps.buildLog
+      ? (line) => deps.buildLog!(change.model, record.number, line)
+      : (line) => deps.log(`${change.model} #${record.number} | ${line}`),
   });
   if (!built.ok) {
     finishBuild(deps.store, change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });

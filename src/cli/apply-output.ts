@@ -2,8 +2,11 @@
 import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
 
-/** One line per changed model, its test calls, and whether all went well. */
-export function renderApplyResult(result: ApplyResult): string {
+/**
+ * One line per changed model, its test calls, and whether all went well. A failed build's tail is
+ * included unless `buildStreamed` (the terminal showed the build's output as it came).
+ */
+export function renderApplyResult(result: ApplyResult, opts: { buildStreamed?: boolean } = {}): string {
   if (!result.ok) return `apply failed:\n${result.message}\n`;
   const lines: string[] = [];
   if (result.report.outcomes.length === 0) lines.push('No changes: everything is as declared.');
@@ -11,7 +14,7 @@ export function renderApplyResult(result: ApplyResult): string {
     const build = o.build ? ` build #${o.build.number}${o.build.reused ? ' (reused)' : ''}` : '';
     const deployment = o.deploymentId ? ` → deployment #${o.deploymentId}` : '';
     lines.push(`${o.ok ? '✓' : '✗'} ${o.model}: ${o.action}${build}${deployment}${o.error ? `: ${o.error}` : ''}`);
-    if (o.errorTail) lines.push(...o.errorTail.split('\n').map((l) => `    | ${l}`));
+    if (o.errorTail && !opts.buildStreamed) lines.push(...o.errorTail.split('\n').map((l) => `    | ${l}`));
     for (const t of o.tests) {
       const got = JSON.stringify(t.got);
       lines.push(

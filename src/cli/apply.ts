@@ -8,6 +8,7 @@ import { hasChanges, plan } from '../plan/plan.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
 import type { Observed } from '../plan/types.ts';
 import { renderApplyResult } from './apply-output.ts';
+import { createBuildOutput } from './build-output.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
 import { useColor } from './plan.ts';
@@ -38,8 +39,10 @@ export function registerApply(program: Command): void {
       process.stdout.write(renderPlanText(preview, { color: useColor() }));
       if (!hasChanges(preview)) return;
       if (!opts.yes && !(await confirm())) throw new CliError('apply cancelled (pass --yes to apply without asking)');
-      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), (line) => process.stderr.write(`  ${line}\n`), { gate: opts.gate });
-      process.stdout.write(renderApplyResult(result));
+      const output = createBuildOutput({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
+      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), output.onLog, { gate: opts.gate, onBuild: output.onBuild });
+      output.done();
+      process.stdout.write(renderApplyResult(result, { buildStreamed: output.streamed }));
       if (!result.ok || !result.report.ok) process.exitCode = 1;
     });
 }

@@ -2,6 +2,7 @@
 import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { AdminClient } from '../backends/local/admin-client.ts';
 import { lockTimeoutFromEnv } from '../backends/local/apply-runner.ts';
+import type { BuildLog } from '../apply/ensure-build.ts';
 
 /** Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. */
 export async function applyViaDaemon(
@@ -9,7 +10,7 @@ export async function applyViaDaemon(
   file: string,
   secrets: string[],
   onLog: (line: string) => void,
-  options: { gate?: boolean } = {},
+  options: { gate?: boolean; onBuild?: BuildLog } = {},
 ): Promise<ApplyResult> {
   const env: Record<string, string> = {};
   for (const name of secrets) {
@@ -33,8 +34,13 @@ export async function applyViaDaemon(
       const line = pending.slice(0, newline);
       pending = pending.slice(newline + 1);
       if (!line) continue;
-      const message = JSON.parse(line) as { log?: string; result?: ApplyResult };
+      const message = JSON.parse(line) as { log?: string; build?: { model: string; number: number; line: string }; result?: ApplyResult };
       if (message.log !== undefined) onLog(message.log);
+      if (message.build !== undefined) {
+        const { model, number, line: text } = message.build;
+        if (options.onBuild) options.onBuild(model, number, text);
+        else onLog(`${model} #${number} | ${text}`);
+      }
       if (message.result) result = message.result;
     }
   }

@@ -12,6 +12,7 @@ import { secretNames } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import { renderApplyResult, renderEndpoints } from './apply-output.ts';
 import { apiKeyHint } from './api-key-hint.ts';
+import { createBuildOutput } from './build-output.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
 import { applyViaDaemon } from './remote-apply.ts';
@@ -66,7 +67,8 @@ export function registerUp(program: Command): void {
 
 /** Runs the daemon in this process until Ctrl-C, applying first when `applyNow`. */
 async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = true): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const stamped = (line: string) => `${new Date().toISOString()} ${line}\n`;
+  const log = (line: string) => process.stderr.write(stamped(line));
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
     daemon = await startDaemon({ repo: ws.repo, port: Number(opts.port), host: opts.host, log });
@@ -76,9 +78,13 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
   }
   log(`Slipway daemon serving at ${daemon.url} (admin token in .slipway/daemon.json)`);
   const applyOnce = async (first = false): Promise<void> => {
-    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log });
+    // A background daemon (no initial apply) writes to its log file, which keeps every build line.
+    const tty = process.stderr.isTTY === true;
+    const output = createBuildOutput({ tty: tty || !applyNow, progress: tty, write: (text) => process.stderr.write(text), formatLog: stamped });
+    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log: output.onLog, buildLog: output.onBuild });
+    output.done();
     const changed = !result.ok || result.report.outcomes.length > 0;
-    if (changed) process.stdout.write(renderApplyResult(result));
+    if (changed) process.stdout.write(renderApplyResult(result, { buildStreamed: output.streamed }));
     if (result.ok && (first || changed)) {
       const examples = (name: string) => result.plan.changes.find((c) => c.model === name)?.desired?.examples[0]?.input;
       const models = daemon.status().models;
@@ -117,8 +123,10 @@ async function upDetached(ws: Workspace, spec: Spec, opts: UpOptions): Promise<v
   const watch = opts.watch === false ? undefined : ws.modelsFile;
   const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, watch });
   process.stderr.write(started ? `started the Slipway daemon at ${client.url}\n` : `the Slipway daemon already runs at ${client.url}\n`);
-  const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), (line) => process.stderr.write(`  ${line}\n`));
-  process.stdout.write(renderApplyResult(result));
+  const output = createBuildOutput({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
+  const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), output.onLog, { onBuild: output.onBuild });
+  output.done();
+  process.stdout.write(renderApplyResult(result, { buildStreamed: output.streamed }));
   await printStatusEndpoints(client, spec, ws.root);
   if (!result.ok || !result.report.ok) process.exitCode = 1;
 }

@@ -108,7 +108,7 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
   }
 }
 
-/** Streams the apply as NDJSON: `{"log": line}` lines, then `{"result": ApplyResult}`. */
+/** Streams the apply as NDJSON: `{"log": line}` and `{"build": {model, number, line}}` lines, then `{"result": ApplyResult}`. */
 async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
   const body = JSON.parse(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; gate?: unknown };
   if (typeof body.file !== 'string') return json(res, 400, { error: 'apply needs {"file": "<absolute path of models.yaml>"}' });
@@ -123,6 +123,7 @@ async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
     env,
     lockTimeoutSeconds: timeout,
     gate: body.gate !== false,
+    buildLog: (model, number, line) => res.write(`${JSON.stringify({ build: { model, number, line } })}\n`),
     log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
   });
   res.end(`${JSON.stringify({ result: stripDesired(result) })}\n`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
 import { loadDesired } from '../../apply/desired.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
+import type { BuildLog } from '../../apply/ensure-build.ts';
 import type { Builder } from '../../build/builder.ts';
 import { plan } from '../../plan/plan.ts';
 import type { Plan } from '../../plan/types.ts';
@@ -24,6 +25,8 @@ export type ApplyRequest = {
   lockTimeoutSeconds?: number;
   /** false: examples run after traffic moved (`--no-gate`); default: they gate it. */
   gate?: boolean;
+  /** Builds' own output, apart from `log`; default: in `log`, prefixed. */
+  buildLog?: BuildLog;
 };
 
 export type ApplyResult = { ok: true; plan: Plan; report: ApplyReport } | { ok: false; message: string };
@@ -52,6 +55,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       log: req.log,
       callModel: deps.callModel,
       gate: req.gate,
+      buildLog: req.buildLog,
     });
     return { ok: true, plan: thePlan, report };
   }

@@ -15,11 +15,17 @@ export function errorReport(error: unknown, opts: { debug: boolean }): string {
 
 type Described = { message: string; hint: string | null };
 
+const SQLITE_FULL = 13;
+
 function describe(error: unknown): Described {
   if (error instanceof CliError) return { message: error.message, hint: null };
   if (!(error instanceof Error)) return { message: String(error), hint: null };
   const code = errorCode(error);
   const where = pathOf(error);
+  // node:sqlite reports SQLite's own result code: 13 is SQLITE_FULL (the disk, for the store).
+  if (code === 'ERR_SQLITE_ERROR' && (error as { errcode?: unknown }).errcode === SQLITE_FULL) {
+    return { message: 'no space left on the device for the store (.slipway/state.db)', hint: 'free some disk space, then run the command again' };
+  }
   switch (code) {
     case 'ENOSPC':
       return { message: `no space left on the device${where ? ` (writing ${where})` : ''}`, hint: 'free some disk space, then run the command again' };

@@ -19,6 +19,11 @@ test('a full disk says so, with the file and what to do, and no stack', () => {
   assert.not.match(report, /\n\s+at /);
 });
 
+test('SQLite finding the disk full (keys create) says so', () => {
+  const full = errno('ERR_SQLITE_ERROR', 'database or disk is full', { errcode: 13 });
+  assert.match(errorReport(full, { debug: false }), /^slipway: no space left on the device for the store \(\.slipway\/state\.db\)\nhint: free some disk space/);
+});
+
 test('a daemon that went away mid-call (fetch wraps the socket error) names the daemon and its log', () => {
   const failed = new TypeError('fetch failed', { cause: errno('UND_ERR_SOCKET', 'other side closed') });
   const report = errorReport(failed, { debug: false });

@@ -10,6 +10,7 @@ import { apiKeyHint } from '../../src/cli/api-key-hint.ts';
 import { createApiKey } from '../../src/keys/api-keys.ts';
 import { openStore } from '../../src/store/database.ts';
 import { storePath } from '../../src/backends/local/observe.ts';
+import { eventually, localProject } from '../support/local-daemon.ts';
 
 const noStack = (text: string) => assert.not.match(text, /\n\s+at .*:\d+:\d+/, `a stack trace in:\n${text}`);
 
@@ -112,6 +113,32 @@ test('the API-key hint: once per repository; with SLIPWAY_API_KEY set, which key
     assert.match(apiKeyHint(fx.root, true, { SLIPWAY_API_KEY: `${created.key.slice(0, -1)}x` }).join('\n'), 'matches no API key of this repository');
   } finally {
     fx.remove();
+  }
+});
+
+
+test('the daemon dying during an apply: one line naming the daemon and its log, no stack', async () => {
+  const p = await localProject({
+    'models.yaml': 'version: 1\nmodels:\n  - name: slow\n    file: m/slow.py\n    function: f\n',
+    'm/slow.py': 'def f(args):\n    return 1\n',
+    'm/build.sh': '#!/bin/sh\necho building slowly\nsleep 60\n',
+  });
+  try {
+    const applying = p.cli('apply', '--yes', '--port', String(p.port));
+    // The build is recorded once it starts; its script then sleeps for a minute.
+    const pid = await eventually('the build to start', async () => {
+      const info = p.daemonFile();
+      if (!info) return undefined;
+      const builds = await p.cli('builds', 'slow', '--json');
+      return builds.status === 0 && JSON.parse(builds.stdout).length === 1 ? info.pid : undefined;
+    }, 600);
+    process.kill(pid, 'SIGKILL');
+    const run = await applying;
+    assert.is(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stderr, /^slipway: lost the connection to the Slipway daemon \(\w+\)\nhint: .*\.slipway\/daemon\.log/m);
+    noStack(run.stderr);
+  } finally {
+    await p.cleanup();
   }
 });
 

@@ -13,8 +13,10 @@ import path from 'node:path';
 export const BUNDLE_ENTRY_VARIABLE = 'SLIPWAY_BUNDLE_ENTRY';
 
 const here = import.meta.dirname;
-// Inside the bundle this module's file is `dist/index.js`; from the sources it is this `.ts` file.
-const bundled = !import.meta.filename.endsWith('.ts');
+// From the sources this module's file is `src/package-paths.ts`, compiled for the npm package it is
+// `lib/package-paths.js`; inside the Action's bundle it is `dist/index.js`.
+const extension = path.extname(import.meta.filename);
+const bundled = path.basename(import.meta.filename, extension) !== 'package-paths';
 
 let root: string | undefined;
 
@@ -30,12 +32,13 @@ export function packagePath(...segments: string[]): string {
 }
 
 /**
- * How to run `slipway <args>` as a child process of this one: Node with the CLI's source file, or,
- * from the bundle, Node with the bundle itself and the switch variable set.
+ * How to run `slipway <args>` as a child process of this one: Node with the CLI's main module (the
+ * source file, or its compiled twin in the package), or, from the bundle, Node with the bundle
+ * itself and the switch variable set.
  */
 export function cliInvocation(args: string[]): { command: string; args: string[]; env: Record<string, string> } {
   if (bundled) return { command: process.execPath, args: [import.meta.filename, ...args], env: { [BUNDLE_ENTRY_VARIABLE]: 'cli' } };
-  return { command: process.execPath, args: [packagePath('src', 'cli', 'main.ts'), ...args], env: {} };
+  return { command: process.execPath, args: [path.join(here, 'cli', `main${extension}`), ...args], env: {} };
 }
 
 function findPackageRoot(start: string): string {

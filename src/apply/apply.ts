@@ -1,14 +1,17 @@
-import type { Store } from '../store/database.ts';
-// Carries out a plan: builds what no build has yet, hands each change to the backend, then runs
-// the changed models' examples as test calls. Backend-neutral: the local daemon and CI pass their
-// own builder and backend. One model's failure never stops the others; a cancelled apply (the
-// signal aborted) starts nothing more, and what it did not finish leaves the previous deployment.
+// Carries out a plan: builds what no build has yet, hands each change to the backend, and runs the
+// changed models' examples as test calls. Examples gate traffic: the backend is asked to run them
+// against the new replicas before any route moves, and a failure leaves the previous deployment
+// serving. A backend that cannot gate deploys, and the examples run after (as with `gate: false`
+// or `--no-gate`). Backend-neutral: the local daemon and CI pass their own builder and backend.
+// One model's failure never stops the others; a cancelled apply (the signal aborted) starts
+// nothing more, and what it did not finish leaves the previous deployment.
 import { RolloutFailure, type Backend } from '../backends/backend.ts';
 import type { Builder } from '../build/builder.ts';
 import { cancelReason } from '../build/step-limits.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
-import { ensureBuild } from './ensure-build.ts';
+import type { Store } from '../store/database.ts';
+import { ensureBuild, type BuildLog } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
 
 export type ApplyDeps = {
@@ -19,12 +22,16 @@ export type ApplyDeps = {
   keys: BuildKeys;
   gitCommit: string | null;
   log: (line: string) => void;
-  /** Calls a deployed model; when given, changed models' examples are run after deploy. */
+  /** Calls a deployed model; when given, changed models' examples are run as test calls. */
   callModel?: CallModel;
   /** Where fromEnv variables are read for build steps (see BuildDeps). */
   envSource?: Record<string, string | undefined>;
   /** Cancels the apply: the running build step is killed, no further change starts. */
   signal?: AbortSignal;
+  /** false: examples run after traffic moved, for every model (`--no-gate`). Default true. */
+  gate?: boolean;
+  /** Where builds' own output goes (see ensure-build). */
+  buildLog?: BuildLog;
 };
 
 /**
@@ -49,6 +56,8 @@ export type ModelOutcome = {
   /** The tail of a failed build's log. */
   errorTail: string | null;
   tests: TestResult[];
+  /** True when the tests ran on the new replicas before they took traffic. */
+  gated?: boolean;
 };
 
 export type ApplyReport = { ok: boolean; outcomes: ModelOutcome[] };
@@ -64,7 +73,7 @@ export async function applyPlan(plan: Plan, deps: ApplyDeps): Promise<ApplyRepor
     for (const outcome of outcomes) {
       const change = plan.changes.find((c) => c.model === outcome.model);
       const model = change?.desired;
-      if (!outcome.ok || !model || model.state !== 'running' || outcome.action === 'stop') continue;
+      if (outcome.gated || !outcome.ok || !model || model.state !== 'running' || outcome.action === 'stop') continue;
       outcome.tests = await runExamples(model, deps.callModel);
       if (outcome.tests.some((t) => !t.pass)) {
         outcome.ok = false;
@@ -120,8 +129,20 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     phase = 'deploy';
     if (deps.signal?.aborted) return cancelled(phase);
     deps.log(`${change.model}: ${change.action} with build #${build.number}`);
-    const result = await deps.backend.deploy(change, build, { signal: deps.signal });
+    const model = change.desired;
+    const gate = deps.callModel !== undefined && deps.gate !== false && model !== undefined && gates(model) ? model : null;
+    const result = await deps.backend.deploy(change, build, gate ? { signal: deps.signal, gate: (call) => runExamples(gate, call) } : { signal: deps.signal });
     outcome.deploymentId = result.deploymentId;
+    if (result.gate) {
+      outcome.gated = true;
+      outcome.tests = result.gate.tests;
+      if (!result.gate.passed) {
+        const failed = result.gate.tests.filter((t) => !t.pass).length;
+        outcome.error = `${failed} of ${result.gate.tests.length} examples failed on deployment #${result.deploymentId} before it took traffic; it is marked failed and ${change.action === 'create' ? 'nothing serves the model yet' : 'the previous deployment keeps serving'}`;
+        deps.log(`${change.model}: ${outcome.error}`);
+        return outcome;
+      }
+    }
     outcome.ok = true;
     deps.log(`${change.model}: deployment #${result.deploymentId} ${change.desired?.state === 'stopped' ? 'stopped' : 'serving'}`);
   } catch (error) {
@@ -132,4 +153,9 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     deps.log(`${change.model}: ${change.action} failed: ${outcome.error}`);
   }
   return outcome;
+}
+
+/** Whether a model's examples gate its traffic: it runs, has examples, and does not say `gate: false`. */
+function gates(model: NonNullable<Change['desired']>): boolean {
+  return model.state === 'running' && model.examples.length > 0 && model.gate !== false;
 }

@@ -19,7 +19,12 @@ export type BuildDeps = {
   envSource?: Record<string, string | undefined>;
   /** Kills the build when it aborts. */
   signal?: AbortSignal;
+  /** Where a build's own output goes; default: `log`, each line prefixed with `<model> #<number> | `. */
+  buildLog?: BuildLog;
 };
+
+/** One line of a build's output, kept apart from apply's own lines so a terminal can show it once. */
+export type BuildLog = (model: string, number: number, line: string) => void;
 
 export type EnsuredBuild =
   | { ok: true; build: StoredBuild; reused: boolean }
@@ -51,9 +56,11 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     model,
     key,
     number: record.number,
-    log: (line) => deps.log(`${change.model} #${record.number} | ${line}`),
     env: buildEnv(model.serving.env, deps.envSource ?? {}),
     signal: deps.signal,
+    log: deps.buildLog
+      ? (line) => deps.buildLog!(change.model, record.number, line)
+      : (line) => deps.log(`${change.model} #${record.number} | ${line}`),
   });
   if (!built.ok) {
     finishBuild(deps.store, change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });

@@ -1,13 +1,24 @@
 // One interface for every place models run, and a registry to pick one by name.
 import type { Change, Observed } from '../plan/types.ts';
 import type { StoredBuild } from '../store/builds.ts';
+import type { CallModel, TestResult } from '../apply/test-calls.ts';
 
 export type DeployResult = {
   /** The global id of the deployment made. */
   deploymentId: number;
+  /**
+   * Present when the backend ran `DeployOptions.gate` against the new replicas before moving
+   * traffic. When one failed, the deployment is `failed` and the previous one still serves.
+   */
+  gate?: { tests: TestResult[]; passed: boolean };
 };
 
 export type DeployOptions = {
+  /**
+   * Runs the model's examples with a function that calls the new deployment's replicas directly.
+   * A backend that can, calls it once the replicas are ready and before any route moves to them.
+   */
+  gate?: (call: CallModel) => Promise<TestResult[]>;
   /** Aborts a deploy that has not switched traffic yet; the previous deployment keeps serving. */
   signal?: AbortSignal;
 };

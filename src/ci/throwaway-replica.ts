@@ -67,7 +67,7 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
 }
 
 /** One call on the runtime protocol: 200 `{response}`, 500 `{error: {type, message}}`. */
-async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
+export async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
   // A local replica listens on a Unix domain socket (`unix:<path>`), a pod on TCP.
   const address = replicaAddress(origin);
   const dispatcher = 'socketPath' in address ? new Agent({ connect: { socketPath: address.socketPath } }) : undefined;

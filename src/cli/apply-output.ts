@@ -1,10 +1,12 @@
 // How an apply's result and the served endpoints read on a terminal.
 import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
-import { selfCommand } from './self-command.ts';
 
-/** One line per changed model, its test calls, and whether all went well. */
-export function renderApplyResult(result: ApplyResult): string {
+/**
+ * One line per changed model, its test calls, and whether all went well. A failed build's tail is
+ * included unless `buildStreamed` (the terminal showed the build's output as it came).
+ */
+export function renderApplyResult(result: ApplyResult, opts: { buildStreamed?: boolean } = {}): string {
   if (!result.ok) return `apply failed:\n${result.message}\n`;
   const lines: string[] = [];
   if (result.report.outcomes.length === 0) lines.push('No changes: everything is as declared.');
@@ -12,7 +14,7 @@ export function renderApplyResult(result: ApplyResult): string {
     const build = o.build ? ` build #${o.build.number}${o.build.reused ? ' (reused)' : ''}` : '';
     const deployment = o.deploymentId ? ` → deployment #${o.deploymentId}` : '';
     lines.push(`${o.ok ? '✓' : '✗'} ${o.model}: ${o.action}${build}${deployment}${o.error ? `: ${o.error}` : ''}`);
-    if (o.errorTail) lines.push(...o.errorTail.split('\n').map((l) => `    | ${l}`));
+    if (o.errorTail && !opts.buildStreamed) lines.push(...o.errorTail.split('\n').map((l) => `    | ${l}`));
     for (const t of o.tests) {
       const got = JSON.stringify(t.got);
       lines.push(
@@ -24,13 +26,9 @@ export function renderApplyResult(result: ApplyResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Each served model with a curl to paste (access key included). */
-export function renderEndpoints(models: ModelStatus[], example: (model: string) => unknown): string {
-  const lines: string[] = [];
-  if (models.some((m) => m.auth && m.state === 'running')) {
-    lines.push('Models with auth need an API key; create one first:');
-    lines.push(`  export SLIPWAY_API_KEY=$(${selfCommand()} keys create --name me --quiet)`, '');
-  }
+/** Each served model with a curl to paste (access key included), after `hint` (see api-key-hint.ts). */
+export function renderEndpoints(models: ModelStatus[], example: (model: string) => unknown, hint: string[] = []): string {
+  const lines: string[] = [...hint];
   for (const m of models) {
     if (m.state !== 'running') {
       lines.push(`${m.model}: ${m.state}`);

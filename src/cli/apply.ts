@@ -9,6 +9,7 @@ import { renderPlanText } from '../plan/render-plan-text.ts';
 import { planFingerprint } from '../plan/fingerprint.ts';
 import type { Observed } from '../plan/types.ts';
 import { renderApplyResult } from './apply-output.ts';
+import { createBuildOutput } from './build-output.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired, withLocalKeys } from './desired.ts';
 import { localAdvisoryNote } from '../limits/advisory.ts';
@@ -20,7 +21,7 @@ import type { Spec } from '../spec/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { Plan } from '../plan/types.ts';
 
-type ApplyOptions = ClusterFlags & { file?: string; yes?: boolean; port: string };
+type ApplyOptions = ClusterFlags & { file?: string; yes?: boolean; port: string; gate?: boolean };
 
 export function registerApply(program: Command): void {
   targetOptions(program.command('apply'))
@@ -28,6 +29,7 @@ export function registerApply(program: Command): void {
     .option('-f, --file <path>', 'the models file (default: the nearest models.yaml)')
     .option('-y, --yes', 'apply without asking')
     .option('--port <port>', 'port for a daemon started by this command', '8700')
+    .option('--no-gate', 'move traffic as soon as new replicas are ready; run the examples after (default: they must pass first)')
     .action(async (opts: ApplyOptions) => {
       const ws = await openWorkspace({ file: opts.file });
       const loaded = await loadDesired(ws, { forApply: true });
@@ -44,8 +46,10 @@ export function registerApply(program: Command): void {
       if (!opts.yes && !(await confirm())) throw new CliError('apply cancelled (pass --yes to apply without asking)');
       // The daemon plans again when the apply's turn comes; it applies only the plan confirmed here.
       const fingerprint = opts.yes ? undefined : planFingerprint(preview, observed);
-      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), (line) => process.stderr.write(`  ${line}\n`), { fingerprint });
-      process.stdout.write(renderApplyResult(result));
+      const output = createBuildOutput({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
+      const result = await applyViaDaemon(client, ws.modelsFile, secretNames(desired.spec), output.onLog, { gate: opts.gate, onBuild: output.onBuild, fingerprint });
+      output.done();
+      process.stdout.write(renderApplyResult(result, { buildStreamed: output.streamed }));
       if (!result.ok || !result.report.ok) process.exitCode = 1;
     });
 }

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { storePath } from '../backends/local/observe.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { listBuilds } from '../store/builds.ts';
-import { listDeployments } from '../store/deployments.ts';
+import { listDeployments, type StoredDeployment } from '../store/deployments.ts';
+import { getDeploymentTests, type DeploymentTests } from '../store/deployment-tests.ts';
 import { CliError } from './cli-error.ts';
 import { clusterOf, type NamedCluster } from './cluster-of.ts';
 import { targetOptions, type ClusterFlags } from './target-flags.ts';
@@ -50,14 +51,17 @@ export function registerHistory(program: Command): void {
     .action(async (model: string, opts: HistoryFlags) => {
       const cluster = await clusterOf(opts);
       if (cluster) return clusterDeploymentsCommand(cluster, model, opts);
-      const deployments = await withStore((store) => listDeployments(store, model));
+      const deployments = await withStore((store) => listDeployments(store, model).map((d) => ({ ...d, tests: getDeploymentTests(store, d.id) })));
       if (opts.json) {
         const safe = deployments.map((d) => ({ ...d, serving: { ...d.serving, env: Object.keys(d.serving.env) } }));
         return print(`${JSON.stringify(safe, null, 2)}\n`);
       }
       if (deployments.length === 0) return print(`${model} has no deployments\n`);
       for (const d of deployments) {
-        print(`#${d.id}  build #${d.buildNumber}  ${d.status.padEnd(10)}  ${d.state.padEnd(7)}  replicas ${d.serving.replicas}  ${d.startedAt}  ${d.reason ?? ''}\n`);
+        print(`#${d.id}  build #${d.buildNumber}  ${deploymentStatus(d).padEnd(16)}  replicas ${d.serving.replicas}  ${d.startedAt}  ${d.reason ?? ''}\n`);
+        for (const t of d.tests?.passed === false ? d.tests.results.filter((r) => !r.pass) : []) {
+          print(`    example ${t.index + 1} failed before it took traffic: ${t.detail ?? 'no detail'}\n`);
+        }
       }
     });
 }
@@ -80,4 +84,14 @@ async function clusterDeploymentsCommand(cluster: NamedCluster, model: string, o
   for (const d of history) {
     print(`#${d.id}  build #${d.build}  ${d.outcome.padEnd(8)}  ${d.action.padEnd(11)}  ${d.state.padEnd(7)}  replicas ${d.replicas}  ${d.createdAt}  ${d.gitCommit?.slice(0, 8) ?? '-'}  ${d.actor}\n`);
   }
+}
+
+/**
+ * One word or two for a deployment: the declared state (running, stopped) only matters for the
+ * active one; an earlier one is just superseded, whatever it was declared as.
+ */
+export function deploymentStatus(d: StoredDeployment & { tests: DeploymentTests | null }): string {
+  if (d.status === 'active') return d.state === 'stopped' ? 'active (stopped)' : 'active';
+  if (d.status === 'failed' && d.tests && !d.tests.passed) return 'failed (examples)';
+  return d.status;
 }

@@ -2,8 +2,11 @@
 // Only the command being run is imported: `slipway plan` must not pay for loading the daemon,
 // the gateway and their libraries (a plan of 1,000 models should take well under a second).
 import module from 'node:module';
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { CliError } from './cli-error.ts';
+import { packagePath } from '../package-paths.ts';
+import { errorReport } from './error-report.ts';
+import { helpExamples } from './help-examples.ts';
 
 // Node caches compiled (and type-stripped) modules on disk: about a third of a plan's start-up.
 module.enableCompileCache?.();
@@ -12,6 +15,8 @@ type Register = (program: Command) => void;
 
 /** Command name → the module registering it. Several names may share a module. */
 const commands: Record<string, () => Promise<Register>> = {
+  init: async () => (await import('./init.ts')).registerInit,
+  schema: async () => (await import('./init.ts')).registerInit,
   validate: async () => (await import('./validate.ts')).registerValidate,
   plan: async () => (await import('./plan.ts')).registerPlan,
   apply: async () => (await import('./apply.ts')).registerApply,
@@ -42,13 +47,21 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(0);
 });
 
+// --debug anywhere on the command line: stack traces for errors (commander never sees it).
+const debug = process.argv.includes('--debug');
+const argv = process.argv.filter((arg) => arg !== '--debug');
+
 const program = new Command('slipway')
   .description('Git-driven, declarative deployment of machine-learning models')
-  .showHelpAfterError();
+  .version(packageVersion(), '-V, --version', 'print the version of Slipway')
+  // A typo gets commander's suggestion and this line, not the whole help.
+  .showHelpAfterError('(`slipway --help` lists the commands; add --debug to any command for stack traces)')
+  .addHelpText('after', '\nExamples:\n  slipway init && slipway up\n  slipway plan\n  slipway apply --yes\n\nEvery command takes --debug (stack traces on errors); `slipway <command> --help` has examples.');
 
 try {
-  const name = process.argv[2];
-  const loaders = name !== undefined && Object.hasOwn(commands, name) ? [commands[name]] : Object.values(commands);
+  const name = argv[2];
+  const versionOnly = name === '--version' || name === '-V';
+  const loaders = name !== undefined && Object.hasOwn(commands, name) ? [commands[name]] : versionOnly ? [] : Object.values(commands);
   const registered = new Set<Register>();
   for (const load of loaders) {
     const register = await load();
@@ -57,13 +70,18 @@ try {
       register(program);
     }
   }
-  await program.parseAsync(process.argv);
-} catch (error) {
-  // Only entry points turn errors into exit codes; a CliError's message is already meant for people.
-  if (error instanceof CliError) {
-    process.stderr.write(`slipway: ${error.message}\n`);
-  } else {
-    process.stderr.write(`slipway: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  for (const command of program.commands) {
+    const examples = helpExamples[command.name()];
+    if (examples) command.addHelpText('after', `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}`);
+    command.showHelpAfterError(`(\`slipway ${command.name()} --help\` for its options and examples)`);
   }
+  await program.parseAsync(argv);
+} catch (error) {
+  // The one place errors become output and an exit code: one line, a hint, a stack only with --debug.
+  process.stderr.write(errorReport(error, { debug }));
   process.exitCode = 1;
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 }

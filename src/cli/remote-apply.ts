@@ -2,6 +2,7 @@
 import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { AdminClient } from '../backends/local/admin-client.ts';
 import { lockTimeoutFromEnv } from '../backends/local/apply-runner.ts';
+import type { BuildLog } from '../apply/ensure-build.ts';
 
 /**
  * Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. With
@@ -12,7 +13,7 @@ export async function applyViaDaemon(
   file: string,
   secrets: string[],
   onLog: (line: string) => void,
-  opts: { fingerprint?: string } = {},
+  options: { gate?: boolean; onBuild?: BuildLog; fingerprint?: string } = {},
 ): Promise<ApplyResult> {
   const env: Record<string, string> = {};
   for (const name of secrets) {
@@ -21,7 +22,7 @@ export async function applyViaDaemon(
   }
   // The caller's patience, not the daemon's: each CI job or terminal may set its own.
   const lockTimeoutSeconds = process.env.SLIPWAY_LOCK_TIMEOUT_SECONDS === undefined ? undefined : lockTimeoutFromEnv(process.env);
-  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds, fingerprint: opts.fingerprint });
+  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds, gate: options.gate, fingerprint: options.fingerprint });
   if (!response.ok || !response.body) {
     const text = await response.text();
     return { ok: false, message: `the daemon refused the apply (${response.status}): ${text}` };
@@ -36,8 +37,13 @@ export async function applyViaDaemon(
       const line = pending.slice(0, newline);
       pending = pending.slice(newline + 1);
       if (!line) continue;
-      const message = JSON.parse(line) as { log?: string; result?: ApplyResult };
+      const message = JSON.parse(line) as { log?: string; build?: { model: string; number: number; line: string }; result?: ApplyResult };
       if (message.log !== undefined) onLog(message.log);
+      if (message.build !== undefined) {
+        const { model, number, line: text } = message.build;
+        if (options.onBuild) options.onBuild(model, number, text);
+        else onLog(`${model} #${number} | ${text}`);
+      }
       if (message.result) result = message.result;
     }
   }

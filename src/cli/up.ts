@@ -5,12 +5,16 @@ import type { Command } from 'commander';
 import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
 import { DaemonStartError, startDaemon } from '../backends/local/daemon.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
+import { desiredFingerprint } from '../backends/local/desired-fingerprint.ts';
 import { watchTree } from '../backends/local/watch.ts';
 import { readDaemonInfo } from '../backends/local/daemon-info.ts';
 import { processAlive } from '../process-alive.ts';
+import { createWatchApplier } from '../backends/local/watch-apply.ts';
 import { secretNames } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import { renderApplyResult, renderEndpoints } from './apply-output.ts';
+import { apiKeyHint } from './api-key-hint.ts';
+import { createBuildOutput } from './build-output.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
 import { applyViaDaemon } from './remote-apply.ts';
@@ -69,7 +73,8 @@ export function registerUp(program: Command): void {
 
 /** Runs the daemon in this process until Ctrl-C, applying first when `applyNow`. */
 async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = true): Promise<void> {
-  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const stamped = (line: string) => `${new Date().toISOString()} ${line}\n`;
+  const log = (line: string) => process.stderr.write(stamped(line));
   let daemon: Awaited<ReturnType<typeof startDaemon>>;
   try {
     daemon = await startDaemon({ repo: ws.repo, port: Number(opts.port), host: opts.host, log });
@@ -80,25 +85,43 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
   log(`Slipway daemon serving at ${daemon.url} (admin token in .slipway/daemon.json)`);
   const applyOnce = async (first = false): Promise<void> => {
     // A newer change cancels an apply still building the older one.
-    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log, supersede: true });
+    // A background daemon (no initial apply) writes to its log file, which keeps every build line.
+    const tty = process.stderr.isTTY === true;
+    const output = createBuildOutput({ tty: tty || !applyNow, progress: tty, write: (text) => process.stderr.write(text), formatLog: stamped });
+    const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log: output.onLog, buildLog: output.onBuild, supersede: true });
+    output.done();
     const changed = !result.ok || result.report.outcomes.length > 0;
-    if (changed) process.stdout.write(renderApplyResult(result));
+    if (changed) process.stdout.write(renderApplyResult(result, { buildStreamed: output.streamed }));
     if (result.ok && (first || changed)) {
       const examples = (name: string) => result.plan.changes.find((c) => c.model === name)?.desired?.examples[0]?.input;
-      process.stdout.write(renderEndpoints(daemon.status().models, examples));
+      const models = daemon.status().models;
+      process.stdout.write(renderEndpoints(models, examples, apiKeyHint(ws.root, needsAuth(models))));
     }
   };
-  if (applyNow) await applyOnce(true);
-  const unwatch = watch ? watchTree(ws.root, () => void applyOnce().catch((e: Error) => log(`apply failed: ${e.message}`))) : () => {};
-  if (watch) log(`watching ${ws.root} for changes (Ctrl-C stops)`);
+  const source = { repo: ws.repo, modelsFile: ws.modelsFile, display: ws.display };
+  const applier = createWatchApplier({ fingerprint: () => desiredFingerprint(source), apply: () => applyOnce(), log });
+  if (applyNow) {
+    const before = await desiredFingerprint(source);
+    await applyOnce(true);
+    applier.applied(before);
+  }
+  let unwatch = async () => {};
+  if (watch) {
+    try {
+      unwatch = await watchTree(ws.root, (paths) => applier.changed(paths), { onError: (e) => log(`watching failed: ${e.message}`) });
+      log(`watching ${ws.root} for changes (Ctrl-C stops)`);
+    } catch (error) {
+      log(`cannot watch ${ws.root} (${error instanceof Error ? error.message : String(error)}): apply with \`slipway apply\``);
+    }
+  }
   const onSignal = () => {
-    unwatch();
+    void unwatch();
     void daemon.stop();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await daemon.stopped;
-  unwatch();
+  await unwatch();
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
 }
@@ -107,14 +130,21 @@ async function upDetached(ws: Workspace, spec: Spec, opts: UpOptions): Promise<v
   const watch = opts.watch === false ? undefined : ws.modelsFile;
   const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, file: ws.modelsFile, watch });
   process.stderr.write(started ? `started the Slipway daemon at ${client.url}\n` : `the Slipway daemon already runs at ${client.url}\n`);
-  const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), (line) => process.stderr.write(`  ${line}\n`));
-  process.stdout.write(renderApplyResult(result));
-  await printStatusEndpoints(client, spec);
+  const output = createBuildOutput({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
+  const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), output.onLog, { onBuild: output.onBuild });
+  output.done();
+  process.stdout.write(renderApplyResult(result, { buildStreamed: output.streamed }));
+  await printStatusEndpoints(client, spec, ws.root);
   if (!result.ok || !result.report.ok) process.exitCode = 1;
 }
 
 /** Prints each served model with its curl, examples from the spec. */
-export async function printStatusEndpoints(client: AdminClient, spec: Spec): Promise<void> {
+export async function printStatusEndpoints(client: AdminClient, spec: Spec, root: string): Promise<void> {
   const status = await client.json<{ models: ModelStatus[] }>('GET', 'status');
-  process.stdout.write(renderEndpoints(status.models, (name) => spec.models.find((m) => m.name === name)?.examples[0]?.input));
+  const hint = apiKeyHint(root, needsAuth(status.models));
+  process.stdout.write(renderEndpoints(status.models, (name) => spec.models.find((m) => m.name === name)?.examples[0]?.input, hint));
+}
+
+function needsAuth(models: ModelStatus[]): boolean {
+  return models.some((m) => m.auth && m.state === 'running');
 }

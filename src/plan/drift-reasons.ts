@@ -10,8 +10,8 @@ import type { AppliedDeployment, LiveState } from './types.ts';
 export function driftReasons(applied: AppliedDeployment, live: LiveState | null): string[] {
   if (live === null) return [];
   if (live.state === 'missing') return ['deployment missing'];
-  if (applied.state === 'stopped') return live.state === 'stopped' ? [] : ['running outside Slipway'];
-  if (live.state === 'stopped') return ['stopped outside Slipway'];
+  if (applied.state === 'stopped') return live.state === 'stopped' ? [] : ['running while declared stopped'];
+  if (live.state === 'stopped') return ['stopped while declared running (slipway stop, or by hand)'];
 
   const reasons: string[] = [];
   const declared = applied.serving.replicas;

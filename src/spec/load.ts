@@ -1,6 +1,7 @@
 // Loads models.yaml into a Spec: parse (keeping positions), validate against the JSON Schema, run the
 // checks a schema cannot (names, limits, paths, functions, secrets), then apply defaults. Bad input
 // never throws: every problem comes back at once, positioned.
+import { defaultProjectName } from './project-name.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatPath } from './data-path.ts';
@@ -73,7 +74,7 @@ export async function loadSpec(file: string, opts: LoadOptions): Promise<Loaded>
   }
   const { data, locate } = parsed.source;
   if (data === null || data === undefined) {
-    return fail(top, 'the file is empty; it needs at least version, project and models');
+    return fail(top, 'the file is empty; it needs at least version and models');
   }
   const models = isRecord(data) && Array.isArray(data.models) ? (data.models as unknown[]) : [];
   const ctx = repoContext(root, abs);
@@ -153,7 +154,7 @@ function buildSpec(
       position: locate(['models', i]),
     }),
   );
-  const spec: Spec = { root, file: toRepoPath(root, abs), version: 1, project: raw.project, limits, models };
+  const spec: Spec = { root, file: toRepoPath(root, abs), version: 1, project: raw.project ?? defaultProjectName(root), limits, models };
   const targets = buildTargets(raw.targets);
   if (targets !== undefined) spec.targets = targets;
   return spec;

@@ -37,6 +37,7 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
       ...(raw.sandbox ? { sandbox: { ...(raw.sandbox.network === undefined ? {} : { network: raw.sandbox.network }), paths: raw.sandbox.paths ?? [] } } : {}),
     },
     state: raw.state ?? 'running',
+    ...(raw.gate === false ? { gate: false as const } : {}),
     position,
   };
 }

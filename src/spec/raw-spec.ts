@@ -37,6 +37,7 @@ export type RawModel = RawServing & {
   env?: Record<string, RawEnvValue>;
   build?: RawBuild;
   state?: DesiredState;
+  gate?: boolean;
   sandbox?: { network?: boolean; paths?: string[] };
 };
 
@@ -58,7 +59,7 @@ export type RawTarget = {
 
 export type RawSpec = {
   version: 1;
-  project: string;
+  project?: string;
   env?: Record<string, RawEnvValue>;
   defaults?: RawServing;
   limits?: { maxReplicas?: number; maxRequestBytes?: number };

@@ -70,6 +70,11 @@ export type ModelSpec = {
   build: BuildSettings;
   serving: Serving;
   state: DesiredState;
+  /**
+   * `false`: a new deployment takes traffic before its examples run (as before examples gated
+   * traffic). Absent: the examples must pass against the new replicas before the route moves.
+   */
+  gate?: false;
   /** Position of this model's entry in `models.yaml`. */
   position: Position;
 };

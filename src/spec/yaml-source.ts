@@ -2,6 +2,7 @@
 // by a semantic check) can be turned back into the line and column a person can jump to.
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
+import { codeFrame } from './code-frame.ts';
 import type { DataPath } from './data-path.ts';
 import { collapseYamlErrors } from './yaml-error-origin.ts';
 import type { Position } from './types.ts';
@@ -28,8 +29,16 @@ export function parseYaml(text: string, prepare?: (doc: Document) => void): Pars
     return { line, column: col };
   };
   if (doc.errors.length > 0) {
+    // One syntax error (an unclosed bracket) makes the parser report many after it: collapseYamlErrors
+    // keeps the first, placed where the bracket or quote opened; each shown with the lines around it.
     const errors = collapseYamlErrors(text, doc.errors.map((e) => ({ code: e.code, offset: e.pos[0], message: e.message })));
-    return { ok: false, errors: errors.map((e) => ({ position: at(e.offset), message: syntaxMessage(e.code, e.message, text, e.offset) })) };
+    return {
+      ok: false,
+      errors: errors.map((e) => {
+        const position = at(e.offset);
+        return { position, message: `${syntaxMessage(e.code, e.message, text, e.offset)}\n${codeFrame(text, position)}` };
+      }),
+    };
   }
   prepare?.(doc);
   let data: unknown;

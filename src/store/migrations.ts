@@ -111,8 +111,21 @@ CREATE TABLE pruned_builds (
 ) STRICT;
 `;
 
+/**
+ * Version 4: the examples a deployment was tested with before it took traffic (the gate), with
+ * their results, so a deployment marked `failed` says why.
+ */
+const v4 = `
+CREATE TABLE deployment_tests (
+  deployment_id INTEGER PRIMARY KEY REFERENCES deployments (id),
+  passed        INTEGER NOT NULL,
+  results       TEXT NOT NULL,
+  tested_at     TEXT NOT NULL
+) STRICT;
+`;
+
 /** All migrations in order; the schema version of a store is the number of them applied. */
-export const migrations: readonly Migration[] = [v1, v2, v3];
+export const migrations: readonly Migration[] = [v1, v2, v3, v4];
 
 /** The schema version this code writes. */
 export const latestVersion = migrations.length;

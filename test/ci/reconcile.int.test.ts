@@ -53,7 +53,7 @@ test('a model stopped outside Slipway is repaired and reported; fail-on-drift fa
   assert.match(run.summary, '## ❌ Slipway reconcile');
   assert.match(run.summary, '**Drift found**');
   assert.match(run.summary, '**Failed:** drift was found (and repaired where possible); failing because fail-on-drift is set');
-  assert.match(run.summary, '### ✅ add-numbers: repair\n\n- stopped outside Slipway\n\nBuild #1 `');
+  assert.match(run.summary, '### ✅ add-numbers: repair\n\n- stopped while declared running (slipway stop, or by hand)\n\nBuild #1 `');
   assert.match(run.summary, ': reused, nothing built.\n\nDeployment #2.');
   assert.match(run.summary, '| <code>8</code> | <code>8</code> | ✅ pass |');
   assert.match(run.stdout, '::error::drift was found (and repaired where possible); failing because fail-on-drift is set');

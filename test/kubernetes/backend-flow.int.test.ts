@@ -130,7 +130,7 @@ test('stop by hand: scaled to 0 with the state annotation; the plan repairs it',
   assert.is(d.metadata.annotations!['slipway.dev/state'], 'stopped');
   const p = plan(iris(3), keys(['iris', v1]), await cluster.backend.observe());
   assert.equal(only(p).action, 'repair');
-  assert.equal(only(p).reasons, ['stopped outside Slipway']);
+  assert.equal(only(p).reasons, ['stopped while declared running (slipway stop, or by hand)']);
   await step(cluster.backend, iris(3), keys(['iris', v1]));
   assert.is(annotations()['slipway.dev/state'], 'running');
 });

@@ -189,10 +189,10 @@ test('repair: deployment missing', () => {
 });
 
 test('repair: stopped outside Slipway, and running when applied stopped', () => {
-  assert.equal(repairReasons(applied(10, 1), { state: 'stopped', replicas: 0, readyReplicas: 0 }), ['stopped outside Slipway']);
+  assert.equal(repairReasons(applied(10, 1), { state: 'stopped', replicas: 0, readyReplicas: 0 }), ['stopped while declared running (slipway stop, or by hand)']);
   assert.equal(
     repairReasons(applied(10, 1, serving(), 'stopped'), { state: 'running', replicas: 1, readyReplicas: 1 }),
-    ['running outside Slipway'],
+    ['running while declared stopped'],
   );
 });
 

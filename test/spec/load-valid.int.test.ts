@@ -1,5 +1,6 @@
 // The valid fixtures load, with every default applied and every path made relative to the root.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -184,6 +185,26 @@ test('a relative models path is resolved from the working directory', async () =
   const relative = path.relative(process.cwd(), path.join(valid, 'minimal.yaml'));
   const loaded = await loadSpec(relative, { root });
   assert.ok(loaded.ok);
+});
+
+
+test('project defaults to the repository folder name, made a DNS-1123 label', async () => {
+  const { defaultProjectName } = await import('../../src/spec/project-name.ts');
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync(os.tmpdir()), 'My_Models.v2-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'm'));
+    fs.writeFileSync(path.join(dir, 'm', 'p.py'), 'def predict(args):\n    return 1\n');
+    fs.writeFileSync(path.join(dir, 'models.yaml'), 'version: 1\nmodels:\n  - name: one\n    file: m/p.py\n    function: predict\n');
+    const loaded = await loadSpec(path.join(dir, 'models.yaml'), { root: dir, env: {} });
+    if (!loaded.ok) assert.unreachable(formatIssues(loaded.errors));
+    const project = (loaded as { spec: Spec }).spec.project;
+    assert.is(project, defaultProjectName(dir));
+    assert.match(project, /^my-models-v2-[a-z0-9-]+$/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.is(defaultProjectName('/x/___'), 'project');
+  assert.is(defaultProjectName(`/x/${'a'.repeat(70)}`), 'a'.repeat(63));
 });
 
 test.run();

@@ -130,9 +130,9 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
   return json(res, 200, { ok: true, model, state: done.value.state });
 }
 
-/** Streams the apply as NDJSON: `{"log": line}` lines, then `{"result": ApplyResult}`. */
+/** Streams the apply as NDJSON: `{"log": line}` and `{"build": {model, number, line}}` lines, then `{"result": ApplyResult}`. */
 async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const body = parseBody(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; fingerprint?: unknown } | null;
+  const body = parseBody(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; fingerprint?: unknown; gate?: unknown } | null;
   if (body === null) return json(res, 400, { error: 'apply needs a JSON body: {"file": "<absolute path of models.yaml>"}' });
   if (typeof body.file !== 'string') return json(res, 400, { error: 'apply needs {"file": "<absolute path of models.yaml>"}' });
   if (body.fingerprint !== undefined && typeof body.fingerprint !== 'string') {
@@ -152,6 +152,8 @@ async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
       env,
       lockTimeoutSeconds: timeout,
       fingerprint: body.fingerprint,
+      gate: body.gate !== false,
+      buildLog: (model, number, line) => res.write(`${JSON.stringify({ build: { model, number, line } })}\n`),
       log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
     });
   } catch (error) {

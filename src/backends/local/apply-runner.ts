@@ -8,6 +8,7 @@ import path from 'node:path';
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
 import { loadDesired } from '../../apply/desired.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
+import type { BuildLog } from '../../apply/ensure-build.ts';
 import type { Builder } from '../../build/builder.ts';
 import { plan } from '../../plan/plan.ts';
 import { planFingerprint, STALE_PLAN_MESSAGE } from '../../plan/fingerprint.ts';
@@ -31,6 +32,10 @@ export type ApplyRequest = {
   supersede?: boolean;
   /** The fingerprint of the plan the person confirmed; a different plan now is refused, not applied. */
   fingerprint?: string;
+  /** false: examples run after traffic moved (`--no-gate`); default: they gate it. */
+  gate?: boolean;
+  /** Builds' own output, apart from `log`; default: in `log`, prefixed. */
+  buildLog?: BuildLog;
 };
 
 /** `fingerprint`: of the plan applied (plan/fingerprint.ts). */
@@ -69,6 +74,8 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       envSource: env,
       callModel: deps.callModel,
       signal,
+      gate: req.gate,
+      buildLog: req.buildLog,
     });
     return { ok: true, plan: thePlan, fingerprint, report };
   }

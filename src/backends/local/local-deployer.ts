@@ -1,8 +1,13 @@
 // The local backend inside the daemon: turns deployments into replica processes and gateway routes.
 // A new deployment's replicas start and become ready before its route replaces the old one; the
-// old replicas then drain and stop, so a redeploy drops no call.
+// old replicas then drain and stop, so a redeploy drops no call. With a gate, the model's examples
+// are called on the new replicas directly (not through the gateway) before the route moves: a
+// failing example stops them and leaves the previous deployment serving.
 import { RolloutFailure, type Backend, type DeployOptions, type DeployResult } from '../backend.ts';
 import { cancelReason } from '../../build/step-limits.ts';
+import { invoke } from '../../ci/throwaway-replica.ts';
+import type { CallModel } from '../../apply/test-calls.ts';
+import { recordDeploymentTests } from '../../store/deployment-tests.ts';
 import type { Gateway, ModelRoute } from '../../gateway/types.ts';
 import type { Change, LiveState, Observed } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
@@ -133,7 +138,18 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     }
   }
 
-  /** Deploys one change: a new deployment record, replicas up and ready, traffic switched. */
+  /** Calls deployment `d`'s ready replicas in turn, on the runtime protocol, bypassing the gateway. */
+  function directCaller(d: StoredDeployment): CallModel {
+    let next = 0;
+    return async (_model, input) => {
+      const ready = supervisor.list({ deploymentId: d.id }).filter((r) => r.state === 'ready' && r.origin);
+      if (ready.length === 0) return { ok: false, status: 503, message: `no replica of deployment #${d.id} is ready` };
+      const replica = ready[next++ % ready.length];
+      return invoke(replica.origin!, input, d.serving.timeoutSeconds * 1000);
+    };
+  }
+
+  /** Deploys one change: a new deployment record, replicas up and ready, examples passed (gate), traffic switched. */
   async function deploy(change: Change, build: StoredBuild, envSource: Record<string, string | undefined>, options: DeployOptions = {}): Promise<DeployResult> {
     const desired = change.desired;
     if (!desired) throw new Error(`${change.action} of ${change.model} has no declared model`);
@@ -166,9 +182,20 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       setDeploymentStatus(store, id, 'failed');
       throw new Error(`deployment #${id} cancelled before traffic moved to it: ${cancelReason(options.signal)}`);
     }
+    let gate: DeployResult['gate'];
+    if (desired.state === 'running' && options.gate) {
+      const tests = await options.gate(directCaller(deployment));
+      recordDeploymentTests(store, id, tests);
+      gate = { tests, passed: tests.every((t) => t.pass) };
+      if (!gate.passed) {
+        setDeploymentStatus(store, id, 'failed');
+        await supervisor.stop(id);
+        return { deploymentId: id, gate };
+      }
+    }
     activateDeployment(store, id);
     await switchTo(change.model, { deployment: requireDeployment(store, id), stopped: desired.state === 'stopped' });
-    return { deploymentId: id };
+    return gate ? { deploymentId: id, gate } : { deploymentId: id };
   }
 
   return {

@@ -1,22 +1,55 @@
-// Watches the repository's working tree and calls back (debounced) when a file that could matter
-// changes: anything but .git/ and .slipway/. The plan decides what, if anything, to do.
-import { watch, type FSWatcher } from 'node:fs';
+// Watches the repository's working tree with chokidar (one watch per folder and file, each folder
+// re-read when it appears). `fs.watch(root, {recursive: true})` loses a file after an editor or
+// `sed -i` replaces it by rename; @parcel/watcher misses folders made by `mkdir -p` (its issue
+// #97): chokidar sees both. Events are coalesced: a burst (a `git checkout` of 200 files) is one
+// batch, delivered once no event came for `quietMs`, or after `maxWaitMs` of events that never stop.
+import path from 'node:path';
+import { watch } from 'chokidar';
 
-/** Calls `onChange` once things settle after changes under `root`; returns a function that stops watching. */
-export function watchTree(root: string, onChange: () => void, debounceMs = 400): () => void {
-  let timer: NodeJS.Timeout | null = null;
-  const watcher: FSWatcher = watch(root, { recursive: true }, (_event, name) => {
-    const file = String(name ?? '');
-    if (file === '.git' || file.startsWith('.git/') || file === '.slipway' || file.startsWith('.slipway/')) return;
-    if (file.includes('__pycache__')) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      onChange();
-    }, debounceMs);
+/** Folders under the root that never matter to a plan: Git's own files, Slipway's state, caches. */
+const IGNORED_SEGMENTS = new Set(['.git', '.slipway', 'node_modules', '__pycache__', '.mypy_cache', '.pytest_cache']);
+
+export type WatchOptions = { quietMs?: number; maxWaitMs?: number; onError?: (error: Error) => void };
+
+/** True for paths (relative to the root) the watcher never looks at. */
+export function ignoredPath(relative: string): boolean {
+  return relative.split(path.sep).some((segment) => IGNORED_SEGMENTS.has(segment)) || relative.endsWith('.pyc');
+}
+
+/**
+ * Calls `onBatch` with the changed paths (relative to `root`, sorted) once things settle; resolves,
+ * once watching has begun, to a function that stops it.
+ */
+export async function watchTree(root: string, onBatch: (paths: string[]) => void, opts: WatchOptions = {}): Promise<() => Promise<void>> {
+  const quietMs = opts.quietMs ?? 300;
+  const maxWaitMs = opts.maxWaitMs ?? 3000;
+  let pending = new Set<string>();
+  let quiet: NodeJS.Timeout | null = null;
+  let firstAt = 0;
+  const flush = () => {
+    if (quiet) clearTimeout(quiet);
+    quiet = null;
+    const paths = [...pending].sort();
+    pending = new Set();
+    if (paths.length > 0) onBatch(paths);
+  };
+  const watcher = watch(root, {
+    ignoreInitial: true,
+    ignored: (file) => ignoredPath(path.relative(root, file)),
   });
-  return () => {
-    if (timer) clearTimeout(timer);
-    watcher.close();
+  watcher.on('all', (_event, file) => {
+    if (pending.size === 0) firstAt = Date.now();
+    pending.add(path.relative(root, file));
+    if (quiet) clearTimeout(quiet);
+    quiet = null;
+    if (Date.now() - firstAt >= maxWaitMs) flush();
+    else quiet = setTimeout(flush, quietMs);
+  });
+  watcher.on('error', (error) => opts.onError?.(error instanceof Error ? error : new Error(String(error))));
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  return async () => {
+    if (quiet) clearTimeout(quiet);
+    quiet = null;
+    await watcher.close();
   };
 }

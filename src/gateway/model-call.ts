@@ -13,7 +13,10 @@ import type { GatewayDeps, ModelRoute } from './types.ts';
  * A served model: its current route and its replicas; `removed` once `removeRoute` dropped it;
  * `timed` takes each answered call's duration in seconds (or null when nobody asked).
  */
-export type ModelEntry = { route: ModelRoute; pool: ReplicaPool<ReplicaLink>; removed: boolean; timed: ((seconds: number) => void) | null };
+export type ModelEntry = {
+  route: ModelRoute; pool: ReplicaPool<ReplicaLink>; removed: boolean;
+  timed: ((seconds: number, requestBytes: number, responseBytes: number) => void) | null;
+};
 
 /** What a call needs from the gateway: the daemon's deps, and a log that never throws. */
 export type CallEnv = { deps: GatewayDeps; log(line: string): void };
@@ -162,7 +165,7 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     counters.processed++;
     this.#entry.pool.release(slot);
     const outcome = readReplicaAnswer(this.#status, body, link.tail);
-    if (this.#entry.timed !== null && (outcome.kind === 'success' || outcome.kind === 'raised')) this.#timed();
+    if (this.#entry.timed !== null && (outcome.kind === 'success' || outcome.kind === 'raised')) this.#timed(body.length);
     switch (outcome.kind) {
       case 'success':
         counters.success++;
@@ -235,9 +238,10 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     }
   }
 
-  #timed(): void {
+  #timed(answerBytes: number): void {
     try {
-      this.#entry.timed!((performance.now() - this.#acceptedAt) / 1000);
+      const sent = this.#body;
+      this.#entry.timed!((performance.now() - this.#acceptedAt) / 1000, typeof sent === 'string' ? Buffer.byteLength(sent) : sent.length, answerBytes);
     } catch (err) {
       this.#env.log(`the call timer of ${this.#entry.route.name} threw: ${(err as Error).stack ?? String(err)}`);
     }

@@ -69,9 +69,10 @@ export type GatewayDeps = {
   /**
    * Asked once per model, when its route is first set: a function the gateway then gives the
    * seconds from accepting each call to its answer, for calls the model's function ran (answered
-   * 200 or 500). Optional (the Prometheus exposition supplies it; see prometheus.ts).
+   * 200 or 500), with the bytes of the request and of the replica's answer. Optional (the
+   * Prometheus exposition and the daemon's telemetry supply it; see prometheus.ts, src/telemetry/).
    */
-  callTimer?(model: string): (seconds: number) => void;
+  callTimer?(model: string): (seconds: number, requestBytes: number, responseBytes: number) => void;
 };
 
 /**

@@ -22,6 +22,9 @@ import { stateDir, storePath } from './observe.ts';
 import { createSupervisor } from './supervisor.ts';
 import { modelStatus } from './status.ts';
 import { packagePath } from '../../package-paths.ts';
+import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
+import { readProcUsage } from '../../telemetry/proc-usage.ts';
+import { createSampler, startSampling } from '../../telemetry/sampler.ts';
 
 /** The daemon could not start; the message says why and what to do. */
 export class DaemonStartError extends Error {
@@ -61,8 +64,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let supervisorRef: ReturnType<typeof createSupervisor> | null = null;
 
   const prometheus = createGatewayMetrics();
+  const tally = createCallTally();
   const gateway = createGateway({
-    callTimer: prometheus.callTimer,
+    callTimer: bothTimers(prometheus.callTimer, tally.callTimer),
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
     // The daemon's own token may call any model: test calls after apply, and `slipway call`.
     authorize: (apiKey, model) => (trusted(apiKey) ? 'ok' : keyring.verifyApiKey(apiKey, model)),
@@ -124,6 +128,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const body = (await response.json().catch(() => ({}))) as { success?: boolean; response?: unknown; message?: string };
     return body.success ? { ok: true, response: body.response } : { ok: false, status: response.status, message: body.message ?? response.statusText };
   };
+  const sampler = createSampler({
+    store,
+    tally,
+    stats: () => gateway.stats(),
+    processes: () => supervisor.list(),
+    usage: (pid) => readProcUsage(pid),
+    log: opts.log,
+  });
+  const stopSampling = startSampling(sampler, opts.log);
   const builder = createSnapshotBuilder({ stateDir: stateDir(root) });
   const runner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
 
@@ -135,6 +148,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       opts.log('stopping: draining calls and stopping replicas');
+      stopSampling();
       await deployer.stopAll();
       await gateway.close();
       server.closeAllConnections();

@@ -72,6 +72,7 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
     throw error;
   }
   log(`Slipway daemon serving at ${daemon.url} (admin token in .slipway/daemon.json)`);
+  log(`Dashboard: ${daemon.url}/ (log in with the admin token from .slipway/daemon.json, or an API key)`);
   const applyOnce = async (first = false): Promise<void> => {
     const result = await daemon.runner.apply({ file: ws.modelsFile, env: {}, log });
     const changed = !result.ok || result.report.outcomes.length > 0;
@@ -100,6 +101,7 @@ async function upDetached(ws: Workspace, spec: Spec, opts: UpOptions): Promise<v
   const watch = opts.watch === false ? undefined : ws.modelsFile;
   const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, watch });
   process.stderr.write(started ? `started the Slipway daemon at ${client.url}\n` : `the Slipway daemon already runs at ${client.url}\n`);
+  process.stderr.write(`dashboard: ${client.url}/ (log in with the admin token from .slipway/daemon.json, or an API key)\n`);
   const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), (line) => process.stderr.write(`  ${line}\n`));
   process.stdout.write(renderApplyResult(result));
   await printStatusEndpoints(client, spec);

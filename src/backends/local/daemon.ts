@@ -25,6 +25,10 @@ import { packagePath } from '../../package-paths.ts';
 import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
 import { readProcUsage } from '../../telemetry/proc-usage.ts';
 import { createSampler, startSampling } from '../../telemetry/sampler.ts';
+import { rememberModelsFile } from '../../store/ui-actions.ts';
+import { createDashboard } from '../../ui/dashboard.ts';
+import { createExampleInputs } from '../../ui/example-inputs.ts';
+import { createKeyUse } from '../../ui/key-use.ts';
 
 /** The daemon could not start; the message says why and what to do. */
 export class DaemonStartError extends Error {
@@ -64,12 +68,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let supervisorRef: ReturnType<typeof createSupervisor> | null = null;
 
   const prometheus = createGatewayMetrics();
+  const keyUse = createKeyUse();
   const tally = createCallTally();
   const gateway = createGateway({
     callTimer: bothTimers(prometheus.callTimer, tally.callTimer),
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
     // The daemon's own token may call any model: test calls after apply, and `slipway call`.
-    authorize: (apiKey, model) => (trusted(apiKey) ? 'ok' : keyring.verifyApiKey(apiKey, model)),
+    authorize: (apiKey, model) => {
+      if (trusted(apiKey)) return 'ok';
+      const verdict = keyring.verifyApiKey(apiKey, model);
+      if (verdict === 'ok') keyUse.used(apiKey, Date.now());
+      return verdict;
+    },
     recordMetrics: (m) => {
       try {
         recordMetrics(store, { model: m.model, deploymentId: m.deploymentId, replicaId: m.replicaId, uuid: m.uuid, metrics: m.metrics });
@@ -138,7 +148,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   const stopSampling = startSampling(sampler, opts.log);
   const builder = createSnapshotBuilder({ stateDir: stateDir(root) });
-  const runner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
+  const baseRunner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
+  // The dashboard prefills each model's example from the models file last applied.
+  const runner: ApplyRunner = {
+    ...baseRunner,
+    apply: (req) => {
+      rememberModelsFile(store, req.file);
+      return baseRunner.apply(req);
+    },
+  };
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
@@ -175,10 +193,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     gatewayUrl: url,
   });
   const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
+  const dashboard = createDashboard({
+    store, deployer, supervisor, gateway, root, url, token, keyUse,
+    reloadKeys: () => {
+      keyring = loadKeyring(store);
+    },
+    exampleInputs: createExampleInputs(store, root),
+    log: opts.log,
+  });
   server.on('request', (req, res) => {
     if (req.url?.startsWith('/api/v1/metrics')) {
       metricsApi(req, res).catch((error: Error) => {
         opts.log(`metrics API error: ${error.stack ?? error.message}`);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.end();
+      });
+    } else if (dashboard.owns(req.url ?? '')) {
+      dashboard.handle(req, res).catch((error: Error) => {
+        opts.log(`dashboard error: ${error.stack ?? error.message}`);
         if (!res.headersSent) res.writeHead(500).end();
         else res.end();
       });

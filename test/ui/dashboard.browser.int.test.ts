@@ -135,6 +135,12 @@ run('a model page: replicas table, logs, the test widget answers, a chart has po
   assert.ok((await page.locator('figure[data-chart="calls"] canvas').count()) > 0, 'uPlot drew the chart');
   assert.ok(Number(await page.locator('figure[data-chart="latency"]').getAttribute('data-points')) > 0, 'latency has points');
   await page.screenshot({ path: path.join(shots, 'model.png'), fullPage: true });
+  await page.screenshot({ path: path.join(shots, 'model-top.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 860 } });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.reload();
+  await page.locator('figure[data-chart="calls"] canvas').waitFor();
+  await page.screenshot({ path: path.join(shots, 'model-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 run('tracked model metrics: a table and a chart per metric name, read through read_metrics', async () => {

@@ -34,7 +34,8 @@
       series: [{}].concat(chart.series.map((label, i) => ({ label, stroke: colours[i % colours.length], width: 1.5, spanGaps: false, points: { show: chart.data[0].length < 60 } }))),
       axes: [{ stroke: ink, grid: { stroke: 'rgba(128,128,128,.2)' } }, { stroke: ink, grid: { stroke: 'rgba(128,128,128,.2)' }, size: 60 }],
       // The whole range asked for, so a few points sit where they belong in time.
-      scales: { x: { time: true, range: [from, to] } },
+      // Technical charts keep the range asked for; tracked metrics (from, to null) fit their points.
+      scales: { x: from === null ? { time: true } : { time: true, range: [from, to] } },
     };
     if (chart.data[0].length === 0) figure.append(el('p', { class: 'hint' }, 'No data in this range yet.'));
     else if (window.uPlot) new window.uPlot(opts, chart.data, figure);
@@ -68,7 +69,7 @@
       body.replaceChildren(...data.metrics.map((m) => {
         const rows = m.rows.map((r) => el('tr', {}, el('td', {}, new Date(r.at).toISOString().replace('T', ' ').slice(0, 19)), el('td', {}, el('code', {}, r.uuid ?? '—')), el('td', { class: 'num' }, r.value)));
         const table = el('table', {}, el('caption', {}, `${m.title}: latest values`), el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Time'), el('th', { scope: 'col' }, 'Prediction'), el('th', { scope: 'col' }, 'Value'))), el('tbody', {}, ...rows));
-        return el('div', { class: 'tracked-metric' }, chartFigure(m, Math.min(600, body.clientWidth - 20), data.from, data.to), table);
+        return el('div', { class: 'tracked-metric' }, chartFigure(m, Math.min(600, body.clientWidth - 20), m.data[0].length > 1 ? null : data.from, data.to), table);
       }));
     }).catch((e) => body.replaceChildren(el('p', { class: 'error' }, String(e.message))));
   }

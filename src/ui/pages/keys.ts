@@ -43,14 +43,14 @@ ${data.error ? html`<p class="error" role="alert">${data.error}</p>` : ''}
 <tbody>${rows.length ? rows : html`<tr><td colspan="8">No API keys yet.</td></tr>`}</tbody>
 </table>
 <section aria-labelledby="new-key"><h2 id="new-key">Create an API key</h2>
-<form method="post" action="/ui/keys" class="grid" data-confirm="Create this API key?">
+<form method="post" action="/ui/keys" class="fields" data-confirm="Create this API key?">
   <input type="hidden" name="csrf" value="${csrf}">
-  <label for="key-name">Name</label><input id="key-name" name="name" required value="dashboard">
-  <label for="key-expires">Expires in</label><input id="key-expires" name="expires" value="1y" aria-describedby="expires-hint">
-  <span id="expires-hint" class="hint">like 90d, 12h, 1y</span>
-  <label for="key-models">Models</label><input id="key-models" name="models" placeholder="all models" aria-describedby="models-hint">
-  <span id="models-hint" class="hint">comma-separated; empty for every model</span>
-  <button type="submit">Create</button>
+  <div><label for="key-name">Name</label><input id="key-name" name="name" required value="dashboard"></div>
+  <div><label for="key-expires">Expires in</label><input id="key-expires" name="expires" value="1y" aria-describedby="expires-hint">
+  <span id="expires-hint" class="hint">like 90d, 12h, 1y</span></div>
+  <div><label for="key-models">Models</label><input id="key-models" name="models" placeholder="all models" aria-describedby="models-hint">
+  <span id="models-hint" class="hint">comma-separated; empty for every model</span></div>
+  <div><button type="submit">Create</button></div>
 </form></section>`;
   return layout({ title: 'API keys', viewer: data.viewer, main, current: 'keys' }).text;
 }

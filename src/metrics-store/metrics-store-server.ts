@@ -3,6 +3,7 @@
 //   POST /ingest {model, deploymentId, replicaId, uuid, metrics}       a call's tracked metrics
 //   GET  /api/v1/metrics?modelCrn=|modelDeploymentCrn=&startTimestampMs=&endTimestampMs=   read_metrics
 //   POST /api/v1/metrics {"type": "delayed" | "aggregate", …}          track_delayed / track_aggregate
+//   GET  /owner?uuid=                                                  the model a prediction belongs to
 // Answers in CML's shapes, as the local daemon's metrics API does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -55,7 +56,12 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
       }, now());
       return json(res, 200, { success: true });
     }
-    if (url.pathname !== '/api/v1/metrics') return reply(res, 404, 'route.not_found', 'use /api/v1/metrics or /ingest');
+    if (url.pathname === '/owner' && req.method === 'GET') {
+      // Lets a gateway check the caller's API key against a prediction's model before forwarding.
+      const owner = await opts.backend.predictionOwner(url.searchParams.get('uuid') ?? '');
+      return owner ? json(res, 200, owner) : reply(res, 404, 'prediction.not_found', 'no prediction with this uuid has metrics here');
+    }
+    if (url.pathname !== '/api/v1/metrics') return reply(res, 404, 'route.not_found', 'use /api/v1/metrics, /ingest or /owner');
     if (req.method === 'GET') {
       const crnText = url.searchParams.get('modelDeploymentCrn') ?? url.searchParams.get('modelCrn') ?? url.searchParams.get('modelBuildCrn');
       const crn = crnText ? parseCrn(crnText) : null;

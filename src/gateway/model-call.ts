@@ -171,7 +171,15 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
         counters.success++;
         // Stored before answering: a client that reads its prediction's metrics right after the
         // answer must find them.
-        if (outcome.metrics !== null) this.#recordMetrics(outcome.metrics, outcome.uuid);
+        if (outcome.metrics !== null) {
+          const stored = this.#recordMetrics(outcome.metrics, outcome.uuid);
+          if (stored) {
+            // A store across the network (the cluster's metrics store): answer once it has them.
+            const envelope = outcome.envelope;
+            void stored.then(() => sendBytes(res, 200, envelope), () => sendBytes(res, 200, envelope));
+            return;
+          }
+        }
         sendBytes(res, 200, outcome.envelope);
         return;
       case 'raised':
@@ -255,12 +263,15 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     }
   }
 
-  #recordMetrics(metrics: Record<string, unknown>, uuid: string | null): void {
+  /** Stores the call's metrics; a promise when the store is remote (settles when it has them). */
+  #recordMetrics(metrics: Record<string, unknown>, uuid: string | null): Promise<void> | null {
     const link = this.#slot.value;
     try {
-      this.#env.deps.recordMetrics({ model: link.model, deploymentId: link.deploymentId, replicaId: link.replicaId, uuid, metrics });
+      const stored: unknown = this.#env.deps.recordMetrics({ model: link.model, deploymentId: link.deploymentId, replicaId: link.replicaId, uuid, metrics });
+      return stored instanceof Promise ? stored : null;
     } catch (err) {
       this.#env.log(`recordMetrics for ${link.model} threw: ${(err as Error).stack ?? String(err)}`);
+      return null;
     }
   }
 }

@@ -51,7 +51,11 @@ export type GatewayDeps = {
   modelForAccessKey(key: string): string | null;
   /** Verdict on `apiKey` (null when the call carried none) for a call to `model`. */
   authorize(apiKey: string | null, model: string): AuthVerdict;
-  /** Stores metrics a replica sent back with a response. */
+  /**
+   * Stores metrics a replica sent back with a response, before the call is answered: synchronously
+   * (the daemon's SQLite), or by returning a promise the gateway waits for before it answers (the
+   * cluster's metrics store). Typed `void` so any function fits; a returned Promise is honoured.
+   */
   recordMetrics(m: CallMetrics): void;
   /**
    * A call ran past the model's timeout and was cut off. The gateway has stopped sending calls to

@@ -15,8 +15,11 @@ export type MetricsForwarderOptions = {
 };
 
 export type MetricsForwarder = {
-  /** For GatewayDeps.recordMetrics: sends the call's metrics to the store (not awaited by the call). */
-  record(m: CallMetrics): void;
+  /**
+   * For GatewayDeps.recordMetrics: sends the call's metrics to the store; settles (never rejects)
+   * once the store has them or failed, and the gateway answers the call then.
+   */
+  record(m: CallMetrics): Promise<void>;
   /** Answers `/api/v1/metrics` through the store. */
   handle(req: IncomingMessage, res: ServerResponse): void;
 };
@@ -64,7 +67,7 @@ export function createMetricsForwarder(opts: MetricsForwarderOptions): MetricsFo
 
   return {
     record(m) {
-      fetch(`${opts.url}/ingest`, {
+      return fetch(`${opts.url}/ingest`, {
         method: 'POST',
         headers,
         body: JSON.stringify({ model: m.model, deploymentId: m.deploymentId, replicaId: m.replicaId, uuid: m.uuid, metrics: m.metrics }),

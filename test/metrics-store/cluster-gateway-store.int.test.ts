@@ -61,20 +61,12 @@ test.after(async () => {
 
 const accessKey = () => Buffer.from((cluster.fake.get('secrets', ns, 'slipway-iris-access-key')!.data as any).accessKey, 'base64').toString();
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.unreachable('the condition was never met');
-}
-
 test('tracked metrics of a call reach the store; read_metrics and track_delayed_metrics work through the gateway with an API key', async () => {
   const call = await fetch(`${gateway.url}/model`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKey: accessKey(), request: { metrics: { score: 0.9 } } }) });
   assert.is(call.status, 200);
   const uuid = ((await call.json()) as { response: { uuid: string } }).response.uuid;
   assert.ok(uuid, 'a metrics-enabled answer carries a uuid');
-  await until(async () => (await backend.predictionOwner(uuid)) !== null);
+  assert.equal(await backend.predictionOwner(uuid), { model: 'iris', deploymentId: 1 }, 'stored before the call was answered');
 
   const read = (key: string | null) =>
     fetch(`${gateway.url}/api/v1/metrics?modelCrn=crn:slipway:model/iris&startTimestampMs=0&endTimestampMs=${Date.now() + 1000}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });

@@ -68,12 +68,14 @@ if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is 
 let p: LocalProject;
 let browser: Browser;
 let page: Page;
+let upRun: { stdout: string; stderr: string; status: number | null };
 
 test.before(async () => {
   if (!haveChromium) return;
   mkdirSync(shots, { recursive: true });
   p = await localProject(exampleFiles());
-  await p.ok('up', '-d', '--no-watch', '--port', String(p.port));
+  upRun = await p.cli('up', '-d', '--no-watch', '--port', String(p.port));
+  if (upRun.status !== 0) throw new Error(`slipway up failed:\n${upRun.stdout}\n${upRun.stderr}`);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('dialog', (dialog) => void dialog.accept());
@@ -87,6 +89,7 @@ test.after(async () => {
 const run = haveChromium ? test : test.skip;
 
 run('log in with the admin token; every model is on the overview with its state and replicas', async () => {
+  assert.match(upRun.stderr, `dashboard: ${p.url}/ (log in with the admin token`, 'slipway up prints the address');
   await page.goto(`${p.url}/`);
   assert.match(page.url(), /\/login\?next=/, 'no session: the overview sends to the login');
   await page.getByLabel('API key or admin token').fill('wrong');

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { writeAccessKey } from '../backends/local/access-key-file.ts';
 import { modelCrn } from '../backends/local/deployment-crn.ts';
+import { packagePath } from '../package-paths.ts';
 import { rotateAccessKey } from '../keys/access-keys.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../keys/api-keys.ts';
 import { parseDuration } from '../keys/duration.ts';
@@ -43,7 +44,8 @@ export type Dashboard = {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 };
 
-const assetsDir = path.join(import.meta.dirname, 'assets');
+// Found from the package root, so the sources and the Action's bundle (dist/) both find them.
+const assetsDir = packagePath('src', 'ui', 'assets');
 const require = createRequire(import.meta.url);
 const ASSETS: Record<string, { file: () => string; type: string }> = {
   'style.css': { file: () => path.join(assetsDir, 'style.css'), type: 'text/css; charset=utf-8' },

@@ -22,7 +22,11 @@ export function registerGateway(program: Command): void {
       const kc = loadKubeConfig({ kubeconfig: flags.kubeconfig, context: flags.context });
       const namespace = namespaceOf(kc, flags.namespace ?? process.env.SLIPWAY_NAMESPACE);
       const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-      const running = await startClusterGateway({ api: createKubeApi(kc, namespace), port: Number(flags.port), host: flags.host, log });
+      // Set by `slipway install` when it runs a metrics store (see metrics-store-manifests.ts).
+      const storeUrl = process.env.SLIPWAY_METRICS_STORE_URL;
+      const storeToken = process.env.SLIPWAY_METRICS_STORE_TOKEN;
+      const metricsStore = storeUrl && storeToken ? { url: storeUrl, token: storeToken } : null;
+      const running = await startClusterGateway({ api: createKubeApi(kc, namespace), port: Number(flags.port), host: flags.host, log, metricsStore });
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);

@@ -1,7 +1,9 @@
 // `slipway install`: sets up the in-cluster gateway of a kubernetes target (Deployment, Service,
-// ServiceAccount, Role, RoleBinding), or prints its manifests with --dry-run.
+// ServiceAccount, Role, RoleBinding) and its metrics store (Secret, StatefulSet, Service), or
+// prints their manifests with --dry-run.
 import type { Command } from 'commander';
 import { gatewayImage, install, installObjects, installYaml } from '../backends/kubernetes/install.ts';
+import { metricsPostgresUrl } from '../backends/kubernetes/metrics-store-install.ts';
 import { resolveKubernetesTarget } from '../backends/kubernetes/target-options.ts';
 import { loadSpec } from '../spec/load.ts';
 import { formatIssues } from '../spec/format.ts';
@@ -42,14 +44,17 @@ export function registerInstall(program: Command): void {
       const image = gatewayImage(resolved, flags.image);
       if (typeof image !== 'string') throw new CliError(image.error);
       const project = loaded.spec.project;
+      const postgres = metricsPostgresUrl(resolved.target, process.env);
+      if (!postgres.ok) throw new CliError(postgres.message);
       if (flags.dryRun) {
         const namespace = resolved.target.namespace ?? 'default';
-        process.stdout.write(installYaml(installObjects({ project, namespace, resolved, image })));
+        const metricsSecret = { token: '(made at install)', postgresUrl: postgres.url };
+        process.stdout.write(installYaml(installObjects({ project, namespace, resolved, image, metricsSecret })));
         return;
       }
       let namespace: string;
       try {
-        namespace = await install({ project, resolved, image, kubeconfig: flags.kubeconfig, log: (line) => process.stderr.write(`  ${line}\n`) });
+        namespace = await install({ project, resolved, image, postgresUrl: postgres.url, kubeconfig: flags.kubeconfig, log: (line) => process.stderr.write(`  ${line}\n`) });
       } catch (error) {
         // API and rollout errors are written for people already; no stack.
         throw new CliError(`install failed: ${(error as Error).message}`);

@@ -35,6 +35,7 @@ const commands: Record<string, () => Promise<Register>> = {
   keys: async () => (await import('./keys.ts')).registerKeys,
   install: async () => (await import('./install.ts')).registerInstall,
   gateway: async () => (await import('./gateway.ts')).registerGateway,
+  'metrics-store': async () => (await import('./metrics-store.ts')).registerMetricsStore,
   ci: async () => (await import('./ci.ts')).registerCi,
   test: async () => (await import('./test.ts')).registerTest,
   import: async () => (await import('./import-cml.ts')).registerImport,

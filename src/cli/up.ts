@@ -83,6 +83,7 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
     throw error;
   }
   log(`Slipway daemon serving at ${daemon.url} (admin token in .slipway/daemon.json)`);
+  log(`Dashboard: ${daemon.url}/ (log in with the admin token from .slipway/daemon.json, or an API key)`);
   const applyOnce = async (first = false): Promise<void> => {
     // A newer change cancels an apply still building the older one.
     // A background daemon (no initial apply) writes to its log file, which keeps every build line.
@@ -130,6 +131,7 @@ async function upDetached(ws: Workspace, spec: Spec, opts: UpOptions): Promise<v
   const watch = opts.watch === false ? undefined : ws.modelsFile;
   const { client, started } = await ensureDaemon(ws.root, { port: Number(opts.port), host: opts.host, file: ws.modelsFile, watch });
   process.stderr.write(started ? `started the Slipway daemon at ${client.url}\n` : `the Slipway daemon already runs at ${client.url}\n`);
+  process.stderr.write(`dashboard: ${client.url}/ (log in with the admin token from .slipway/daemon.json, or an API key)\n`);
   const output = createBuildOutput({ tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) });
   const result = await applyViaDaemon(client, ws.modelsFile, secretNames(spec), output.onLog, { onBuild: output.onBuild });
   output.done();

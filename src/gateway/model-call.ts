@@ -13,7 +13,10 @@ import type { GatewayDeps, ModelRoute } from './types.ts';
  * A served model: its current route and its replicas; `removed` once `removeRoute` dropped it;
  * `timed` takes each answered call's duration in seconds (or null when nobody asked).
  */
-export type ModelEntry = { route: ModelRoute; pool: ReplicaPool<ReplicaLink>; removed: boolean; timed: ((seconds: number) => void) | null };
+export type ModelEntry = {
+  route: ModelRoute; pool: ReplicaPool<ReplicaLink>; removed: boolean;
+  timed: ((seconds: number, requestBytes: number, responseBytes: number) => void) | null;
+};
 
 /** What a call needs from the gateway: the daemon's deps, and a log that never throws. */
 export type CallEnv = { deps: GatewayDeps; log(line: string): void };
@@ -162,13 +165,21 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     counters.processed++;
     this.#entry.pool.release(slot);
     const outcome = readReplicaAnswer(this.#status, body, link.tail);
-    if (this.#entry.timed !== null && (outcome.kind === 'success' || outcome.kind === 'raised')) this.#timed();
+    if (this.#entry.timed !== null && (outcome.kind === 'success' || outcome.kind === 'raised')) this.#timed(body.length);
     switch (outcome.kind) {
       case 'success':
         counters.success++;
         // Stored before answering: a client that reads its prediction's metrics right after the
         // answer must find them.
-        if (outcome.metrics !== null) this.#recordMetrics(outcome.metrics, outcome.uuid);
+        if (outcome.metrics !== null) {
+          const stored = this.#recordMetrics(outcome.metrics, outcome.uuid);
+          if (stored) {
+            // A store across the network (the cluster's metrics store): answer once it has them.
+            const envelope = outcome.envelope;
+            void stored.then(() => sendBytes(res, 200, envelope), () => sendBytes(res, 200, envelope));
+            return;
+          }
+        }
         sendBytes(res, 200, outcome.envelope);
         return;
       case 'raised':
@@ -255,9 +266,10 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     }
   }
 
-  #timed(): void {
+  #timed(answerBytes: number): void {
     try {
-      this.#entry.timed!((performance.now() - this.#acceptedAt) / 1000);
+      const sent = this.#body;
+      this.#entry.timed!((performance.now() - this.#acceptedAt) / 1000, typeof sent === 'string' ? Buffer.byteLength(sent) : sent.length, answerBytes);
     } catch (err) {
       this.#env.log(`the call timer of ${this.#entry.route.name} threw: ${(err as Error).stack ?? String(err)}`);
     }
@@ -271,12 +283,15 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     }
   }
 
-  #recordMetrics(metrics: Record<string, unknown>, uuid: string | null): void {
+  /** Stores the call's metrics; a promise when the store is remote (settles when it has them). */
+  #recordMetrics(metrics: Record<string, unknown>, uuid: string | null): Promise<void> | null {
     const link = this.#slot.value;
     try {
-      this.#env.deps.recordMetrics({ model: link.model, deploymentId: link.deploymentId, replicaId: link.replicaId, uuid, metrics });
+      const stored: unknown = this.#env.deps.recordMetrics({ model: link.model, deploymentId: link.deploymentId, replicaId: link.replicaId, uuid, metrics });
+      return stored instanceof Promise ? stored : null;
     } catch (err) {
       this.#env.log(`recordMetrics for ${link.model} threw: ${(err as Error).stack ?? String(err)}`);
+      return null;
     }
   }
 }

@@ -54,7 +54,11 @@ export type GatewayDeps = {
   modelForAccessKey(key: string): string | null;
   /** Verdict on `apiKey` (null when the call carried none) for a call to `model`. */
   authorize(apiKey: string | null, model: string): AuthVerdict;
-  /** Stores metrics a replica sent back with a response. */
+  /**
+   * Stores metrics a replica sent back with a response, before the call is answered: synchronously
+   * (the daemon's SQLite), or by returning a promise the gateway waits for before it answers (the
+   * cluster's metrics store). Typed `void` so any function fits; a returned Promise is honoured.
+   */
   recordMetrics(m: CallMetrics): void;
   /**
    * A call ran past the model's timeout and was cut off. The gateway has stopped sending calls to
@@ -82,9 +86,10 @@ export type GatewayDeps = {
   /**
    * Asked once per model, when its route is first set: a function the gateway then gives the
    * seconds from accepting each call to its answer, for calls the model's function ran (answered
-   * 200 or 500). Optional (the Prometheus exposition supplies it; see prometheus.ts).
+   * 200 or 500), with the bytes of the request and of the replica's answer. Optional (the
+   * Prometheus exposition and the daemon's telemetry supply it; see prometheus.ts, src/telemetry/).
    */
-  callTimer?(model: string): (seconds: number) => void;
+  callTimer?(model: string): (seconds: number, requestBytes: number, responseBytes: number) => void;
 };
 
 /**

@@ -55,6 +55,7 @@ export type RawTarget = {
   rolloutTimeoutSeconds?: number;
   lockTimeoutSeconds?: number;
   gateway?: { image?: string; replicas?: number; serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' };
+  metricsStore?: { size?: string; storageClass?: string; postgres?: { urlFromEnv: string } };
 };
 
 export type RawSpec = {

@@ -12,6 +12,7 @@ export const targetDefaults = {
   lockTimeoutSeconds: 300,
   gatewayReplicas: 2,
   gatewayServiceType: 'ClusterIP',
+  metricsStoreSize: '1Gi',
 } as const;
 
 /** Kubernetes targets without a registry; keys a local target may not set (they only mean something on a cluster). */
@@ -65,6 +66,11 @@ function kubernetesTarget(name: string, raw: RawTarget): KubernetesTarget {
       image: raw.gateway?.image ?? null,
       replicas: raw.gateway?.replicas ?? targetDefaults.gatewayReplicas,
       serviceType: raw.gateway?.serviceType ?? targetDefaults.gatewayServiceType,
+    },
+    metricsStore: {
+      size: raw.metricsStore?.size ?? targetDefaults.metricsStoreSize,
+      storageClass: raw.metricsStore?.storageClass ?? null,
+      postgres: raw.metricsStore?.postgres ? { urlFromEnv: raw.metricsStore.postgres.urlFromEnv } : null,
     },
   };
 }

@@ -104,6 +104,8 @@ export type KubernetesTarget = {
   rolloutTimeoutSeconds: number;
   lockTimeoutSeconds: number;
   gateway: { image: string | null; replicas: number; serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer' };
+  /** The tracked-metrics store `slipway install` sets up (absent on targets built before it existed: the defaults). */
+  metricsStore?: { size: string; storageClass: string | null; postgres: { urlFromEnv: string } | null };
 };
 
 export type Target = LocalTarget | KubernetesTarget;

@@ -124,8 +124,47 @@ CREATE TABLE deployment_tests (
 ) STRICT;
 `;
 
+/**
+ * Version 5: technical metrics sampled by the daemon (see src/telemetry/), one row per model
+ * (replica '') or replica per window of `step` seconds (10, 60 or 3600), and the dashboard's
+ * action log (stop, start, restart, key changes made from the web UI, and by whom).
+ */
+const v5 = `
+CREATE TABLE tech_samples (
+  model          TEXT NOT NULL,
+  replica        TEXT NOT NULL,  -- '' for the model's totals
+  step           INTEGER NOT NULL CHECK (step IN (10, 60, 3600)),
+  at             INTEGER NOT NULL,  -- start of the window, ms since the epoch
+  samples        INTEGER NOT NULL,  -- 10 s samples folded into this row
+  calls          INTEGER NOT NULL,
+  success        INTEGER NOT NULL,
+  failure        INTEGER NOT NULL,
+  error          INTEGER NOT NULL,
+  busy           INTEGER NOT NULL,
+  restarts       INTEGER NOT NULL,
+  request_bytes  INTEGER NOT NULL,
+  response_bytes INTEGER NOT NULL,
+  p50            REAL,  -- ms, null without calls
+  p95            REAL,
+  p99            REAL,
+  cpu            REAL,  -- cores busy on average (1 = one core)
+  rss            REAL,  -- resident bytes on average
+  PRIMARY KEY (model, replica, step, at)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX tech_samples_by_age ON tech_samples (step, at);
+
+CREATE TABLE ui_actions (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  at     TEXT NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  model  TEXT,
+  detail TEXT
+) STRICT;
+`;
+
 /** All migrations in order; the schema version of a store is the number of them applied. */
-export const migrations: readonly Migration[] = [v1, v2, v3, v4];
+export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5];
 
 /** The schema version this code writes. */
 export const latestVersion = migrations.length;

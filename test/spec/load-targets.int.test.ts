@@ -32,6 +32,7 @@ test('targets: each backend with its defaults; credentials stay references', asy
       rolloutTimeoutSeconds: 600,
       lockTimeoutSeconds: 300,
       gateway: { image: null, replicas: 2, serviceType: 'ClusterIP' },
+      metricsStore: { size: '1Gi', storageClass: null, postgres: null },
     },
     production: {
       name: 'production',
@@ -45,6 +46,7 @@ test('targets: each backend with its defaults; credentials stay references', asy
       rolloutTimeoutSeconds: 900,
       lockTimeoutSeconds: 60,
       gateway: { image: 'registry.example.com/ml/slipway:0.1.0', replicas: 3, serviceType: 'LoadBalancer' },
+      metricsStore: { size: '1Gi', storageClass: null, postgres: { urlFromEnv: 'METRICS_DATABASE_URL' } },
     },
   });
   assert.not.ok(JSON.stringify(spec).includes('hunter2'));

@@ -12,6 +12,7 @@ import { createGatewayMetrics } from '../../gateway/prometheus.ts';
 import type { Gateway } from '../../gateway/types.ts';
 import { startEndpointDiscovery, type EndpointDiscovery } from './endpoint-discovery.ts';
 import type { KubeApi } from './kube-api.ts';
+import { createMetricsForwarder } from '../../metrics-store/gateway-forwarder.ts';
 
 const METRICS_UNAVAILABLE =
   'the in-cluster gateway does not store tracked metrics yet: read_metrics and track_delayed_metrics work with the local daemon; each call still returns its own metrics with its answer';
@@ -21,6 +22,8 @@ export type ClusterGatewayOptions = {
   port: number;
   host?: string;
   log: (line: string) => void;
+  /** The metrics store `slipway install` runs, when there is one: tracked metrics go there. */
+  metricsStore?: { url: string; token: string } | null;
 };
 
 export type ClusterGateway = {
@@ -33,13 +36,16 @@ export type ClusterGateway = {
 /** Starts discovery, waits until it has listed everything, then serves calls on `port`. */
 export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<ClusterGateway> {
   let discovery: EndpointDiscovery | null = null;
+  const forwarder = opts.metricsStore
+    ? createMetricsForwarder({ ...opts.metricsStore, authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid', log: opts.log })
+    : null;
   const metrics = createGatewayMetrics();
   const gateway = createGateway({
     callTimer: metrics.callTimer,
     modelForAccessKey: (key) => discovery?.keyring().modelForAccessKey(key) ?? null,
     authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid',
-    // There is no store in the cluster: tracked metrics travel back to callers with each response.
-    recordMetrics: () => {},
+    // Without a metrics store, tracked metrics travel back to callers with each response only.
+    recordMetrics: (m) => forwarder?.record(m),
     onReplicaTimeout: (replicaId) => {
       // As the local supervisor replaces a replica stuck past its timeout, delete its pod; the
       // Deployment starts a new one and the EndpointSlice lists it once ready.
@@ -59,8 +65,8 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
   metrics.attach(gateway);
   const server: Server = createGatewayServer(gateway, {
     metrics,
-    // CML's metrics API needs a store, which the cluster does not have yet: say so rather than 404.
-    prefixes: [['/api/v1/metrics', (_req, res) => sendError(res, 501, 'metrics.unavailable', METRICS_UNAVAILABLE)]],
+    // CML's metrics API needs a store: answered through it when installed, else 501 saying why (not 404).
+    prefixes: [['/api/v1/metrics', forwarder ? forwarder.handle : (_req, res) => sendError(res, 501, 'metrics.unavailable', METRICS_UNAVAILABLE)]],
   });
   server.listen(opts.port, opts.host ?? '0.0.0.0');
   await once(server, 'listening');

@@ -17,6 +17,8 @@ export type GatewayInstallInput = {
   replicas: number;
   serviceType: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   imagePullSecret: string | null;
+  /** Whether `slipway install` runs a metrics store the gateway forwards tracked metrics to. */
+  metricsStore?: boolean;
 };
 
 /** Port the gateway listens on in its pod. */
@@ -92,7 +94,16 @@ export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
               image: input.image,
               workingDir: '/app',
               command: ['node', 'src/cli/main.ts', 'gateway', '--kubernetes', '--port', String(GATEWAY_PORT)],
-              env: [{ name: 'SLIPWAY_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+              env: [
+                { name: 'SLIPWAY_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                // The metrics store's Service and token (see metrics-store-manifests.ts).
+                ...(input.metricsStore
+                  ? [
+                      { name: 'SLIPWAY_METRICS_STORE_URL', value: 'http://slipway-metrics-store' },
+                      { name: 'SLIPWAY_METRICS_STORE_TOKEN', valueFrom: { secretKeyRef: { name: 'slipway-metrics-store', key: 'token' } } },
+                    ]
+                  : []),
+              ],
               ports: [{ name: 'http', containerPort: GATEWAY_PORT, protocol: 'TCP' }],
               // The gateway listens only once it has listed every model, so ready means routable.
               readinessProbe: { ...health, periodSeconds: 5 },

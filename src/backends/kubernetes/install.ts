@@ -3,6 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { gatewayManifests } from './gateway-manifests.ts';
+import { metricsStoreObjects, metricsStoreToken, type MetricsStoreSecret } from './metrics-store-install.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
 import { GATEWAY_NAME } from './names.ts';
@@ -18,12 +19,21 @@ export type InstallOptions = KubeConfigOptions & {
 };
 
 /** The objects install would apply, for `--dry-run` and for install itself. */
-export function installObjects(opts: { project: string; namespace: string; resolved: InstallOptions['resolved']; image: string }): KubernetesObject[] {
+export function installObjects(opts: {
+  project: string;
+  namespace: string;
+  resolved: InstallOptions['resolved'];
+  image: string;
+  /** The metrics store's Secret values; a placeholder for --dry-run. */
+  metricsSecret: MetricsStoreSecret;
+}): KubernetesObject[] {
   const { target, pullCredentials } = opts.resolved;
   const objects: KubernetesObject[] = [];
   if (target.imagePullSecret && pullCredentials) {
     objects.push(pullSecret({ namespace: opts.namespace, name: target.imagePullSecret, registry: target.registry, ...pullCredentials }));
   }
+  // The store first: the gateway's pods read its Secret.
+  objects.push(...metricsStoreObjects({ project: opts.project, namespace: opts.namespace, image: opts.image, target, secret: opts.metricsSecret }));
   objects.push(...gatewayManifests({
     project: opts.project,
     namespace: opts.namespace,
@@ -31,6 +41,7 @@ export function installObjects(opts: { project: string; namespace: string; resol
     replicas: target.gateway.replicas,
     serviceType: target.gateway.serviceType,
     imagePullSecret: target.imagePullSecret,
+    metricsStore: true,
   }));
   return objects;
 }
@@ -38,8 +49,12 @@ export function installObjects(opts: { project: string; namespace: string; resol
 /** The objects as one multi-document YAML stream, Secrets' data hidden. */
 export function installYaml(objects: KubernetesObject[]): string {
   return objects
-    .map((o) => stringify(o.kind === 'Secret' ? { ...o, data: { '.dockerconfigjson': '(hidden)' } } : o))
+    .map((o) => stringify(o.kind === 'Secret' ? { ...o, data: hidden((o as { data?: Record<string, string> }).data) } : o))
     .join('---\n');
+}
+
+function hidden(data: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.keys(data ?? {}).map((key) => [key, '(hidden)']));
 }
 
 /** The gateway image to install, or an error message saying where to give one. */
@@ -50,11 +65,13 @@ export function gatewayImage(resolved: InstallOptions['resolved'], flag: string 
 }
 
 /** Applies the gateway to the target's cluster and waits until it serves. Returns the namespace. */
-export async function install(opts: InstallOptions & { image: string }): Promise<string> {
+export async function install(opts: InstallOptions & { image: string; postgresUrl: string | null }): Promise<string> {
   const kc = loadKubeConfig({ ...opts, context: opts.resolved.target.context });
   const namespace = namespaceOf(kc, opts.resolved.target.namespace);
   const api = createKubeApi(kc, namespace);
-  for (const object of installObjects({ project: opts.project, namespace, resolved: opts.resolved, image: opts.image })) {
+  // The store's token is kept across installs: gateways and store read it once, at pod start.
+  const metricsSecret = { token: await metricsStoreToken(api), postgresUrl: opts.postgresUrl };
+  for (const object of installObjects({ project: opts.project, namespace, resolved: opts.resolved, image: opts.image, metricsSecret })) {
     await api.apply(object);
     opts.log(`applied ${object.kind} ${object.metadata?.name}`);
   }

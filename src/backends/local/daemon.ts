@@ -28,6 +28,13 @@ import { probeCgroups, removeSubtree } from '../../limits/cgroups.ts';
 import { redactText, scrubList } from '../../github/redact.ts';
 import { modelStatus } from './status.ts';
 import { packagePath } from '../../package-paths.ts';
+import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
+import { readProcUsage } from '../../telemetry/proc-usage.ts';
+import { createSampler, startSampling } from '../../telemetry/sampler.ts';
+import { rememberModelsFile } from '../../store/ui-actions.ts';
+import { createDashboard } from '../../ui/dashboard.ts';
+import { createExampleInputs } from '../../ui/example-inputs.ts';
+import { createKeyUse } from '../../ui/key-use.ts';
 
 /** The daemon could not start; the message says why and what to do. */
 export class DaemonStartError extends Error {
@@ -74,12 +81,19 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let supervisorRef: ReturnType<typeof createSupervisor> | null = null;
 
   const prometheus = createGatewayMetrics();
+  const keyUse = createKeyUse();
+  const tally = createCallTally();
   const gateway = createGateway({
     bodyBudgetBytes: bodyBudgetFromEnv(process.env, log),
-    callTimer: prometheus.callTimer,
+    callTimer: bothTimers(prometheus.callTimer, tally.callTimer),
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
     // The daemon's own token may call any model: test calls after apply, and `slipway call`.
-    authorize: (apiKey, model) => (trusted(apiKey) ? 'ok' : keyring.verifyApiKey(apiKey, model)),
+    authorize: (apiKey, model) => {
+      if (trusted(apiKey)) return 'ok';
+      const verdict = keyring.verifyApiKey(apiKey, model);
+      if (verdict === 'ok') keyUse.used(apiKey, Date.now());
+      return verdict;
+    },
     recordMetrics: (m) => {
       try {
         recordMetrics(store, { model: m.model, deploymentId: m.deploymentId, replicaId: m.replicaId, uuid: m.uuid, metrics: m.metrics });
@@ -161,8 +175,25 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const body = (await response.json().catch(() => ({}))) as { success?: boolean; response?: unknown; message?: string };
     return body.success ? { ok: true, response: body.response } : { ok: false, status: response.status, message: body.message ?? response.statusText };
   };
+  const sampler = createSampler({
+    store,
+    tally,
+    stats: () => gateway.stats(),
+    processes: () => supervisor.list(),
+    usage: (pid) => readProcUsage(pid),
+    log: opts.log,
+  });
+  const stopSampling = startSampling(sampler, opts.log);
   const builder = createSnapshotBuilder({ stateDir: stateDir(root) });
-  const runner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
+  const baseRunner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
+  // The dashboard prefills each model's example from the models file last applied.
+  const runner: ApplyRunner = {
+    ...baseRunner,
+    apply: (req) => {
+      rememberModelsFile(store, req.file);
+      return baseRunner.apply(req);
+    },
+  };
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
@@ -172,6 +203,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log('stopping: draining calls and stopping replicas');
+      stopSampling();
       await deployer.stopAll();
       await gateway.close();
       server.closeAllConnections();
@@ -201,10 +233,24 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     cgroups,
   });
   const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
+  const dashboard = createDashboard({
+    store, deployer, supervisor, gateway, root, url, token, keyUse,
+    reloadKeys: () => {
+      keyring = loadKeyring(store);
+    },
+    exampleInputs: createExampleInputs(store, root),
+    log: opts.log,
+  });
   server.on('request', (req, res) => {
     if (req.url?.startsWith('/api/v1/metrics')) {
       metricsApi(req, res).catch((error: Error) => {
         log(`metrics API error: ${error.stack ?? error.message}`);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.end();
+      });
+    } else if (dashboard.owns(req.url ?? '')) {
+      dashboard.handle(req, res).catch((error: Error) => {
+        opts.log(`dashboard error: ${error.stack ?? error.message}`);
         if (!res.headersSent) res.writeHead(500).end();
         else res.end();
       });

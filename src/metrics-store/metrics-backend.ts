@@ -1,0 +1,36 @@
+// The cluster's metrics store: where in-cluster gateways put the metrics models track, so CML's
+// metrics SDK (read_metrics, track_delayed_metrics, track_aggregate_metrics) works on a cluster as
+// it does locally. One port, two implementations: node:sqlite on a PersistentVolumeClaim, or
+// PostgreSQL (`pg`) when the target names one. Both pass the same test suite.
+
+/** One tracked metric value, as stored. */
+export type TrackedMetric = {
+  model: string;
+  deploymentId: number | null;
+  replicaId: string | null;
+  /** The prediction's uuid, or null for a report not tied to one call (aggregate metrics). */
+  uuid: string | null;
+  name: string;
+  value: unknown;
+  /** Milliseconds since the epoch. */
+  atMs: number;
+};
+
+/** The metrics of one call, or of one delayed or aggregate report. */
+export type MetricsReport = {
+  model: string;
+  deploymentId?: number | null;
+  replicaId?: string | null;
+  uuid?: string | null;
+  metrics: Record<string, unknown>;
+};
+
+export type MetricsBackend = {
+  /** Stores every entry of `report.metrics` at `atMs`, all or none. */
+  record(report: MetricsReport, atMs: number): Promise<void>;
+  /** A model's metrics between two times (inclusive), optionally of one deployment, oldest first. */
+  between(model: string, range: { fromMs: number; toMs: number; deploymentId?: number | null }): Promise<TrackedMetric[]>;
+  /** Who a prediction belongs to, or null for an unknown uuid. */
+  predictionOwner(uuid: string): Promise<{ model: string; deploymentId: number | null } | null>;
+  close(): Promise<void>;
+};

@@ -1,0 +1,66 @@
+// The metrics store on PostgreSQL (`pg`), for targets that name one:
+// `metricsStore: {postgres: {urlFromEnv: …}}`. Same table as the SQLite store; values as jsonb.
+import pg from 'pg';
+import type { MetricsBackend } from './metrics-backend.ts';
+
+const schema = `
+CREATE TABLE IF NOT EXISTS tracked_metrics (
+  id            BIGSERIAL PRIMARY KEY,
+  model         TEXT NOT NULL,
+  deployment_id BIGINT,
+  replica_id    TEXT,
+  uuid          TEXT,
+  name          TEXT NOT NULL,
+  value         JSONB NOT NULL,
+  at_ms         BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tracked_metrics_by_model ON tracked_metrics (model, at_ms);
+CREATE INDEX IF NOT EXISTS tracked_metrics_by_uuid ON tracked_metrics (uuid);
+`;
+
+type Row = { model: string; deployment_id: string | null; replica_id: string | null; uuid: string | null; name: string; value: unknown; at_ms: string };
+
+/** Connects to `url` (a postgres:// URL), creates the table when missing. */
+export async function openPostgresMetrics(url: string): Promise<MetricsBackend> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  await pool.query(schema);
+  return {
+    async record(report, atMs) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const [name, value] of Object.entries(report.metrics)) {
+          await client.query(
+            'INSERT INTO tracked_metrics (model, deployment_id, replica_id, uuid, name, value, at_ms) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)',
+            [report.model, report.deploymentId ?? null, report.replicaId ?? null, report.uuid ?? null, name, JSON.stringify(value ?? null), atMs],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async between(model, r) {
+      const result = await pool.query<Row>(
+        `SELECT model, deployment_id, replica_id, uuid, name, value, at_ms FROM tracked_metrics
+         WHERE model = $1 AND at_ms >= $2 AND at_ms <= $3 AND ($4::bigint IS NULL OR deployment_id = $4) ORDER BY at_ms, id`,
+        [model, r.fromMs, r.toMs, r.deploymentId ?? null],
+      );
+      return result.rows.map((row) => ({
+        model: row.model, deploymentId: row.deployment_id === null ? null : Number(row.deployment_id), replicaId: row.replica_id,
+        uuid: row.uuid, name: row.name, value: row.value, atMs: Number(row.at_ms),
+      }));
+    },
+    async predictionOwner(uuid) {
+      const result = await pool.query<{ model: string; deployment_id: string | null }>('SELECT model, deployment_id FROM tracked_metrics WHERE uuid = $1 ORDER BY id LIMIT 1', [uuid]);
+      const row = result.rows[0];
+      return row ? { model: row.model, deploymentId: row.deployment_id === null ? null : Number(row.deployment_id) } : null;
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The metrics store on node:sqlite: one file (on the StatefulSet's PersistentVolumeClaim), WAL.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { MetricsBackend, TrackedMetric } from './metrics-backend.ts';
+
+const schema = `
+CREATE TABLE IF NOT EXISTS tracked_metrics (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  model         TEXT NOT NULL,
+  deployment_id INTEGER,
+  replica_id    TEXT,
+  uuid          TEXT,
+  name          TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  at_ms         INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS tracked_metrics_by_model ON tracked_metrics (model, at_ms);
+CREATE INDEX IF NOT EXISTS tracked_metrics_by_uuid ON tracked_metrics (uuid);
+`;
+
+type Row = { model: string; deployment_id: number | null; replica_id: string | null; uuid: string | null; name: string; value: string; at_ms: number };
+
+export function toTracked(row: Row): TrackedMetric {
+  return {
+    model: row.model, deploymentId: row.deployment_id === null ? null : Number(row.deployment_id), replicaId: row.replica_id, uuid: row.uuid,
+    name: row.name, value: JSON.parse(row.value) as unknown, atMs: Number(row.at_ms),
+  };
+}
+
+/** Opens (creating) the metrics store file at `path`, or an in-memory one for `:memory:`. */
+export function openSqliteMetrics(path: string): MetricsBackend {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path, { timeout: 5000 });
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  db.exec(schema);
+  const insert = db.prepare('INSERT INTO tracked_metrics (model, deployment_id, replica_id, uuid, name, value, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const range = db.prepare(
+    `SELECT model, deployment_id, replica_id, uuid, name, value, at_ms FROM tracked_metrics
+     WHERE model = ?1 AND at_ms >= ?2 AND at_ms <= ?3 AND (?4 IS NULL OR deployment_id = ?4) ORDER BY at_ms, id`,
+  );
+  const owner = db.prepare('SELECT model, deployment_id FROM tracked_metrics WHERE uuid = ? ORDER BY id LIMIT 1');
+  return {
+    async record(report, atMs) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const [name, value] of Object.entries(report.metrics)) {
+          insert.run(report.model, report.deploymentId ?? null, report.replicaId ?? null, report.uuid ?? null, name, JSON.stringify(value ?? null), atMs);
+        }
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    async between(model, r) {
+      return (range.all(model, r.fromMs, r.toMs, r.deploymentId ?? null) as Row[]).map(toTracked);
+    },
+    async predictionOwner(uuid) {
+      const row = owner.get(uuid) as { model: string; deployment_id: number | null } | undefined;
+      return row ? { model: row.model, deploymentId: row.deployment_id } : null;
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// One test suite for every metrics store implementation (SQLite, PostgreSQL): each test file
+// calls `metricsStoreSuite` with a way to open a fresh, empty store.
+import type { AddressInfo } from 'node:net';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { MetricsBackend } from '../../src/metrics-store/metrics-backend.ts';
+import { createMetricsStoreServer } from '../../src/metrics-store/metrics-store-server.ts';
+
+export type OpenStore = () => Promise<{ backend: MetricsBackend; cleanup: () => Promise<void> }>;
+
+const T0 = Date.UTC(2026, 11, 1, 12);
+
+export function metricsStoreSuite(name: string, open: OpenStore): void {
+  const s = suite(`metrics store (${name})`);
+
+  s('values of any JSON type round-trip, oldest first, in an inclusive time range, by model and deployment', async () => {
+    const { backend, cleanup } = await open();
+    try {
+      await backend.record({ model: 'iris', deploymentId: 3, replicaId: 'iris-3-1', uuid: 'u1', metrics: { score: 0.5, label: 'big', extra: { k: [1, null] }, none: null } }, T0 + 1000);
+      await backend.record({ model: 'iris', deploymentId: 4, uuid: 'u2', metrics: { score: 0.75 } }, T0 + 2000);
+      await backend.record({ model: 'other', metrics: { score: 1 } }, T0 + 1500);
+      const all = await backend.between('iris', { fromMs: T0 + 1000, toMs: T0 + 2000 });
+      assert.equal(all.map((m) => [m.name, m.value, m.uuid, m.deploymentId, m.atMs]), [
+        ['score', 0.5, 'u1', 3, T0 + 1000], ['label', 'big', 'u1', 3, T0 + 1000], ['extra', { k: [1, null] }, 'u1', 3, T0 + 1000],
+        ['none', null, 'u1', 3, T0 + 1000], ['score', 0.75, 'u2', 4, T0 + 2000],
+      ]);
+      assert.is(all[0]!.replicaId, 'iris-3-1');
+      assert.equal((await backend.between('iris', { fromMs: T0 + 1001, toMs: T0 + 5000 })).map((m) => m.value), [0.75]);
+      assert.equal((await backend.between('iris', { fromMs: 0, toMs: T0 + 5000, deploymentId: 3 })).length, 4);
+      assert.equal(await backend.between('nobody', { fromMs: 0, toMs: T0 + 5000 }), []);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  s('a prediction belongs to the model and deployment that first tracked it', async () => {
+    const { backend, cleanup } = await open();
+    try {
+      await backend.record({ model: 'iris', deploymentId: 7, uuid: 'p-1', metrics: { x: 1 } }, T0);
+      assert.equal(await backend.predictionOwner('p-1'), { model: 'iris', deploymentId: 7 });
+      assert.is(await backend.predictionOwner('p-unknown'), null);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  s('over HTTP: ingest from a gateway, track_delayed_metrics and track_aggregate_metrics, read_metrics in CML shape; the token is required', async () => {
+    const { backend, cleanup } = await open();
+    let clock = T0;
+    const server = createMetricsStoreServer({ backend, token: 'store-token', now: () => clock });
+    server.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const call = (method: string, path: string, body?: unknown, token = 'store-token') =>
+      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    try {
+      assert.is((await call('POST', '/ingest', { model: 'iris', metrics: { a: 1 } }, 'wrong')).status, 401);
+      assert.is((await call('POST', '/ingest', { model: 'iris', deploymentId: 5, replicaId: 'r1', uuid: 'pred-1', metrics: { input: 5.4 } })).status, 200);
+      clock = T0 + 60_000;
+      assert.is((await call('POST', '/api/v1/metrics', { type: 'delayed', predictionUuid: 'pred-1', metrics: { actual: 1.9 } })).status, 200);
+      assert.is((await call('POST', '/api/v1/metrics', { type: 'delayed', predictionUuid: 'nope', metrics: { actual: 1 } })).status, 404);
+      assert.is((await call('POST', '/api/v1/metrics', { type: 'aggregate', modelDeploymentCrn: 'crn:slipway:model/iris/deployment/5', metrics: { accuracy: 0.93 } })).status, 200);
+      assert.is((await call('POST', '/api/v1/metrics', { type: 'aggregate', modelDeploymentCrn: 'nonsense', metrics: {} })).status, 400);
+      const read = await call('GET', `/api/v1/metrics?modelCrn=crn:slipway:model/iris&startTimestampMs=0&endTimestampMs=${T0 + 120_000}`);
+      const body = (await read.json()) as { metrics: Array<Record<string, unknown>> };
+      assert.equal(body.metrics, [
+        { modelDeploymentCrn: 'crn:slipway:model/iris/deployment/5', modelBuildCrn: null, modelCrn: 'crn:slipway:model/iris', predictionUuid: 'pred-1', startTimeStampMs: T0, endTimeStampMs: T0, metrics: { input: 5.4, actual: 1.9 } },
+        { modelDeploymentCrn: 'crn:slipway:model/iris/deployment/5', modelBuildCrn: null, modelCrn: 'crn:slipway:model/iris', predictionUuid: null, startTimeStampMs: T0 + 60_000, endTimeStampMs: T0 + 60_000, metrics: { accuracy: 0.93 } },
+      ]);
+      const early = (await (await call('GET', `/api/v1/metrics?modelDeploymentCrn=crn:slipway:model/iris/deployment/5&startTimestampMs=0&endTimestampMs=${T0}`)).json()) as { metrics: unknown[] };
+      assert.is(early.metrics.length, 1, 'only what was tracked by then');
+    } finally {
+      server.close();
+      await cleanup();
+    }
+  });
+
+  s.run();
+}

@@ -1,0 +1,24 @@
+// The metrics store suite on a real PostgreSQL 15, started by the test on loopback; each test gets
+// a fresh database of that server.
+import pg from 'pg';
+import { openPostgresMetrics } from '../../src/metrics-store/postgres-backend.ts';
+import { havePostgres, startPostgres, type Postgres } from '../support/postgres.ts';
+import { metricsStoreSuite } from './metrics-store-suite.ts';
+
+if (!havePostgres()) {
+  if (process.env.CI === 'true') throw new Error('PostgreSQL 15 is missing: apt-get install postgresql');
+  console.log('skipped: PostgreSQL 15 is not installed (apt-get install postgresql)');
+} else {
+  const server: Postgres = await startPostgres();
+  process.on('exit', () => server.stop());
+  let n = 0;
+  metricsStoreSuite('PostgreSQL', async () => {
+    const db = `metrics_${++n}`;
+    const admin = new pg.Client({ connectionString: server.url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.end();
+    const backend = await openPostgresMetrics(server.url.replace(/\/postgres$/, `/${db}`));
+    return { backend, cleanup: () => backend.close() };
+  });
+}

@@ -79,8 +79,10 @@ test('a build folder holds exactly the manifest, laid out from the context, plus
         python: executableOf('python3', r.root),
         deps: null,
         createdAt: 'x',
+        interpreter: info.info.interpreter,
       },
     );
+    assert.is(info.info.interpreter?.executable, executableOf('python3', r.root), 'build.json names the interpreter');
     // The layout works the way the runtime uses it: cwd = build folder, file imported from there.
     const answer = execFileSync(info.info.python, ['-c', 'import predict; print(predict.predict(None))'], {
       cwd: paths.folder,

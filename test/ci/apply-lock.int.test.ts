@@ -27,6 +27,10 @@ models:
     function: add
 ${withGated ? '  - name: gated\n    file: gated/echo.py\n    function: echo\n    example:\n      input: {"x": 1}\n      output: {"x": 1}\n' : ''}`;
 
+// The gated model signals through files in a temp folder outside its build, which a sandboxed
+// replica cannot write: this suite is about the apply lock, so its daemon runs replicas unsandboxed.
+process.env.SLIPWAY_SANDBOX = 'none';
+
 const test = suite('apply lock');
 let p: LocalProject;
 let gh: FakeGitHub;

@@ -72,7 +72,8 @@ test('a YAML syntax error: one error with the lines around it and a caret', () =
     fx.write('models.yaml', 'version: 1\nmodels:\n  - name: a\n    file: [a.py\n    function: f\n  - name: b\n    file: b.py\n    function: g\n');
     const run = slipway(fx.root, ['validate']);
     assert.is(run.status, 1);
-    assert.match(run.stderr, /^models\.yaml:5:5 YAML syntax error: .* \(\d+ more errors after it, most likely caused by this one, not shown\)\n {4}3 \| {3}- name: a\n {4}4 \| {5}file: \[a\.py\n {2}> 5 \| {5}function: f\n {6}\| {5}\^\nmodels\.yaml: 1 problem\n$/);
+    // Placed at the bracket that is never closed, not where the parser gave up; nothing after it.
+    assert.match(run.stderr, /^models\.yaml:4:11 YAML syntax error: the "\[" opened here is never closed .*\n {4}2 \| models:\n {4}3 \| {3}- name: a\n {2}> 4 \| {5}file: \[a\.py\n {6}\| {11}\^\nmodels\.yaml: 1 problem\n$/);
   } finally {
     fx.remove();
   }

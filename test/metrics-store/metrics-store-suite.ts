@@ -10,8 +10,10 @@ export type OpenStore = () => Promise<{ backend: MetricsBackend; cleanup: () => 
 
 const T0 = Date.UTC(2026, 11, 1, 12);
 
-export function metricsStoreSuite(name: string, open: OpenStore): void {
+/** `teardown` runs once the suite is done (stops a server the test started). */
+export function metricsStoreSuite(name: string, open: OpenStore, teardown?: () => void | Promise<void>): void {
   const s = suite(`metrics store (${name})`);
+  if (teardown) s.after(async () => teardown());
 
   s('values of any JSON type round-trip, oldest first, in an inclusive time range, by model and deployment', async () => {
     const { backend, cleanup } = await open();

@@ -10,7 +10,15 @@ if (!havePostgres()) {
   console.log('skipped: PostgreSQL 15 is not installed (apt-get install postgresql)');
 } else {
   const server: Postgres = await startPostgres();
-  process.on('exit', () => server.stop());
+  // Also on exit: a suite that throws before its teardown must not leave the server running.
+  let stopped = false;
+  const stop = () => {
+    if (!stopped) {
+      stopped = true;
+      server.stop();
+    }
+  };
+  process.on('exit', stop);
   let n = 0;
   metricsStoreSuite('PostgreSQL', async () => {
     const db = `metrics_${++n}`;
@@ -20,5 +28,5 @@ if (!havePostgres()) {
     await admin.end();
     const backend = await openPostgresMetrics(server.url.replace(/\/postgres$/, `/${db}`));
     return { backend, cleanup: () => backend.close() };
-  });
+  }, stop);
 }

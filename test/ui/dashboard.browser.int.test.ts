@@ -168,6 +168,7 @@ run('keys: create one (shown once), call with it, revoke it from the page, and c
   assert.not.match(await page.content(), key, 'a key is shown only once');
   const row = page.locator('tr', { hasText: 'browser-test' });
   assert.match(await row.textContent() ?? '', /active/);
+  assert.match((await row.locator('td').nth(4).textContent())!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/, 'last used: the call just made');
   await row.getByRole('button', { name: 'Revoke' }).click();
   await page.locator('tr', { hasText: 'browser-test' }).locator('.state-revoked').waitFor();
   const refused = await p.call('iris', { petal_length: 5.4 }, key);

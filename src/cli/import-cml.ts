@@ -14,6 +14,7 @@ const metadataName = '.project-metadata.yaml';
 
 type Options = { from?: string; write?: string; force?: boolean };
 
+/** Registers `slipway import cml`. */
 export function registerImport(program: Command): void {
   program
     .command('import')

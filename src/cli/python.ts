@@ -19,6 +19,7 @@ import { openWorkspace, type Workspace } from './workspace.ts';
 
 type Options = { model?: string; file?: string; python?: string };
 
+/** Registers `slipway python`. */
 export function registerPython(program: Command): void {
   program
     .command('python')
@@ -36,7 +37,9 @@ export function registerPython(program: Command): void {
       }
       const env: NodeJS.ProcessEnv = { ...process.env, ...resolved.env };
       const runtimeDir = packagePath('runtime', 'python');
-      env.PYTHONPATH = process.env.PYTHONPATH ? `${runtimeDir}${path.delimiter}${process.env.PYTHONPATH}` : runtimeDir;
+      // As for replicas: the runtime first, then a PYTHONPATH the env declares (or the caller's).
+      const declaredPath = env.PYTHONPATH;
+      env.PYTHONPATH = declaredPath ? `${runtimeDir}${path.delimiter}${declaredPath}` : runtimeDir;
       const daemon = readDaemonInfo(ws.root);
       if (daemon !== null && env.SLIPWAY_GATEWAY_URL === undefined) env.SLIPWAY_GATEWAY_URL = `http://${daemon.host}:${daemon.port}`;
       const python = opts.python ?? (await interpreterCommand(declared.python, ws.root));

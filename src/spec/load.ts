@@ -16,6 +16,7 @@ import { buildModelSpec } from './model-spec.ts';
 import { defaultLimits } from './raw-spec.ts';
 import type { RawSpec } from './raw-spec.ts';
 import { isInside, repoContext, toRepoPath, type RepoContext } from './repo-paths.ts';
+import { checkMemoryUnits } from './resource-units.ts';
 import { checkSchema } from './schema-check.ts';
 import { checkDuplicateNames, checkReplicaLimit, checkSecretsSet } from './semantic-checks.ts';
 import { buildTargets, checkTargets } from './targets.ts';
@@ -90,6 +91,7 @@ export async function loadSpec(file: string, opts: LoadOptions): Promise<Loaded>
     findings.push(...checkDuplicateNames(models, (at) => locate(at).line));
     findings.push(...checkReplicaLimit(data, models));
     findings.push(...checkTargets(data));
+    findings.push(...checkMemoryUnits(data, models));
     if (opts.forApply === true || opts.emptySecrets !== 'unset') {
       findings.push(...checkSecretsSet(data, models, opts.env ?? process.env, { requireSet: opts.forApply === true }));
     }

@@ -107,6 +107,11 @@ const expected: Record<string, string[]> = {
     'invalid/raised-limit.yaml:5:20 limits.maxRequestBytes: 0 is below the minimum 1',
     'invalid/raised-limit.yaml:10:15 models[0].replicas: 200 is above the maximum 199',
   ],
+  'cml-memory.yaml': [
+    'invalid/cml-memory.yaml:4:23 defaults.resources.memory: memory 0.5 has no unit, so it means 0.5 bytes; CML gives memory in GB: did you mean 0.5Gi? (write a Kubernetes quantity such as 512Mi or 2Gi)',
+    'invalid/cml-memory.yaml:11:15 models[0].resources.memory: memory 2 has no unit, so it means 2 bytes; CML gives memory in GB: did you mean 2Gi? (write a Kubernetes quantity such as 512Mi or 2Gi)',
+    'invalid/cml-memory.yaml:15:33 models[1].resources.memory: memory 4 has no unit, so it means 4 bytes; CML gives memory in GB: did you mean 4Gi? (write a Kubernetes quantity such as 512Mi or 2Gi)',
+  ],
   'replicas-above-limit.yaml': [
     'invalid/replicas-above-limit.yaml:4:13 defaults.replicas: 10 is above limits.maxReplicas 9 (raise limits.maxReplicas, at most 199)',
     'invalid/replicas-above-limit.yaml:13:15 models[1].replicas: 12 is above limits.maxReplicas 9 (raise limits.maxReplicas, at most 199)',

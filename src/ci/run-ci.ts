@@ -142,8 +142,9 @@ export function statusLine(report: RunReport): string {
   if (report.failure) return `apply failed: ${report.failure}`;
   const failed = report.models.find((m) => m.error !== null || m.tests.some((t) => !t.pass));
   if (failed) {
+    // A failing example says it shortest (a gated deployment's error also explains the traffic).
     const test = failed.tests.find((t) => !t.pass);
-    return `${failed.model}: ${failed.error ?? `example ${test!.index + 1} failed`}`;
+    return `${failed.model}: ${test ? `example ${test.index + 1} failed` : failed.error}`;
   }
   return report.plan ? `applied: ${planSummary(report.plan)}` : 'applied';
 }

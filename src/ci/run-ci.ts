@@ -157,7 +157,7 @@ export function statusLine(report: RunReport): string {
   if (report.failure) return `apply failed: ${report.failure}`;
   const failed = report.models.find((m) => m.error !== null || m.tests.some((t) => !t.pass));
   if (failed) {
-    // A failed example says the most in a status's 140 characters, even when it also failed the apply (the gate).
+    // A failing example says it shortest (a gated deployment's error also explains the traffic).
     const test = failed.tests.find((t) => !t.pass);
     return `${failed.model}: ${test ? `example ${test.index + 1} failed` : failed.error}`;
   }

@@ -20,10 +20,13 @@ export type WatchApplier = {
   idle(): Promise<void>;
 };
 
+/** The applier `up` feeds the watcher's batches to. */
 export function createWatchApplier(deps: WatchApplyDeps): WatchApplier {
   let last: string | null = null;
   let running: Promise<void> | null = null;
   let again = false;
+  // Paths of the batches that arrived during the apply now running.
+  let queued: string[] = [];
 
   async function runOnce(paths: string[]): Promise<void> {
     const now = await deps.fingerprint();
@@ -51,7 +54,6 @@ export function createWatchApplier(deps: WatchApplyDeps): WatchApplier {
     }
   }
 
-  let queued: string[] = [];
   return {
     changed(paths) {
       if (running) {

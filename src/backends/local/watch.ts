@@ -35,6 +35,8 @@ export async function watchTree(root: string, onBatch: (paths: string[]) => void
   };
   const watcher = watch(root, {
     ignoreInitial: true,
+    // Git keys a symlink by its target's name, never by what it points to: nothing behind one matters.
+    followSymlinks: false,
     ignored: (file) => ignoredPath(path.relative(root, file)),
   });
   watcher.on('all', (_event, file) => {

@@ -1,6 +1,10 @@
 // A candidate build served by one replica of its own, outside the daemon, so a pull request's
 // examples can be called without deploying anything: its own supervisor, started on the build
 // folder, called on the replica's `POST /invoke` directly, then stopped.
+import path from 'node:path';
+import { Agent, fetch } from 'undici';
+import { replicaAddress } from '../gateway/replica-origin.ts';
+import { ensurePrivateDir } from '../backends/local/run-dir.ts';
 import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
 import { readBuildInfo } from '../build/build-info.ts';
 import { createSupervisor, type Supervisor } from '../backends/local/supervisor.ts';
@@ -32,7 +36,9 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
   if (!build.artifact) throw new Error(`build #${build.number} of ${model.name} has no build folder; rebuild it`);
   const info = await readBuildInfo(build.artifact);
   if (!info.ok) throw new Error(info.message);
-  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir });
+  // The socket goes beside the logs, in the caller's temp folder, which goes with it.
+  const runDir = ensurePrivateDir(path.join(opts.logDir, 'run'));
+  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir, runDir });
   const [replica] = await supervisor.start({
     model: model.name,
     build: build.number,
@@ -60,13 +66,25 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
 
 /** One call on the runtime protocol: 200 `{response}`, 500 `{error: {type, message}}`. */
 async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
-  let response: Response;
+  const address = replicaAddress(origin);
+  // A local replica listens on a Unix socket: undici's fetch reaches it through a socket agent.
+  const dispatcher = 'socketPath' in address ? new Agent({ connect: { socketPath: address.socketPath } }) : undefined;
   try {
-    response = await fetch(`${origin}/invoke`, {
+    return await invokeWith(`${'socketPath' in address ? 'http://replica' : address.url}/invoke`, dispatcher, input, timeoutMs);
+  } finally {
+    await dispatcher?.close();
+  }
+}
+
+async function invokeWith(url: string, dispatcher: Agent | undefined, input: unknown, timeoutMs: number): Promise<CallAnswer> {
+  let response: Awaited<ReturnType<typeof fetch>>;
+  try {
+    response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(input),
       signal: AbortSignal.timeout(timeoutMs),
+      dispatcher,
     });
   } catch (error) {
     const timedOut = (error as Error).name === 'TimeoutError';

@@ -5,8 +5,8 @@
 // single body byte is read (a refused call's connection is closed, its body never read):
 //   /models/<name>: method → model → API key → stopped → Content-Length → body budget → body →
 //                   UTF-8 and JSON (json-scan.ts) → replica
-//   /model:         method → Content-Length (largest limit) → API key known, not revoked or expired
-//                   (or missing while every model needs one) → model of ?accessKey= if given →
+//   /model:         method → Content-Length (largest limit) → API key present, known, not revoked
+//                   or expired (while every model needs one) → model of ?accessKey= if given →
 //                   body budget → body → UTF-8 and JSON → accessKey → the model's own limit →
 //                   API key valid for that model → stopped → replica
 // The replica gets the bytes of the request as the client sent them: the whole body on
@@ -165,14 +165,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
     let limit = largestLimit;
     if (headers.contentLength > limit) return tooLarge(res, limit);
-    // Who calls is known from the headers: an unknown, revoked or expired key, or no key while
-    // every model needs one, is refused before the body is read.
-    const token = bearerToken(headers.authorization);
-    if (typeof token === 'string') {
-      const verdict = authenticate(token);
-      if (verdict !== 'ok') return refuseCredential(res, verdict, null, false, unread);
-    } else if (!anyWithoutKey) {
-      return refuseCredential(res, token === undefined ? 'invalid' : 'missing', null, token === undefined, unread);
+    // While every served model needs an API key, who calls is settled from the headers: a
+    // missing, unknown, revoked or expired key is refused before the body is read. When some model
+    // takes calls without a key, the body must say which model is meant; a key is then checked
+    // for that model, as on /models/<name> (and the body budget bounds what is read meanwhile).
+    if (!anyWithoutKey) {
+      const token = bearerToken(headers.authorization);
+      const verdict = typeof token === 'string' ? authenticate(token) : token === undefined ? 'invalid' : 'missing';
+      if (verdict !== 'ok') return refuseCredential(res, verdict, null, token === undefined, unread);
     }
     if (queryKey !== null) {
       const entry = entryForAccessKey(queryKey);
@@ -217,7 +217,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     startCall(env, entry, res, body.subarray(scan.request.start, scan.request.end));
   }
 
-function route(req: IncomingMessage, res: ServerResponse): void {
+  function route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '';
     const method = req.method;
     if (url === '/model' || url.startsWith('/model?')) {

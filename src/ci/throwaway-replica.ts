@@ -1,9 +1,11 @@
 // A candidate build served by one replica of its own, outside the daemon, so a pull request's
 // examples can be called without deploying anything: its own supervisor, started on the build
 // folder, called on the replica's `POST /invoke` directly, then stopped.
+import path from 'node:path';
 import { Agent, fetch } from 'undici';
-import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
 import { replicaAddress } from '../gateway/replica-origin.ts';
+import { ensurePrivateDir } from '../backends/local/run-dir.ts';
+import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
 import { readBuildInfo } from '../build/build-info.ts';
 import { createSupervisor, type Supervisor } from '../backends/local/supervisor.ts';
 import { packagePath } from '../package-paths.ts';
@@ -39,7 +41,9 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
   if (!build.artifact) throw new Error(`build #${build.number} of ${model.name} has no build folder; rebuild it`);
   const info = await readBuildInfo(build.artifact);
   if (!info.ok) throw new Error(info.message);
-  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir, launcher: opts.launcher });
+  // The socket goes beside the logs, in the caller's temp folder, which goes with it.
+  const runDir = ensurePrivateDir(path.join(opts.logDir, 'run'));
+  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir, runDir, launcher: opts.launcher });
   const [replica] = await supervisor.start({
     model: model.name,
     build: build.number,
@@ -70,11 +74,19 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
 export async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
   // A local replica listens on a Unix domain socket (`unix:<path>`), a pod on TCP.
   const address = replicaAddress(origin);
+  // A local replica listens on a Unix socket: undici's fetch reaches it through a socket agent.
   const dispatcher = 'socketPath' in address ? new Agent({ connect: { socketPath: address.socketPath } }) : undefined;
-  const base = 'socketPath' in address ? 'http://replica' : address.url;
-  let response;
   try {
-    response = await fetch(`${base}/invoke`, {
+    return await invokeWith(`${'socketPath' in address ? 'http://replica' : address.url}/invoke`, dispatcher, input, timeoutMs);
+  } finally {
+    await dispatcher?.close();
+  }
+}
+
+async function invokeWith(url: string, dispatcher: Agent | undefined, input: unknown, timeoutMs: number): Promise<CallAnswer> {
+  let response: Awaited<ReturnType<typeof fetch>>;
+  try {
+    response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(input),
@@ -82,14 +94,12 @@ export async function invoke(origin: string, input: unknown, timeoutMs: number):
       dispatcher,
     });
   } catch (error) {
-    await dispatcher?.close();
     const timedOut = (error as Error).name === 'TimeoutError';
     return timedOut
       ? { ok: false, status: 504, message: `no answer within the model's timeout of ${timeoutMs / 1000} s` }
       : { ok: false, status: 502, message: `the replica did not answer: ${(error as Error).message}` };
   }
   const body = (await response.json().catch(() => null)) as { response?: unknown; error?: { type?: string; message?: string } } | null;
-  await dispatcher?.close();
   if (response.status === 200 && body && 'response' in body) return { ok: true, response: body.response };
   const error = body?.error;
   const message = error ? `${error.type ?? 'Error'}: ${error.message ?? ''}` : `the replica answered ${response.status}`;

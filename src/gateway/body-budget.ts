@@ -2,6 +2,8 @@
 // reserves its declared Content-Length (or, for a chunked upload, the most it may send) before
 // its body is read and gives it back once the body is in; a reservation that would pass the cap
 // is refused, and the gateway answers 503 with Retry-After instead of buffering without bound.
+import type { IncomingMessage } from 'node:http';
+import { readBody } from './request-body.ts';
 
 /** Default: room for 64 MiB of bodies in flight (about a dozen maximal 5 MiB requests). */
 export const DEFAULT_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
@@ -33,4 +35,28 @@ export function createBodyBudget(capacity: number): BodyBudget {
       return reserved;
     },
   };
+}
+
+/** What `readBodyWithin` calls: exactly one of them, or none for an upload the client aborted. */
+export type BodyOutcome = { overloaded(): void; tooLarge(): void; body(body: Buffer): void };
+
+/**
+ * Reads a request body of `declared` bytes (-1: chunked, counted as `limit`) within `limit` and
+ * `budget`: the reservation is taken before the first byte is read and given back when the body
+ * is in, over the limit, or aborted.
+ */
+export function readBodyWithin(budget: BodyBudget, req: IncomingMessage, declared: number, limit: number, outcome: BodyOutcome): void {
+  const reserved = declared >= 0 ? declared : limit;
+  if (!budget.reserve(reserved)) return outcome.overloaded();
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    budget.release(reserved);
+  };
+  readBody(req, limit, (body) => {
+    release();
+    if (body === null) outcome.tooLarge();
+    else outcome.body(body);
+  }, release);
 }

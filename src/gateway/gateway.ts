@@ -5,8 +5,8 @@
 // single body byte is read (a refused call's connection is closed, its body never read):
 //   /models/<name>: method → model → API key → stopped → Content-Length → body budget → body →
 //                   UTF-8 and JSON (json-scan.ts) → replica
-//   /model:         method → Content-Length (largest limit) → API key known, not revoked or expired
-//                   (or missing while every model needs one) → model of ?accessKey= if given →
+//   /model:         method → Content-Length (largest limit) → API key present, known, not revoked
+//                   or expired (while every model needs one) → model of ?accessKey= if given →
 //                   body budget → body → UTF-8 and JSON → accessKey → the model's own limit →
 //                   API key valid for that model → stopped → replica
 // The replica gets the bytes of the request as the client sent them: the whole body on
@@ -14,10 +14,10 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError, sendJson } from './answers.ts';
-import { createBodyBudget, DEFAULT_BODY_BUDGET_BYTES } from './body-budget.ts';
+import { createBodyBudget, DEFAULT_BODY_BUDGET_BYTES, readBodyWithin } from './body-budget.ts';
 import { answerClientError } from './client-error.ts';
-import { scanJson, type Span } from './json-scan.ts';
-import { bearerToken, callHeaders, readBody } from './request-body.ts';
+import { opensObject, scanJson, stringValue } from './json-scan.ts';
+import { bearerToken, callHeaders } from './request-body.ts';
 import { type ModelEntry, startCall } from './model-call.ts';
 import { closeReplicaLink, openReplicaLink, type ReplicaLink, zeroCounters } from './replica-link.ts';
 import { ReplicaPool } from './replica-pool.ts';
@@ -25,8 +25,6 @@ import type { AuthVerdict, Gateway, GatewayDeps, ModelRoute, ReplicaHandle, Repl
 import { refuseCredential } from './refuse-credential.ts';
 
 const DEFAULT_MAX_REQUEST_BYTES = 5 * 1024 * 1024;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 
 /** Creates the gateway; it serves nothing until `setRoute` gives it models. */
 export function createGateway(deps: GatewayDeps): Gateway {
@@ -117,31 +115,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return true;
   }
 
-  /**
-   * Reads the body within the model's `limit` and the gateway's body budget, then calls `done`;
-   * answers 503 (budget), 413 (limit) itself. `declared` is the Content-Length, -1 for chunked.
-   */
+  /** Reads the body within `limit` and the body budget (503 / 413 answered there), then `done`. */
   function readWithinBudget(req: IncomingMessage, res: ServerResponse, declared: number, limit: number, done: (body: Buffer) => void): void {
-    const reserved = declared >= 0 ? declared : limit;
-    if (!budget.reserve(reserved)) {
-      sendError(res, 503, 'gateway.overloaded', 'the gateway is reading as many request bodies as it may at once; retry shortly', undefined, ['retry-after', '1'], true);
-      return;
-    }
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      budget.release(reserved);
-    };
-    readBody(req, limit, (body) => {
-      release();
-      if (body === null) return tooLarge(res, limit);
-      try {
-        done(body);
-      } catch (err) {
-        failed(req, res, err);
-      }
-    }, release);
+    readBodyWithin(budget, req, declared, limit, {
+      overloaded: () => sendError(res, 503, 'gateway.overloaded', 'the gateway is reading as many request bodies as it may at once; retry shortly', undefined, ['retry-after', '1'], true),
+      tooLarge: () => tooLarge(res, limit),
+      body: (body) => {
+        try {
+          done(body);
+        } catch (err) {
+          failed(req, res, err);
+        }
+      },
+    });
   }
 
   /** Answers 400 and returns false for a body that is not UTF-8. */
@@ -179,14 +165,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
     let limit = largestLimit;
     if (headers.contentLength > limit) return tooLarge(res, limit);
-    // Who calls is known from the headers: an unknown, revoked or expired key, or no key while
-    // every model needs one, is refused before the body is read.
-    const token = bearerToken(headers.authorization);
-    if (typeof token === 'string') {
-      const verdict = authenticate(token);
-      if (verdict !== 'ok') return refuseCredential(res, verdict, null, false, unread);
-    } else if (!anyWithoutKey) {
-      return refuseCredential(res, token === undefined ? 'invalid' : 'missing', null, token === undefined, unread);
+    // While every served model needs an API key, who calls is settled from the headers: a
+    // missing, unknown, revoked or expired key is refused before the body is read. When some model
+    // takes calls without a key, the body must say which model is meant; a key is then checked
+    // for that model, as on /models/<name> (and the body budget bounds what is read meanwhile).
+    if (!anyWithoutKey) {
+      const token = bearerToken(headers.authorization);
+      const verdict = typeof token === 'string' ? authenticate(token) : token === undefined ? 'invalid' : 'missing';
+      if (verdict !== 'ok') return refuseCredential(res, verdict, null, token === undefined, unread);
     }
     if (queryKey !== null) {
       const entry = entryForAccessKey(queryKey);
@@ -211,7 +197,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (!utf8(res, body)) return;
     const scan = scanJson(body, true);
     if (!scan.ok) return sendError(res, 400, scan.code, `${scan.message}; send {"accessKey": "...", "request": {...}}`);
-    if (scan.request === null && body[firstNonSpace(body)] !== 0x7b) {
+    if (scan.request === null && !opensObject(body)) {
       sendError(res, 400, 'request.invalid_json', 'the request body must be a JSON object: {"accessKey": "...", "request": {...}}');
       return;
     }
@@ -231,7 +217,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     startCall(env, entry, res, body.subarray(scan.request.start, scan.request.end));
   }
 
-function route(req: IncomingMessage, res: ServerResponse): void {
+  function route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '';
     const method = req.method;
     if (url === '/model' || url.startsWith('/model?')) {
@@ -344,21 +330,6 @@ function route(req: IncomingMessage, res: ServerResponse): void {
       pools.clear();
     },
   };
-}
-
-/** A non-empty JSON string at `span` (decoded), or null for anything else. */
-function stringValue(body: Buffer, span: Span | null): string | null {
-  if (span === null || body[span.start] !== QUOTE || span.end - span.start < 3) return null;
-  const escaped = body.indexOf(BACKSLASH, span.start);
-  if (escaped < 0 || escaped >= span.end) return body.toString('utf8', span.start + 1, span.end - 1);
-  const value = JSON.parse(body.toString('utf8', span.start, span.end)) as string;
-  return value === '' ? null : value;
-}
-
-function firstNonSpace(body: Buffer): number {
-  let i = 0;
-  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
-  return i;
 }
 
 function notAllowed(res: ServerResponse, allow: string): void {

@@ -220,3 +220,17 @@ function scan(body: Buffer, envelope: boolean): JsonScan {
     return i;
   }
 }
+
+/** A non-empty JSON string at `span` (decoded), or null for anything else. */
+export function stringValue(body: Buffer, span: Span | null): string | null {
+  if (span === null || body[span.start] !== QUOTE || span.end - span.start < 3) return null;
+  const escaped = body.indexOf(BACKSLASH, span.start);
+  if (escaped < 0 || escaped >= span.end) return body.toString('utf8', span.start + 1, span.end - 1);
+  const value = JSON.parse(body.toString('utf8', span.start, span.end)) as string;
+  return value === '' ? null : value;
+}
+
+/** Whether the JSON in `body` is an object (its first byte past whitespace is `{`). */
+export function opensObject(body: Buffer): boolean {
+  return body[skipWhitespace(body, 0)] === OPEN_OBJECT;
+}

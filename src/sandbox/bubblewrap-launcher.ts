@@ -99,9 +99,10 @@ function wrapWith(bwrap: string, request: PrepareRequest): Wrap {
   return (command: LaunchCommand): LaunchCommand => {
     const env = {
       ...command.env,
-      // $HOME is not in the sandbox; the private /tmp is where a model may write.
-      HOME: '/tmp',
-      TMPDIR: '/tmp',
+      // The daemon's $HOME is not in the sandbox (a HOME the deployment sets is kept); the private
+      // /tmp is where a model may write.
+      HOME: command.env.HOME !== undefined && command.env.HOME !== process.env.HOME ? command.env.HOME : '/tmp',
+      TMPDIR: command.env.TMPDIR ?? '/tmp',
       // In its own pid namespace the replica's parent is the sandbox's init, not the supervisor;
       // bwrap's --die-with-parent stops it when the supervisor goes.
       SLIPWAY_PARENT_PID: '',

@@ -1,7 +1,7 @@
 // Two applies against the same state never interleave. A model whose import waits for a gate file
 // holds the first apply in its deploy for as long as the test wants; a second apply with a short
 // lock timeout gives up with the message; a third waits, and runs after the first has finished.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -11,8 +11,10 @@ import { eventually, localProject, type LocalProject } from '../support/local-da
 import { runSlipwayCi, TOKEN, type StepRun } from './ci-harness.ts';
 
 const quick = 'def add(args):\n    return args["a"] + args["b"]\n';
-const gated = (dir: string) => `import os, time
-open(${JSON.stringify(path.join(dir, 'started'))}, "w").close()
+// The replica runs sandboxed: it says it started on stderr (its log; stdout is held until it is
+// ready), and sees the gate's folder through sandbox.paths (read-only, live).
+const gated = (dir: string) => `import os, sys, time
+print("started", file=sys.stderr, flush=True)
 while not os.path.exists(${JSON.stringify(path.join(dir, 'gate'))}):
     time.sleep(0.05)
 
@@ -25,11 +27,7 @@ models:
   - name: quick
     file: quick/add.py
     function: add
-${withGated ? '  - name: gated\n    file: gated/echo.py\n    function: echo\n    example:\n      input: {"x": 1}\n      output: {"x": 1}\n' : ''}`;
-
-// The gated model signals through files in a temp folder outside its build, which a sandboxed
-// replica cannot write: this suite is about the apply lock, so its daemon runs replicas unsandboxed.
-process.env.SLIPWAY_SANDBOX = 'none';
+${withGated ? `  - name: gated\n    file: gated/echo.py\n    function: echo\n    sandbox: {paths: [${JSON.stringify(gate)}]}\n    example:\n      input: {"x": 1}\n      output: {"x": 1}\n` : ''}`;
 
 const test = suite('apply lock');
 let p: LocalProject;
@@ -52,13 +50,20 @@ test.after(async () => {
   rmSync(gate, { recursive: true, force: true });
 });
 
+/** Whether a gated replica printed `started` (its log: `.slipway/logs/gated/<replica>.log`). */
+function gatedStarted(): boolean {
+  const dir = path.join(p.root, '.slipway', 'logs', 'gated');
+  if (!existsSync(dir)) return false;
+  return readdirSync(dir).some((file) => readFileSync(path.join(dir, file), 'utf8').includes('"started"'));
+}
+
 test('while one apply runs, a second gives up after its lock timeout and a third waits its turn', async () => {
   p.fx.write('gated/echo.py', gated(gate));
   p.fx.write('models.yaml', modelsYaml(true));
   const sha = p.fx.commitAll('add gated');
   const first = apply(sha);
   // The first apply is inside the daemon, deploying gated, once its replica has started importing.
-  await eventually('the first apply to hold the lock', async () => (existsSync(path.join(gate, 'started')) ? true : undefined), 600);
+  await eventually('the first apply to hold the lock', async () => (gatedStarted() ? true : undefined), 600);
 
   const second = await apply(sha, { SLIPWAY_LOCK_TIMEOUT_SECONDS: '1' });
   assert.is(second.status, 1, second.stderr);

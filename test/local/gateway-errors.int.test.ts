@@ -8,6 +8,11 @@ import * as assert from 'uvu/assert';
 import { eventually, localProject, type Answer, type LocalProject } from '../support/local-daemon.ts';
 import { behavingModels, modelEntry } from '../support/local-models.ts';
 
+// The `hold` calls wait for a release file: the replicas (sandboxed) see its folder through
+// sandbox.paths, read-only.
+const releaseDir = mkdtempSync(path.join(tmpdir(), 'slipway-release-'));
+const canSeeRelease = `sandbox: {paths: [${JSON.stringify(releaseDir)}]}`;
+
 const modelsYaml = `version: 1
 project: errors
 limits:
@@ -19,14 +24,13 @@ ${modelEntry('open', 'echo', ['auth: false'])}
 ${modelEntry('idle', 'echo', ['auth: false'])}
 ${modelEntry('crashy', 'echo', ['auth: false'])}
 ${modelEntry('slow', 'echo', ['auth: false', 'timeoutSeconds: 0.5'])}
-${modelEntry('busy-short', 'hold', ['auth: false', 'busyTimeoutSeconds: 0.2'])}
-${modelEntry('busy-long', 'hold', ['auth: false', 'busyTimeoutSeconds: 120'])}
+${modelEntry('busy-short', 'hold', ['auth: false', 'busyTimeoutSeconds: 0.2', canSeeRelease])}
+${modelEntry('busy-long', 'hold', ['auth: false', 'busyTimeoutSeconds: 120', canSeeRelease])}
 `;
 
 const test = suite('gateway errors through the daemon');
 let p: LocalProject;
 let apiKey: string;
-let releaseDir: string;
 
 function refused(answer: Answer, status: number, errorCode: string): void {
   const shown = JSON.stringify(answer.body);
@@ -37,7 +41,6 @@ function refused(answer: Answer, status: number, errorCode: string): void {
 }
 
 test.before(async () => {
-  releaseDir = mkdtempSync(path.join(tmpdir(), 'slipway-release-'));
   p = await localProject({ 'models.yaml': modelsYaml, 'm/models.py': behavingModels });
   await p.ok('up', '-d', '--no-watch', '--port', String(p.port));
   apiKey = await p.apiKey('--name', 'errors');

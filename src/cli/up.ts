@@ -100,7 +100,12 @@ async function serve(ws: Workspace, opts: UpOptions, applyNow: boolean, watch = 
     }
   };
   const source = { repo: ws.repo, modelsFile: ws.modelsFile, display: ws.display };
-  const applier = createWatchApplier({ fingerprint: () => desiredFingerprint(source), apply: () => applyOnce(), log });
+  const applier = createWatchApplier({
+    fingerprint: () => desiredFingerprint(source),
+    apply: () => applyOnce(),
+    supersede: () => daemon.runner.supersede(),
+    log,
+  });
   if (applyNow) {
     const before = await desiredFingerprint(source);
     await applyOnce(true);

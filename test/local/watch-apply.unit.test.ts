@@ -80,4 +80,33 @@ test('an apply that throws is logged and the next batch still applies', async ()
   assert.ok(log.includes('apply failed: daemon went away'));
 });
 
+test('a batch that changes the tree during an apply supersedes it; one that changes nothing does not', async () => {
+  let fingerprint = 'a';
+  let release = (): void => {};
+  let superseded = 0;
+  const applier = createWatchApplier({
+    fingerprint: async () => fingerprint,
+    apply: () => new Promise<void>((resolve) => (release = resolve)),
+    supersede: () => {
+      superseded++;
+      release();
+    },
+    log: () => {},
+  });
+  fingerprint = 'b';
+  applier.changed(['m/build.sh']);
+  await new Promise((resolve) => setImmediate(resolve));
+  // The tree goes back to what it was before b: that is a change from what is being applied.
+  applier.changed(['README.md']);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.is(superseded, 0, 'the same tree as the running apply: nothing to supersede');
+  fingerprint = 'a';
+  applier.changed(['m/build.sh']);
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.is(superseded, 1);
+  release();
+  await applier.idle();
+});
+
 test.run();

@@ -132,6 +132,10 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
         if (supersedable === controller) supersedable = null;
       }
     },
+    /** Cancels the apply asked for with `supersede` that has not finished, if any (a newer tree is coming). */
+    supersede(): void {
+      supersedable?.abort(new Error('a newer apply superseded this one (the files changed again)'));
+    },
     /** Runs `fn` between applies: for work that must not see an apply half done (pruning builds). */
     exclusive,
   };

@@ -1,6 +1,8 @@
 // What `slipway up` does with the watcher's batches: applies once per batch at most, never two at
 // once (changes seen during an apply make one more apply after it), and only when the changes alter
-// what a plan reads. Before applying it asks git for the build keys and loads models.yaml (the
+// what a plan reads. A batch that does alter it while an apply runs also supersedes that apply
+// (`supersede`: the daemon cancels it, leaving the previous deployment serving), so a hung build of
+// a tree that is already gone never holds up the tree that is there now. Before applying it asks git for the build keys and loads models.yaml (the
 // `fingerprint`): a batch that leaves both as they were (a README edit, a file .gitignore excludes,
 // a commit) does no work.
 
@@ -8,6 +10,8 @@ export type WatchApplyDeps = {
   /** Build keys and spec as one string; null when models.yaml or a key cannot be read now. */
   fingerprint: () => Promise<string | null>;
   apply: () => Promise<void>;
+  /** Cancels the apply now running, for a newer tree; optional (without it the newer one waits). */
+  supersede?: () => void;
   log: (line: string) => void;
 };
 
@@ -59,6 +63,12 @@ export function createWatchApplier(deps: WatchApplyDeps): WatchApplier {
       if (running) {
         again = true;
         queued.push(...paths);
+        const supersede = deps.supersede;
+        if (supersede) {
+          void deps.fingerprint().then((now) => {
+            if (running && now !== null && now !== last) supersede();
+          }, () => {});
+        }
         return;
       }
       running = loop(paths).finally(() => {

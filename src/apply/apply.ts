@@ -1,4 +1,3 @@
-import type { Store } from '../store/database.ts';
 // Carries out a plan: builds what no build has yet, hands each change to the backend, then runs
 // the changed models' examples as test calls. Backend-neutral: the local daemon and CI pass their
 // own builder and backend. One model's failure never stops the others; a cancelled apply (the
@@ -8,12 +7,14 @@ import type { Builder } from '../build/builder.ts';
 import { cancelReason } from '../build/step-limits.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
+import type { BuildLedger } from './build-ledger.ts';
 import { ensureBuild } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
 
 export type ApplyDeps = {
   root: string;
-  store: Store;
+  /** Where builds are numbered and recorded (see build-ledger.ts). */
+  ledger: BuildLedger;
   builder: Builder;
   backend: Backend;
   keys: BuildKeys;

@@ -10,6 +10,7 @@ import { hasChanges, plan } from '../plan/plan.ts';
 import type { Observed } from '../plan/types.ts';
 import { headCommit } from '../source/repo.ts';
 import { openStore } from '../store/database.ts';
+import { sqliteBuildLedger } from '../apply/build-ledger.ts';
 import { planned, testCandidates } from './candidate-tests.ts';
 import { addCurls } from './endpoint-curl.ts';
 import type { FlowContext } from './flow-context.ts';
@@ -36,7 +37,7 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
     try {
       models = await testCandidates(thePlan, {
         root: ws.root,
-        store,
+        ledger: sqliteBuildLedger(store),
         builder: createSnapshotBuilder({ stateDir: stateDir(ws.root) }),
         keys: desired.keys,
         gitCommit: await headCommit(ws.repo),

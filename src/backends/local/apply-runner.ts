@@ -6,6 +6,7 @@
 // served before it keeps serving until the newer apply replaces it.
 import path from 'node:path';
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
+import { sqliteBuildLedger } from '../../apply/build-ledger.ts';
 import { loadDesired } from '../../apply/desired.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import type { Builder } from '../../build/builder.ts';
@@ -60,7 +61,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
     }
     const report = await applyPlan(thePlan, {
       root: deps.repo.root,
-      store: deps.store,
+      ledger: sqliteBuildLedger(deps.store),
       builder: deps.builder,
       backend: deps.deployer.backendFor(env),
       keys: desired.keys,

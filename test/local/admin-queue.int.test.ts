@@ -32,7 +32,11 @@ test('a restart asked for while an apply builds runs after that apply has ended'
       ended.push('apply');
       return run;
     });
-    const pid = await eventually('the build script to run', async () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined), 600);
+    const pid = await eventually('the build script to run', async () => {
+      // The file appears before the pid is written into it.
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+      return pid > 0 ? pid : undefined;
+    }, 600);
     const restarting = p.admin('POST', 'models/greeter/restart').then((answer) => {
       ended.push('restart');
       return answer;

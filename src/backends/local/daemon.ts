@@ -135,6 +135,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       opts.log('stopping: draining calls and stopping replicas');
+      // An apply still building would keep the process alive; what it did not finish stays undone.
+      runner.cancelAll('the daemon is stopping');
       await deployer.stopAll();
       await gateway.close();
       server.closeAllConnections();

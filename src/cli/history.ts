@@ -9,7 +9,7 @@ import { listDeployments } from '../store/deployments.ts';
 import { CliError } from './cli-error.ts';
 import { clusterOf, type NamedCluster } from './cluster-of.ts';
 import { targetOptions, type ClusterFlags } from './target-flags.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 
 type HistoryFlags = ClusterFlags & { file?: string; json?: boolean };
 

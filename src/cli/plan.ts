@@ -8,7 +8,7 @@ import { hasChanges, plan } from '../plan/plan.ts';
 import { renderPlanJson } from '../plan/render-plan-json.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
 import { loadDesired } from './desired.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
 
 type PlanOptions = ClusterFlags & { file?: string; json?: boolean; detailedExitcode?: boolean };
@@ -40,7 +40,7 @@ export function useColor(): boolean {
  */
 async function observe(root: string, spec: Spec, flags: ClusterFlags): Promise<{ spec: Spec; observed: Observed }> {
   if (wantsCluster(spec, flags)) {
-    const { clusterFor, withClusterDigests } = await import('./cluster-target.ts');
+    const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
     const { toObserved } = await import('../backends/kubernetes/observe.ts');
     const cluster = clusterFor(spec, flags, (line) => process.stderr.write(`  ${line}\n`))!;
     const [digested, state] = await Promise.all([withClusterDigests(cluster, spec, { create: false }), cluster.backend.readState()]);

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createAdminApi, type AdminDeps } from '../../src/backends/local/admin-api.ts';
-import { applyViaDaemon } from '../../src/cli/remote-apply.ts';
+import { applyViaDaemon } from '../../src/backends/local/remote-apply.ts';
 import { adminClient } from '../../src/backends/local/admin-client.ts';
 import { eventually, localProject, processRunning } from '../support/local-daemon.ts';
 

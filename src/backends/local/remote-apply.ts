@@ -1,7 +1,7 @@
 // Asks the daemon to apply and follows its NDJSON stream: log lines as they come, then the result.
-import type { ApplyResult } from '../backends/local/apply-runner.ts';
-import type { AdminClient } from '../backends/local/admin-client.ts';
-import { lockTimeoutFromEnv } from '../backends/local/apply-runner.ts';
+import type { ApplyResult } from './apply-runner.ts';
+import type { AdminClient } from './admin-client.ts';
+import { lockTimeoutFromEnv } from './apply-runner.ts';
 
 /**
  * Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. With

@@ -11,26 +11,41 @@ import { stateDir } from '../../src/backends/local/observe.ts';
 
 const lockModule = path.resolve('src/backends/local/start-lock.ts');
 
-/** Starts `count` processes that wait for `go`, race for the lock, hold it a moment and say whether they got it. */
+/**
+ * Starts `count` processes that race for the lock once all of them are running (each says `ready`,
+ * then waits for a go file: a start-up slower than the others cannot make one late), hold it a
+ * moment and say whether they got it.
+ */
 async function race(root: string, count: number): Promise<boolean[]> {
-  const go = Date.now() + 1500;
+  const go = path.join(root, `go-${Math.random().toString(36).slice(2)}`);
   const script = `
+    import { existsSync } from 'node:fs';
     import { tryStartLock } from ${JSON.stringify(lockModule)};
-    while (Date.now() < ${go}) {}
+    process.stdout.write('ready\\n');
+    while (!existsSync(${JSON.stringify(go)})) {}
     const lock = tryStartLock(${JSON.stringify(root)});
     await new Promise((resolve) => setTimeout(resolve, 300));
     lock?.release();
     process.stdout.write(lock ? 'took' : 'waited');
   `;
+  let ready = 0;
+  let allReady!: () => void;
+  const everyoneReady = new Promise<void>((resolve) => (allReady = resolve));
   const runs = Array.from({ length: count }, () =>
     new Promise<boolean>((resolve, reject) => {
       const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
-      child.stdout.on('data', (chunk) => (out += chunk));
+      child.stdout.on('data', (chunk) => {
+        const before = out;
+        out += chunk;
+        if (!before.includes('ready\n') && out.includes('ready\n') && ++ready === count) allReady();
+      });
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve(out === 'took') : reject(new Error(`racer exited ${code}`))));
+      child.on('exit', (code) => (code === 0 ? resolve(out.endsWith('took')) : reject(new Error(`racer exited ${code}`))));
     }),
   );
+  await everyoneReady;
+  writeFileSync(go, '');
   return Promise.all(runs);
 }
 

@@ -1,5 +1,7 @@
-// A port free on 127.0.0.1 right now (bound to port 0, then released), for a process about to
-// listen on it: a podman test replica, and the tests' and benchmarks' daemons and registries.
+// A port free on 127.0.0.1 right now (bound to port 0, then released), for a process that must be
+// told its port before it reports one: the benchmarks' peers (gunicorn, uvicorn) and the runtime
+// test that watches `/ready` during the import. Anything that can listen on port 0 and say which
+// port it got does that instead (the daemon, podman test replicas): bind-and-release is a race.
 import { createServer } from 'node:net';
 
 export function freePort(): Promise<number> {

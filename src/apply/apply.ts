@@ -10,13 +10,14 @@ import type { Builder } from '../build/builder.ts';
 import { cancelReason } from '../build/step-limits.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
-import type { Store } from '../store/database.ts';
+import type { BuildLedger } from './build-ledger.ts';
 import { ensureBuild, type BuildLog } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
 
 export type ApplyDeps = {
   root: string;
-  store: Store;
+  /** Where builds are numbered and recorded (see build-ledger.ts). */
+  ledger: BuildLedger;
   builder: Builder;
   backend: Backend;
   keys: BuildKeys;

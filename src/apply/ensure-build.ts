@@ -1,16 +1,17 @@
 // The build a change runs with: the existing build it reuses, or a new one built now and recorded
-// in the store. Shared by apply (which then deploys it) and CI's pull-request flow (which only
-// tests it in a throwaway replica), so both number and reuse builds the same way.
+// in the target's build ledger. Shared by apply (which then deploys it) and CI's pull-request flow
+// (which only tests it in a throwaway replica), so both number and reuse builds the same way, and
+// a build the check made is the one the apply after the merge finds.
 import type { Builder } from '../build/builder.ts';
 import type { EnvValue } from '../spec/types.ts';
 import type { Change } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
-import type { Store } from '../store/database.ts';
-import { findBuildByKey, finishBuild, getBuild, insertBuild, type StoredBuild } from '../store/builds.ts';
+import type { BuildLedger, LedgerBuild } from './build-ledger.ts';
 
 export type BuildDeps = {
   root: string;
-  store: Store;
+  /** Where builds are numbered and recorded: the local store, or the cluster's records. */
+  ledger: BuildLedger;
   builder: Builder;
   keys: BuildKeys;
   gitCommit: string | null;
@@ -27,14 +28,14 @@ export type BuildDeps = {
 export type BuildLog = (model: string, number: number, line: string) => void;
 
 export type EnsuredBuild =
-  | { ok: true; build: StoredBuild; reused: boolean }
-  /** The build was recorded under `number` and failed; the store says so too. */
+  | { ok: true; build: LedgerBuild; reused: boolean }
+  /** The build was recorded under `number` and failed; the ledger says so too. */
   | { ok: false; number: number; key: string; message: string; errorTail: string };
 
 /**
  * The succeeded build for `change`: the one the plan reuses, one another apply built with the same
- * key since the plan was made, or a new build under the model's next number (taken in a store
- * transaction, so concurrent builders never share a number). A failed build is an outcome; a
+ * key since the plan was made, or a new build under the model's next number (reserved in the
+ * ledger, so concurrent builders never share a number). A failed build is an outcome; a
  * change without a declared model or key, or a reused build that is not finished, throws.
  */
 export async function ensureBuild(change: Change, deps: BuildDeps): Promise<EnsuredBuild> {
@@ -42,14 +43,14 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
   const key = Object.hasOwn(deps.keys, change.model) ? deps.keys[change.model] : undefined;
   if (!model || !key || !change.build) throw new Error(`change for ${change.model} has no desired model or build key`);
   if (change.build.reused) {
-    const existing = getBuild(deps.store, change.model, change.build.number);
+    const existing = await deps.ledger.get(change.model, change.build.number);
     if (existing && existing.key === change.build.key && existing.status === 'succeeded') return { ok: true, build: existing, reused: true };
     throw new Error(`build #${change.build.number} of ${change.model} is not a finished build with key ${change.build.key.slice(0, 12)}; plan again`);
   }
   // Another apply may have built this key since the plan was made: reuse it rather than build twice.
-  const already = findBuildByKey(deps.store, change.model, key.key);
+  const already = await deps.ledger.findByKey(change.model, key.key);
   if (already) return { ok: true, build: already, reused: true };
-  const record = insertBuild(deps.store, { model: change.model, key: key.key, inputs: key.inputs, gitCommit: deps.gitCommit });
+  const record = await deps.ledger.reserve(change.model, { key: key.key, inputs: key.inputs, gitCommit: deps.gitCommit });
   deps.log(`${change.model}: building #${record.number} (key ${key.key.slice(0, 12)})`);
   const built = await deps.builder.build({
     root: deps.root,
@@ -63,10 +64,10 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
       : (line) => deps.log(`${change.model} #${record.number} | ${line}`),
   });
   if (!built.ok) {
-    finishBuild(deps.store, change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });
+    await deps.ledger.finish(change.model, record.number, { status: 'failed', logPath: built.logPath, errorTail: built.errorTail });
     return { ok: false, number: record.number, key: key.key, message: built.message, errorTail: built.errorTail };
   }
-  const build = finishBuild(deps.store, change.model, record.number, {
+  const build = await deps.ledger.finish(change.model, record.number, {
     status: 'succeeded',
     artifact: built.artifact,
     logPath: built.logPath,

@@ -1,6 +1,7 @@
 // Test calls against a candidate image, before anything is deployed: the image runs once with
-// podman on a free loopback port (host network, the runtime told where to listen through its
-// arguments), its examples are called on the replica's `/invoke`, and the container is removed.
+// podman on the host network, the runtime told to listen on loopback port 0 (any free port) and
+// read back from its ready line (`SLIPWAY_READY port=<n>`, the runtime protocol's first stdout
+// line), its examples are called on the replica's `/invoke`, and the container is removed.
 // The kubernetes backend's `slipway test` and PR flow use this; the local backend calls its
 // snapshot replicas instead.
 import { execFile } from 'node:child_process';
@@ -10,7 +11,6 @@ import { runExamples, type CallModel, type TestResult } from '../apply/test-call
 import type { ModelSpec } from '../spec/types.ts';
 import { defaultTlsVerify } from './image-ref.ts';
 import { invokeCaller } from './image-replica-call.ts';
-import { freePort } from '../free-port.ts';
 import { cancelReason, overLimit, stepLimitSeconds, type StepLimits } from './step-limits.ts';
 
 export type PodmanOptions = {
@@ -82,43 +82,37 @@ function podman(options: PodmanOptions, args: string[], env: NodeJS.ProcessEnv =
 }
 
 
-async function isReady(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) });
-    const body = await response.text();
-    return response.status === 200 && body.includes('"ready":true');
-  } catch {
-    return false;
-  }
-}
+const READY_LINE = /^SLIPWAY_READY port=(\d+)\s*$/m;
 
-/** Waits for `/ready`; null once ready, otherwise why not. */
-async function waitReady(options: PodmanOptions, container: string, url: string): Promise<string | null> {
+/** Waits for the runtime's ready line, printed once the model is imported; its port, or why not. */
+async function waitReady(options: PodmanOptions, container: string): Promise<{ port: number } | { problem: string }> {
   const timeout = options.readyTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeout;
   let polls = 0;
   while (Date.now() < deadline) {
-    if (options.signal?.aborted) return `cancelled: ${cancelReason(options.signal)}`;
-    if (await isReady(url)) return null;
-    // Asking podman is slower than asking the port, so only every few polls.
+    if (options.signal?.aborted) return { problem: `cancelled: ${cancelReason(options.signal)}` };
+    const ready = READY_LINE.exec((await podman(options, ['logs', container])).stdout);
+    if (ready) return { port: Number(ready[1]) };
     if (polls++ % 5 === 0) {
       const state = await podman(options, ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', container]);
       const [status, exitCode] = state.stdout.trim().split(' ');
       // `stopped` is an exited container podman has not cleaned up yet: the same end.
       if (state.code === 0 && (status === 'exited' || status === 'stopped')) {
-        return `the container exited with code ${exitCode} before it was ready`;
+        return { problem: `the container exited with code ${exitCode} before it was ready` };
       }
     }
     await sleep(POLL_MS);
   }
-  return `the replica was not ready within ${timeout / 1000} s`;
+  return { problem: `the replica was not ready within ${timeout / 1000} s` };
 }
 
-/** One try at a given port; `portTaken` when the runtime could not listen there (taken meanwhile). */
-async function startOn(image: string, request: ReplicaRequest, port: number): Promise<StartResult & { portTaken?: boolean }> {
+/**
+ * Runs `image` detached on a free loopback port and waits until its model is imported. On failure
+ * the container is removed and its output returned.
+ */
+export async function startImageReplica(image: string, request: ReplicaRequest = {}): Promise<StartResult> {
   const model = request.model ?? 'model';
   const container = `slipway-test-${model}-${randomBytes(4).toString('hex')}`;
-  const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
     ...request.env,
     SLIPWAY_REPLICA_ID: `${model}-test`,
@@ -132,9 +126,9 @@ async function startOn(image: string, request: ReplicaRequest, port: number): Pr
     ...(request.runArgs ?? DEFAULT_RUN_ARGS),
     ...Object.keys(env).flatMap((name) => ['-e', name]),
     image,
-    '--host', '127.0.0.1', '--port', String(port),
+    '--host', '127.0.0.1', '--port', '0',
   ];
-  request.log?.(`starting ${image} as ${container} on ${url}`);
+  request.log?.(`starting ${image} as ${container}`);
   const started = await podman(request, args, { ...process.env, ...env });
   const logs = async () => {
     const out = await podman(request, ['logs', container]);
@@ -152,30 +146,15 @@ async function startOn(image: string, request: ReplicaRequest, port: number): Pr
     await stop();
     return { ok: false, message: `podman run ${image} failed (exit ${started.code}): ${started.stderr.trim()}`, logs: output };
   }
-  const problem = await waitReady(request, container, url);
-  if (problem !== null) {
+  const ready = await waitReady(request, container);
+  if ('problem' in ready) {
     const output = await logs();
     await stop();
-    const portTaken = /exited with code 2 /.test(problem) && output.includes(`cannot listen on 127.0.0.1:${port}`);
-    return { ok: false, message: `${image}: ${problem}`, logs: output, portTaken };
+    return { ok: false, message: `${image}: ${ready.problem}`, logs: output };
   }
-  request.log?.(`${container} is ready`);
+  const url = `http://127.0.0.1:${ready.port}`;
+  request.log?.(`${container} is ready on ${url}`);
   return { ok: true, replica: { container, url, call: invokeCaller(url, request.callTimeoutMs), logs, stop } };
-}
-
-const PORT_TRIES = 3;
-
-/**
- * Runs `image` detached on a free loopback port and waits until its model is imported. On failure
- * the container is removed and its output returned. A port taken between choosing it and the
- * runtime binding it is retried on another.
- */
-export async function startImageReplica(image: string, request: ReplicaRequest = {}): Promise<StartResult> {
-  for (let attempt = 1; ; attempt++) {
-    const { portTaken, ...result } = await startOn(image, request, await freePort());
-    if (!portTaken || attempt === PORT_TRIES) return result;
-    request.log?.('the port was taken before the replica could listen; trying another');
-  }
 }
 
 /**

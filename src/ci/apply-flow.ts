@@ -2,7 +2,7 @@
 // when none runs), whose test calls then run against the deployed models.
 import { secretNames } from '../apply/desired.ts';
 import { ensureDaemon } from '../backends/local/admin-client.ts';
-import { secretDigestIfStore } from '../cli/desired.ts';
+import { secretDigestIfStore } from '../workspace/secret-digest.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { applyInDaemon } from './daemon-apply.ts';
 import type { FlowContext } from './flow-context.ts';

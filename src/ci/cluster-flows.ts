@@ -6,7 +6,7 @@ import { applyToCluster } from '../backends/kubernetes/cluster-apply.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { stateDir } from '../backends/local/observe.ts';
-import { clusterFor, withClusterDigests } from '../cli/cluster-target.ts';
+import { clusterFor, withClusterDigests } from '../workspace/cluster-target.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { planFingerprint } from '../plan/fingerprint.ts';
 import { hasChanges, plan } from '../plan/plan.ts';

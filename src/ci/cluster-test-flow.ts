@@ -1,10 +1,9 @@
-import { openStore } from '../store/database.ts';
 // `slipway test --target <kubernetes target>`: the pull-request check for a cluster. Plans against
 // the cluster, builds the changed models' images with buildah (pushed, so the merge reuses them),
 // and calls their examples in a throwaway container run with podman. Nothing is deployed.
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { startImageReplica } from '../build/podman-test-run.ts';
-import { seedBuilds } from '../backends/kubernetes/cluster-apply.ts';
+import { clusterBuildLedger } from '../backends/kubernetes/cluster-build-ledger.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
 import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import { stateDir } from '../backends/local/observe.ts';
@@ -16,6 +15,7 @@ import type { BuildKeys } from '../source/types.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
 import { planned, testCandidates, type CandidateStarter } from './candidate-tests.ts';
 import { plainLauncher } from '../sandbox/plain-launcher.ts';
+import type { Builder } from '../build/builder.ts';
 
 export type ClusterTestInput = {
   root: string;
@@ -28,6 +28,10 @@ export type ClusterTestInput = {
   gitCommit: string | null;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** The image builder; default buildah, pushing to the target's registry. */
+  builder?: Builder;
+  /** How a candidate runs; default a podman container of its image. */
+  start?: CandidateStarter;
 };
 
 /** The plan against the cluster, and a report per changed model with its test calls. */
@@ -37,29 +41,23 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
   const thePlan = plan(input.spec, input.keys, observed);
   const fingerprint = planFingerprint(thePlan, observed);
   if (!hasChanges(thePlan)) return { plan: thePlan, fingerprint, models: [] };
-  // The cluster keeps the build records; a scratch store numbers new builds after them.
-  const store = openStore(':memory:');
-  try {
-    seedBuilds(store, state);
-    const tlsVerify = input.target.insecureRegistry ? false : undefined;
-    const builder = createBuildahBuilder({ stateDir: stateDir(input.root), registry: input.target.registry, tlsVerify, credentials: input.credentials });
-    const models = await testCandidates(thePlan, {
-      root: input.root,
-      store,
-      builder,
-      keys: input.keys,
-      gitCommit: input.gitCommit,
-      log: input.log,
-      env: input.env,
-      start: imageStarter(tlsVerify, input.log),
-      // Containers are run by podman (imageStarter); the launcher is for local replicas only.
-      launcher: plainLauncher,
-      fork: false,
-    });
-    return { plan: thePlan, fingerprint, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
-  } finally {
-    store.close();
-  }
+  // Builds are recorded in the cluster as they are made, so the apply after the merge reuses them.
+  const tlsVerify = input.target.insecureRegistry ? false : undefined;
+  const builder = input.builder ?? createBuildahBuilder({ stateDir: stateDir(input.root), registry: input.target.registry, tlsVerify, credentials: input.credentials });
+  const models = await testCandidates(thePlan, {
+    root: input.root,
+    ledger: clusterBuildLedger(input.backend.api),
+    builder,
+    keys: input.keys,
+    gitCommit: input.gitCommit,
+    log: input.log,
+    env: input.env,
+    start: input.start ?? imageStarter(tlsVerify, input.log),
+    // Containers are run by podman (imageStarter); the launcher is for local replicas only.
+    launcher: plainLauncher,
+    fork: false,
+  });
+  return { plan: thePlan, fingerprint, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
 }
 
 /** Candidates as containers of their images; the build's artifact is the pushed image reference. */

@@ -1,6 +1,6 @@
 // What every flow is given, and what it gives back.
 import type { RunReport } from '../github/run-report.ts';
-import type { Workspace } from '../cli/workspace.ts';
+import type { Workspace } from '../workspace/workspace.ts';
 import type { CiSettings } from './settings.ts';
 import { toReport } from './to-report.ts';
 

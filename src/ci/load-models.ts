@@ -2,7 +2,7 @@
 // annotations name it, so its problems become annotations on the file's lines.
 import path from 'node:path';
 import { loadDesired, type Desired } from '../apply/desired.ts';
-import type { Workspace } from '../cli/workspace.ts';
+import type { Workspace } from '../workspace/workspace.ts';
 
 /** The models file as annotations name it: relative to the repository root, which is the checkout. */
 export function modelsFileName(ws: Workspace): string {

@@ -4,12 +4,13 @@ import { secretNames } from '../apply/desired.ts';
 import { findDaemon } from '../backends/local/admin-client.ts';
 import { observeRoot, stateDir, storePath } from '../backends/local/observe.ts';
 import { createSnapshotBuilder } from '../build/snapshot-builder.ts';
-import { secretDigestIfStore } from '../cli/desired.ts';
+import { secretDigestIfStore } from '../workspace/secret-digest.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import type { Observed } from '../plan/types.ts';
 import { headCommit } from '../source/repo.ts';
 import { openStore } from '../store/database.ts';
+import { sqliteBuildLedger } from '../apply/build-ledger.ts';
 import { planned, testCandidates } from './candidate-tests.ts';
 import { addCurls } from './endpoint-curl.ts';
 import type { FlowContext } from './flow-context.ts';
@@ -46,7 +47,7 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
     try {
       models = await testCandidates(thePlan, {
         root: ws.root,
-        store,
+        ledger: sqliteBuildLedger(store),
         builder: createSnapshotBuilder({ stateDir: stateDir(ws.root) }),
         keys: desired.keys,
         gitCommit: await headCommit(ws.repo),

@@ -4,7 +4,7 @@
 import { secretNames } from '../apply/desired.ts';
 import { ensureDaemon, findDaemon } from '../backends/local/admin-client.ts';
 import { observeRoot } from '../backends/local/observe.ts';
-import { secretDigestIfStore } from '../cli/desired.ts';
+import { secretDigestIfStore } from '../workspace/secret-digest.ts';
 import type { ModelReport, RunReport } from '../github/run-report.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import type { Observed } from '../plan/types.ts';

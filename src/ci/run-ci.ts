@@ -1,7 +1,7 @@
 // One CI run, whichever door it came through (`slipway ci` or the Action): read the event, pick
 // the flow, run it, then tell people: job summary, annotations, outputs, and on GitHub the sticky
 // PR comment or the commit comment and status.
-import { openWorkspace } from '../cli/workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 import { GitHubApiError, type GitHubClient } from '../github/client.ts';
 import { createCommitComment, createCommitStatus, parseRepository, upsertStickyComment } from '../github/publish.ts';
 import { redactText, scrubList } from '../github/redact.ts';

@@ -14,8 +14,8 @@ import { CliError } from './cli-error.ts';
 import { loadDesired, withLocalKeys } from './desired.ts';
 import { localAdvisoryNote } from '../limits/advisory.ts';
 import { useColor } from './plan.ts';
-import { applyViaDaemon } from './remote-apply.ts';
-import { openWorkspace, type Workspace } from './workspace.ts';
+import { applyViaDaemon } from '../backends/local/remote-apply.ts';
+import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
 import type { Spec } from '../spec/types.ts';
 import type { BuildKeys } from '../source/types.ts';
@@ -56,7 +56,7 @@ export function registerApply(program: Command): void {
 
 /** Apply to a kubernetes target: images built with buildah, deployed under the target's Lease. */
 async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ApplyOptions): Promise<void> {
-  const { clusterFor, withClusterDigests } = await import('./cluster-target.ts');
+  const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
   const { applyToCluster } = await import('../backends/kubernetes/cluster-apply.ts');
   const { createBuildahBuilder } = await import('../build/buildah-builder.ts');
   const { stateDir } = await import('../backends/local/observe.ts');

@@ -1,4 +1,2 @@
-/** An error whose message is written for the person at the terminal; the CLI prints it without a stack. */
-export class CliError extends Error {
-  override name = 'CliError';
-}
+// The CLI's name for errors meant for people; the class lives with the workspace, which throws it too.
+export { UserError as CliError } from '../workspace/user-error.ts';

@@ -1,7 +1,7 @@
 // The running daemon for the repository around the working directory, or a clear error.
 import { findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace, type Workspace } from './workspace.ts';
+import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 
 export async function requireDaemon(file?: string): Promise<{ ws: Workspace; client: AdminClient }> {
   const ws = await openWorkspace({ file, needModels: file !== undefined });

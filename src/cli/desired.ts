@@ -1,14 +1,11 @@
 // The CLI's view of the desired state: the shared loader, with errors turned into CliErrors and
 // secret digests keyed by the store (when there is one yet).
-import { existsSync } from 'node:fs';
 import { loadDesired as load, localKeys } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import type { BuildKeys } from '../source/types.ts';
-import { storePath } from '../backends/local/observe.ts';
-import { openStore } from '../store/database.ts';
-import { localSecretDigest } from '../backends/local/digest-key-file.ts';
+import { secretDigestIfStore } from '../workspace/secret-digest.ts';
 import { CliError } from './cli-error.ts';
-import type { Workspace } from './workspace.ts';
+import type { Workspace } from '../workspace/workspace.ts';
 
 /** Loads the models file and computes build keys, or throws a CliError listing every problem. */
 export async function loadDesired(ws: Workspace, opts: { forApply?: boolean } = {}): Promise<{ spec: Spec; keys: BuildKeys }> {
@@ -24,14 +21,3 @@ export async function withLocalKeys(ws: Workspace, desired: { spec: Spec; keys: 
   return local;
 }
 
-/** Digests need the repository's digest key; before the first apply there is no store and no digest. */
-export function secretDigestIfStore(root: string): ((name: string, value: string) => string) | undefined {
-  const file = storePath(root);
-  if (!existsSync(file)) return undefined;
-  const store = openStore(file);
-  try {
-    return localSecretDigest(root, store);
-  } finally {
-    store.close();
-  }
-}

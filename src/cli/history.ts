@@ -10,7 +10,7 @@ import { getDeploymentTests, type DeploymentTests } from '../store/deployment-te
 import { CliError } from './cli-error.ts';
 import { clusterOf, type NamedCluster } from './cluster-of.ts';
 import { targetOptions, type ClusterFlags } from './target-flags.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 
 type HistoryFlags = ClusterFlags & { file?: string; json?: boolean };
 

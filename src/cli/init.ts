@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { packagePath } from '../package-paths.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 
 /** The schema as a path an editor resolves from `dir`: relative when Slipway sits inside the repository, else absolute. */
 export function schemaReference(dir: string, root: string): string {

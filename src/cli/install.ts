@@ -8,7 +8,7 @@ import { resolveKubernetesTarget } from '../backends/kubernetes/target-options.t
 import { loadSpec } from '../spec/load.ts';
 import { formatIssues } from '../spec/format.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 
 type InstallFlags = {
   file?: string;

@@ -9,7 +9,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../keys/api-keys.ts';
 import { parseDuration } from '../keys/duration.ts';
 import { openStore, type Store } from '../store/database.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 import { clusterOf } from './cluster-of.ts';
 import { targetOptions, type ClusterFlags } from './target-flags.ts';
 

@@ -9,7 +9,7 @@ import { renderPlanJson } from '../plan/render-plan-json.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
 import { loadDesired, withLocalKeys } from './desired.ts';
 import { localAdvisoryNote } from '../limits/advisory.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
 
 type PlanOptions = ClusterFlags & { file?: string; json?: boolean; detailedExitcode?: boolean };
@@ -46,7 +46,7 @@ export function useColor(): boolean {
  */
 async function observe(root: string, spec: Spec, flags: ClusterFlags): Promise<{ spec: Spec; observed: Observed }> {
   if (wantsCluster(spec, flags)) {
-    const { clusterFor, withClusterDigests } = await import('./cluster-target.ts');
+    const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
     const { toObserved } = await import('../backends/kubernetes/observe.ts');
     const cluster = clusterFor(spec, flags, (line) => process.stderr.write(`  ${line}\n`))!;
     const [digested, state] = await Promise.all([withClusterDigests(cluster, spec, { create: false }), cluster.backend.readState()]);

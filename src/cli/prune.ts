@@ -9,7 +9,7 @@ import { DEFAULT_KEEP, pruneLocal, type PruneOptions, type PruneReport } from '.
 import { parseDuration } from '../keys/duration.ts';
 import { openStore } from '../store/database.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 
 type PruneFlags = { keep: string; minAge: string; dryRun?: boolean; json?: boolean; now?: string };
 

@@ -15,7 +15,7 @@ import { toEnvValues, type RawEnvValue } from '../spec/merge-env.ts';
 import type { EnvValue } from '../spec/types.ts';
 import { parseYaml } from '../spec/yaml-source.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace, type Workspace } from './workspace.ts';
+import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 
 type Options = { model?: string; file?: string; python?: string };
 

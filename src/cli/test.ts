@@ -8,7 +8,7 @@ import { prFlow } from '../ci/pr-flow.ts';
 import { resolveSettings } from '../ci/settings.ts';
 import { modelPassed, toReport } from '../ci/to-report.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace, type Workspace } from './workspace.ts';
+import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 import { loadDesired } from './desired.ts';
 import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
 import type { Spec } from '../spec/types.ts';
@@ -52,7 +52,7 @@ export function registerTest(program: Command): void {
 
 /** `--target` a kubernetes target: images built with buildah, examples called in podman containers. */
 async function testOnCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ClusterFlags): Promise<void> {
-  const { clusterFor, withClusterDigests } = await import('./cluster-target.ts');
+  const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
   const { clusterTest } = await import('../ci/cluster-test-flow.ts');
   const { headCommit } = await import('../source/repo.ts');
   const secrets = scrubList(secretNames(spec).map((n) => process.env[n]));

@@ -17,8 +17,8 @@ import { apiKeyHint } from './api-key-hint.ts';
 import { createBuildOutput } from './build-output.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
-import { applyViaDaemon } from './remote-apply.ts';
-import { openWorkspace, type Workspace } from './workspace.ts';
+import { applyViaDaemon } from '../backends/local/remote-apply.ts';
+import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 
 type UpOptions = { file?: string; port: string; host?: string; detach?: boolean; watch?: boolean };
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadSpec } from '../spec/load.ts';
 import { formatIssues } from '../spec/format.ts';
 import { computeBuildKeys } from '../source/build-keys.ts';
-import { openWorkspace } from './workspace.ts';
+import { openWorkspace } from '../workspace/workspace.ts';
 
 export function registerValidate(program: Command): void {
   program

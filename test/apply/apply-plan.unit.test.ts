@@ -9,7 +9,7 @@ import { RolloutFailure, type Backend } from '../../src/backends/backend.ts';
 import type { Builder, BuildRequest } from '../../src/build/builder.ts';
 import { plan } from '../../src/plan/plan.ts';
 import type { Observed } from '../../src/plan/types.ts';
-import { listBuilds } from '../../src/store/builds.ts';
+import { sqliteBuildLedger } from '../../src/apply/build-ledger.ts';
 import { openStore } from '../../src/store/database.ts';
 import type { ModelSpec } from '../../src/spec/types.ts';
 import { inputs, keys, model, observed, spec } from '../plan/factories.ts';
@@ -54,7 +54,7 @@ const withExample = (m: ModelSpec, output: unknown): ModelSpec => ({ ...m, examp
 const callModel: CallModel = async () => ({ ok: true, response: 2 });
 
 function deps(over: Partial<ApplyDeps> & Pick<ApplyDeps, 'builder' | 'backend' | 'keys'>): ApplyDeps {
-  return { root: '/repo', store: openStore(':memory:'), gitCommit: 'c0ffee', log: () => {}, callModel, ...over };
+  return { root: '/repo', ledger: sqliteBuildLedger(openStore(':memory:')), gitCommit: 'c0ffee', log: () => {}, callModel, ...over };
 }
 
 const a = inputs('a');
@@ -75,7 +75,7 @@ test('each model is built, deployed and called; the outcomes say so and the stor
   ]);
   assert.equal(asked.map((r) => [r.model.name, r.number]), [['a', 1], ['b', 1]]);
   assert.equal([...deployed.keys()], ['a', 'b']);
-  assert.equal(listBuilds(d.store, 'a').map((x) => [x.number, x.status, x.artifact]), [[1, 'succeeded', 'mem://a/1']]);
+  assert.equal((await d.ledger.list('a')).map((x) => [x.number, x.status, x.artifact]), [[1, 'succeeded', 'mem://a/1']]);
 });
 
 test('a failed build, a failed rollout, a failed deploy and failed examples are told apart; the others still apply', async () => {
@@ -93,8 +93,8 @@ test('a failed build, a failed rollout, a failed deploy and failed examples are 
     ['d', false, 'test', null],
   ]);
   assert.is(report.outcomes[0].errorTail, 'pip: no such package');
-  assert.equal(listBuilds(d.store, 'a').map((x) => x.status), ['failed']);
-  assert.equal(listBuilds(d.store, 'b').map((x) => x.status), ['succeeded'], "b's build succeeded before its rollout failed");
+  assert.equal((await d.ledger.list('a')).map((x) => x.status), ['failed']);
+  assert.equal((await d.ledger.list('b')).map((x) => x.status), ['succeeded'], "b's build succeeded before its rollout failed");
   assert.equal([...deployed.keys()], ['d'], 'only d was deployed; its examples then failed');
 });
 

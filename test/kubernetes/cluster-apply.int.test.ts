@@ -1,11 +1,10 @@
 // applyToCluster: the shared applyPlan against the cluster with no local store. A rollback finds
-// its build in the cluster's records (seeded under the same number) and builds nothing.
+// its build in the cluster's build ledger (its records) and builds nothing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyToCluster, seedBuilds } from '../../src/backends/kubernetes/cluster-apply.ts';
+import { applyToCluster } from '../../src/backends/kubernetes/cluster-apply.ts';
+import { clusterBuildLedger } from '../../src/backends/kubernetes/cluster-build-ledger.ts';
 import type { Builder } from '../../src/build/builder.ts';
-import { listBuilds } from '../../src/store/builds.ts';
-import { openStore } from '../../src/store/database.ts';
 import { inputs, keys, model, spec } from '../plan/factories.ts';
 import { startCluster, step, type Cluster } from './cluster-harness.ts';
 
@@ -26,12 +25,10 @@ test.after(async () => {
   await cluster.fake.close();
 });
 
-test('seedBuilds copies the recorded builds under their numbers', async () => {
-  const store = openStore(':memory:');
-  seedBuilds(store, await cluster.backend.readState());
-  assert.equal(listBuilds(store, 'iris').map((b) => [b.number, b.status, b.key === keys(['iris', b.number === 1 ? v1 : v2]).iris.key]), [[1, 'succeeded', true], [2, 'succeeded', true]]);
-  assert.match(listBuilds(store, 'iris')[0].artifact!, 'registry.test/ml/iris:');
-  store.close();
+test("the cluster's build ledger lists the recorded builds under their numbers", async () => {
+  const builds = await clusterBuildLedger(cluster.backend.api).list('iris');
+  assert.equal(builds.map((b) => [b.number, b.status, b.key === keys(['iris', b.number === 1 ? v1 : v2]).iris.key]), [[1, 'succeeded', true], [2, 'succeeded', true]]);
+  assert.match(builds[0].artifact!, 'registry.test/ml/iris:');
 });
 
 test('a rollback applies from the cluster records alone', async () => {

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createAdminApi, type AdminDeps } from '../../src/backends/local/admin-api.ts';
-import { applyViaDaemon } from '../../src/cli/remote-apply.ts';
+import { applyViaDaemon } from '../../src/backends/local/remote-apply.ts';
 import { adminClient } from '../../src/backends/local/admin-client.ts';
 import { eventually, localProject, processRunning } from '../support/local-daemon.ts';
 
@@ -32,7 +32,11 @@ test('a restart asked for while an apply builds runs after that apply has ended'
       ended.push('apply');
       return run;
     });
-    const pid = await eventually('the build script to run', async () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined), 600);
+    const pid = await eventually('the build script to run', async () => {
+      // The file appears before the pid is written into it.
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+      return pid > 0 ? pid : undefined;
+    }, 600);
     const restarting = p.admin('POST', 'models/greeter/restart').then((answer) => {
       ended.push('restart');
       return answer;

@@ -38,7 +38,11 @@ test('a newer edit cancels the apply still building the older one; the previous 
 
     // A build script that never ends: the apply the watcher starts hangs in it.
     p.fx.write('m/build.sh', `echo $$ > ${pidFile}\nsleep 600\n`);
-    const pid = await eventually('the build script to run', async () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined), 600);
+    const pid = await eventually('the build script to run', async () => {
+      // The file appears before the pid is written into it.
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+      return pid > 0 ? pid : undefined;
+    }, 600);
     assert.ok(processRunning(pid));
 
     // Reverting it supersedes the hung apply; the reverted tree is what already runs.

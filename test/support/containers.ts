@@ -13,7 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withLock } from '../../src/build/deps-lock.ts';
-import { freePort } from '../../src/free-port.ts';
+import { randomInt } from 'node:crypto';
 
 export const BASE_IMAGE = 'localhost/base/python:3.11-bookworm';
 const BASE_PACKAGES = 'python3,python3-pip,ca-certificates';
@@ -128,13 +128,27 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
+const REGISTRY_TRIES = 5;
+
 /**
- * Starts `docker-registry serve` on a free loopback port with its storage in a temp folder; with
+ * Starts `docker-registry serve` on a loopback port with its storage in a temp folder; with
  * `users`, it asks for those credentials (htpasswd, bcrypt via apache2-utils' `htpasswd -B`).
+ * The registry takes its address from its config file and cannot listen on port 0 and say which
+ * port it got, so it is started on a random port and, when that one is in use, on another.
  */
 export async function startRegistry(options: { users?: Record<string, string> } = {}): Promise<LoopbackRegistry> {
+  for (let attempt = 1; ; attempt++) {
+    const started = await startRegistryOn(randomInt(20_000, 60_000), options);
+    if (started.ok) return started.registry;
+    if (!started.portTaken || attempt === REGISTRY_TRIES) throw new Error(started.message);
+  }
+}
+
+async function startRegistryOn(
+  port: number,
+  options: { users?: Record<string, string> },
+): Promise<{ ok: true; registry: LoopbackRegistry } | { ok: false; portTaken: boolean; message: string }> {
   const folder = mkdtempSync(join(tmpdir(), 'slipway-registry-'));
-  const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const config = join(folder, 'config.yml');
   const auth: string[] = [];
@@ -171,11 +185,11 @@ export async function startRegistry(options: { users?: Record<string, string> } 
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     const up = await fetch(`http://${address}/v2/`).then((response) => response.status === 200 || response.status === 401, () => false);
-    if (up) return { address, stop };
+    if (up) return { ok: true, registry: { address, stop } };
     await sleep(100);
   }
   await stop();
-  throw new Error(`docker-registry did not start on ${address}:\n${output}`);
+  return { ok: false, portTaken: /address already in use/i.test(output), message: `docker-registry did not start on ${address}:\n${output}` };
 }
 
 /**

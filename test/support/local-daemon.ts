@@ -1,14 +1,12 @@
 // A real local Slipway project for integration tests: a git repository in a temp folder, the real
-// `slipway` CLI, the background daemon it starts on a free loopback port, and an HTTP client for
-// the gateway. Cleanup stops the daemon with `slipway down` and, as a backstop, kills every daemon
+// `slipway` CLI, the background daemon it starts on loopback port 0 (the daemon writes the port it
+// got into daemon.json, which `url` reads), and an HTTP client for the gateway. Cleanup stops the daemon with `slipway down` and, as a backstop, kills every daemon
 // and replica process it ever saw, so nothing outlives a test (not even a failed one).
 import { readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { gitFixture, type GitFixture } from './git-fixture.ts';
 import { slipwayAsync, type CliRun } from './cli.ts';
-import { freePort } from '../../src/free-port.ts';
-export { freePort };
 
 /** What the gateway (or the admin API) answered: status and the parsed JSON body (or the text). */
 export type Answer = { status: number; body: any; headers: Record<string, string | string[] | undefined> };
@@ -34,9 +32,10 @@ export type StatusJson = {
 export type LocalProject = {
   fx: GitFixture;
   root: string;
+  /** What to pass as `--port` to commands that start the daemon: 0, any free port. */
   port: number;
-  /** `http://127.0.0.1:<port>`: gateway and admin API. */
-  url: string;
+  /** `http://127.0.0.1:<port>` of the running daemon (from daemon.json): gateway and admin API. */
+  readonly url: string;
   /** Runs the CLI in the repository; never throws on a non-zero exit. */
   cli(...args: string[]): Promise<CliRun>;
   /** Runs the CLI and returns its stdout; throws with its output when it exits non-zero. */
@@ -72,16 +71,15 @@ const seenPids = new Map<number, string>();
 process.on('exit', () => killAll(seenPids));
 
 /**
- * A committed git repository holding `files` (and a `.gitignore` for `.slipway/`), with a free
- * port chosen for its daemon. Nothing runs until a test runs `slipway up -d` or `apply`.
+ * A committed git repository holding `files` (and a `.gitignore` for `.slipway/`). Nothing runs
+ * until a test runs `slipway up -d` or `apply`.
  */
 export async function localProject(files: Record<string, string>): Promise<LocalProject> {
   const fx = gitFixture();
   fx.write('.gitignore', '.slipway/\n');
   for (const [file, content] of Object.entries(files)) fx.write(file, content);
   fx.commitAll('models');
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const port = 0;
   let agent = newAgent();
   const pids = new Map<number, string>();
 
@@ -105,7 +103,7 @@ export async function localProject(files: Record<string, string>): Promise<Local
     return run.stdout;
   };
   const post = async (urlPath: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Answer> => {
-    const response = await request(`${url}${urlPath}`, {
+    const response = await request(`${project.url}${urlPath}`, {
       method: 'POST',
       dispatcher: agent,
       headers: { 'content-type': 'application/json', ...headers },
@@ -129,7 +127,7 @@ export async function localProject(files: Record<string, string>): Promise<Local
 
   const admin = async (method: string, route: string, token?: string): Promise<Answer> => {
     const bearer = token ?? daemonFile()?.token ?? '';
-    const response = await request(`${url}/admin/${route}`, { method, dispatcher: agent, headers: { authorization: `Bearer ${bearer}` } });
+    const response = await request(`${project.url}/admin/${route}`, { method, dispatcher: agent, headers: { authorization: `Bearer ${bearer}` } });
     const text = await response.body.text();
     return { status: response.statusCode, body: text ? JSON.parse(text) : null, headers: response.headers };
   };
@@ -138,7 +136,11 @@ export async function localProject(files: Record<string, string>): Promise<Local
     fx,
     root: fx.root,
     port,
-    url,
+    get url() {
+      // Before a daemon runs, the address a daemon started with `--port 0` is not known yet.
+      const info = daemonFile();
+      return info ? `http://${info.host.includes(':') ? `[${info.host}]` : info.host}:${info.port}` : `http://127.0.0.1:${port}`;
+    },
     cli,
     ok,
     json: async (...args) => JSON.parse(await ok(...args)),

@@ -1,9 +1,6 @@
-import { finishBuild, insertBuild } from '../../store/builds.ts';
-import { openStore, type Store } from '../../store/database.ts';
 // `slipway apply --target <kubernetes target>` in one call, for the CLI and CI to wire: under the
 // apply lock, observe the cluster, plan, and apply with the shared applyPlan. The cluster is the
-// record (a CI runner keeps no `.slipway/`), so applyPlan gets a scratch in-memory store seeded
-// with the builds the cluster records, numbered as there.
+// record (a CI runner keeps no `.slipway/`): builds are numbered and recorded in its build ledger.
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import type { Builder } from '../../build/builder.ts';
@@ -13,7 +10,8 @@ import type { Plan } from '../../plan/types.ts';
 import type { BuildKeys } from '../../source/types.ts';
 import type { Spec } from '../../spec/types.ts';
 import type { KubernetesBackend } from './kubernetes-backend.ts';
-import { toObserved, type ClusterState } from './observe.ts';
+import { toObserved } from './observe.ts';
+import { clusterBuildLedger } from './cluster-build-ledger.ts';
 
 export type ClusterApplyInput = {
   backend: KubernetesBackend;
@@ -54,29 +52,8 @@ export async function applyToCluster(input: ClusterApplyInput): Promise<ClusterA
     }
     if (!p.changes.some((c) => c.action !== 'noop')) return { plan: p, fingerprint, report: null };
     if (input.confirm && !(await input.confirm(p))) return { plan: p, fingerprint, report: null };
-    const store = openStore(':memory:');
-    try {
-      seedBuilds(store, state);
-      const report = await applyPlan(p, { root: input.root, store, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel });
-      return { plan: p, fingerprint, report };
-    } finally {
-      store.close();
-    }
+    const ledger = clusterBuildLedger(backend.api);
+    const report = await applyPlan(p, { root: input.root, ledger, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel });
+    return { plan: p, fingerprint, report };
   });
-}
-
-/** Copies the cluster's build records into `store` under the same numbers (gaps as failed placeholders). */
-export function seedBuilds(store: Store, state: ClusterState): void {
-  for (const [model, builds] of state.builds) {
-    let next = 1;
-    for (const build of builds) {
-      for (; next < build.number; next++) {
-        insertBuild(store, { model, key: `missing-build-${next}`, inputs: build.inputs });
-        finishBuild(store, model, next, { status: 'failed', errorTail: 'not recorded in the cluster' });
-      }
-      insertBuild(store, { model, key: build.key, inputs: build.inputs, gitCommit: build.gitCommit });
-      finishBuild(store, model, build.number, { status: 'succeeded', artifact: build.artifact, digest: build.digest });
-      next = build.number + 1;
-    }
-  }
 }

@@ -5,7 +5,7 @@ import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { LiveState, Observed, ObservedModel } from '../../plan/types.ts';
 import type { KubeApi } from './kube-api.ts';
 import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
-import { parseBuildRecord, parseDeploymentRecord, type BuildRecord, type DeploymentRecord } from './records.ts';
+import { parseBuildRecord, parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
 
 export type ClusterState = {
   builds: Map<string, BuildRecord[]>;
@@ -63,7 +63,7 @@ export function toObserved(state: ClusterState): Observed {
     const applied = lastApplied(state, name);
     return {
       name,
-      builds: (state.builds.get(name) ?? []).map((b) => ({ number: b.number, key: b.key, inputs: b.inputs, status: 'succeeded' as const })),
+      builds: (state.builds.get(name) ?? []).map((b) => ({ number: b.number, key: b.key, inputs: b.inputs, status: statusOf(b) })),
       deployment: applied && {
         id: applied.id,
         build: applied.build,

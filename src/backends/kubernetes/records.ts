@@ -1,5 +1,6 @@
 // Records kept in the cluster as ConfigMaps, as Helm keeps release revisions: one create-only record
-// per deployment (`slipway-<model>-d<id>`) and one per build deployed (`slipway-<model>-b<n>`).
+// per deployment (`slipway-<model>-d<id>`) and one per build (`slipway-<model>-b<n>`), written when
+// the build starts (see cluster-build-ledger.ts) and immutable once it has ended.
 // They let `observe()` answer from the cluster alone: what was applied, and each build's key inputs
 // so a plan can say which files changed and spot a rollback. They never hold a secret's value.
 import type { V1ConfigMap } from '@kubernetes/client-node';
@@ -37,6 +38,11 @@ export type BuildRecord = {
   digest: string | null;
   gitCommit: string | null;
   createdAt: string;
+  /** Absent in records written before builds were recorded as they ran: those succeeded. */
+  status?: 'building' | 'succeeded' | 'failed';
+  finishedAt?: string;
+  /** The last lines of a failed build's log. */
+  errorTail?: string;
 };
 
 const recordLabels = (model: string, kind: 'history' | 'buildRecord'): Record<string, string> => ({
@@ -60,8 +66,8 @@ export function deploymentRecordConfigMap(namespace: string, record: DeploymentR
   };
 }
 
-/** The ConfigMap of a build, labelled `slipway.dev/build-record=true`. */
-export function buildRecordConfigMap(namespace: string, record: BuildRecord): V1ConfigMap {
+/** The ConfigMap of a build, labelled `slipway.dev/build-record=true`; mutable only while it builds. */
+export function buildRecordConfigMap(namespace: string, record: BuildRecord, opts: { immutable: boolean } = { immutable: true }): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -70,9 +76,14 @@ export function buildRecordConfigMap(namespace: string, record: BuildRecord): V1
       namespace,
       labels: { ...recordLabels(record.model, 'buildRecord'), 'slipway.dev/build-number': String(record.number) },
     },
-    immutable: true,
+    immutable: opts.immutable,
     data: { 'build.json': JSON.stringify(record) },
   };
+}
+
+/** A build record's status; records written before builds were recorded as they ran succeeded. */
+export function statusOf(record: BuildRecord): 'building' | 'succeeded' | 'failed' {
+  return record.status ?? 'succeeded';
 }
 
 /** The record a history ConfigMap holds, or null when it is not one Slipway wrote. */

@@ -6,6 +6,7 @@
 // served before it keeps serving until the newer apply replaces it.
 import path from 'node:path';
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
+import { sqliteBuildLedger } from '../../apply/build-ledger.ts';
 import { loadDesired } from '../../apply/desired.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import type { BuildLog } from '../../apply/ensure-build.ts';
@@ -48,6 +49,8 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
   let runningSince: number | null = null;
   // The latest apply asked for with `supersede`, which the next one cancels.
   let supersedable: AbortController | null = null;
+  // Every apply queued or running, for `cancelAll` when the daemon stops.
+  const active = new Set<AbortController>();
 
   async function run(req: ApplyRequest, signal: AbortSignal | undefined): Promise<ApplyResult> {
     if (signal?.aborted) return { ok: false, message: `apply cancelled before it started: ${cancelReason(signal)}` };
@@ -65,7 +68,7 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
     }
     const report = await applyPlan(thePlan, {
       root: deps.repo.root,
-      store: deps.store,
+      ledger: sqliteBuildLedger(deps.store),
       builder: deps.builder,
       backend: deps.deployer.backendFor(env),
       keys: desired.keys,
@@ -119,22 +122,27 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
 
   return {
     async apply(req: ApplyRequest): Promise<ApplyResult> {
-      let controller: AbortController | undefined;
+      const controller = new AbortController();
       if (req.supersede) {
         supersedable?.abort(new Error('a newer apply superseded this one (the files changed again)'));
-        controller = new AbortController();
         supersedable = controller;
       }
+      active.add(controller);
       try {
-        const done = await exclusive(req, () => run(req, controller?.signal));
+        const done = await exclusive(req, () => run(req, controller.signal));
         return done.ok ? done.value : done;
       } finally {
+        active.delete(controller);
         if (supersedable === controller) supersedable = null;
       }
     },
     /** Cancels the apply asked for with `supersede` that has not finished, if any (a newer tree is coming). */
     supersede(): void {
       supersedable?.abort(new Error('a newer apply superseded this one (the files changed again)'));
+    },
+    /** Cancels every apply queued or running (the daemon is stopping); each ends with `reason`. */
+    cancelAll(reason: string): void {
+      for (const controller of active) controller.abort(new Error(reason));
     },
     /** Runs `fn` between applies: for work that must not see an apply half done (pruning builds). */
     exclusive,

@@ -204,6 +204,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     stopping ??= (async () => {
       log('stopping: draining calls and stopping replicas');
       stopSampling();
+      // An apply still building would keep the process alive; what it did not finish stays undone.
+      runner.cancelAll('the daemon is stopping');
       await deployer.stopAll();
       await gateway.close();
       server.closeAllConnections();

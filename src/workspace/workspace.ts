@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openRepo, NotAGitRepositoryError, type Repo } from '../source/repo.ts';
-import { CliError } from './cli-error.ts';
+import { UserError } from './user-error.ts';
 
 export type Workspace = {
   repo: Repo;
@@ -28,12 +28,12 @@ export async function openWorkspace(opts: { file?: string; cwd?: string; needMod
   try {
     repo = await openRepo(cwd);
   } catch (error) {
-    if (error instanceof NotAGitRepositoryError) throw new CliError(error.message);
+    if (error instanceof NotAGitRepositoryError) throw new UserError(error.message);
     throw error;
   }
   const modelsFile = opts.file ? path.resolve(cwd, opts.file) : findModelsFile(cwd, repo.root);
   if (opts.needModels !== false && !existsSync(modelsFile)) {
-    throw new CliError(
+    throw new UserError(
       opts.file
         ? `${opts.file}: no such file (give the path of your models file with -f)`
         : `no ${defaultName} between ${cwd} and the repository root ${repo.root} (create one, or give its path with -f)`,

@@ -1,8 +1,8 @@
 // Asks the daemon to apply and follows its NDJSON stream: log lines as they come, then the result.
-import type { ApplyResult } from '../backends/local/apply-runner.ts';
-import type { AdminClient } from '../backends/local/admin-client.ts';
-import { lockTimeoutFromEnv } from '../backends/local/apply-runner.ts';
-import type { BuildLog } from '../apply/ensure-build.ts';
+import type { ApplyResult } from './apply-runner.ts';
+import type { AdminClient } from './admin-client.ts';
+import { lockTimeoutFromEnv } from './apply-runner.ts';
+import type { BuildLog } from '../../apply/ensure-build.ts';
 
 /**
  * Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. With

@@ -5,9 +5,16 @@ import { createKubernetesBackend, type KubernetesBackend } from '../backends/kub
 import { resolveKubernetesTarget } from '../backends/kubernetes/target-options.ts';
 import { withSecretDigests } from '../spec/merge-env.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
-import { CliError } from './cli-error.ts';
+import type { TargetFlags } from '../backends/kubernetes/target-options.ts';
+import { UserError } from './user-error.ts';
 
-import { wantsCluster, type ClusterFlags } from './target-flags.ts';
+export type ClusterFlags = TargetFlags & { kubeconfig?: string };
+
+/** True when the flags name a kubernetes target (or stand in for one); false for this machine. */
+export function wantsCluster(spec: Spec, flags: ClusterFlags): boolean {
+  if (flags.target === undefined) return flags.registry !== undefined;
+  return spec.targets?.[flags.target]?.backend !== 'local';
+}
 
 export type Cluster = {
   backend: KubernetesBackend;
@@ -20,7 +27,7 @@ export type Cluster = {
 export function clusterFor(spec: Spec, flags: ClusterFlags, log: (line: string) => void): Cluster | null {
   if (!wantsCluster(spec, flags)) return null;
   const resolved = resolveKubernetesTarget(spec, flags, process.env);
-  if (!resolved.ok) throw new CliError(resolved.message);
+  if (!resolved.ok) throw new UserError(resolved.message);
   const { target } = resolved;
   const backend = createKubernetesBackend({
     kubeconfig: flags.kubeconfig,

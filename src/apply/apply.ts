@@ -35,6 +35,8 @@ export type ModelOutcome = {
   /** The tail of a failed build's log. */
   errorTail: string | null;
   tests: TestResult[];
+  /** Warnings the model emitted while its replicas loaded it (advice included where the environment is the likely cause). */
+  warnings?: string[];
 };
 
 export type ApplyReport = { ok: boolean; outcomes: ModelOutcome[] };
@@ -89,6 +91,7 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     deps.log(`${change.model}: ${change.action} with build #${build.number}`);
     const result = await deps.backend.deploy(change, build);
     outcome.deploymentId = result.deploymentId;
+    if (result.warnings !== undefined && result.warnings.length > 0) outcome.warnings = result.warnings;
     outcome.ok = true;
     deps.log(`${change.model}: deployment #${result.deploymentId} ${change.desired?.state === 'stopped' ? 'stopped' : 'serving'}`);
   } catch (error) {

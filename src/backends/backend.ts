@@ -5,6 +5,8 @@ import type { StoredBuild } from '../store/builds.ts';
 export type DeployResult = {
   /** The global id of the deployment made. */
   deploymentId: number;
+  /** Warnings the model emitted while its replicas loaded it, with advice where the environment is the likely cause. */
+  warnings?: string[];
 };
 
 export interface Backend {

@@ -34,5 +34,6 @@ function outcomeReport(o: ModelOutcome, reasons: string[]): ModelReport {
     tests: o.tests,
     deploymentId: o.deploymentId,
     curl: null,
+    ...(o.warnings !== undefined ? { warnings: o.warnings } : {}),
   };
 }

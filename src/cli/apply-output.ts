@@ -13,6 +13,7 @@ export function renderApplyResult(result: ApplyResult): string {
     const deployment = o.deploymentId ? ` → deployment #${o.deploymentId}` : '';
     lines.push(`${o.ok ? '✓' : '✗'} ${o.model}: ${o.action}${build}${deployment}${o.error ? `: ${o.error}` : ''}`);
     if (o.errorTail) lines.push(...o.errorTail.split('\n').map((l) => `    | ${l}`));
+    for (const warning of o.warnings ?? []) lines.push(`    warning while loading: ${warning}`);
     for (const t of o.tests) {
       const got = JSON.stringify(t.got);
       lines.push(

@@ -28,6 +28,8 @@ export type ModelReport = {
   deploymentId: number | null;
   /** A ready-to-paste curl for the model's endpoint; null for a model that will not serve. */
   curl: string | null;
+  /** Warnings the model emitted while loading (apply, reconcile), with advice where the environment is the likely cause. */
+  warnings?: string[];
 };
 
 export type RunReport = {

@@ -24,6 +24,7 @@ import { readBuildInfo } from '../../build/build-info.ts';
 import type { Supervisor } from './supervisor.ts';
 import { writeAccessKey } from './access-key-file.ts';
 import { observeStore } from './observe.ts';
+import { describeWarning } from './load-report.ts';
 import { resolveEnv } from './resolve-env.ts';
 import { deploymentCrn } from './deployment-crn.ts';
 
@@ -82,12 +83,12 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     if (running.get(info.model)?.deployment.id === info.deploymentId) refreshRoute(info.model);
   });
 
-  /** Starts the replicas of deployment `d` from its build; resolves once all are ready. */
-  async function startReplicas(d: StoredDeployment, build: StoredBuild, env: Record<string, string>): Promise<void> {
+  /** Starts the replicas of deployment `d` from its build; resolves once all are ready, with what they warned of while loading. */
+  async function startReplicas(d: StoredDeployment, build: StoredBuild, env: Record<string, string>): Promise<string[]> {
     if (!build.artifact) throw new Error(`build #${build.number} of ${d.model} has no artifact; rebuild it`);
     const info = await readBuildInfo(build.artifact);
     if (!info.ok) throw new Error(info.message);
-    await supervisor.start({
+    const started = await supervisor.start({
       model: d.model,
       build: build.number,
       deploymentId: d.id,
@@ -100,6 +101,8 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       concurrency: d.serving.concurrency,
       gatewayUrl: opts.gatewayUrl,
     });
+    // Every replica imports the same build: one replica's warnings say it for all.
+    return (started[0]?.loadWarnings ?? []).map(describeWarning);
   }
 
   /** Moves traffic from whatever ran before to `next`, then drains and stops the old replicas. */
@@ -143,9 +146,10 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       reason: `${change.action}: ${change.reasons.join('; ') || 'as declared'}`,
     });
     const deployment = requireDeployment(store, id);
+    let warnings: string[] = [];
     if (desired.state === 'running') {
       try {
-        await startReplicas(deployment, build, env.env);
+        warnings = await startReplicas(deployment, build, env.env);
       } catch (error) {
         setDeploymentStatus(store, id, 'failed');
         throw error;
@@ -153,7 +157,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     }
     activateDeployment(store, id);
     await switchTo(change.model, { deployment: requireDeployment(store, id), stopped: desired.state === 'stopped' });
-    return { deploymentId: id };
+    return { deploymentId: id, ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   return {

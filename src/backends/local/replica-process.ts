@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
+import { parseLoadLine, type LoadReport } from './load-report.ts';
 import type { LogStream, ReplicaExit } from './supervisor-types.ts';
 
 export type ReplicaProcessOptions = {
@@ -29,6 +30,8 @@ export type ReplicaProcess = {
   exited: Promise<ReplicaExit>;
   /** Sends a signal to the process group; does nothing once the process ended. */
   signal(signal: NodeJS.Signals): void;
+  /** What the runtime reported about the model's import (warnings, a classified error), once it did. */
+  load(): LoadReport | null;
 };
 
 export class NotReadyError extends Error {
@@ -60,6 +63,7 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
   const pid = child.pid ?? null;
   let ended = false;
   let announcedPort: number | null = null;
+  let loadReport: LoadReport | null = null;
   let resolveReady!: (port: number) => void;
   let rejectReady!: (error: NotReadyError) => void;
   let resolveExited!: (exit: ReplicaExit) => void;
@@ -100,6 +104,11 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
 
   function onLine(stream: 'stdout' | 'stderr', raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const report = stream === 'stdout' && announcedPort === null && loadReport === null ? parseLoadLine(line) : null;
+    if (report !== null) {
+      loadReport = report;
+      return;
+    }
     const announce = stream === 'stdout' && announcedPort === null ? READY_LINE.exec(line) : null;
     if (announce) {
       announcedPort = Number(announce[1]);
@@ -153,6 +162,7 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
     signal(signal) {
       if (!ended) signalGroup(signal);
     },
+    load: () => loadReport,
   };
 }
 

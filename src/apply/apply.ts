@@ -59,6 +59,8 @@ export type ModelOutcome = {
   tests: TestResult[];
   /** True when the tests ran on the new replicas before they took traffic. */
   gated?: boolean;
+  /** Warnings the model emitted while its replicas loaded it (advice included where the environment is the likely cause). */
+  warnings?: string[];
 };
 
 export type ApplyReport = { ok: boolean; outcomes: ModelOutcome[] };
@@ -134,11 +136,13 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     const gate = deps.callModel !== undefined && deps.gate !== false && model !== undefined && gates(model) ? model : null;
     const result = await deps.backend.deploy(change, build, gate ? { signal: deps.signal, gate: (call) => runExamples(gate, call) } : { signal: deps.signal });
     outcome.deploymentId = result.deploymentId;
+    if (result.warnings !== undefined && result.warnings.length > 0) outcome.warnings = result.warnings;
     if (result.gate) {
       outcome.gated = true;
       outcome.tests = result.gate.tests;
       if (!result.gate.passed) {
         const failed = result.gate.tests.filter((t) => !t.pass).length;
+        outcome.failedIn = 'test';
         outcome.error = `${failed} of ${result.gate.tests.length} examples failed on deployment #${result.deploymentId} before it took traffic; it is marked failed and ${change.action === 'create' ? 'nothing serves the model yet' : 'the previous deployment keeps serving'}`;
         deps.log(`${change.model}: ${outcome.error}`);
         return outcome;

@@ -11,6 +11,8 @@ export type DeployResult = {
    * traffic. When one failed, the deployment is `failed` and the previous one still serves.
    */
   gate?: { tests: TestResult[]; passed: boolean };
+  /** Warnings the model emitted while its replicas loaded it, with advice where the environment is the likely cause. */
+  warnings?: string[];
 };
 
 export type DeployOptions = {

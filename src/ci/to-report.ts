@@ -49,6 +49,7 @@ export function outcomeReport(outcome: ModelOutcome, plan: Plan): ModelReport {
     tests: outcome.tests,
     deploymentId: outcome.deploymentId,
     curl: null,
+    ...(outcome.warnings !== undefined ? { warnings: outcome.warnings } : {}),
   };
 }
 

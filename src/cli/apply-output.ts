@@ -15,6 +15,7 @@ export function renderApplyResult(result: ApplyResult, opts: { buildStreamed?: b
     const deployment = o.deploymentId ? ` → deployment #${o.deploymentId}` : '';
     lines.push(`${o.ok ? '✓' : '✗'} ${o.model}: ${o.action}${build}${deployment}${o.error ? `: ${o.error}` : ''}`);
     if (o.errorTail && !opts.buildStreamed) lines.push(...o.errorTail.split('\n').map((l) => `    | ${l}`));
+    for (const warning of o.warnings ?? []) lines.push(`    warning while loading: ${warning}`);
     for (const t of o.tests) {
       const got = JSON.stringify(t.got);
       lines.push(

@@ -75,6 +75,7 @@ function renderModel(m: ModelReport, kind: RunKind): string {
   if (m.reasons.length > 0) lines.push('', ...m.reasons.map((r) => `- ${escapeText(r)}`));
   if (m.build) lines.push('', buildLine(m));
   if (m.deploymentId !== null) lines.push('', `Deployment #${m.deploymentId}.`);
+  if (m.warnings !== undefined && m.warnings.length > 0) lines.push('', '**Warnings while loading:**', '', ...m.warnings.map((w) => `- ${escapeText(w)}`));
   if (m.error) {
     lines.push('', `**Error:** ${escapeText(m.error)}`);
     if (m.errorTail) lines.push('', '<details><summary>Last lines of the log</summary>', '', fence(m.errorTail, 'text'), '', '</details>');

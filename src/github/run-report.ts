@@ -33,6 +33,8 @@ export type ModelReport = {
   curl: string | null;
   /** Why its examples were not called (not a failure), e.g. a secret this pull request does not get. */
   skipped?: string;
+  /** Warnings the model emitted while loading (apply, reconcile), with advice where the environment is the likely cause. */
+  warnings?: string[];
 };
 
 export type RunReport = {

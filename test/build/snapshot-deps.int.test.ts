@@ -1,4 +1,4 @@
-// Dependencies with the default interpreter (`$SLIPWAY_PYTHON` or `python3`): a build script that
+// Dependencies with the default interpreter (`python3`): a build script that
 // installs a module into the venv, reused across code-only changes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';

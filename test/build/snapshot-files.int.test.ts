@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readBuildInfo } from '../../src/build/build-info.ts';
+import { probeInterpreter } from '../../src/source/interpreter-probe.ts';
 import { createSnapshotBuilder, snapshotPaths } from '../../src/build/snapshot-builder.ts';
 import { buildKey, executableOf, listTree, modelSpec, repo, type Repo } from './fixture.ts';
 
@@ -66,6 +67,10 @@ test('a build folder holds exactly the manifest, laid out from the context, plus
     const info = await readBuildInfo(paths.folder);
     assert.ok(info.ok);
     if (!info.ok) return;
+    // The interpreter it was built on is recorded, as the plan's key has it.
+    const probed = await probeInterpreter('python3', r.root);
+    assert.ok(probed.ok);
+    if (!probed.ok) return;
     assert.equal(
       { ...info.info, createdAt: 'x' },
       {
@@ -77,12 +82,11 @@ test('a build folder holds exactly the manifest, laid out from the context, plus
         file: 'predict.py',
         function: 'predict',
         python: executableOf('python3', r.root),
+        interpreter: probed.identity,
         deps: null,
         createdAt: 'x',
-        interpreter: info.info.interpreter,
       },
     );
-    assert.is(info.info.interpreter?.executable, executableOf('python3', r.root), 'build.json names the interpreter');
     // The layout works the way the runtime uses it: cwd = build folder, file imported from there.
     const answer = execFileSync(info.info.python, ['-c', 'import predict; print(predict.predict(None))'], {
       cwd: paths.folder,

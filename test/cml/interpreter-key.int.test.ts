@@ -1,7 +1,9 @@
 // The interpreter is part of a local build's key: real interpreters of this machine, probed once
 // each per plan, and a changed `build.python` plans a rebuild with the versions in its reason.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { plan } from '../../src/plan/plan.ts';
@@ -15,18 +17,32 @@ import type { BuildKeys } from '../../src/source/types.ts';
 import { applied, build, observed, observedModel } from '../plan/factories.ts';
 import { gitFixture } from '../support/git-fixture.ts';
 
-/** Two different interpreters of this machine: Debian's and whatever `python3` on PATH is. */
+/**
+ * Two different interpreters: Debian's, and `python3` on PATH (here pyenv's 3.11.7), or, where
+ * that is Debian's too, a virtualenv made from it (another executable, same version).
+ */
 const SYSTEM = '/usr/bin/python3';
-const onPath = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-const version = (python: string) => execFileSync(python, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
-const available = existsSync(SYSTEM) && onPath !== SYSTEM;
-if (!available && process.env.CI === 'true') throw new Error(`these tests need ${SYSTEM} and another python3 first on PATH`);
+const available = existsSync(SYSTEM);
+if (!available && process.env.CI === 'true') throw new Error(`these tests need ${SYSTEM} (apt-get install -y python3)`);
 const run = available ? test : test.skip;
+const version = (python: string) => execFileSync(python, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
 
 const fx = gitFixture();
 fx.write('m/predict.py', 'def predict(args):\n    return args\n');
 fx.commitAll('model');
-test.after(() => fx.remove());
+const scratch = mkdtempSync(path.join(tmpdir(), 'slipway-python-'));
+test.after(() => {
+  fx.remove();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function otherPython(): string {
+  const onPath = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+  if (onPath !== SYSTEM) return onPath;
+  execFileSync(SYSTEM, ['-m', 'venv', '--without-pip', '--system-site-packages', path.join(scratch, 'venv')]);
+  return path.join(scratch, 'venv', 'bin', 'python3');
+}
+const onPath = available ? otherPython() : '';
 
 async function keysFor(yaml: string, probe?: Prober): Promise<{ spec: Spec; keys: BuildKeys }> {
   fx.write('models.yaml', yaml);
@@ -39,9 +55,12 @@ async function keysFor(yaml: string, probe?: Prober): Promise<{ spec: Spec; keys
   return { spec: loaded.spec, keys: local.keys };
 }
 
-const models = (python: string | null) => `version: 1
+const models = (python: string) => `version: 1
 project: p
-${python === null ? '' : `defaults:\n  build:\n    python: ${python}\n`}models:
+defaults:
+  build:
+    python: ${python}
+models:
   - {name: a, file: m/predict.py, function: predict}
   - {name: b, file: m/predict.py, function: predict}
   - {name: c, file: m/predict.py, function: predict, build: {python: ${SYSTEM}}}
@@ -53,8 +72,8 @@ run('each distinct interpreter is probed once per plan, and its identity is in t
     probed.push(declared);
     return probeInterpreter(declared, cwd);
   };
-  const { keys } = await keysFor(models(null), counting);
-  assert.equal(probed.sort(), [SYSTEM, 'python3'].sort());
+  const { keys } = await keysFor(models(onPath), counting);
+  assert.equal(probed.sort(), [SYSTEM, onPath].sort());
   assert.is(keys.a!.key, keys.b!.key);
   assert.is.not(keys.a!.key, keys.c!.key, 'another interpreter, another key');
   assert.is(keys.a!.inputs.python?.executable, onPath);
@@ -63,7 +82,7 @@ run('each distinct interpreter is probed once per plan, and its identity is in t
 });
 
 run('changing build.python plans a rebuild whose reason names both versions', async () => {
-  const before = await keysFor(models(null));
+  const before = await keysFor(models(onPath));
   const after = await keysFor(models(SYSTEM));
   const seen = observedModel('a', { builds: [build(1, before.keys.a!.inputs)], deployment: applied(1, 1, after.spec.models[0]!.serving) });
   const change = plan({ ...after.spec, models: [after.spec.models[0]!] }, { a: after.keys.a! }, observed(seen)).changes[0]!;

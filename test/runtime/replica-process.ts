@@ -62,7 +62,7 @@ export function spawnRuntime(
 export function readyPort(started: Started): Promise<number> {
   return new Promise((resolve, reject) => {
     const check = () => {
-      const match = /^SLIPWAY_READY port=(\d+)\n/.exec(started.stdout());
+      const match = /^SLIPWAY_READY port=(\d+)\n/m.exec(started.stdout());
       if (match) resolve(Number(match[1]));
     };
     started.proc.stdout!.on('data', check);

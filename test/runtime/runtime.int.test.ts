@@ -18,10 +18,12 @@ async function invoke(url: string, body: string): Promise<{ status: number; json
 const addModel = { 'add_numbers.py': 'def add(args):\n    return args["a"] + args["b"]\n' };
 const timestamped = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (stdout|stderr|runtime) /;
 
-test('prints the ready line first, answers /ready and serves a call', async () => {
+test('prints the load report and the ready line first, answers /ready and serves a call', async () => {
   const replica = await startReplica(addModel, 'add_numbers.py', 'add');
   try {
-    assert.match(replica.stdout().split('\n')[0], /^SLIPWAY_READY port=\d+$/);
+    const [load, readyLine] = replica.stdout().split('\n');
+    assert.equal(JSON.parse(load!.replace(/^SLIPWAY_LOAD /, '')), { warnings: [], error: null });
+    assert.match(readyLine!, /^SLIPWAY_READY port=\d+$/);
     const ready = await request(`${replica.url}/ready`);
     assert.is(ready.statusCode, 200);
     assert.equal(await ready.body.json(), { ready: true });
@@ -161,6 +163,8 @@ test('an import failure exits 3 with the traceback on stderr and no ready line',
     assert.match(started.stderr(), /Traceback \(most recent call last\)/);
     assert.match(started.stderr(), /predict\.py", line 2, in <module>/);
     assert.match(started.stderr(), /RuntimeError: weights missing/);
+    const report = JSON.parse(started.stdout().split('\n')[0]!.replace(/^SLIPWAY_LOAD /, ''));
+    assert.equal(report.error, { kind: 'error', message: 'RuntimeError: weights missing', package: null, found: null, wanted: null });
     const missing = spawnRuntime(dir, 'predict.py', 'predict_nothing');
     assert.is(await missing.exited, 3);
   } finally {
@@ -196,7 +200,7 @@ test('runs in the build folder with the deployment env, and timestamps printed l
     assert.is(call.json.response.threshold, '0.7');
     assert.is(fs.realpathSync(call.json.response.cwd), fs.realpathSync(replica.dir));
     await waitFor(() => replica.stdout().includes('scaling') && replica.stderr().includes('a warning'), 'printed lines');
-    const out = replica.stdout().trimEnd().split('\n');
+    const out = replica.stdout().trimEnd().split('\n').slice(1);
     assert.match(out[0], /^SLIPWAY_READY port=\d+$/);
     assert.match(out[1], timestamped);
     assert.ok(out[1].endsWith(' stdout loading'), out[1]);

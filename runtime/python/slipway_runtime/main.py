@@ -17,22 +17,25 @@ Environment:
   SLIPWAY_MAX_REQUEST_BYTES  bodies declared larger are refused with 413 (default 5 MiB)
 
 Lifecycle: binds the socket or port (0 = any free port) and answers 503 there while FILE is
-imported on the main thread; then prints exactly `SLIPWAY_READY socket=<path>` (or
-`SLIPWAY_READY port=<port>`) as the first line on stdout and serves GET /ready (200) and
-POST /invoke. SIGTERM / SIGINT: stop accepting, let calls in flight answer, remove the socket,
-exit 0.
+imported on the main thread; then prints `SLIPWAY_LOAD <json>` (what slipway_runtime.load_diagnosis
+found: the warnings emitted while loading, and the classified error when it failed) and, once
+loaded, `SLIPWAY_READY socket=<path>` (or `SLIPWAY_READY port=<port>`), as the first lines on
+stdout, and serves GET /ready (200) and POST /invoke. SIGTERM / SIGINT: stop accepting, let calls
+in flight answer, remove the socket, exit 0.
 
 Exit codes: 0 stopped by a signal; 2 bad arguments or environment; 3 the model failed to import
 (its traceback is on stderr; the ready line never appears).
 """
 import argparse
 import asyncio
+import json
 import os
 import signal
 import socket
 import sys
+import warnings
 
-from slipway_runtime import call_context, output_capture
+from slipway_runtime import call_context, load_diagnosis, output_capture
 from slipway_runtime.http_server import DEFAULT_BODY_LIMIT, HEAD_LIMIT, HttpServer
 from slipway_runtime.invoke import Invocation, model_traceback
 from slipway_runtime.model_loader import LoadError, load_function
@@ -75,14 +78,31 @@ def _concurrency():
 
 
 def _import_model(args, capture):
-    """The model function, or None after logging why it cannot be served."""
+    """The model function, or None after logging why it cannot be served.
+
+    Warnings raised while importing are recorded (each once), logged, and reported with the
+    classified error on the SLIPWAY_LOAD line, so `apply` can show them and say when the
+    environment is the likely cause of a failure.
+    """
+    fn, failure = None, None
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("default")
+        try:
+            fn = load_function(args.file, args.function)
+        except LoadError as exc:
+            capture.log("cannot serve: %s" % exc)
+        except BaseException as exc:
+            failure = exc
+            capture.log("importing %s failed:\n%s" % (args.file, model_traceback(exc)))
+    for warning in seen:
+        capture.log("warning while loading %s: %s" % (args.file, warnings.formatwarning(
+            warning.message, warning.category, warning.filename, warning.lineno).strip()))
     try:
-        return load_function(args.file, args.function)
-    except LoadError as exc:
-        capture.log("cannot serve: %s" % exc)
-    except BaseException as exc:
-        capture.log("importing %s failed:\n%s" % (args.file, model_traceback(exc)))
-    return None
+        load = load_diagnosis.report(seen, failure)
+    except Exception as exc:  # the diagnosis must never stop a replica
+        load = {"warnings": [], "error": None, "diagnosisError": repr(exc)}
+    capture.stdout_sink.write_now(b"SLIPWAY_LOAD " + json.dumps(load).encode("utf-8") + b"\n")
+    return fn
 
 
 async def _serve(sock, app, capture, serving, concurrency, body_limit, socket_path):

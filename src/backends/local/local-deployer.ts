@@ -30,6 +30,7 @@ import { readBuildInfo } from '../../build/build-info.ts';
 import type { Supervisor } from './supervisor.ts';
 import { writeAccessKey } from './access-key-file.ts';
 import { observeStore } from './observe.ts';
+import { describeWarning } from './load-report.ts';
 import { resolveEnv, unresolvedMessage } from './resolve-env.ts';
 import { deploymentCrn } from './deployment-crn.ts';
 
@@ -90,14 +91,14 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     if (running.get(info.model)?.deployment.id === info.deploymentId) refreshRoute(info.model);
   });
 
-  /** Starts the replicas of deployment `d` from its build; resolves once all are ready. */
-  async function startReplicas(d: StoredDeployment, build: StoredBuild, resolved: { env: Record<string, string>; secrets: string[] }): Promise<void> {
+  /** Starts the replicas of deployment `d` from its build; resolves once all are ready, with what they warned of while loading. */
+  async function startReplicas(d: StoredDeployment, build: StoredBuild, resolved: { env: Record<string, string>; secrets: string[] }): Promise<string[]> {
     const env = resolved.env;
     opts.secretsInUse?.(resolved.secrets);
     if (!build.artifact) throw new Error(`build #${build.number} of ${d.model} has no artifact; rebuild it`);
     const info = await readBuildInfo(build.artifact);
     if (!info.ok) throw new Error(info.message);
-    await supervisor.start({
+    const started = await supervisor.start({
       model: d.model,
       build: build.number,
       deploymentId: d.id,
@@ -114,6 +115,8 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       secrets: resolved.secrets,
       resources: { cpu: d.serving.resources.cpu, memory: d.serving.resources.memory },
     });
+    // Every replica imports the same build: one replica's warnings say it for all.
+    return (started[0]?.loadWarnings ?? []).map(describeWarning);
   }
 
   /** Moves traffic from whatever ran before to `next`, then drains and stops the old replicas. */
@@ -168,9 +171,10 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       reason: `${change.action}: ${change.reasons.join('; ') || 'as declared'}`,
     });
     const deployment = requireDeployment(store, id);
+    let warnings: string[] = [];
     if (desired.state === 'running') {
       try {
-        await startReplicas(deployment, build, env);
+        warnings = await startReplicas(deployment, build, env);
       } catch (error) {
         setDeploymentStatus(store, id, 'failed');
         throw new RolloutFailure((error as Error).message, { cause: error });
@@ -190,12 +194,12 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       if (!gate.passed) {
         setDeploymentStatus(store, id, 'failed');
         await supervisor.stop(id);
-        return { deploymentId: id, gate };
+        return { deploymentId: id, gate, ...(warnings.length > 0 ? { warnings } : {}) };
       }
     }
     activateDeployment(store, id);
     await switchTo(change.model, { deployment: requireDeployment(store, id), stopped: desired.state === 'stopped' });
-    return gate ? { deploymentId: id, gate } : { deploymentId: id };
+    return { deploymentId: id, ...(gate ? { gate } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
   }
 
   return {

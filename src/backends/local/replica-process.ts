@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
 import { replicaAddress, unixOrigin } from '../../gateway/replica-origin.ts';
+import { parseLoadLine, type LoadReport } from './load-report.ts';
 import type { LogStream, ReplicaExit } from './supervisor-types.ts';
 
 export type ReplicaProcessOptions = {
@@ -33,6 +34,8 @@ export type ReplicaProcess = {
   exited: Promise<ReplicaExit>;
   /** Sends a signal to the process group; does nothing once the process ended. */
   signal(signal: NodeJS.Signals): void;
+  /** What the runtime reported about the model's import (warnings, a classified error), once it did. */
+  load(): LoadReport | null;
 };
 
 export class NotReadyError extends Error {
@@ -64,6 +67,7 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
   const pid = child.pid ?? null;
   let ended = false;
   let announced: string | null = null;
+  let loadReport: LoadReport | null = null;
   let resolveReady!: (origin: string) => void;
   let rejectReady!: (error: NotReadyError) => void;
   let resolveExited!: (exit: ReplicaExit) => void;
@@ -104,6 +108,11 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
 
   function onLine(stream: 'stdout' | 'stderr', raw: string): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const report = stream === 'stdout' && announced === null && loadReport === null ? parseLoadLine(line) : null;
+    if (report !== null) {
+      loadReport = report;
+      return;
+    }
     const announce = stream === 'stdout' && announced === null ? READY_LINE.exec(line) : null;
     if (announce) {
       announced = announce[1] !== undefined ? `http://127.0.0.1:${announce[1]}` : unixOrigin(announce[2] as string);
@@ -157,6 +166,7 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
     signal(signal) {
       if (!ended) signalGroup(signal);
     },
+    load: () => loadReport,
   };
 }
 

@@ -98,6 +98,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
       state,
       restarts,
       startedAt,
+      loadWarnings: current?.load()?.warnings ?? [],
     };
   }
 
@@ -216,7 +217,8 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
             ? { reason: 'spawn', message: detail.message }
             : { reason: 'exited', exit };
       const stderrTail = log.tail(['stderr', 'runtime'], STDERR_TAIL_LINES);
-      settleWaiters(new ReplicaStartError({ model: spec.model, deploymentId: spec.deploymentId, replicaId: id, failure, stderrTail }));
+      const load = proc.load()?.error ?? null;
+      settleWaiters(new ReplicaStartError({ model: spec.model, deploymentId: spec.deploymentId, replicaId: id, failure, stderrTail, load }));
       options.emit('exit', { ...exitInfo, state }, { ...exit, expected });
       return;
     }

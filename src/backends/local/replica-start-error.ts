@@ -1,6 +1,7 @@
 // The error a deployment's start fails with when one of its replicas never became ready. The
 // daemon records it on the deployment (and the CLI prints it), so it carries the stderr tail:
 // for an import error, that is the model's traceback.
+import { environmentAdvice, type LoadFinding } from './load-report.ts';
 import type { ReplicaExit } from './supervisor-types.ts';
 
 /** Exit code of the runtime when the model's file or function could not be imported. */
@@ -18,8 +19,10 @@ export class ReplicaStartError extends Error {
   readonly failure: ReplicaStartFailure;
   /** Last lines the replica wrote to stderr, oldest first. */
   readonly stderrTail: string[];
+  /** The runtime's classification of the import error, when it gave one. */
+  readonly load: LoadFinding | null;
 
-  constructor(fields: { model: string; deploymentId: number; replicaId: string; failure: ReplicaStartFailure; stderrTail: string[] }) {
+  constructor(fields: { model: string; deploymentId: number; replicaId: string; failure: ReplicaStartFailure; stderrTail: string[]; load?: LoadFinding | null }) {
     super(startErrorMessage(fields));
     this.name = 'ReplicaStartError';
     this.model = fields.model;
@@ -27,10 +30,11 @@ export class ReplicaStartError extends Error {
     this.replicaId = fields.replicaId;
     this.failure = fields.failure;
     this.stderrTail = fields.stderrTail;
+    this.load = fields.load ?? null;
   }
 }
 
-function startErrorMessage(fields: { model: string; replicaId: string; failure: ReplicaStartFailure; stderrTail: string[] }): string {
+function startErrorMessage(fields: { model: string; replicaId: string; failure: ReplicaStartFailure; stderrTail: string[]; load?: LoadFinding | null }): string {
   const { failure } = fields;
   const who = `replica ${fields.replicaId} of model "${fields.model}"`;
   if (failure.reason === 'spawn') {
@@ -43,7 +47,7 @@ function startErrorMessage(fields: { model: string; replicaId: string; failure: 
     advice = 'Make the model load faster or raise the supervisor\'s ready timeout.';
   } else if (failure.exit.code === IMPORT_FAILED_EXIT_CODE) {
     what = 'could not import the model (exit code 3)';
-    advice = 'Fix the error above in the model\'s file and apply again.';
+    advice = (fields.load ? environmentAdvice(fields.load) : null) ?? 'Fix the error above in the model\'s file and apply again.';
   } else {
     what = `exited before it was ready (${describeExit(failure.exit)})`;
     advice = 'See the error above and `slipway logs` for the full output.';

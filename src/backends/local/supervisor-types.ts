@@ -1,5 +1,6 @@
 // The replica supervisor's public types: what the daemon asks it to run and what it reports back.
 import type { SandboxPolicy } from '../../sandbox/launcher.ts';
+import type { LoadFinding } from './load-report.ts';
 
 /** One deployment's processes, as the daemon asks the supervisor to run them. */
 export type DeploymentProcessSpec = {
@@ -54,6 +55,8 @@ export type ReplicaInfo = {
   restarts: number;
   /** ISO time the current process was started. */
   startedAt: string;
+  /** Warnings the model emitted while its current process imported it (see load-report.ts). */
+  loadWarnings?: LoadFinding[];
 };
 
 /**

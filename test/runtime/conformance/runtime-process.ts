@@ -38,8 +38,9 @@ export function startRuntime(runtime: RuntimeUnderTest, fixture: Fixture, env: R
   proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
+    // The ready line, after a `SLIPWAY_LOAD` line where the runtime reports what loading found.
     const check = (): void => {
-      if (out.includes('\n')) resolve();
+      if (/^SLIPWAY_READY .*\n/m.test(out)) resolve();
     };
     proc.stdout!.on('data', check);
     void exited.then((code) => reject(new Error(`runtime exited with ${code} before its ready line; stderr:\n${err}`)));

@@ -47,15 +47,53 @@ function writable(dir: string): boolean {
   }
 }
 
-/** Makes `dir` (a cgroup) if it can; true when it exists and can take child cgroups. */
+/**
+ * Whether the daemon's subtree `dir` can be made. It is made only when a replica with limits
+ * starts (`ensureSubtree`), so daemons that enforce nothing leave nothing behind; subtrees of
+ * daemons that died without removing theirs are removed here.
+ */
 function prepare(dir: string, dryRun: boolean): boolean {
-  if (dryRun) return writable(path.dirname(dir));
+  const parent = path.dirname(dir);
+  if (!writable(parent)) return false;
+  if (!dryRun) removeStale(parent);
+  return true;
+}
+
+/** Removes `slipway-<pid>` subtrees (and their empty replica cgroups) of processes that are gone. */
+function removeStale(parent: string): void {
+  let names: string[];
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    return writable(dir);
+    names = fs.readdirSync(parent);
   } catch {
-    return false;
+    return;
   }
+  for (const name of names) {
+    const pid = /^slipway-(\d+)$/.exec(name)?.[1];
+    if (pid === undefined || alive(Number(pid))) continue;
+    const dir = path.join(parent, name);
+    try {
+      for (const child of fs.readdirSync(dir, { withFileTypes: true })) if (child.isDirectory()) fs.rmdirSync(path.join(dir, child.name));
+      fs.rmdirSync(dir);
+    } catch {
+      // A process is still in one of its cgroups: it goes with that process's daemon next time.
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Makes the daemon's subtree for `root` if it is not there yet (v2: handing the controller down). */
+export function ensureSubtree(root: ControllerRoot, controller: 'memory' | 'cpu'): void {
+  fs.mkdirSync(root.dir, { recursive: true });
+  // On v2 one subtree carries both controllers; enabling one already enabled is a no-op.
+  if (root.version === 2) fs.writeFileSync(path.join(root.dir, 'cgroup.subtree_control'), `+${controller}`);
 }
 
 function v1Root(mountRoot: string, own: Map<string, string>, controller: 'memory' | 'cpu', subtree: string, dryRun: boolean): ControllerRoot | null {
@@ -91,12 +129,6 @@ function v2Root(mountRoot: string, own: Map<string, string>, controller: 'memory
     if (!delegated.split(/\s+/).includes(controller)) continue;
     const dir = path.join(mine, subtree);
     if (!prepare(dir, dryRun)) continue;
-    if (dryRun) return { version: 2, dir };
-    try {
-      fs.writeFileSync(path.join(dir, 'cgroup.subtree_control'), `+${controller}`);
-    } catch {
-      continue;
-    }
     return { version: 2, dir };
   }
   return null;

@@ -3,7 +3,7 @@
 // any other death, removed once it is gone.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CgroupSupport, ControllerRoot } from './cgroups.ts';
+import { ensureSubtree, type CgroupSupport, type ControllerRoot } from './cgroups.ts';
 
 export type ReplicaLimits = { memoryBytes: number | null; cpus: number | null };
 
@@ -31,6 +31,7 @@ function tryWrite(dir: string, file: string, value: string): void {
 }
 
 function makeMemory(root: ControllerRoot, name: string, bytes: number): string {
+  ensureSubtree(root, 'memory');
   const dir = path.join(root.dir, name);
   fs.mkdirSync(dir);
   if (root.version === 2) {
@@ -46,6 +47,7 @@ function makeMemory(root: ControllerRoot, name: string, bytes: number): string {
 }
 
 function makeCpu(root: ControllerRoot, name: string, cpus: number): string {
+  ensureSubtree(root, 'cpu');
   const dir = path.join(root.dir, name);
   fs.mkdirSync(dir);
   const quota = Math.max(1000, Math.round(cpus * CPU_PERIOD_US));
@@ -80,6 +82,7 @@ export function createReplicaCgroup(support: CgroupSupport, name: string, limits
     if (limits.cpus !== null && support.cpu !== null) {
       // On v2 one cgroup carries both controllers; on v1 cpu is its own hierarchy.
       const shared = support.cpu.version === 2 && dirs.some((d) => d.dir === path.join(support.cpu!.dir, name));
+      if (shared) ensureSubtree(support.cpu, 'cpu');
       if (shared) write(path.join(support.cpu.dir, name), 'cpu.max', `${Math.max(1000, Math.round(limits.cpus * CPU_PERIOD_US))} ${CPU_PERIOD_US}`);
       else dirs.push({ dir: makeCpu(support.cpu, name, limits.cpus), version: support.cpu.version, memory: false });
     }

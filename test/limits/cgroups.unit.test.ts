@@ -53,6 +53,27 @@ test('a delegated v2 subtree: replica cgroups get memory.max, no swap, cpu.max, 
   }
 });
 
+test('v1: nothing is made until a replica needs it, and subtrees of dead daemons are removed', () => {
+  const mount = tempMount();
+  try {
+    fs.mkdirSync(path.join(mount, 'memory', 'job'), { recursive: true });
+    fs.writeFileSync(path.join(mount, 'memory', 'memory.limit_in_bytes'), '');
+    const stale = path.join(mount, 'memory', 'job', 'slipway-999999999');
+    fs.mkdirSync(path.join(stale, 'replica-0'), { recursive: true });
+    const live = path.join(mount, 'memory', 'job', `slipway-${process.pid}`);
+    fs.mkdirSync(live);
+    const support = probeCgroups({ mountRoot: mount, selfCgroup: '4:memory:/job\n', subtree: 'slipway-1' });
+    assert.equal(support.memory, { version: 1, dir: path.join(mount, 'memory', 'job', 'slipway-1') });
+    assert.not.ok(fs.existsSync(stale), 'the subtree of a dead daemon is gone');
+    assert.ok(fs.existsSync(live), 'a live daemon keeps its subtree');
+    assert.not.ok(fs.existsSync(support.memory!.dir), 'made only when a replica needs it');
+    createReplicaCgroup(support, 'r1', { memoryBytes: 64 * 2 ** 20, cpus: null });
+    assert.is(fs.readFileSync(path.join(support.memory!.dir, 'r1', 'memory.limit_in_bytes'), 'utf8'), String(64 * 2 ** 20));
+  } finally {
+    fs.rmSync(mount, { recursive: true, force: true });
+  }
+});
+
 test('quantities as models.yaml writes them', () => {
   assert.is(memoryBytes('512Mi'), 512 * 2 ** 20);
   assert.is(memoryBytes('1G'), 1e9);

@@ -149,7 +149,7 @@ test('a push where the secret is empty (missing in this run) is refused at its l
 test("a fork's pull request: the spy's four attempts fail in the sandbox, needy is skipped, and with commenting refused (403) the run is green with its summary", async () => {
   if (!sandbox.ok) return console.log(`skipped: ${sandbox.reason}`);
   p.fx.write('models.yaml', forkYaml);
-  p.fx.write('spy/spy.py', spySource(p.root, p.port));
+  p.fx.write('spy/spy.py', spySource(p.root, p.daemonFile()!.port));
   const sha = p.fx.commitAll('a pull request from a fork');
   gh.forbidComments();
   gh.requests.length = 0;

@@ -103,7 +103,7 @@ test('invalid UTF-8, invalid JSON and deep nesting answer 400 alike on both rout
 
 /** Opens a raw connection to the daemon; collects what it answers. */
 function rawConnection(): { socket: net.Socket; received: () => string; answered: Promise<string>; closed: Promise<void> } {
-  const socket = net.connect(p.port, '127.0.0.1');
+  const socket = net.connect(p.daemonFile()!.port, '127.0.0.1');
   let text = '';
   let resolveAnswered!: (text: string) => void;
   const answered = new Promise<string>((resolve) => (resolveAnswered = resolve));

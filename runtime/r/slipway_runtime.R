@@ -144,6 +144,23 @@ invoke_model <- function(fn, body) {
   answer(200L, paste0('{"response":', encoded, ',"metrics":null,"uuid":null}'))
 }
 
+# SLIPWAY_MAX_REQUEST_BYTES (default 5 MiB): a larger body is refused from its headers alone
+# (httpuv's onHeaders), before it is read.
+max_request_bytes <- function() {
+  value <- Sys.getenv("SLIPWAY_MAX_REQUEST_BYTES", "")
+  if (grepl("^[0-9]+$", value)) as.numeric(value) else 5 * 1024 * 1024
+}
+
+refuse_large <- function(req, limit) {
+  length <- suppressWarnings(as.numeric(req$HTTP_CONTENT_LENGTH %||% req$CONTENT_LENGTH %||% ""))
+  if (length(length) == 1 && !is.na(length) && length > limit) {
+    return(answer(413L, json_error("RequestTooLarge", sprintf("the request body has %.0f bytes; this replica takes at most %.0f (SLIPWAY_MAX_REQUEST_BYTES)", length, limit)), list(Connection = "close")))
+  }
+  NULL
+}
+
+`%||%` <- function(a, b) if (is.null(a)) b else a
+
 handle_request <- function(fn, req) {
   path <- req$PATH_INFO
   method <- req$REQUEST_METHOD
@@ -188,11 +205,15 @@ parent_pid <- function() {
 
 main <- function() {
   opts <- parse_args(commandArgs(trailingOnly = TRUE))
+  # Requests are UTF-8 JSON: without a UTF-8 locale (a bare environment is "C"), R would show and
+  # deparse "é" as "<U+00E9>". C.UTF-8 is always there on Debian.
+  if (!isTRUE(l10n_info()[["UTF-8"]])) invisible(Sys.setlocale("LC_CTYPE", "C.UTF-8"))
   for (package in c("jsonlite", "httpuv")) {
     if (!requireNamespace(package, quietly = TRUE)) usage(sprintf("the R package %s is not installed (Debian: apt-get install r-cran-%s)", package, package))
   }
   fn <- NULL
-  app <- list(call = function(req) handle_request(fn, req))
+  limit <- max_request_bytes()
+  app <- list(call = function(req) handle_request(fn, req), onHeaders = function(req) refuse_large(req, limit))
   bound <- listen(opts$host, opts$port, opts$socket, app)
   model_env <- new.env(parent = globalenv())
   loaded <- run_captured(function() sys.source(opts$file, envir = model_env, keep.source = TRUE), "^sys\\.source\\(", hold_stdout = TRUE)
@@ -225,6 +246,7 @@ main <- function() {
   }, interrupt = function(e) "interrupted")
   runtime_log("stopping: ", stopped)
   httpuv::stopServer(bound$server)
+  if (!is.null(opts$socket)) unlink(opts$socket)
   runtime_log("stopped")
   quit(save = "no", status = 0L)
 }

@@ -55,6 +55,17 @@ if (missing !== null) {
     assert.ok(wrong.status === 401 || wrong.status === 404, JSON.stringify(wrong.body));
   });
 
+  test('the replica runs in the sandbox: the repository is not there, its R library is', async () => {
+    const status = await p.status() as unknown as { sandbox: string };
+    assert.is(status.sandbox, 'bubblewrap');
+    const apiKey = await p.apiKey('--name', 'peek');
+    const info = JSON.parse(readFileSync(path.join(p.root, '.slipway/builds/recho/1/build.json'), 'utf8'));
+    const repo = await p.cml(p.accessKey('recho'), { peek: path.join(p.root, 'models.yaml') }, apiKey);
+    assert.equal(repo.body.response, { seen: false, library: info.library });
+    const library = await p.cml(p.accessKey('recho'), { peek: path.join(info.library, 'marker.txt') }, apiKey);
+    assert.is(library.body.response.seen, true);
+  });
+
   test('the function\'s own error: 500 with its message, and the replica keeps serving', async () => {
     const apiKey = await p.apiKey('--name', 'r2');
     const failed = await p.cml(p.accessKey('recho'), { raise: 'boom' }, apiKey);

@@ -1,5 +1,6 @@
 // An R model file for the local daemon's integration tests, doing on request what the Python
-// `behavingModels` (local-models.ts) do: answer its input, raise, exit mid-call, sleep, or hold
+// `behavingModels` (local-models.ts) do: answer its input, raise, exit mid-call, sleep, tell
+// whether it sees a path (`peek`), or hold
 // its replica until a release file exists (at most 60 s).
 
 export const behavingRModels = `library(jsonlite)
@@ -10,6 +11,7 @@ echo <- function(args) {
   if (!is.null(args$raise)) stop(paste("asked to raise:", args$raise))
   if (isTRUE(args$exit)) quit(save = "no", status = 3)
   if (!is.null(args$sleep)) Sys.sleep(args$sleep)
+  if (!is.null(args$peek)) return(list(seen = file.exists(args$peek), library = Sys.getenv("R_LIBS_USER")))
   args
 }
 

@@ -124,11 +124,12 @@ answer <- function(status, body, headers = list()) {
   list(status = status, headers = c(list("Content-Type" = "application/json"), headers), body = body)
 }
 
-invoke_model <- function(fn, body) {
+invoke_model <- function(fn, body, helpers) {
   request <- tryCatch(jsonlite::fromJSON(body), error = function(e) e)
   if (inherits(request, "error")) {
     return(answer(400L, json_error("BadRequest", paste0("the request body is not valid JSON (", conditionMessage(request), "); send the model's input as JSON"))))
   }
+  helpers$.slipway_call$record <- NULL
   ran <- run_captured(function() fn(request), "^fn\\(request\\)$")
   if (!is.null(ran$error)) {
     type <- class(ran$error)[1]
@@ -141,7 +142,10 @@ invoke_model <- function(fn, body) {
     runtime_log("call failed: ", message)
     return(answer(500L, json_error("ResponseNotJSONEncodable", message, "")))
   }
-  answer(200L, paste0('{"response":', encoded, ',"metrics":null,"uuid":null}'))
+  record <- helpers$.slipway_call$record
+  if (is.null(record)) return(answer(200L, paste0('{"response":', encoded, ',"metrics":null,"uuid":null}')))
+  metrics <- tryCatch(as.character(jsonlite::toJSON(record$metrics, auto_unbox = TRUE, null = "null", na = "null", digits = NA)), error = function(e) "{}")
+  answer(200L, paste0('{"response":', encoded, ',"metrics":', metrics, ',"uuid":"', record$uuid, '"}'))
 }
 
 # SLIPWAY_MAX_REQUEST_BYTES (default 5 MiB): a larger body is refused from its headers alone
@@ -161,14 +165,14 @@ refuse_large <- function(req, limit) {
 
 `%||%` <- function(a, b) if (is.null(a)) b else a
 
-handle_request <- function(fn, req) {
+handle_request <- function(fn, req, helpers) {
   path <- req$PATH_INFO
   method <- req$REQUEST_METHOD
   if (identical(path, "/invoke")) {
     if (method != "POST") return(answer(405L, json_error("MethodNotAllowed", "use POST /invoke"), list(Allow = "POST")))
     body <- rawToChar(req$rook.input$read())
     Encoding(body) <- "UTF-8"
-    return(invoke_model(fn, body))
+    return(invoke_model(fn, body, helpers))
   }
   if (identical(path, "/ready")) {
     if (method != "GET") return(answer(405L, json_error("MethodNotAllowed", "use GET /ready"), list(Allow = "GET")))
@@ -203,6 +207,12 @@ parent_pid <- function() {
   as.integer(strsplit(sub("^.*\\) ", "", stat), " ", fixed = TRUE)[[1]][2])
 }
 
+# The folder of this script, from Rscript's --file= argument.
+runtime_dir <- function() {
+  file <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
+  dirname(normalizePath(file))
+}
+
 main <- function() {
   opts <- parse_args(commandArgs(trailingOnly = TRUE))
   # Requests are UTF-8 JSON: without a UTF-8 locale (a bare environment is "C"), R would show and
@@ -213,9 +223,12 @@ main <- function() {
   }
   fn <- NULL
   limit <- max_request_bytes()
-  app <- list(call = function(req) handle_request(fn, req), onHeaders = function(req) refuse_large(req, limit))
+  # CML's cdsw helpers (cdsw.R, beside this file) are visible to the model file.
+  helpers <- new.env(parent = globalenv())
+  sys.source(file.path(runtime_dir(), "cdsw.R"), envir = helpers)
+  app <- list(call = function(req) handle_request(fn, req, helpers), onHeaders = function(req) refuse_large(req, limit))
   bound <- listen(opts$host, opts$port, opts$socket, app)
-  model_env <- new.env(parent = globalenv())
+  model_env <- new.env(parent = helpers)
   loaded <- run_captured(function() sys.source(opts$file, envir = model_env, keep.source = TRUE), "^sys\\.source\\(", hold_stdout = TRUE)
   if (!is.null(loaded$error)) {
     emit("stdout", loaded$stdout)

@@ -16,11 +16,12 @@ export function rRuntime(runtimeDir: string = packagePath('runtime', 'r')): Runt
       args: ['--no-save', '--no-restore', path.join(runtimeDir, 'slipway_runtime.R'), '--file', req.file, '--function', req.function, '--socket', req.socket],
     }),
     env(declared, library) {
-      // The build's library first, then a declared one; the `cdsw` helpers are found through
-      // SLIPWAY_R_RUNTIME (`source(file.path(Sys.getenv("SLIPWAY_R_RUNTIME"), "cdsw.R"))`).
+      // The build's library first, then one the deployment declares.
       const user = declared.R_LIBS_USER;
       const libs = [library, user].filter((p): p is string => typeof p === 'string' && p !== '');
-      return { ...(libs.length > 0 ? { R_LIBS_USER: libs.join(path.delimiter) } : {}), SLIPWAY_R_RUNTIME: runtimeDir };
+      const env: Record<string, string> = {};
+      if (libs.length > 0) env.R_LIBS_USER = libs.join(path.delimiter);
+      return env;
     },
   };
 }

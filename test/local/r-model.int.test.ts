@@ -1,5 +1,6 @@
 // An R model through the real daemon (`slipway up -d`), sandboxed like any other: the CML
-// envelope with an access key and an API key, the function's own error, 429 when its one replica
+// envelope with an access key and an API key, the function's own error, CML's model metrics
+// (model_metrics, track_metric, read_metrics), 429 when its one replica
 // is busy, 504 when it hangs, a restart after a crash, and a code-only change that reuses the
 // build's R library folder.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ project: rmodels
 models:
 ${rModelEntry('recho', 'echo', ['example:', '  input: {"x": 1.5}', '  output: {"x": 1.5}'])}
 ${rModelEntry('rhang', 'echo', ['auth: false', 'timeoutSeconds: 0.5'])}
+${rModelEntry('rscored', 'scored', ['auth: false'])}
+${rModelEntry('rreader', 'reader', ['auth: false'])}
 ${rModelEntry('rbusy', 'hold', ['auth: false', 'busyTimeoutSeconds: 0.2', 'sandbox:', `  paths: [${releaseDir}]`])}
 `;
 }
@@ -73,6 +76,21 @@ if (missing !== null) {
     assert.is(failed.body.errorCode, 'model.error');
     assert.match(JSON.stringify(failed.body), 'asked to raise: boom');
     assert.is((await p.cml(p.accessKey('recho'), { fine: true }, apiKey)).status, 200);
+  });
+
+  test('CML model metrics in R: model_metrics answers with a uuid, track_metric is stored, read_metrics reads it', async () => {
+    const scored = await p.call('rscored', { x: 21 });
+    assert.is(scored.status, 200, JSON.stringify(scored.body));
+    const { prediction, uuid, model_deployment_crn: crn } = scored.body.response;
+    assert.is(prediction, 42);
+    assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(crn, /^crn:/);
+    const read = await p.call('rreader', { crn });
+    assert.is(read.status, 200, JSON.stringify(read.body));
+    const rows = read.body.response.metrics as Array<{ predictionUuid: string; metrics: Record<string, unknown> }>;
+    const row = rows.find((r) => r.predictionUuid === uuid);
+    assert.ok(row, JSON.stringify(read.body.response));
+    assert.equal(row!.metrics, { input: 21, doubled: 42 });
   });
 
   test('429: its one replica held; the next call gets model.busy, the held call then answers', async () => {

@@ -15,6 +15,16 @@ echo <- function(args) {
   args
 }
 
+# CML's model metrics: cdsw.R's helpers, with the library() call CML R code makes.
+library(cdsw)
+scored <- model_metrics(function(args) {
+  track_metric("input", args$x)
+  track.metric("doubled", args$x * 2)
+  args$x * 2
+})
+
+reader <- function(args) read_metrics(model_deployment_crn = args$crn)
+
 # Defined through assign(): the parser-based check finds functions however they are made.
 assign("hold", function(args) {
   for (i in 1:6000) {
@@ -26,7 +36,7 @@ assign("hold", function(args) {
 `;
 
 /** A models.yaml entry for a function of `r/models.R`, with extra YAML lines for the model. */
-export function rModelEntry(name: string, fn: 'echo' | 'hold', extra: string[] = []): string {
+export function rModelEntry(name: string, fn: 'echo' | 'hold' | 'scored' | 'reader', extra: string[] = []): string {
   return [`  - name: ${name}`, '    file: r/models.R', `    function: ${fn}`, '    runtime: r', ...extra.map((line) => `    ${line}`)].join('\n');
 }
 

@@ -29,7 +29,8 @@ const INSTALL_DECLARED = [
   'missing <- wanted[!vapply(wanted, requireNamespace, logical(1), quietly = TRUE)]',
   'if (length(missing) == 0) { cat("every package", kind, "names is installed already\\n"); quit(status = 0) }',
   'cat("installing", paste(missing, collapse = ", "), "\\n")',
-  'install.packages(missing, lib = Sys.getenv("R_LIBS_USER"), repos = Sys.getenv("SLIPWAY_CRAN", "https://cloud.r-project.org"))',
+  'tryCatch(install.packages(missing, lib = Sys.getenv("R_LIBS_USER"), repos = Sys.getenv("SLIPWAY_CRAN", "https://cloud.r-project.org")),',
+  '  error = function(e) cat("install.packages failed:", conditionMessage(e), "\\n"))',
   'still <- missing[!vapply(missing, requireNamespace, logical(1), quietly = TRUE)]',
   'if (length(still) > 0) { cat("not installed:", paste(still, collapse = ", "), "(is CRAN reachable? Debian packages r-cran-* install them system-wide)\\n"); quit(status = 1) }',
 ].join('\n');

@@ -20,7 +20,7 @@ import type { InterpreterIdentity } from '../source/types.ts';
 export const R_DEPENDENCY_FILES = ['install.R', 'DESCRIPTION', 'renv.lock'] as const;
 
 /** Installs what DESCRIPTION's Depends/Imports/LinkingTo or renv.lock's Packages name and R lacks. */
-const INSTALL_DECLARED = [
+export const INSTALL_DECLARED = [
   'args <- commandArgs(trailingOnly = TRUE); kind <- args[1]; path <- args[2]',
   'wanted <- if (kind == "renv.lock") names(jsonlite::fromJSON(path, simplifyVector = FALSE)$Packages) else {',
   '  d <- read.dcf(path); f <- intersect(c("Depends", "Imports", "LinkingTo"), colnames(d))',

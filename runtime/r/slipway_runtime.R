@@ -124,11 +124,12 @@ answer <- function(status, body, headers = list()) {
   list(status = status, headers = c(list("Content-Type" = "application/json"), headers), body = body)
 }
 
-invoke_model <- function(fn, body) {
+invoke_model <- function(fn, body, helpers) {
   request <- tryCatch(jsonlite::fromJSON(body), error = function(e) e)
   if (inherits(request, "error")) {
     return(answer(400L, json_error("BadRequest", paste0("the request body is not valid JSON (", conditionMessage(request), "); send the model's input as JSON"))))
   }
+  helpers$.slipway_call$record <- NULL
   ran <- run_captured(function() fn(request), "^fn\\(request\\)$")
   if (!is.null(ran$error)) {
     type <- class(ran$error)[1]
@@ -141,17 +142,37 @@ invoke_model <- function(fn, body) {
     runtime_log("call failed: ", message)
     return(answer(500L, json_error("ResponseNotJSONEncodable", message, "")))
   }
-  answer(200L, paste0('{"response":', encoded, ',"metrics":null,"uuid":null}'))
+  record <- helpers$.slipway_call$record
+  if (is.null(record)) return(answer(200L, paste0('{"response":', encoded, ',"metrics":null,"uuid":null}')))
+  metrics <- tryCatch(as.character(jsonlite::toJSON(record$metrics, auto_unbox = TRUE, null = "null", na = "null", digits = NA)), error = function(e) "{}")
+  answer(200L, paste0('{"response":', encoded, ',"metrics":', metrics, ',"uuid":"', record$uuid, '"}'))
 }
 
-handle_request <- function(fn, req) {
+# SLIPWAY_MAX_REQUEST_BYTES (default 5 MiB): a larger body is refused from its headers alone
+# (httpuv's onHeaders), before it is read.
+max_request_bytes <- function() {
+  value <- Sys.getenv("SLIPWAY_MAX_REQUEST_BYTES", "")
+  if (grepl("^[0-9]+$", value)) as.numeric(value) else 5 * 1024 * 1024
+}
+
+refuse_large <- function(req, limit) {
+  length <- suppressWarnings(as.numeric(req$HTTP_CONTENT_LENGTH %||% req$CONTENT_LENGTH %||% ""))
+  if (length(length) == 1 && !is.na(length) && length > limit) {
+    return(answer(413L, json_error("RequestTooLarge", sprintf("the request body has %.0f bytes; this replica takes at most %.0f (SLIPWAY_MAX_REQUEST_BYTES)", length, limit)), list(Connection = "close")))
+  }
+  NULL
+}
+
+`%||%` <- function(a, b) if (is.null(a)) b else a
+
+handle_request <- function(fn, req, helpers) {
   path <- req$PATH_INFO
   method <- req$REQUEST_METHOD
   if (identical(path, "/invoke")) {
     if (method != "POST") return(answer(405L, json_error("MethodNotAllowed", "use POST /invoke"), list(Allow = "POST")))
     body <- rawToChar(req$rook.input$read())
     Encoding(body) <- "UTF-8"
-    return(invoke_model(fn, body))
+    return(invoke_model(fn, body, helpers))
   }
   if (identical(path, "/ready")) {
     if (method != "GET") return(answer(405L, json_error("MethodNotAllowed", "use GET /ready"), list(Allow = "GET")))
@@ -186,15 +207,28 @@ parent_pid <- function() {
   as.integer(strsplit(sub("^.*\\) ", "", stat), " ", fixed = TRUE)[[1]][2])
 }
 
+# The folder of this script, from Rscript's --file= argument.
+runtime_dir <- function() {
+  file <- sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])
+  dirname(normalizePath(file))
+}
+
 main <- function() {
   opts <- parse_args(commandArgs(trailingOnly = TRUE))
+  # Requests are UTF-8 JSON: without a UTF-8 locale (a bare environment is "C"), R would show and
+  # deparse "é" as "<U+00E9>". C.UTF-8 is always there on Debian.
+  if (!isTRUE(l10n_info()[["UTF-8"]])) invisible(Sys.setlocale("LC_CTYPE", "C.UTF-8"))
   for (package in c("jsonlite", "httpuv")) {
     if (!requireNamespace(package, quietly = TRUE)) usage(sprintf("the R package %s is not installed (Debian: apt-get install r-cran-%s)", package, package))
   }
   fn <- NULL
-  app <- list(call = function(req) handle_request(fn, req))
+  limit <- max_request_bytes()
+  # CML's cdsw helpers (cdsw.R, beside this file) are visible to the model file.
+  helpers <- new.env(parent = globalenv())
+  sys.source(file.path(runtime_dir(), "cdsw.R"), envir = helpers)
+  app <- list(call = function(req) handle_request(fn, req, helpers), onHeaders = function(req) refuse_large(req, limit))
   bound <- listen(opts$host, opts$port, opts$socket, app)
-  model_env <- new.env(parent = globalenv())
+  model_env <- new.env(parent = helpers)
   loaded <- run_captured(function() sys.source(opts$file, envir = model_env, keep.source = TRUE), "^sys\\.source\\(", hold_stdout = TRUE)
   if (!is.null(loaded$error)) {
     emit("stdout", loaded$stdout)
@@ -225,6 +259,7 @@ main <- function() {
   }, interrupt = function(e) "interrupted")
   runtime_log("stopping: ", stopped)
   httpuv::stopServer(bound$server)
+  if (!is.null(opts$socket)) unlink(opts$socket)
   runtime_log("stopped")
   quit(save = "no", status = 0L)
 }

@@ -15,8 +15,10 @@ export type BuildInfo = {
   /** The model file, relative to the build folder (the replica's working directory). */
   file: string;
   function: string;
-  /** Absolute path of the interpreter replicas run with: the build's virtualenv, or the base python. */
+  /** Absolute path of the interpreter replicas run with: the build's virtualenv, the base python, or Rscript for R. */
   python: string;
+  /** R builds with dependencies: the R library folder replicas load packages from (R_LIBS_USER). */
+  library?: string | null;
   /** The interpreter the build was made on: its executable, version and packages fingerprint. */
   interpreter?: { executable: string; version: string; packages: string };
   /** The dependency hash (`.slipway/deps/<hash>`), or null when the model has no dependencies. */

@@ -26,6 +26,8 @@ import { isModelName } from '../spec/model-name.ts';
 import { stepLimitSeconds, type StepLimits } from './step-limits.ts';
 
 import { DEFAULT_BASE_IMAGE } from '../source/runtime-version.ts';
+import { rDeclaredFiles, rImage, R_IMAGE_RUNTIME_ENTRIES } from '../runtimes/r-image.ts';
+import { renderRContainerfile } from '../runtimes/r-containerfile.ts';
 
 export { DEFAULT_BASE_IMAGE };
 
@@ -95,9 +97,11 @@ async function provenance(root: string): Promise<{ commit: string | null; source
 /** Assembles the context in `folder`, runs `buildah bud`, and pushes; returns the pushed digest. */
 async function buildAndPush(req: BuildRequest, settings: Settings, reference: string, folder: string, log: BuildLog): Promise<string> {
   const { model, key, number } = req;
-  if (key.inputs.runtime !== 'python3') {
-    throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the buildah builder; use runtime python3`);
+  const r = key.inputs.runtime === 'r' ? rImage(key.inputs.baseImage ?? model.build.baseImage) : null;
+  if (key.inputs.runtime !== 'python3' && r === null) {
+    throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the buildah builder; use runtime python3 or r`);
   }
+  if (r !== null && !r.ok) throw new StepFailure(r.message);
   const baseImage = key.inputs.baseImage ?? model.build.baseImage ?? settings.baseImage;
   const baseProblem = baseImageProblem(baseImage);
   if (baseProblem !== null) throw new StepFailure(baseProblem);
@@ -109,7 +113,16 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   log.line(`checking out ${layout.files.length} files from ${context || 'the repository root'} as git stores them`);
   const root = await realpath(req.root);
   const store = await openContentStore(settings.stateDir);
-  const assembled = await assembleContext({ root, context, layout, inputs: key.inputs, store, runtimeDir: settings.runtimeDir, folder });
+  const declared = r === null ? [] : rDeclaredFiles(layout);
+  const assembled = await assembleContext({
+    root,
+    context,
+    layout,
+    inputs: key.inputs,
+    store,
+    folder,
+    ...(r === null ? { runtimeDir: settings.runtimeDir } : { runtimeDir: r.runtimeDir, runtimeEntries: R_IMAGE_RUNTIME_ENTRIES, depsExtra: declared }),
+  });
   if (!assembled.ok) throw new StepFailure(assembled.message);
   if (assembled.deps.length > 0) log.line(`dependency layer: ${assembled.deps.join(', ')}`);
 
@@ -122,14 +135,11 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
     }
   }
   const { commit, source } = await provenance(req.root);
-  const containerfile = renderContainerfile({
-    baseImage,
-    requirements,
-    script: layout.script?.target ?? null,
-    file: layout.file,
-    function: key.inputs.function,
-    labels: imageLabels({ model: model.name, number, key: key.key, commit, source, created: new Date().toISOString() }),
-  });
+  const labels = imageLabels({ model: model.name, number, key: key.key, commit, source, created: new Date().toISOString() });
+  const script = layout.script?.target ?? null;
+  const entry = { baseImage, script, file: layout.file, function: key.inputs.function, labels };
+  const containerfile =
+    r === null ? renderContainerfile({ ...entry, requirements }) : renderRContainerfile({ ...entry, declared: declared.map((placed) => placed.target) });
   const file = await writeContainerfile(folder, containerfile);
   await copyFile(file, imageBuildPaths(settings.stateDir, model.name, number).containerfile);
 

@@ -32,6 +32,10 @@ export type ContextRequest = {
   store: ContentStore;
   /** The runtime folder holding `slipway_runtime`. */
   runtimeDir: string;
+  /** The entries of `runtimeDir` to copy; default `RUNTIME_ENTRIES` (Python's). */
+  runtimeEntries?: string[];
+  /** More files of the dependency layer (an R model's install.R, DESCRIPTION, renv.lock). */
+  depsExtra?: PlacedFile[];
   /** An empty, private folder to fill. */
   folder: string;
 };
@@ -54,13 +58,14 @@ export async function assembleContext(req: ContextRequest): Promise<ContextResul
   const deps = join(req.folder, CONTEXT_DEPS);
   await mkdir(deps);
   const chosen = await depsFiles(req.layout, app);
+  for (const file of req.depsExtra ?? []) if (!chosen.some((c) => c.target === file.target)) chosen.push(file);
   for (const file of chosen) {
     await mkdir(dirname(join(deps, file.target)), { recursive: true });
     await cp(join(app, file.target), join(deps, file.target), { verbatimSymlinks: true, errorOnExist: true, force: false });
   }
   const runtime = join(req.folder, CONTEXT_RUNTIME);
   await mkdir(runtime);
-  for (const entry of RUNTIME_ENTRIES) {
+  for (const entry of req.runtimeEntries ?? RUNTIME_ENTRIES) {
     try {
       await cp(join(req.runtimeDir, entry), join(runtime, entry), {
         recursive: true,

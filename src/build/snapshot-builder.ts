@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, realpath, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Builder, BuildOutcome, BuildRequest } from './builder.ts';
-import { writeBuildInfo } from './build-info.ts';
+import { writeBuildInfo, type BuildInfo } from './build-info.ts';
 import { openBuildLog, type BuildLog } from './build-log.ts';
 import { depsHash, requirementFiles } from './deps-hash.ts';
 import { ensureDeps } from './python-deps.ts';
@@ -16,7 +16,8 @@ import type { PythonIdentity } from './python-probe.ts';
 import { DEFAULT_PYTHON, probeInterpreter } from '../source/interpreter-probe.ts';
 import { openContentStore } from './content-store.ts';
 import { writeSnapshot } from './snapshot-checkout.ts';
-import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
+import { layoutSnapshot, normalizeContext, type SnapshotLayout } from './snapshot-layout.ts';
+import { rSnapshotDeps } from '../runtimes/r-snapshot-deps.ts';
 import { isModelName } from '../spec/model-name.ts';
 import { cancelReason, type StepLimits } from './step-limits.ts';
 
@@ -67,18 +68,16 @@ async function interpreterOf(req: BuildRequest, override: string | undefined): P
 }
 
 async function assemble(req: BuildRequest, settings: Settings, temp: string, log: BuildLog): Promise<void> {
-  const { stateDir, pythonOverride } = settings;
+  const { stateDir } = settings;
   const { model, key, number } = req;
-  if (key.inputs.runtime !== 'python3') {
-    throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the snapshot builder; use runtime python3`);
+  const dependencies = DEPENDENCY_STEPS[key.inputs.runtime];
+  if (dependencies === undefined) {
+    throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the snapshot builder; use runtime python3 or r`);
   }
   const context = normalizeContext(model.build.context);
   const placed = layoutSnapshot(key.inputs, context);
   if (!placed.ok) throw new StepFailure(placed.message);
   const { layout } = placed;
-  const { python, packages } = await interpreterOf(req, pythonOverride);
-  log.line(`interpreter: Python ${python.version} at ${python.executable}`);
-
   log.line(`checking out ${layout.files.length} files from ${context || 'the repository root'} as git stores them`);
   const root = await realpath(req.root);
   await mkdir(temp);
@@ -86,6 +85,33 @@ async function assemble(req: BuildRequest, settings: Settings, temp: string, log
   const copied = await writeSnapshot({ root, context, inputs: key.inputs, files: layout.files, folder: temp, store });
   if (!copied.ok) throw new StepFailure(copied.message);
   log.line(`${copied.linked} of ${layout.files.length} files linked from the content store`);
+  await writeBuildInfo(temp, {
+    format: 1,
+    model: model.name,
+    number,
+    key: key.key,
+    runtime: key.inputs.runtime,
+    file: layout.file,
+    function: key.inputs.function,
+    ...(await dependencies(req, settings, layout, temp, log)),
+    createdAt: new Date().toISOString(),
+  });
+}
+
+type DependencyStep = (
+  req: BuildRequest,
+  settings: Settings,
+  layout: SnapshotLayout,
+  temp: string,
+  log: BuildLog,
+) => Promise<Pick<BuildInfo, 'python' | 'interpreter' | 'deps' | 'library'>>;
+
+/** Python: the interpreter, and a venv per dependency hash. */
+async function pythonDependencies(req: BuildRequest, settings: Settings, layout: SnapshotLayout, temp: string, log: BuildLog): ReturnType<DependencyStep> {
+  const { stateDir, pythonOverride } = settings;
+  const { model, key, number } = req;
+  const { python, packages } = await interpreterOf(req, pythonOverride);
+  log.line(`interpreter: Python ${python.version} at ${python.executable}`);
 
   let runWith = python.executable;
   let deps: string | null = null;
@@ -111,20 +137,18 @@ async function assemble(req: BuildRequest, settings: Settings, temp: string, log
     if (!installed.ok) throw new StepFailure(installed.message);
     runWith = installed.python;
   }
-  await writeBuildInfo(temp, {
-    format: 1,
-    model: model.name,
-    number,
-    key: key.key,
-    runtime: key.inputs.runtime,
-    file: layout.file,
-    function: key.inputs.function,
-    python: runWith,
-    interpreter: { executable: python.executable, version: python.version, packages },
-    deps,
-    createdAt: new Date().toISOString(),
-  });
+  return { python: runWith, interpreter: { executable: python.executable, version: python.version, packages }, deps };
 }
+
+/** R: Rscript, and an R library folder per dependency hash (src/runtimes/r-snapshot-deps.ts). */
+async function rDependencies(req: BuildRequest, settings: Settings, layout: SnapshotLayout, temp: string, log: BuildLog): ReturnType<DependencyStep> {
+  const step = await rSnapshotDeps(req, layout, temp, settings, log.line);
+  if (!step.ok) throw new StepFailure(step.message);
+  return { python: step.rscript, interpreter: step.identity, deps: step.deps, library: step.library };
+}
+
+/** Each runtime's dependency step; a runtime missing here is refused with the supported ones. */
+const DEPENDENCY_STEPS: Record<string, DependencyStep> = { python3: pythonDependencies, r: rDependencies };
 
 type Settings = { stateDir: string; pythonOverride: string | undefined; stepTimeouts: StepLimits | undefined };
 

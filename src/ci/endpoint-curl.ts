@@ -1,7 +1,8 @@
-// The curl of a model's endpoint for reports: the gateway named in the settings (its public URL),
+// The curl (and R httr) call of a model's endpoint for reports: the gateway named in the settings (its public URL),
 // else the daemon's own; the access key when the model has one already.
 import { readAccessKeys } from '../backends/local/access-key-file.ts';
 import { curlCommand } from '../github/curl-command.ts';
+import { httrCall } from '../github/httr-call.ts';
 import type { ModelReport } from '../github/run-report.ts';
 import type { Spec } from '../spec/types.ts';
 
@@ -11,11 +12,13 @@ export function addCurls(reports: ModelReport[], spec: Spec, opts: { root: strin
   for (const report of reports) {
     const model = spec.models.find((m) => m.name === report.model);
     if (!model || model.state !== 'running' || report.action === 'delete' || report.action === 'stop') continue;
-    report.curl = curlCommand({
+    const target = {
       endpoint: `${opts.gatewayUrl}/model`,
       accessKey: Object.hasOwn(accessKeys, model.name) ? accessKeys[model.name] : null,
       auth: model.serving.auth,
       input: model.examples[0]?.input ?? {},
-    });
+    };
+    report.curl = curlCommand(target);
+    report.httr = httrCall(target);
   }
 }

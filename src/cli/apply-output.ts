@@ -1,6 +1,8 @@
 // How an apply's result and the served endpoints read on a terminal.
 import type { ApplyResult } from '../backends/local/apply-runner.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
+import { curlCommand } from '../github/curl-command.ts';
+import { httrCall } from '../github/httr-call.ts';
 
 /**
  * One line per changed model, its test calls, and whether all went well. A failed build's tail is
@@ -27,7 +29,7 @@ export function renderApplyResult(result: ApplyResult, opts: { buildStreamed?: b
   return `${lines.join('\n')}\n`;
 }
 
-/** Each served model with a curl to paste (access key included), after `hint` (see api-key-hint.ts). */
+/** Each served model with a curl and an R (httr) line to paste (access key included), after `hint` (see api-key-hint.ts). */
 export function renderEndpoints(models: ModelStatus[], example: (model: string) => unknown, hint: string[] = []): string {
   const lines: string[] = [...hint];
   for (const m of models) {
@@ -35,10 +37,10 @@ export function renderEndpoints(models: ModelStatus[], example: (model: string) 
       lines.push(`${m.model}: ${m.state}`);
       continue;
     }
-    const request = JSON.stringify({ accessKey: m.accessKey ?? '<access key>', request: example(m.model) ?? {} });
-    const auth = m.auth ? ` -H "Authorization: Bearer $SLIPWAY_API_KEY"` : '';
+    const target = { endpoint: m.endpoint, accessKey: m.accessKey, auth: m.auth, input: example(m.model) ?? {} };
     lines.push(`${m.model}: ${m.readyReplicas}/${m.replicas} replicas ready, deployment #${m.deploymentId}, build #${m.build}`);
-    lines.push(`  curl -s ${m.endpoint}${auth} -H 'Content-Type: application/json' -d '${request.replaceAll("'", "'\\''")}'`);
+    lines.push(`  ${curlCommand(target)}`);
+    lines.push(`  R: ${httrCall(target)}`);
   }
   return `${lines.join('\n')}\n`;
 }

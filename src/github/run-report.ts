@@ -31,6 +31,8 @@ export type ModelReport = {
   deploymentId: number | null;
   /** A ready-to-paste curl for the model's endpoint; null for a model that will not serve. */
   curl: string | null;
+  /** The same call in R (httr, src/github/httr-call.ts), set beside `curl`. */
+  httr?: string | null;
   /** Why its examples were not called (not a failure), e.g. a secret this pull request does not get. */
   skipped?: string;
   /** Warnings the model emitted while loading (apply, reconcile), with advice where the environment is the likely cause. */

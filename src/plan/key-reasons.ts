@@ -21,8 +21,10 @@ export function keyReasons(previous: KeyInputs, next: KeyInputs, context: string
   if (previous.runtimeVersion !== next.runtimeVersion) {
     reasons.push(`Slipway runtime ${previous.runtimeVersion} → ${next.runtimeVersion}`);
   }
-  const python = interpreterReason(previous.python, next.python);
+  const python = interpreterReason('python', previous.python, next.python);
   if (python !== null) reasons.push(python);
+  const r = interpreterReason('R', previous.r, next.r);
+  if (r !== null) reasons.push(r);
   const fileReasons = [...fileChanges(blobsByPath(previous), blobsByPath(next), context), ...checkoutReasons(previous, next, context)];
   reasons.push(...fileReasons.slice(0, MAX_FILE_REASONS));
   const hidden = fileReasons.length - MAX_FILE_REASONS;
@@ -30,14 +32,14 @@ export function keyReasons(previous: KeyInputs, next: KeyInputs, context: string
   return reasons;
 }
 
-/** `python 3.11.7 → 3.11.2`, another executable, or other packages visible to the venv. */
-function interpreterReason(before: InterpreterIdentity | undefined, after: InterpreterIdentity | undefined): string | null {
+/** `python 3.11.7 → 3.11.2` (or `R 4.2.2 → 4.3.1`), another executable, or other packages it sees. */
+function interpreterReason(name: string, before: InterpreterIdentity | undefined, after: InterpreterIdentity | undefined): string | null {
   if (before === undefined && after === undefined) return null;
-  if (before === undefined) return `python ${after!.version} (${after!.executable}) now part of the build key`;
-  if (after === undefined) return `python ${before.version} no longer part of the build key`;
-  if (before.version !== after.version) return `python ${before.version} → ${after.version}`;
-  if (before.executable !== after.executable) return `python ${before.executable} → ${after.executable}`;
-  if (before.packages !== after.packages) return `python ${after.version} packages changed (${after.executable})`;
+  if (before === undefined) return `${name} ${after!.version} (${after!.executable}) now part of the build key`;
+  if (after === undefined) return `${name} ${before.version} no longer part of the build key`;
+  if (before.version !== after.version) return `${name} ${before.version} → ${after.version}`;
+  if (before.executable !== after.executable) return `${name} ${before.executable} → ${after.executable}`;
+  if (before.packages !== after.packages) return `${name} ${after.version} packages changed (${after.executable})`;
   return null;
 }
 

@@ -114,6 +114,10 @@ function wrapWith(bwrap: string, request: PrepareRequest): Wrap {
       env,
       cwd: command.cwd,
     });
+    if (command.socketFolder !== undefined) {
+      const folder = command.socketFolder;
+      return { command: bwrap, args: [...sandboxArgs, '--bind', folder, folder, '--', ...inner], env, cwd: command.cwd };
+    }
     const socketPath = valueOf(command.args, '--socket');
     // `--socket` stays: the runtime announces that path as where it is ready.
     if (socketPath !== null) return prebound('unix', socketPath, inner);

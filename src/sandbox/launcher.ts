@@ -17,6 +17,11 @@ export type LaunchCommand = {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /**
+   * A private folder the runtime makes its own socket in (R's httpuv cannot serve on a socket
+   * bound for it): a sandbox mounts it writable instead of binding the socket outside.
+   */
+  socketFolder?: string;
 };
 
 export type PrepareRequest = {

@@ -37,6 +37,8 @@ export type KeyInputs = {
    * whose interpreter is their base image's, so a key never depends on the machine that plans it.
    */
   python?: InterpreterIdentity;
+  /** R models built on this machine: Rscript, R's version and its libraries' packages (src/runtimes/r-probe.ts). */
+  r?: InterpreterIdentity;
   /** Files whose git mode is not 100644 (100755 executables, 120000 links), sorted: a chmod is a new build. */
   modes?: Array<{ path: string; mode: string }>;
   /** Submodules inside the build, with the commit checked out in each; their files are in `files`. */

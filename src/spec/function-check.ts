@@ -1,14 +1,14 @@
 // Checks that each model's `function` is defined at the top level of its file, without running the
-// code: Python files are parsed with python3's `ast` (one process for all of them), R files get a
-// plain text check for `name <- function`. The same pass reads each Python file's imports, to check
+// code: Python files are parsed with python3's `ast` (one process for all of them), R files with
+// R's own parser (one Rscript for all of them, src/runtimes/r-function-check.ts). The same pass reads each Python file's imports, to check
 // they stay inside the model's build (see import-check.ts).
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import type { DataPath, Finding } from './data-path.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { checkImports, type ImportScope, type ImportSite } from './import-check.ts';
 import type { Runtime } from './types.ts';
 import { packagePath } from '../package-paths.ts';
+import { rTopLevelNames } from '../runtimes/r-function-check.ts';
 
 export type FunctionTarget = {
   runtime: Runtime;
@@ -32,11 +32,7 @@ const scriptPath = packagePath('src', 'spec', 'top-level-names.py');
 
 /** Findings for every target whose function is missing or whose file does not parse. */
 export async function checkFunctions(targets: FunctionTarget[], python = 'python3'): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for (const target of targets.filter((t) => t.runtime === 'r')) {
-    const finding = checkR(target);
-    if (finding !== null) findings.push(finding);
-  }
+  const findings: Finding[] = await checkRTargets(targets.filter((t) => t.runtime === 'r'));
   const pythonTargets = targets.filter((t) => t.runtime === 'python3');
   if (pythonTargets.length === 0) return findings;
   const files = [...new Set(pythonTargets.map((t) => t.abs))];
@@ -73,18 +69,29 @@ function checkPython(target: FunctionTarget, names: PythonNames | undefined): Fi
   return missing(target, names.functions, names.names);
 }
 
-function checkR(target: FunctionTarget): Finding | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(target.abs, 'utf8');
-  } catch (error) {
-    return { path: [...target.model, 'file'], message: `cannot read ${target.rel}: ${(error as Error).message}` };
+/** The R targets' findings; without R, one finding (on the first R model) says so. */
+async function checkRTargets(targets: FunctionTarget[]): Promise<Finding[]> {
+  if (targets.length === 0) return [];
+  const result = await rTopLevelNames([...new Set(targets.map((t) => t.abs))]);
+  if (!result.ok) return [{ path: [...targets[0].model, 'runtime'], message: result.message }];
+  const findings: Finding[] = [];
+  for (const target of targets) {
+    const names = result.names.get(target.abs);
+    if (names === undefined) continue;
+    if ('syntaxError' in names) {
+      const { line, column, message } = names.syntaxError;
+      findings.push({
+        path: [...target.model, 'file'],
+        message: `${target.rel}:${line}:${column}: R syntax error: ${message} (fix the file so function "${target.function}" can be found)`,
+      });
+    } else if ('readError' in names) {
+      findings.push({ path: [...target.model, 'file'], message: `cannot read ${target.rel}: ${names.readError}` });
+    } else if (!names.sources && !names.names.includes(target.function)) {
+      // A file that source()s another may get the function from it; only running it could tell.
+      findings.push(missing(target, names.functions, names.names));
+    }
   }
-  const defined = [...text.matchAll(/^[ \t]*`?([A-Za-z.][A-Za-z0-9._]*)`?[ \t]*(?:<<?-|=)[ \t]*(?:function\b|\\\()/gm)].map(
-    (m) => m[1],
-  );
-  if (defined.includes(target.function)) return null;
-  return missing(target, defined, defined);
+  return findings;
 }
 
 function missing(target: FunctionTarget, functions: string[], names: string[]): Finding {

@@ -11,6 +11,7 @@ const PLAN_COMMENT_MARKER = planCommentMarker('local', 'models.yaml');
 import { MAX_TEST_ROWS, renderTestTable } from '../../src/github/render-test-table.ts';
 import type { ModelReport, RunReport } from '../../src/github/run-report.ts';
 import { curlCommand } from '../../src/github/curl-command.ts';
+import { httrCall } from '../../src/github/httr-call.ts';
 
 const KEY = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2';
 
@@ -190,6 +191,13 @@ test('a comment too long for GitHub is cut at a line, closing what it left open'
   assert.ok(text.endsWith('…cut to fit a comment: the full report is in [the job summary](https://github.com/o/r/actions/runs/1).\n'));
   assert.is((text.match(/^`{3,}/gm) ?? []).length % 2, 0);
   assert.is((text.match(/<details>/g) ?? []).length, (text.match(/<\/details>/g) ?? []).length);
+});
+
+test('the PR comment shows the R (httr) call beside the curl', () => {
+  const httr = httrCall({ endpoint: 'http://127.0.0.1:8700/model', accessKey: 'k', auth: false, input: { a: 3, b: 5 } });
+  const text = renderReportMarkdown(report({ models: [model({ httr })] }));
+  assert.match(text, `\`\`\`r\n${httr}\n\`\`\``);
+  assert.ok(text.indexOf('```r') > text.indexOf('```sh'), 'R after curl');
 });
 
 test('curl: the access key names the model; the API key is only ever a variable', () => {

@@ -76,9 +76,7 @@ function defineSuite(runtime: RuntimeUnderTest): void {
     const answer = await exchange(running.socketPath, post('/invoke', '{"big": 9223372036854775809, "huge": 1e400, "e": "\\u00e9"}'));
     assert.is(answer?.status, 200);
     const described = JSON.parse(answer!.body).response.repr as string;
-    assert.match(described, /9223372036854775809/);
-    assert.match(described, /inf/);
-    assert.match(described, /é/);
+    for (const expected of runtime.described) assert.match(described, expected);
   });
 
   test('errors: a body that is not JSON answers 400, a raising function 500, unknown routes 404 and 405', async () => {

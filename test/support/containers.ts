@@ -68,13 +68,13 @@ function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'slipway-test');
 }
 
-async function makeTarball(path: string, log: (line: string) => void): Promise<void> {
+async function makeTarball(path: string, log: (line: string) => void, packages: string = BASE_PACKAGES): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'slipway-debootstrap-'));
   const rootfs = join(work, 'rootfs');
   const mirror = process.env.SLIPWAY_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
   try {
-    log(`debootstrap bookworm (${BASE_PACKAGES}) from ${mirror}; runs once, then the tarball is cached at ${path}`);
-    await mustRun('debootstrap', ['--variant=minbase', `--include=${BASE_PACKAGES}`, 'bookworm', rootfs, mirror]);
+    log(`debootstrap bookworm (${packages}) from ${mirror}; runs once, then the tarball is cached at ${path}`);
+    await mustRun('debootstrap', ['--variant=minbase', `--include=${packages}`, 'bookworm', rootfs, mirror]);
     for (const folder of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
       rmSync(join(rootfs, folder), { recursive: true, force: true });
       mkdirSync(join(rootfs, folder, 'partial'), { recursive: true });
@@ -86,32 +86,54 @@ async function makeTarball(path: string, log: (line: string) => void): Promise<v
   }
 }
 
-let baseReady: Promise<void> | null = null;
+/** A base image made from a debootstrap tarball: its name, packages, cached tarball and command. */
+type BaseImageSpec = { image: string; packages: string; tarball: string; cmd: string };
+
+const imagesReady = new Map<string, Promise<void>>();
+
+/** Makes sure `spec.image` is in local storage, building or importing it as needed. */
+function ensureImage(spec: BaseImageSpec, log: (line: string) => void): Promise<void> {
+  const pending =
+    imagesReady.get(spec.image) ??
+    (async () => {
+      if ((await run('podman', ['image', 'exists', spec.image])).code === 0) return;
+      const cache = cacheDir();
+      mkdirSync(cache, { recursive: true });
+      const tarball = join(cache, spec.tarball);
+      await withLock(`${tarball}.lock`, () => log(`waiting for another test process making ${spec.image}`), async () => {
+        if ((await run('podman', ['image', 'exists', spec.image])).code === 0) return;
+        if (!existsSync(tarball)) await makeTarball(tarball, log, spec.packages);
+        log(`importing ${tarball} as ${spec.image}`);
+        const container = (await mustRun('buildah', ['from', 'scratch'])).trim();
+        try {
+          await mustRun('buildah', ['add', container, tarball, '/']);
+          await mustRun('buildah', ['config', '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--cmd', spec.cmd, container]);
+          await mustRun('buildah', ['commit', '--rm', container, spec.image]);
+        } catch (error) {
+          await run('buildah', ['rm', container]);
+          throw error;
+        }
+      });
+    })();
+  imagesReady.set(spec.image, pending);
+  pending.catch(() => imagesReady.delete(spec.image));
+  return pending;
+}
 
 /** Makes sure `BASE_IMAGE` is in local storage, building or importing it as needed. */
 export function ensureBaseImage(log: (line: string) => void = (line) => console.log(`[containers] ${line}`)): Promise<void> {
-  baseReady ??= (async () => {
-    if ((await run('podman', ['image', 'exists', BASE_IMAGE])).code === 0) return;
-    const cache = cacheDir();
-    mkdirSync(cache, { recursive: true });
-    const tarball = join(cache, TARBALL);
-    await withLock(`${tarball}.lock`, () => log('waiting for another test process making the base image'), async () => {
-      if ((await run('podman', ['image', 'exists', BASE_IMAGE])).code === 0) return;
-      if (!existsSync(tarball)) await makeTarball(tarball, log);
-      log(`importing ${tarball} as ${BASE_IMAGE}`);
-      const container = (await mustRun('buildah', ['from', 'scratch'])).trim();
-      try {
-        await mustRun('buildah', ['add', container, tarball, '/']);
-        await mustRun('buildah', ['config', '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--cmd', 'python3', container]);
-        await mustRun('buildah', ['commit', '--rm', container, BASE_IMAGE]);
-      } catch (error) {
-        await run('buildah', ['rm', container]);
-        throw error;
-      }
-    });
-  })();
-  baseReady.catch(() => (baseReady = null));
-  return baseReady;
+  return ensureImage({ image: BASE_IMAGE, packages: BASE_PACKAGES, tarball: TARBALL, cmd: 'python3' }, log);
+}
+
+/**
+ * An R base image (R, jsonlite, httpuv from Debian) for the R image test only: kept apart so the
+ * Python base image every other image test uses stays small.
+ */
+export const R_BASE_IMAGE = 'localhost/base/r:4.2-bookworm';
+
+/** Makes sure `R_BASE_IMAGE` is in local storage (debootstrap once, then the cached tarball). */
+export function ensureRBaseImage(log: (line: string) => void = (line) => console.log(`[containers] ${line}`)): Promise<void> {
+  return ensureImage({ image: R_BASE_IMAGE, packages: 'r-base-core,r-cran-jsonlite,r-cran-httpuv,ca-certificates', tarball: 'base-r-bookworm-v1.tar.gz', cmd: 'R' }, log);
 }
 
 

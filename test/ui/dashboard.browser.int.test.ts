@@ -99,11 +99,11 @@ run('log in with the admin token; every model is on the overview with its state 
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Models', exact: true }).waitFor();
   const rows = page.locator('table.models tbody tr');
-  assert.equal(await rows.locator('th').allTextContents(), ['add-numbers', 'iris', 'scorer']);
+  assert.equal(await rows.locator('th').allTextContents(), ['add-numbers', 'iris', 'iris-r', 'scorer']);
   const iris = await rows.filter({ hasText: 'iris' }).locator('td').allTextContents();
   assert.is(iris[0], 'running');
   assert.is(iris[3], '2 / 2');
-  assert.match(await page.locator('dl.totals').textContent() ?? '', /Replicas\s*4/);
+  assert.match(await page.locator('dl.totals').textContent() ?? '', /Replicas\s*5/);
   await page.screenshot({ path: path.join(shots, 'overview.png'), fullPage: true });
 });
 

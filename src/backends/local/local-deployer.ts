@@ -104,6 +104,8 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       deploymentId: d.id,
       buildDir: build.artifact,
       python: info.info.python,
+      runtime: info.info.runtime,
+      library: info.info.library ?? null,
       file: info.info.file,
       function: info.info.function,
       replicas: d.serving.replicas,

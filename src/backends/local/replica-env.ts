@@ -13,6 +13,11 @@ export type ReplicaEnvInput = {
   deploymentEnv: Record<string, string>;
   /** `<repo>/runtime/python`, put first on PYTHONPATH so `-m slipway_runtime` finds the runtime. */
   runtimeDir: string;
+  /**
+   * The runtime adapter's variables (src/runtimes/), replacing the Python ones built from
+   * `runtimeDir`: R replicas get R_LIBS_USER instead of PYTHONPATH.
+   */
+  runtimeEnv?: Record<string, string>;
   /** The interpreter; when absolute, its folder goes first on PATH as a virtualenv's activation does. */
   python: string;
   replicaId: string;
@@ -36,8 +41,12 @@ export function replicaEnv(input: ReplicaEnvInput): Record<string, string> {
   // Output reaches the logs line by line, not when a buffer fills; the deployment may override it.
   env.PYTHONUNBUFFERED = '1';
   Object.assign(env, input.deploymentEnv);
-  const userPythonPath = input.deploymentEnv.PYTHONPATH;
-  env.PYTHONPATH = userPythonPath ? `${input.runtimeDir}${path.delimiter}${userPythonPath}` : input.runtimeDir;
+  if (input.runtimeEnv !== undefined) {
+    Object.assign(env, input.runtimeEnv);
+  } else {
+    const userPythonPath = input.deploymentEnv.PYTHONPATH;
+    env.PYTHONPATH = userPythonPath ? `${input.runtimeDir}${path.delimiter}${userPythonPath}` : input.runtimeDir;
+  }
   env.SLIPWAY_REPLICA_ID = input.replicaId;
   env.SLIPWAY_CONCURRENCY = String(input.concurrency);
   env.SLIPWAY_GATEWAY_URL = input.gatewayUrl;

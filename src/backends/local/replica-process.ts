@@ -8,12 +8,15 @@ import { StringDecoder } from 'node:string_decoder';
 import { replicaAddress, unixOrigin } from '../../gateway/replica-origin.ts';
 import { parseLoadLine, type LoadReport } from './load-report.ts';
 import type { LogStream, ReplicaExit } from './supervisor-types.ts';
+import { READY_LINE } from '../../runtimes/runtime-adapter.ts';
 
 export type ReplicaProcessOptions = {
   python: string;
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** The runtime's ready line (src/runtimes/); default `SLIPWAY_READY socket=<path>` or `port=<port>`. */
+  readyLine?: RegExp;
   /** Time allowed from spawn to ready; past it the process is killed. */
   readyTimeoutMs: number;
   /** Each output line, with the runtime's timestamp when the line carried one. */
@@ -46,7 +49,6 @@ export class NotReadyError extends Error {
   }
 }
 
-const READY_LINE = /^SLIPWAY_READY (?:port=(\d+)|socket=(\/.+?))\s*$/;
 /**
  * The runtime writes each line as `<ISO time> <stream> <text>` (stream: stdout, stderr, runtime).
  * Output that bypassed it (a subprocess, C code) arrives bare and is kept as it is.
@@ -113,7 +115,7 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
       loadReport = report;
       return;
     }
-    const announce = stream === 'stdout' && announced === null ? READY_LINE.exec(line) : null;
+    const announce = stream === 'stdout' && announced === null ? (options.readyLine ?? READY_LINE).exec(line) : null;
     if (announce) {
       announced = announce[1] !== undefined ? `http://127.0.0.1:${announce[1]}` : unixOrigin(announce[2] as string);
       void probeReady(announced);

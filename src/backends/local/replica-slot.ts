@@ -11,6 +11,7 @@ import { backoffDelay } from './replica-backoff.ts';
 import { replicaEnv } from './replica-env.ts';
 import type { SlotLog } from './replica-logs.ts';
 import type { Wrap } from '../../sandbox/launcher.ts';
+import type { RuntimeAdapter } from '../../runtimes/runtime-adapter.ts';
 import { NotReadyError, spawnReplica, type NotReady, type ReplicaProcess } from './replica-process.ts';
 import { describeExit, ReplicaStartError, type ReplicaStartFailure } from './replica-start-error.ts';
 import type {
@@ -27,6 +28,8 @@ export type SlotOptions = {
   id: string;
   spec: DeploymentProcessSpec;
   runtimeDir: string;
+  /** The build's runtime: its command, ready line and variables (src/runtimes/). */
+  runtime: RuntimeAdapter;
   /** The launcher's wrapping of each process (a sandbox, or none). */
   wrap: Wrap;
   daemonEnv: NodeJS.ProcessEnv;
@@ -121,16 +124,25 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     origin = null;
     readySince = null;
     startedAt = new Date().toISOString();
-    const socketPath = options.socketPath();
+    const { runtime } = options;
+    const given = options.socketPath();
+    // A runtime that binds its own socket gets a private folder for it (the sandbox mounts only
+    // that folder writable, never the run folder holding every replica's socket).
+    const socketFolder = runtime.takesListenFd ? null : given.replace(/\.sock$/, '');
+    if (socketFolder !== null) fs.mkdirSync(socketFolder, { recursive: true, mode: 0o700 });
+    const socketPath = socketFolder === null ? given : `${socketFolder}/s`;
     const cgroup = makeCgroup();
+    const launched = runtime.launch({ interpreter: spec.python, file: spec.file, function: spec.function, socket: socketPath });
     const command = options.wrap({
-      command: spec.python,
-      args: ['-m', 'slipway_runtime', '--file', spec.file, '--function', spec.function, '--socket', socketPath],
+      command: launched.command,
+      args: launched.args,
       cwd: spec.buildDir,
+      ...(socketFolder === null ? {} : { socketFolder }),
       env: replicaEnv({
         daemonEnv: options.daemonEnv,
         deploymentEnv: spec.env,
         runtimeDir: options.runtimeDir,
+        runtimeEnv: runtime.env(spec.env, spec.library ?? null),
         python: spec.python,
         replicaId: id,
         concurrency: spec.concurrency,
@@ -144,6 +156,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
       cwd: command.cwd,
       env: command.env,
       readyTimeoutMs: options.readyTimeoutMs,
+      readyLine: runtime.readyLine,
       onLine: (stream, text, time) => log.write(stream, text, time),
     });
     // Right after spawn: the runtime is still starting Python, the model is not imported yet.
@@ -174,7 +187,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     );
     const ended = proc.exited.then((exit) => {
       // A process killed before it could clean up leaves its socket file behind.
-      fs.rmSync(socketPath, { force: true });
+      fs.rmSync(socketFolder ?? socketPath, { force: true, recursive: socketFolder !== null });
       const oomKilled = cgroup?.oomKilled() ?? false;
       cgroup?.remove();
       if (oomKilled) log.write('slipway', `killed by its memory limit (resources.memory: ${spec.resources?.memory})`);

@@ -9,8 +9,12 @@ export type DeploymentProcessSpec = {
   deploymentId: number;
   /** Absolute path of the build folder: the replicas' working directory. */
   buildDir: string;
-  /** The Python interpreter to run (the build's virtualenv python, or `python3`). */
+  /** The interpreter to run (the build's virtualenv python, `python3`, or Rscript for R). */
   python: string;
+  /** The build's `runtime` (`python3` when absent): picks the adapter in src/runtimes/. */
+  runtime?: string;
+  /** The build's R library folder (`.slipway/deps/<hash>/library`), mounted read-only; null: none. */
+  library?: string | null;
   /** The model's file, as the runtime takes it (relative to `buildDir`). */
   file: string;
   function: string;

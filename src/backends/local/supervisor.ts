@@ -16,6 +16,7 @@ import { privateTempRunDir } from './run-dir.ts';
 import type { CgroupSupport } from '../../limits/cgroups.ts';
 import type { BackoffOptions, DeploymentProcessSpec, LogLine, ReplicaInfo, SupervisorEvents } from './supervisor-types.ts';
 import { isModelName } from '../../spec/model-name.ts';
+import { runtimeAdapter } from '../../runtimes/runtime-registry.ts';
 
 export type SupervisorOptions = {
   /** `<repo>/runtime/python`: the folder holding the `slipway_runtime` package. */
@@ -120,9 +121,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const slots: ReplicaSlot[] = [];
     deployments.set(spec.deploymentId, slots);
     let wrap;
+    let runtime;
     try {
+      runtime = runtimeAdapter(spec.runtime, { python: options.runtimeDir });
       const launcher = options.launcher ?? plainLauncher;
-      wrap = await launcher.prepare({ buildDir: spec.buildDir, python: spec.python, runtimeDir: options.runtimeDir, policy: spec.sandbox ?? DEPLOYED_POLICY });
+      const policy = spec.sandbox ?? DEPLOYED_POLICY;
+      const library = spec.library ? [spec.library] : [];
+      wrap = await launcher.prepare({ buildDir: spec.buildDir, python: spec.python, runtimeDir: runtime.runtimeDir, policy: { ...policy, paths: [...policy.paths, ...library] } });
     } catch (error) {
       deployments.delete(spec.deploymentId);
       throw new Error(`cannot start deployment ${spec.deploymentId} of "${spec.model}": ${(error as Error).message}`);
@@ -134,6 +139,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           id,
           spec,
           runtimeDir: options.runtimeDir,
+          runtime,
           wrap,
           daemonEnv: options.daemonEnv ?? process.env,
           log: logStore.open(spec.model, id),

@@ -135,7 +135,9 @@ const expected: Record<string, string[]> = {
     'invalid/wrong-type.yaml:16:5 models[1]: expected a mapping (key: value), got the string "just a string"',
   ],
   'yaml-syntax.yaml': [
-    'invalid/yaml-syntax.yaml:6:15 YAML syntax error: the "[" opened here is never closed (Flow sequence in block collection must be sufficiently indented and end with a ])',
+    // One error at the bracket that is never closed, with the lines above it; nothing after it.
+    'invalid/yaml-syntax.yaml:6:15 YAML syntax error: the "[" opened here is never closed (Flow sequence in block collection must be sufficiently indented and end with a ])\n' +
+      '    4 |   - name: ok\n    5 |     file: ok/ok.py\n  > 6 |     function: [predict\n      |               ^',
   ],
 };
 

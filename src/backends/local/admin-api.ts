@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../../gateway/types.ts';
 import type { ApplyResult, ApplyRunner } from './apply-runner.ts';
+import { cleanActor } from '../../history/actor.ts';
 import type { PruneOptions, PruneReport } from './prune.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -132,7 +133,7 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
 
 /** Streams the apply as NDJSON: `{"log": line}` and `{"build": {model, number, line}}` lines, then `{"result": ApplyResult}`. */
 async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const body = parseBody(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; fingerprint?: unknown; gate?: unknown } | null;
+  const body = parseBody(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; fingerprint?: unknown; gate?: unknown; actor?: unknown } | null;
   if (body === null) return json(res, 400, { error: 'apply needs a JSON body: {"file": "<absolute path of models.yaml>"}' });
   if (typeof body.file !== 'string') return json(res, 400, { error: 'apply needs {"file": "<absolute path of models.yaml>"}' });
   if (body.fingerprint !== undefined && typeof body.fingerprint !== 'string') {
@@ -153,6 +154,7 @@ async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
       lockTimeoutSeconds: timeout,
       fingerprint: body.fingerprint,
       gate: body.gate !== false,
+      actor: cleanActor(body.actor) ?? undefined,
       buildLog: (model, number, line) => res.write(`${JSON.stringify({ build: { model, number, line } })}\n`),
       log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
     });

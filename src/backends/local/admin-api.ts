@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../../gateway/types.ts';
 import type { ApplyResult, ApplyRunner } from './apply-runner.ts';
 import { cleanActor } from '../../history/actor.ts';
+import type { FollowService } from '../../follow/follow-service.ts';
 import type { PruneOptions, PruneReport } from './prune.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -31,6 +32,8 @@ export type AdminDeps = {
   sandbox: string;
   /** Where the daemon enforces resource limits (status says when they are advisory). */
   cgroups?: CgroupSupport;
+  /** Following a branch (src/follow/): `/admin/follow` routes. */
+  follow?: Pick<FollowService, 'handle'>;
 };
 
 /** True when `presented` is the admin token; constant time in the token's content. */
@@ -70,6 +73,10 @@ export function createAdminApi(deps: AdminDeps) {
           json(res, 200, { ok: true });
           deps.shutdown();
           return;
+        case 'GET follow':
+        case 'POST follow':
+          if (!deps.follow) return json(res, 404, { error: 'this daemon cannot follow a branch' });
+          return await deps.follow.handle(req, res, parts.slice(1), async () => parseBody(await readAll(req)));
         case 'GET models':
         case 'POST models':
           return await modelRoute(req, res, url, parts.slice(1), deps);

@@ -1,6 +1,9 @@
 // Following a GitHub repository, the daemon reports each commit it applies as the commit status
 // `slipway/<host>`, through the same client and call the Action uses (src/github/). The token comes
-// from the daemon's environment (GITHUB_TOKEN) and is never stored; without one, nothing is reported.
+// from the daemon's environment and is never stored; without one, nothing is reported. The
+// variables are SLIPWAY_GITHUB_TOKEN (…_API_URL, …_REPOSITORY), else GITHUB_*: a background daemon
+// never inherits GITHUB_* (admin-client.ts drops a CI job's variables so they do not outlive it),
+// so a long-lived follower is given its own token on purpose.
 import { hostname } from 'node:os';
 import { createGitHubClient } from '../github/client.ts';
 import { createCommitStatus, parseRepository, type RepoRef } from '../github/publish.ts';
@@ -15,12 +18,12 @@ export function githubRepository(url: string): string | null {
 export type StatusReporter = (commit: string, applied: NonNullable<FollowState['applied']>) => Promise<void>;
 
 /**
- * A reporter for the remote at `url`, or null when there is nothing to report to: no GITHUB_TOKEN,
- * or a remote that is not on GitHub (GITHUB_REPOSITORY names one for GitHub Enterprise or tests).
+ * A reporter for the remote at `url`, or null when there is nothing to report to: no token, or a
+ * remote that is not on GitHub (SLIPWAY_GITHUB_REPOSITORY names one for GitHub Enterprise or tests).
  */
 export function commitStatusReporter(url: string, env: NodeJS.ProcessEnv, log: (line: string) => void): StatusReporter | null {
-  const token = env.GITHUB_TOKEN;
-  const repository = env.GITHUB_REPOSITORY ?? githubRepository(url);
+  const token = env.SLIPWAY_GITHUB_TOKEN ?? env.GITHUB_TOKEN;
+  const repository = env.SLIPWAY_GITHUB_REPOSITORY ?? env.GITHUB_REPOSITORY ?? githubRepository(url);
   if (!token || !repository) return null;
   const parsed = parseRepository(repository);
   if (!parsed.ok) {
@@ -28,7 +31,7 @@ export function commitStatusReporter(url: string, env: NodeJS.ProcessEnv, log: (
     return null;
   }
   const ref: RepoRef = parsed.ref;
-  const client = createGitHubClient({ token, baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com', log });
+  const client = createGitHubClient({ token, baseUrl: env.SLIPWAY_GITHUB_API_URL ?? env.GITHUB_API_URL ?? 'https://api.github.com', log });
   const context = `slipway/${hostname()}`;
   return async (commit, applied) => {
     const state = applied.outcome === 'applying' ? 'pending' : applied.outcome === 'failed' ? 'failure' : 'success';

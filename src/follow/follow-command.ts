@@ -86,3 +86,11 @@ export function registerFollow(program: Command): void {
       if (answer.result === 'failed' || answer.result === 'fetch-failed') process.exitCode = 1;
     });
 }
+
+/** One line for `slipway status`: what the daemon follows, what it runs, and a failing fetch. */
+export function followSummary(state: FollowState): string {
+  const a = state.applied;
+  const applied = a ? `${a.outcome} ${a.commit.slice(0, 12)}${a.outcome === 'failed' && a.message ? ` (${a.message})` : ''}` : 'nothing applied yet';
+  const fetch = state.fetchError ? `; fetch FAILING ${state.fetchError.failures} in a row, next try ${state.fetchError.nextAttemptAt}: ${state.fetchError.message}` : '';
+  return `following ${state.ref}: ${applied}${fetch}\n`;
+}

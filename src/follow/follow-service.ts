@@ -11,7 +11,7 @@ import { commitStatusReporter } from './commit-status.ts';
 import { followClone, remoteUrl } from './follow-clone.ts';
 import { parseFollowRef, type FollowRef } from './follow-ref.ts';
 import { readFollowConfig, readFollowState, writeFollowConfig, writeFollowState, type FollowConfig } from './follow-state-file.ts';
-import { createFollower, type CommitOutcome, type Follower, type FollowState } from './follower.ts';
+import { createFollower, type CheckResult, type CommitOutcome, type Follower, type FollowState } from './follower.ts';
 
 export type FollowServiceDeps = {
   /** The user's repository: only its remote's URL is read. */
@@ -27,6 +27,8 @@ export function createFollowService(deps: FollowServiceDeps) {
   const now = deps.now ?? (() => new Date());
   let follower: Follower | null = null;
   let timer: NodeJS.Timeout | null = null;
+  // Commit statuses are sent in order, one at a time; a check asked for by hand waits for them.
+  let reporting: Promise<void> = Promise.resolve();
 
   async function applyCommit(ref: FollowRef, clone: ReturnType<typeof followClone>, file: string, commit: string): Promise<CommitOutcome> {
     await clone.checkout(commit);
@@ -70,7 +72,8 @@ export function createFollowService(deps: FollowServiceDeps) {
         const key = applied ? `${applied.commit} ${applied.outcome}` : '';
         if (report && applied && key !== reported) {
           reported = key;
-          void report(applied.commit, applied);
+          const snapshot = structuredClone(applied);
+          reporting = reporting.then(() => report(snapshot.commit, snapshot));
         }
       },
     });
@@ -79,6 +82,15 @@ export function createFollowService(deps: FollowServiceDeps) {
     timer = setInterval(() => void follower?.check(), config.intervalMs);
     void follower.check();
     return follower.state();
+  }
+
+  /** Fetches and applies now; once the commit statuses are sent, what it gave. Null when not following. */
+  async function checkNow(): Promise<{ result: CheckResult; state: FollowState } | null> {
+    const current = follower;
+    if (!current) return null;
+    const result = await current.check();
+    await reporting;
+    return { result, state: current.state() };
   }
 
   function stop(): void {
@@ -101,7 +113,7 @@ export function createFollowService(deps: FollowServiceDeps) {
       }
     },
     /** Checks now (the fetch trigger); null when not following. */
-    check: async () => (follower ? { result: await follower.check(), state: follower.state() } : null),
+    check: checkNow,
     state: (): FollowState | null => follower?.state() ?? null,
 
     /** `GET /admin/follow`, `POST /admin/follow` `{ref, intervalMs, file}`, `POST /admin/follow/check`. */
@@ -109,7 +121,7 @@ export function createFollowService(deps: FollowServiceDeps) {
       const send = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (req.method === 'GET' && rest.length === 0) return send(200, { following: follower !== null, state: follower?.state() ?? readFollowState(root) });
       if (req.method === 'POST' && rest[0] === 'check') {
-        const checked = follower ? { result: await follower.check(), state: follower.state() } : null;
+        const checked = await checkNow();
         return checked ? send(200, checked) : send(409, { error: 'the daemon follows no branch; start with `slipway up --follow origin/main`' });
       }
       if (req.method === 'POST' && rest.length === 0) {

@@ -1,5 +1,6 @@
 // `slipway history [<model>] [--at INSTANT] [--json] [--export FILE]`: which deployment served
-// each model at an instant, or the timeline of deployments, from the local store (no daemon needed).
+// each model at an instant, or the timeline of deployments, from the local store (no daemon needed)
+// or, with --target, from the cluster's deployment records.
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -7,16 +8,23 @@ import path from 'node:path';
 import { storePath } from '../backends/local/observe.ts';
 import { CliError } from '../cli/cli-error.ts';
 import { openWorkspace } from '../cli/workspace.ts';
+import { clusterOf } from '../cli/cluster-of.ts';
+import { targetOptions, type ClusterFlags } from '../cli/target-flags.ts';
 import { openStore } from '../store/database.ts';
 import { localHistory } from './local-records.ts';
 import { auditLines, liveAt, parseInstant, timeline, type HistoryRecord, type TimelineEntry } from './timeline.ts';
 
-type Flags = { at?: string; json?: boolean; export?: string };
+type Flags = ClusterFlags & { file?: string; at?: string; json?: boolean; export?: string };
 
 const print = (text: string): void => void process.stdout.write(text);
 const short = (commit: string | null): string => commit?.slice(0, 8) ?? '-';
 
-async function readRecords(model: string | undefined): Promise<HistoryRecord[]> {
+async function readRecords(model: string | undefined, flags: Flags): Promise<HistoryRecord[]> {
+  const cluster = await clusterOf(flags);
+  if (cluster) {
+    const { clusterHistoryRecords } = await import('./cluster-records.ts');
+    return clusterHistoryRecords(await cluster.backend.readState(), model);
+  }
   const ws = await openWorkspace({ needModels: false });
   if (!existsSync(storePath(ws.root))) throw new CliError('nothing applied yet in this repository (run `slipway apply`)');
   const store = openStore(storePath(ws.root));
@@ -41,12 +49,12 @@ export function describeEntry(e: TimelineEntry): string {
 }
 
 export function registerTimeline(program: Command): void {
-  program
-    .command('history [model]')
+  targetOptions(program.command('history [model]'))
     .description('which deployment served each model at an instant (--at), or the timeline of deployments')
     .option('--at <instant>', 'an instant, such as 2026-11-20T14:00Z: the deployment that served each model then')
     .option('--json', 'print JSON')
     .option('--export <file>', 'write the whole timeline as JSON lines (an audit export; - for stdout)')
+    .option('-f, --file <path>', 'the models file, for --target')
     .action(async (model: string | undefined, opts: Flags) => {
       let at: Date | null = null;
       try {
@@ -54,7 +62,7 @@ export function registerTimeline(program: Command): void {
       } catch (error) {
         throw new CliError((error as Error).message);
       }
-      const records = await readRecords(model);
+      const records = await readRecords(model, opts);
       if (opts.export !== undefined) {
         const lines = auditLines(records);
         if (opts.export === '-') return print(lines);

@@ -6,7 +6,7 @@ import { clusterOf, type NamedCluster } from './cluster-of.ts';
 import { requireDaemon } from './daemon-client.ts';
 import { targetOptions, type ClusterFlags } from './target-flags.ts';
 import { followSummary } from '../follow/follow-command.ts';
-import { readFollowState } from '../follow/follow-state-file.ts';
+import { readFollowConfig, readFollowState } from '../follow/follow-state-file.ts';
 
 type StatusFlags = ClusterFlags & { file?: string; json?: boolean };
 
@@ -20,7 +20,7 @@ export function registerStatus(program: Command): void {
       if (cluster) return clusterStatusCommand(cluster, opts);
       const { client } = await requireDaemon();
       const status = await client.json<{ gateway: string; sandbox?: string; models: ModelStatus[]; limits?: string | null }>('GET', 'status');
-      const follow = readFollowState(client.info.root);
+      const follow = readFollowConfig(client.info.root) ? readFollowState(client.info.root) : null;
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(follow ? { ...status, follow } : status, null, 2)}\n`);
         return;

@@ -7,7 +7,7 @@ import { ensureDaemon, findDaemon } from '../backends/local/admin-client.ts';
 import { CliError } from '../cli/cli-error.ts';
 import { openWorkspace } from '../cli/workspace.ts';
 import { DEFAULT_INTERVAL_MS, parseFollowRef, parseInterval } from './follow-ref.ts';
-import { readFollowState } from './follow-state-file.ts';
+import { readFollowConfig, readFollowState } from './follow-state-file.ts';
 import type { FollowState } from './follower.ts';
 
 const print = (text: string): void => void process.stdout.write(text);
@@ -64,10 +64,21 @@ export function registerFollow(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const ws = await openWorkspace({ needModels: false });
       const state = readFollowState(ws.root);
-      if (opts.json) return print(`${JSON.stringify({ following: findDaemon(ws.root) !== null && state !== null, state }, null, 2)}\n`);
-      if (!state) return print('not following a branch (start with `slipway up --follow origin/main`)\n');
+      const following = readFollowConfig(ws.root) !== null && state !== null;
+      if (opts.json) return print(`${JSON.stringify({ following: following && findDaemon(ws.root) !== null, state }, null, 2)}\n`);
+      if (!following) return print('not following a branch (start with `slipway up --follow origin/main`)\n');
       if (!findDaemon(ws.root)) print('no daemon runs: the last state was\n');
       print(describeFollow(state));
+    });
+  follow
+    .command('stop')
+    .description('stop following the branch (what runs keeps running; a restarted daemon does not follow again)')
+    .action(async () => {
+      const ws = await openWorkspace({ needModels: false });
+      const client = findDaemon(ws.root);
+      if (!client) throw new CliError('no daemon runs');
+      await client.json('POST', 'follow/stop');
+      print('stopped following; what runs keeps running\n');
     });
   follow
     .command('check')

@@ -10,7 +10,7 @@ import { followActor } from '../history/actor.ts';
 import { commitStatusReporter } from './commit-status.ts';
 import { followClone, remoteUrl } from './follow-clone.ts';
 import { parseFollowRef, type FollowRef } from './follow-ref.ts';
-import { readFollowConfig, readFollowState, writeFollowConfig, writeFollowState, type FollowConfig } from './follow-state-file.ts';
+import { forgetFollowing, readFollowConfig, readFollowState, writeFollowConfig, writeFollowState, type FollowConfig } from './follow-state-file.ts';
 import { createFollower, type CheckResult, type CommitOutcome, type Follower, type FollowState } from './follower.ts';
 
 export type FollowServiceDeps = {
@@ -26,6 +26,7 @@ export function createFollowService(deps: FollowServiceDeps) {
   const root = deps.repo.root;
   const now = deps.now ?? (() => new Date());
   let follower: Follower | null = null;
+  let current: (FollowConfig & { url: string }) | null = null;
   let timer: NodeJS.Timeout | null = null;
   // Commit statuses are sent in order, one at a time; a check asked for by hand waits for them.
   let reporting: Promise<void> = Promise.resolve();
@@ -51,7 +52,10 @@ export function createFollowService(deps: FollowServiceDeps) {
   async function start(config: FollowConfig): Promise<FollowState> {
     const ref = parseFollowRef(config.ref);
     const url = await remoteUrl(root, ref);
+    // Asked again for what it follows already (a restart, then `up --follow`): nothing to restart.
+    if (follower && current && JSON.stringify(current) === JSON.stringify({ ...config, url })) return follower.state();
     stop();
+    current = { ...config, url };
     writeFollowConfig(root, config);
     const clone = followClone(root, url, ref);
     const previous = readFollowState(root);
@@ -60,7 +64,9 @@ export function createFollowService(deps: FollowServiceDeps) {
         ? { ...previous, intervalMs: config.intervalMs, fetchError: null }
         : { ref: config.ref, url, intervalMs: config.intervalMs, fetched: null, fetchError: null, applied: null };
     const report = commitStatusReporter(url, deps.env ?? process.env, deps.log);
-    let reported = '';
+    // What the previous daemon reported already is not sent again.
+    const reportKey = (applied: FollowState['applied']) => (applied ? `${applied.commit} ${applied.outcome}` : '');
+    let reported = reportKey(initial.applied);
     follower = createFollower(initial, {
       fetch: () => clone.fetch(),
       apply: (commit) => applyCommit(ref, clone, config.file, commit),
@@ -69,7 +75,7 @@ export function createFollowService(deps: FollowServiceDeps) {
       changed: (state) => {
         writeFollowState(root, state);
         const applied = state.applied;
-        const key = applied ? `${applied.commit} ${applied.outcome}` : '';
+        const key = reportKey(applied);
         if (report && applied && key !== reported) {
           reported = key;
           const snapshot = structuredClone(applied);
@@ -97,6 +103,7 @@ export function createFollowService(deps: FollowServiceDeps) {
     if (timer) clearInterval(timer);
     timer = null;
     follower = null;
+    current = null;
   }
 
   return {
@@ -116,10 +123,15 @@ export function createFollowService(deps: FollowServiceDeps) {
     check: checkNow,
     state: (): FollowState | null => follower?.state() ?? null,
 
-    /** `GET /admin/follow`, `POST /admin/follow` `{ref, intervalMs, file}`, `POST /admin/follow/check`. */
+    /** `GET /admin/follow`, `POST /admin/follow` `{ref, intervalMs, file}`, `POST /admin/follow/check`, `POST /admin/follow/stop`. */
     async handle(req: IncomingMessage, res: ServerResponse, rest: string[], body: () => Promise<unknown>): Promise<void> {
       const send = (status: number, value: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (req.method === 'GET' && rest.length === 0) return send(200, { following: follower !== null, state: follower?.state() ?? readFollowState(root) });
+      if (req.method === 'POST' && rest[0] === 'stop') {
+        stop();
+        forgetFollowing(root);
+        return send(200, { following: false });
+      }
       if (req.method === 'POST' && rest[0] === 'check') {
         const checked = await checkNow();
         return checked ? send(200, checked) : send(409, { error: 'the daemon follows no branch; start with `slipway up --follow origin/main`' });

@@ -1,7 +1,7 @@
 // The follower's configuration and last state, in `.slipway/follow/`: the configuration lets a
 // restarted daemon follow again, the state lets it remember which commit it tried (so a failed one
 // is not retried) and lets `slipway follow status` answer without a daemon.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { followDir } from './follow-clone.ts';
 import type { FollowState } from './follower.ts';
@@ -32,3 +32,11 @@ export const readFollowConfig = (root: string): FollowConfig | null => readJson<
 export const writeFollowConfig = (root: string, config: FollowConfig): void => writeJson(configFile(root), config);
 export const readFollowState = (root: string): FollowState | null => readJson<FollowState>(stateFile(root));
 export const writeFollowState = (root: string, state: FollowState): void => writeJson(stateFile(root), state);
+
+/**
+ * Stops following for good: without its configuration a restarted daemon does not follow. The
+ * state stays, so following the same branch again does not retry the commit last tried.
+ */
+export function forgetFollowing(root: string): void {
+  rmSync(configFile(root), { force: true });
+}

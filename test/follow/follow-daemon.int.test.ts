@@ -78,6 +78,21 @@ test('a daemon follows a branch: push, revert, force-push, a failing commit kept
     assert.is((await check()).result, 'up-to-date', 'a failed commit is not retried');
     assert.equal(await doubled(), { y: 10 }, 'the gate kept the previous deployment serving');
 
+    // A restarted daemon follows again and still does not retry the failed commit.
+    await p.ok('down');
+    const again = await slipwayAsync(p.root, ['up', '--follow', 'origin/main', '--interval', '1h', '--port', String(p.port)], env);
+    p.daemonFile();
+    assert.is(again.status, 0, again.stderr);
+    checked = await check();
+    assert.ok(['up-to-date', 'busy'].includes(checked.result), checked.result);
+    assert.equal([checked.state.applied?.commit, checked.state.applied?.outcome], [bad, 'failed']);
+    assert.equal(await doubled(), { y: 10 });
+
+    await p.ok('follow', 'stop');
+    assert.is((await p.admin('POST', 'follow/check')).status, 409, 'stopped: nothing to check');
+    assert.match(await p.ok('follow', 'status'), 'not following');
+    await p.ok('up', '--follow', 'origin/main', '--interval', '1h', '--port', String(p.port));
+
     dev.git('revert', '--no-edit', bad);
     const c4 = dev.git('rev-parse', 'HEAD');
     push();

@@ -5,7 +5,7 @@ import type { ModelStatus } from '../backends/local/status.ts';
 import { clusterOf, type NamedCluster } from './cluster-of.ts';
 import { requireDaemon } from './daemon-client.ts';
 import { targetOptions, type ClusterFlags } from './target-flags.ts';
-import { followSummary } from '../follow/follow-command.ts';
+import { followSummary } from '../follow/follow-summary.ts';
 import { readFollowConfig, readFollowState } from '../follow/follow-state-file.ts';
 
 type StatusFlags = ClusterFlags & { file?: string; json?: boolean };

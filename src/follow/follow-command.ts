@@ -9,6 +9,7 @@ import { openWorkspace } from '../cli/workspace.ts';
 import { DEFAULT_INTERVAL_MS, parseFollowRef, parseInterval } from './follow-ref.ts';
 import { readFollowConfig, readFollowState } from './follow-state-file.ts';
 import type { FollowState } from './follower.ts';
+import { describeFollow } from './follow-summary.ts';
 
 const print = (text: string): void => void process.stdout.write(text);
 
@@ -33,26 +34,6 @@ export async function upFollow(opts: { file?: string; port: string; host?: strin
   }
   print(`following ${answer.state.ref} (${answer.state.url}) every ${Math.round(intervalMs / 1000)} s; the models file is ${file} of each commit\n`);
   print('`slipway follow status` shows what was fetched, planned and applied\n');
-}
-
-const ago = (iso: string, now: Date): string => `${iso} (${Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000))} s ago)`;
-
-/** The lines of `slipway follow status` (and the follow line of `slipway status`). */
-export function describeFollow(state: FollowState, now: Date = new Date()): string {
-  const lines = [`following ${state.ref} (${state.url}) every ${Math.round(state.intervalMs / 1000)} s`];
-  lines.push(state.fetched ? `  fetched ${state.fetched.commit.slice(0, 12)} at ${ago(state.fetched.at, now)}` : '  not fetched yet');
-  if (state.fetchError) {
-    const e = state.fetchError;
-    lines.push(`  fetch FAILING (${e.failures} in a row, last at ${e.at}; next try at ${e.nextAttemptAt}): ${e.message}`);
-  }
-  const a = state.applied;
-  if (!a) lines.push('  nothing applied yet');
-  else {
-    lines.push(`  planned ${a.commit.slice(0, 12)} at ${a.startedAt}: ${a.changes.length ? a.changes.join(', ') : a.outcome === 'applying' ? 'in progress' : 'no change'}`);
-    lines.push(`  ${a.outcome === 'applying' ? 'applying' : a.outcome} ${a.commit.slice(0, 12)}${a.finishedAt ? ` at ${a.finishedAt}` : ''}${a.message ? `: ${a.message}` : ''}`);
-    if (a.outcome === 'failed') lines.push('  (a failed commit is not retried; push a fix or revert to move on)');
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 export function registerFollow(program: Command): void {
@@ -98,10 +79,3 @@ export function registerFollow(program: Command): void {
     });
 }
 
-/** One line for `slipway status`: what the daemon follows, what it runs, and a failing fetch. */
-export function followSummary(state: FollowState): string {
-  const a = state.applied;
-  const applied = a ? `${a.outcome} ${a.commit.slice(0, 12)}${a.outcome === 'failed' && a.message ? ` (${a.message})` : ''}` : 'nothing applied yet';
-  const fetch = state.fetchError ? `; fetch FAILING ${state.fetchError.failures} in a row, next try ${state.fetchError.nextAttemptAt}: ${state.fetchError.message}` : '';
-  return `following ${state.ref}: ${applied}${fetch}\n`;
-}

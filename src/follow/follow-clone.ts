@@ -47,6 +47,19 @@ export async function remoteUrl(root: string, ref: FollowRef): Promise<string> {
   return local ? path.resolve(root, url) : url;
 }
 
+/**
+ * `url` fit to show and store: credentials written into an https URL (`https://user:token@host/…`)
+ * are replaced by `***`. The URL itself is used only to fetch, never written anywhere.
+ */
+export function displayUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]+@/i, '$1***@');
+}
+
+/** `text` with `url`, and any credentials in URLs, masked. */
+function maskUrl(text: string, url: string): string {
+  return text.split(url).join(displayUrl(url)).replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+}
+
 export type FollowClone = {
   dir: string;
   /** Fetches the branch; the commit it points at. */
@@ -66,7 +79,11 @@ export function followClone(root: string, url: string, ref: FollowRef): FollowCl
         mkdirSync(dir, { recursive: true });
         await git(dir, ['init', '-q']);
       }
-      await git(dir, ['fetch', '--quiet', '--no-tags', '--force', url, `+refs/heads/${ref.branch}:${tracking}`]);
+      try {
+        await git(dir, ['fetch', '--quiet', '--no-tags', '--force', url, `+refs/heads/${ref.branch}:${tracking}`]);
+      } catch (error) {
+        throw new Error(maskUrl((error as Error).message, url));
+      }
       return git(dir, ['rev-parse', '--verify', `${tracking}^{commit}`]);
     },
     async checkout(commit) {

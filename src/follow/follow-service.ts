@@ -8,7 +8,7 @@ import type { ApplyRunner } from '../backends/local/apply-runner.ts';
 import { openRepo, type Repo } from '../source/repo.ts';
 import { followActor } from '../history/actor.ts';
 import { commitStatusReporter } from './commit-status.ts';
-import { followClone, remoteUrl } from './follow-clone.ts';
+import { displayUrl, followClone, remoteUrl } from './follow-clone.ts';
 import { parseFollowRef, type FollowRef } from './follow-ref.ts';
 import { forgetFollowing, readFollowConfig, readFollowState, writeFollowConfig, writeFollowState, type FollowConfig } from './follow-state-file.ts';
 import { createFollower, type CheckResult, type CommitOutcome, type Follower, type FollowState } from './follower.ts';
@@ -51,13 +51,15 @@ export function createFollowService(deps: FollowServiceDeps) {
   /** Starts following as `config` says (replacing any earlier following); the first check runs now. */
   async function start(config: FollowConfig): Promise<FollowState> {
     const ref = parseFollowRef(config.ref);
-    const url = await remoteUrl(root, ref);
+    const fetchUrl = await remoteUrl(root, ref);
+    // What is stored and shown: never credentials written into the remote's URL.
+    const url = displayUrl(fetchUrl);
     // Asked again for what it follows already (a restart, then `up --follow`): nothing to restart.
     if (follower && current && JSON.stringify(current) === JSON.stringify({ ...config, url })) return follower.state();
     stop();
     current = { ...config, url };
     writeFollowConfig(root, config);
-    const clone = followClone(root, url, ref);
+    const clone = followClone(root, fetchUrl, ref);
     const previous = readFollowState(root);
     const initial: FollowState =
       previous && previous.ref === config.ref && previous.url === url

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gitFixture } from '../support/git-fixture.ts';
-import { followClone } from '../../src/follow/follow-clone.ts';
+import { displayUrl, followClone } from '../../src/follow/follow-clone.ts';
 import { createFollower, type CommitOutcome, type FollowState } from '../../src/follow/follower.ts';
 import { parseFollowRef, parseInterval } from '../../src/follow/follow-ref.ts';
 import { githubRepository } from '../../src/follow/commit-status.ts';
@@ -154,6 +154,21 @@ test('--follow and --interval are read strictly; GitHub remotes are recognised',
   assert.is(githubRepository('https://github.com/octo/models.git'), 'octo/models');
   assert.is(githubRepository('git@github.com:octo/models.git'), 'octo/models');
   assert.is(githubRepository('/srv/git/models.git'), null);
+  assert.is(displayUrl('https://bot:ghp_secret@github.com/octo/models.git'), 'https://***@github.com/octo/models.git');
+  assert.is(displayUrl('git@github.com:octo/models.git'), 'git@github.com:octo/models.git');
+});
+
+test('a fetch failure never shows credentials written into the URL', async () => {
+  const clone = followClone(mkdtempSync(path.join(tmpdir(), 'slipway-follow-mask-')), 'https://bot:ghp_secret@127.0.0.1:1/octo/models.git', parseFollowRef('origin/main'));
+  try {
+    await clone.fetch();
+    assert.unreachable('nothing listens on port 1');
+  } catch (error) {
+    assert.match((error as Error).message, 'git fetch failed');
+    assert.not.match((error as Error).message, 'ghp_secret');
+  } finally {
+    rmSync(path.dirname(clone.dir), { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -33,6 +33,8 @@ export type ApplyDeps = {
   gate?: boolean;
   /** Where builds' own output goes (see ensure-build). */
   buildLog?: BuildLog;
+  /** Who asked for the apply, recorded with each deployment (src/history/actor.ts). */
+  actor?: string;
 };
 
 /**
@@ -134,7 +136,8 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
     deps.log(`${change.model}: ${change.action} with build #${build.number}`);
     const model = change.desired;
     const gate = deps.callModel !== undefined && deps.gate !== false && model !== undefined && gates(model) ? model : null;
-    const result = await deps.backend.deploy(change, build, gate ? { signal: deps.signal, gate: (call) => runExamples(gate, call) } : { signal: deps.signal });
+    const recorded = { signal: deps.signal, actor: deps.actor, gitCommit: deps.gitCommit };
+    const result = await deps.backend.deploy(change, build, gate ? { ...recorded, gate: (call) => runExamples(gate, call) } : recorded);
     outcome.deploymentId = result.deploymentId;
     if (result.warnings !== undefined && result.warnings.length > 0) outcome.warnings = result.warnings;
     if (result.gate) {

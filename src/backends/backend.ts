@@ -23,6 +23,10 @@ export type DeployOptions = {
   gate?: (call: CallModel) => Promise<TestResult[]>;
   /** Aborts a deploy that has not switched traffic yet; the previous deployment keeps serving. */
   signal?: AbortSignal;
+  /** Who asked for it (`user:NAME`, `ci:…`, `follow:…`; see src/history/actor.ts), recorded with the deployment. */
+  actor?: string;
+  /** The commit applied, recorded with the deployment. */
+  gitCommit?: string | null;
 };
 
 /**

@@ -12,6 +12,8 @@ export const helpExamples: Record<string, string[]> = {
   logs: ['slipway logs iris                  # the last 100 lines, oldest first', 'slipway logs iris -f --since 10m', 'slipway logs iris --previous        # the last replica that crashed'],
   builds: ['slipway builds iris'],
   deployments: ['slipway deployments iris', 'slipway deployments iris --json'],
+  history: ['slipway history --at 2026-11-20T14:00Z', 'slipway history iris', 'slipway history --export audit.jsonl'],
+  follow: ['slipway up --follow origin/main --interval 30s', 'slipway follow status', 'slipway follow check'],
   prune: ['slipway prune --dry-run', 'slipway prune --keep 3'],
   stop: ['slipway stop iris'],
   start: ['slipway start iris'],

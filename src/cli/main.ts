@@ -28,6 +28,8 @@ const commands: Record<string, () => Promise<Register>> = {
   logs: async () => (await import('./logs.ts')).registerLogs,
   builds: async () => (await import('./history.ts')).registerHistory,
   deployments: async () => (await import('./history.ts')).registerHistory,
+  follow: async () => (await import('../follow/follow-command.ts')).registerFollow,
+  history: async () => (await import('../history/history-command.ts')).registerTimeline,
   prune: async () => (await import('./prune.ts')).registerPrune,
   stop: async () => (await import('./lifecycle.ts')).registerLifecycle,
   start: async () => (await import('./lifecycle.ts')).registerLifecycle,

@@ -5,6 +5,8 @@ import type { ModelStatus } from '../backends/local/status.ts';
 import { clusterOf, type NamedCluster } from './cluster-of.ts';
 import { requireDaemon } from './daemon-client.ts';
 import { targetOptions, type ClusterFlags } from './target-flags.ts';
+import { followSummary } from '../follow/follow-summary.ts';
+import { readFollowConfig, readFollowState } from '../follow/follow-state-file.ts';
 
 type StatusFlags = ClusterFlags & { file?: string; json?: boolean };
 
@@ -18,11 +20,13 @@ export function registerStatus(program: Command): void {
       if (cluster) return clusterStatusCommand(cluster, opts);
       const { client } = await requireDaemon();
       const status = await client.json<{ gateway: string; sandbox?: string; models: ModelStatus[]; limits?: string | null }>('GET', 'status');
+      const follow = readFollowConfig(client.info.root) ? readFollowState(client.info.root) : null;
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(follow ? { ...status, follow } : status, null, 2)}\n`);
         return;
       }
       process.stdout.write(`gateway ${status.gateway}\n`);
+      if (follow) process.stdout.write(followSummary(follow));
       if (status.sandbox?.startsWith('none')) process.stdout.write(`sandbox ${status.sandbox}\n`);
       if (status.limits) process.stderr.write(`${status.limits}\n`);
       if (status.models.length === 0) process.stdout.write('no models deployed\n');

@@ -20,7 +20,7 @@ import { loadDesired } from './desired.ts';
 import { applyViaDaemon } from '../backends/local/remote-apply.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 
-type UpOptions = { file?: string; port: string; host?: string; detach?: boolean; watch?: boolean };
+type UpOptions = { file?: string; port: string; host?: string; detach?: boolean; watch?: boolean; follow?: string; interval?: string };
 
 export function registerUp(program: Command): void {
   program
@@ -31,7 +31,10 @@ export function registerUp(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('-d, --detach', 'run the daemon in the background')
     .option('--no-watch', 'apply only when asked (`slipway apply`), not when files change')
+    .option('--follow <remote/branch>', 'a background daemon follows this branch (origin/main), never the working tree')
+    .option('--interval <duration>', 'with --follow: how often to fetch (30s, 5m)', '30s')
     .action(async (opts: UpOptions) => {
+      if (opts.follow) return (await import('../follow/follow-command.ts')).upFollow({ ...opts, follow: opts.follow });
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws, { forApply: true });
       if (opts.detach) return upDetached(ws, desired.spec, opts);

@@ -22,6 +22,7 @@ import type { Viewer } from './pages/layout.ts';
 import { renderLogin } from './pages/login.ts';
 import { renderModel } from './pages/model.ts';
 import { renderOverview } from './pages/overview.ts';
+import { followLine } from '../follow/follow-summary.ts';
 import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
 import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session } from './session.ts';
 
@@ -113,7 +114,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       return;
     }
     if (p === '/' && req.method === 'GET') {
-      return html(res, renderOverview({ viewer: viewerOf(session), models: overviewModels(deps, scopeOf(session), now()) }));
+      return html(res, renderOverview({ viewer: viewerOf(session), models: overviewModels(deps, scopeOf(session), now()), follow: followLine(deps.root) }));
     }
     if (p === '/ui/keys') {
       if (session.principal.kind !== 'admin') return json(res, 403, { error: 'only the admin token manages keys' });

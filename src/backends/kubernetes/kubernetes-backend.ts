@@ -11,7 +11,7 @@ import { deployModel } from './deploy-model.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeApi, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
 import { accessKeySecretName, annotation, envSecretName, historyName, label, workloadName } from './names.ts';
-import { readClusterState, toObserved, type ClusterState } from './observe.ts';
+import { DELETED_AT, readClusterState, toObserved, type ClusterState } from './observe.ts';
 
 export type KubernetesBackendOptions = KubeConfigOptions & {
   /** Namespace of the models; default: the context's, else `default`. */
@@ -135,7 +135,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
         const state = await readClusterState(api);
         const last = state.history.get(model)?.at(-1);
         if (last) {
-          await api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', name: historyName(model, last.record.id) }, { metadata: { labels: { [label.deleted]: 'true' } } });
+          await api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', name: historyName(model, last.record.id) }, { metadata: { labels: { [label.deleted]: 'true' }, annotations: { [DELETED_AT]: new Date().toISOString() } } });
         }
         log(`${model}: Deployment, Service and Secrets deleted; history kept`);
       }),

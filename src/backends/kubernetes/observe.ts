@@ -7,10 +7,19 @@ import type { KubeApi } from './kube-api.ts';
 import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
 import { parseBuildRecord, parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
 
+/**
+ * The annotation a delete adds to the model's last record: when it was deleted, so history can say
+ * until when it served (records made before it existed have none).
+ */
+export const DELETED_AT = 'slipway.dev/deleted-at';
+
+/** A deployment record with its markers; `deletedAt` from DELETED_AT when present. */
+export type HistoryEntry = { record: DeploymentRecord; failed: boolean; deleted: boolean; deletedAt?: string | null };
+
 export type ClusterState = {
   builds: Map<string, BuildRecord[]>;
   /** Every deployment record of each model with its markers, in id order. */
-  history: Map<string, { record: DeploymentRecord; failed: boolean; deleted: boolean }[]>;
+  history: Map<string, HistoryEntry[]>;
   deployments: Map<string, V1Deployment>;
   /** The highest deployment id of any model in the namespace (0 when none). */
   highestId: number;
@@ -30,14 +39,15 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     if (record) push(builds, record.model, record);
   }
   for (const list of builds.values()) list.sort((a, b) => a.number - b.number);
-  const history = new Map<string, { record: DeploymentRecord; failed: boolean; deleted: boolean }[]>();
+  const history = new Map<string, HistoryEntry[]>();
   let highestId = 0;
   for (const map of historyMaps) {
     const record = parseDeploymentRecord(map);
     if (!record) continue;
     highestId = Math.max(highestId, record.id);
     const labels = map.metadata?.labels ?? {};
-    push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true' });
+    const deletedAt = map.metadata?.annotations?.[DELETED_AT] ?? null;
+    push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true', deletedAt });
   }
   for (const list of history.values()) list.sort((a, b) => a.record.id - b.record.id);
   const deployments = new Map<string, V1Deployment>();

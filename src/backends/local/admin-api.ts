@@ -8,6 +8,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../../gateway/types.ts';
 import type { ApplyResult, ApplyRunner } from './apply-runner.ts';
+import { cleanActor } from '../../history/actor.ts';
+import type { FollowService } from '../../follow/follow-service.ts';
 import type { PruneOptions, PruneReport } from './prune.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -30,6 +32,8 @@ export type AdminDeps = {
   sandbox: string;
   /** Where the daemon enforces resource limits (status says when they are advisory). */
   cgroups?: CgroupSupport;
+  /** Following a branch (src/follow/): `/admin/follow` routes. */
+  follow?: Pick<FollowService, 'handle'>;
 };
 
 /** True when `presented` is the admin token; constant time in the token's content. */
@@ -69,6 +73,10 @@ export function createAdminApi(deps: AdminDeps) {
           json(res, 200, { ok: true });
           deps.shutdown();
           return;
+        case 'GET follow':
+        case 'POST follow':
+          if (!deps.follow) return json(res, 404, { error: 'this daemon cannot follow a branch' });
+          return await deps.follow.handle(req, res, parts.slice(1), async () => parseBody(await readAll(req)));
         case 'GET models':
         case 'POST models':
           return await modelRoute(req, res, url, parts.slice(1), deps);
@@ -132,7 +140,7 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
 
 /** Streams the apply as NDJSON: `{"log": line}` and `{"build": {model, number, line}}` lines, then `{"result": ApplyResult}`. */
 async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const body = parseBody(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; fingerprint?: unknown; gate?: unknown } | null;
+  const body = parseBody(await readAll(req)) as { file?: unknown; env?: unknown; lockTimeoutSeconds?: unknown; fingerprint?: unknown; gate?: unknown; actor?: unknown } | null;
   if (body === null) return json(res, 400, { error: 'apply needs a JSON body: {"file": "<absolute path of models.yaml>"}' });
   if (typeof body.file !== 'string') return json(res, 400, { error: 'apply needs {"file": "<absolute path of models.yaml>"}' });
   if (body.fingerprint !== undefined && typeof body.fingerprint !== 'string') {
@@ -153,6 +161,7 @@ async function apply(req: IncomingMessage, res: ServerResponse, deps: AdminDeps)
       lockTimeoutSeconds: timeout,
       fingerprint: body.fingerprint,
       gate: body.gate !== false,
+      actor: cleanActor(body.actor) ?? undefined,
       buildLog: (model, number, line) => res.write(`${JSON.stringify({ build: { model, number, line } })}\n`),
       log: (line) => res.write(`${JSON.stringify({ log: line })}\n`),
     });

@@ -37,6 +37,13 @@ export type ApplyRequest = {
   gate?: boolean;
   /** Builds' own output, apart from `log`; default: in `log`, prefixed. */
   buildLog?: BuildLog;
+  /** Who asked (src/history/actor.ts), recorded with each deployment; default `user:` the daemon's user. */
+  actor?: string;
+  /**
+   * The checkout to plan and build from, when not the daemon's repository: following a branch
+   * (src/follow/) applies from its own clone, so the user's working tree is never read or touched.
+   */
+  source?: Repo;
 };
 
 /** `fingerprint`: of the plan applied (plan/fingerprint.ts). */
@@ -55,8 +62,9 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
   async function run(req: ApplyRequest, signal: AbortSignal | undefined): Promise<ApplyResult> {
     if (signal?.aborted) return { ok: false, message: `apply cancelled before it started: ${cancelReason(signal)}` };
     const env = { ...process.env, ...req.env };
+    const source = req.source ?? deps.repo;
     const desired = await loadDesired(
-      { repo: deps.repo, modelsFile: req.file, display: path.relative(deps.repo.root, req.file) },
+      { repo: source, modelsFile: req.file, display: path.relative(source.root, req.file) },
       { forApply: true, env, secretDigest: localSecretDigest(deps.repo.root, deps.store), interpreters: true },
     );
     if (!desired.ok) return { ok: false, message: desired.message };
@@ -67,12 +75,13 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       return { ok: false, message: STALE_PLAN_MESSAGE };
     }
     const report = await applyPlan(thePlan, {
-      root: deps.repo.root,
+      root: source.root,
       ledger: sqliteBuildLedger(deps.store),
       builder: deps.builder,
       backend: deps.deployer.backendFor(env),
       keys: desired.keys,
-      gitCommit: await headCommit(deps.repo),
+      gitCommit: await headCommit(source),
+      actor: req.actor,
       log: req.log,
       envSource: env,
       callModel: deps.callModel,

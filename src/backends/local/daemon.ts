@@ -14,6 +14,7 @@ import { recordMetrics } from '../../store/metrics.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import { createAdminApi, isAdminToken } from './admin-api.ts';
 import { createApplyRunner, type ApplyRunner } from './apply-runner.ts';
+import { createFollowService } from '../../follow/follow-service.ts';
 import { createMetricsApi } from './metrics-api.ts';
 import { pruneLocal } from './prune.ts';
 import { removeDaemonInfo, writeDaemonInfo } from './daemon-info.ts';
@@ -203,6 +204,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       log('stopping: draining calls and stopping replicas');
+      follow.stop();
       stopSampling();
       // An apply still building would keep the process alive; what it did not finish stays undone.
       runner.cancelAll('the daemon is stopping');
@@ -218,7 +220,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     return stopping;
   };
 
+  const follow = createFollowService({ repo: opts.repo, runner, log });
   const admin = createAdminApi({
+    follow,
     token,
     runner,
     deployer,
@@ -274,6 +278,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   // Restore first, so a CLI that finds daemon.json finds the models it had too.
   for (const problem of await deployer.restore(process.env as Record<string, string | undefined>)) log(problem);
   writeDaemonInfo(root, { pid: process.pid, host, port, token, root, startedAt: new Date().toISOString() });
+  await follow.resume();
   const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url, cgroups, sandbox: sandboxNote });
   return { url, token, runner, deployer, status, stopped, stop };
 }

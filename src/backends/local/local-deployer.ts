@@ -169,7 +169,8 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       serving,
       servingHash: servingHash(serving),
       state: desired.state,
-      actor: process.env.USER ?? 'slipway',
+      actor: options.actor ?? `user:${process.env.USER ?? 'slipway'}`,
+      gitCommit: options.gitCommit ?? null,
       reason: `${change.action}: ${change.reasons.join('; ') || 'as declared'}`,
     });
     const deployment = requireDeployment(store, id);

@@ -3,6 +3,7 @@ import type { ApplyResult } from './apply-runner.ts';
 import type { AdminClient } from './admin-client.ts';
 import { lockTimeoutFromEnv } from './apply-runner.ts';
 import type { BuildLog } from '../../apply/ensure-build.ts';
+import { applyActor } from '../../history/actor.ts';
 
 /**
  * Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. With
@@ -22,7 +23,7 @@ export async function applyViaDaemon(
   }
   // The caller's patience, not the daemon's: each CI job or terminal may set its own.
   const lockTimeoutSeconds = process.env.SLIPWAY_LOCK_TIMEOUT_SECONDS === undefined ? undefined : lockTimeoutFromEnv(process.env);
-  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds, gate: options.gate, fingerprint: options.fingerprint });
+  const response = await client.request('POST', 'apply', { file, env, lockTimeoutSeconds, gate: options.gate, fingerprint: options.fingerprint, actor: applyActor(process.env) });
   if (!response.ok || !response.body) {
     const text = await response.text();
     return { ok: false, message: `the daemon refused the apply (${response.status}): ${text}` };

@@ -19,7 +19,8 @@ export type OverviewModel = {
   gpu: number;
 };
 
-export type OverviewData = { viewer: Viewer; models: OverviewModel[] };
+/** `follow`: one line on the branch the daemon follows (src/follow/), failing fetches included; absent when it follows none. */
+export type OverviewData = { viewer: Viewer; models: OverviewModel[]; follow?: string | null };
 
 /** What every model asked for together: replicas, and per-replica requests times replicas. */
 export function requestedTotals(models: readonly OverviewModel[]): { replicas: number; cpu: number; memoryBytes: number; gpu: number } {
@@ -52,6 +53,7 @@ export function renderOverview(data: OverviewData): string {
 </tr>`,
   );
   const main = html`<h1>Models</h1>
+${data.follow ? html`<p class="follow">${data.follow}</p>` : ''}
 <table class="models">
 <caption>${data.models.length} model${data.models.length === 1 ? '' : 's'}; calls, errors and p95 over the last hour</caption>
 <thead><tr><th scope="col">Model</th><th scope="col">State</th><th scope="col" class="num">Build</th><th scope="col" class="num">Deployment</th><th scope="col" class="num">Replicas ready / wanted</th><th scope="col" class="num">Calls</th><th scope="col" class="num">Error rate</th><th scope="col" class="num">p95</th></tr></thead>

@@ -166,7 +166,7 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null, useCac
   const toHash = new Map<string, Named>();
   const modules: string[] = [];
   for (const entry of staged) {
-    if (!counts(entry.path) || !inScope(scope, entry.path) && entry.mode !== GITLINK_MODE) continue;
+    if (!counts(entry.path) || (!inScope(scope, entry.path) && entry.mode !== GITLINK_MODE)) continue;
     if (entry.mode === GITLINK_MODE) {
       if (touchesScope(scope, entry.path) && !modules.includes(entry.path)) modules.push(entry.path);
       continue;

@@ -56,7 +56,7 @@ const SLICE = 256;
 /** The blob ids among `blobs` that the repository at `root` does not hold. */
 async function absentBlobs(root: string, blobs: string[]): Promise<Set<string>> {
   if (blobs.length === 0) return new Set();
-  const out = await gitBytes(root, ['cat-file', '--batch-check'], { input: blobs.map((b) => `${b}\n`).join('') });
+  const out = await gitBytes(root, ['cat-file', '--batch-check', '--buffer'], { input: blobs.map((b) => `${b}\n`).join('') });
   return new Set(out.toString('latin1').split('\n').filter((line) => line.endsWith(' missing')).map((line) => line.split(' ')[0]!));
 }
 

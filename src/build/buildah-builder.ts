@@ -104,7 +104,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   log.line(`checking out ${layout.files.length} files from ${context || 'the repository root'} as git stores them`);
   const root = await realpath(req.root);
   const store = await openContentStore(settings.stateDir);
-  const assembled = await assembleContext({ root, context, layout, inputs: key.inputs, store, runtimeDir: settings.runtimeDir, folder });
+  const assembled = await assembleContext({ root, context, layout, inputs: key.inputs, store, unstored: key.unstored, runtimeDir: settings.runtimeDir, folder });
   if (!assembled.ok) throw new StepFailure(assembled.message);
   if (assembled.deps.length > 0) log.line(`dependency layer: ${assembled.deps.join(', ')}`);
 

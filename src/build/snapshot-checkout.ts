@@ -26,6 +26,8 @@ export type SnapshotRequest = {
   /** An existing, empty folder to fill. */
   folder: string;
   store: ContentStore;
+  /** The key's `unstored` hint: only these may lack their blob; without it, git is asked for every file. */
+  unstored?: readonly string[];
 };
 
 const SYMLINK = '120000';
@@ -155,7 +157,8 @@ export async function writeSnapshot(req: SnapshotRequest): Promise<CopyResult> {
     for (const [module, files] of groups) {
       const moduleRoot = join(req.root, module);
       const local = (f: PlacedFile) => (module === '' ? f.path : f.path.slice(module.length + 1));
-      const absent = await absentBlobs(moduleRoot, [...new Set(files.map((f) => f.blob))]);
+      const hinted = req.unstored === undefined ? null : new Set(req.unstored);
+      const absent = hinted === null ? await absentBlobs(moduleRoot, [...new Set(files.map((f) => f.blob))]) : new Set(files.filter((f) => hinted.has(f.path)).map((f) => f.blob));
       await storeFromWorktree(req.root, moduleRoot, files.filter((f) => absent.has(f.blob)), local);
       const tree = join(scratch, 'tree', module);
       await checkout(moduleRoot, files, modes, local, scratch, tree);

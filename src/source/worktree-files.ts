@@ -29,6 +29,8 @@ export type WorktreeFile = ManifestEntry & {
   uninitialized?: boolean;
   /** The submodule (its path) whose repository holds this file; absent for the repository's own. */
   module?: string;
+  /** Hashed from the working tree: git's object database may not hold the blob. */
+  hashed?: boolean;
 };
 
 export const SYMLINK_MODE = '120000';
@@ -197,7 +199,7 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null, useCac
       const cached = cache?.lookup(path, stats);
       if (cached === undefined) regular.push([path, executable, stats]);
       else {
-        files.push({ path, blob: cached, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false });
+        files.push({ path, blob: cached, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false, hashed: true });
         cache?.remember(path, stats, cached);
       }
     }
@@ -207,7 +209,7 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null, useCac
     hashLinks(root, formatOut.toString('latin1').split('\n')[0]!.trim() || 'sha1', links),
   ]);
   regular.forEach(([path, executable, stats], index) => {
-    files.push({ path, blob: regularIds[index]!, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false });
+    files.push({ path, blob: regularIds[index]!, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false, hashed: true });
     cache?.remember(path, stats, regularIds[index]!);
   });
   await cache?.save();

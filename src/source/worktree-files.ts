@@ -188,7 +188,9 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null, useCac
   }
   const kinds = await Promise.all([...toHash.keys()].map(async (path) => [path, await kindOf(root, path)] as const));
   // A modified .gitattributes changes clean-side ids in ways the signature cannot see: hash all.
-  const attributesChanged = [...toHash.keys()].some((path) => path === '.gitattributes' || path.endsWith('/.gitattributes'));
+  const isAttributes = (path: string) => path === '.gitattributes' || path.endsWith('/.gitattributes');
+  const attributesChanged =
+    [...changed].some(isAttributes) || byteRecords(untrackedOut).some((record) => isAttributes(record.toString('latin1')));
   const cache: HashCache | null = useCache && !attributesChanged ? await openHashCache(formatOut.toString('utf8').split('\n')[1]!.trim(), cleanSignature(staged, configOut)) : null;
   const regular: Array<[string, boolean, Stats]> = [];
   const links: string[] = [];

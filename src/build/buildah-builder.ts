@@ -120,6 +120,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
     layout,
     inputs: key.inputs,
     store,
+    unstored: key.unstored,
     folder,
     ...(r === null ? { runtimeDir: settings.runtimeDir } : { runtimeDir: r.runtimeDir, runtimeEntries: R_IMAGE_RUNTIME_ENTRIES, depsExtra: declared }),
   });

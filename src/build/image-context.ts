@@ -30,6 +30,8 @@ export type ContextRequest = {
   inputs: KeyInputs;
   /** Where checked-out content is kept (and linked from, when on the same file system). */
   store: ContentStore;
+  /** The build key's `unstored` hint (see `BuildKey`). */
+  unstored?: readonly string[];
   /** The runtime folder holding `slipway_runtime`. */
   runtimeDir: string;
   /** The entries of `runtimeDir` to copy; default `RUNTIME_ENTRIES` (Python's). */
@@ -53,7 +55,7 @@ async function depsFiles(layout: SnapshotLayout, app: string): Promise<PlacedFil
 export async function assembleContext(req: ContextRequest): Promise<ContextResult> {
   const app = join(req.folder, CONTEXT_APP);
   await mkdir(app, { recursive: true });
-  const copied = await writeSnapshot({ root: req.root, context: req.context, inputs: req.inputs, files: req.layout.files, folder: app, store: req.store });
+  const copied = await writeSnapshot({ root: req.root, context: req.context, inputs: req.inputs, files: req.layout.files, folder: app, store: req.store, unstored: req.unstored });
   if (!copied.ok) return copied;
   const deps = join(req.folder, CONTEXT_DEPS);
   await mkdir(deps);

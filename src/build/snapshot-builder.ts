@@ -82,7 +82,7 @@ async function assemble(req: BuildRequest, settings: Settings, temp: string, log
   const root = await realpath(req.root);
   await mkdir(temp);
   const store = await openContentStore(stateDir);
-  const copied = await writeSnapshot({ root, context, inputs: key.inputs, files: layout.files, folder: temp, store });
+  const copied = await writeSnapshot({ root, context, inputs: key.inputs, files: layout.files, folder: temp, store, unstored: key.unstored });
   if (!copied.ok) throw new StepFailure(copied.message);
   log.line(`${copied.linked} of ${layout.files.length} files linked from the content store`);
   await writeBuildInfo(temp, {

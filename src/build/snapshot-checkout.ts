@@ -10,7 +10,7 @@ import { lstat, mkdir, readlink, realpath, rm, symlink } from 'node:fs/promises'
 import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import { gitBytes, stdinPath } from '../source/git-bytes.ts';
 import type { KeyInputs } from '../source/types.ts';
-import { adoptContent, contentId, hasContent, placeContent, type ContentStore } from './content-store.ts';
+import { adoptContent, contentId, listContent, placeContent, type ContentStore } from './content-store.ts';
 import { gitBlobId } from './git-blob.ts';
 import { targetOf, type PlacedFile } from './snapshot-layout.ts';
 
@@ -26,6 +26,8 @@ export type SnapshotRequest = {
   /** An existing, empty folder to fill. */
   folder: string;
   store: ContentStore;
+  /** The key's `unstored` hint: only these may lack their blob; without it, git is asked for every file. */
+  unstored?: readonly string[];
 };
 
 const SYMLINK = '120000';
@@ -42,19 +44,21 @@ function inside(root: string, path: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel));
 }
 
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+/** Runs the synchronous `work` over `items` in slices, yielding to the event loop between them. */
+async function inSlices<T>(items: readonly T[], work: (item: T) => void): Promise<void> {
+  for (let start = 0; start < items.length; start += SLICE) {
+    for (const item of items.slice(start, start + SLICE)) work(item);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
+
+/** Files handled between two yields: a few milliseconds of system calls. */
+const SLICE = 256;
 
 /** The blob ids among `blobs` that the repository at `root` does not hold. */
 async function absentBlobs(root: string, blobs: string[]): Promise<Set<string>> {
   if (blobs.length === 0) return new Set();
-  const out = await gitBytes(root, ['cat-file', '--batch-check'], { input: blobs.map((b) => `${b}\n`).join('') });
+  const out = await gitBytes(root, ['cat-file', '--batch-check', '--buffer'], { input: blobs.map((b) => `${b}\n`).join('') });
   return new Set(out.toString('latin1').split('\n').filter((line) => line.endsWith(' missing')).map((line) => line.split(' ')[0]!));
 }
 
@@ -144,26 +148,28 @@ export async function writeSnapshot(req: SnapshotRequest): Promise<CopyResult> {
     const links = req.files.filter((f) => modes.get(f.path) === SYMLINK);
     for (const file of links) await placeLink(req.root, req.context, file, req.folder);
     const regular = req.files.filter((f) => modes.get(f.path) !== SYMLINK);
+    const held = await listContent(store);
     const wanted = new Map<string, PlacedFile>();
-    for (const file of regular) if (!wanted.has(idOf(file)) && !(await hasContent(store, idOf(file)))) wanted.set(idOf(file), file);
+    for (const file of regular) if (!held.has(idOf(file))) wanted.set(idOf(file), file);
     await mkdir(scratch, { recursive: true });
     const groups = new Map<string, PlacedFile[]>();
     for (const file of wanted.values()) groups.set(moduleOf(file.path), [...(groups.get(moduleOf(file.path)) ?? []), file]);
     for (const [module, files] of groups) {
       const moduleRoot = join(req.root, module);
       const local = (f: PlacedFile) => (module === '' ? f.path : f.path.slice(module.length + 1));
-      const absent = await absentBlobs(moduleRoot, [...new Set(files.map((f) => f.blob))]);
+      const hinted = req.unstored === undefined ? null : new Set(req.unstored);
+      const absent = hinted === null ? await absentBlobs(moduleRoot, [...new Set(files.map((f) => f.blob))]) : new Set(files.filter((f) => hinted.has(f.path)).map((f) => f.blob));
       await storeFromWorktree(req.root, moduleRoot, files.filter((f) => absent.has(f.blob)), local);
       const tree = join(scratch, 'tree', module);
       await checkout(moduleRoot, files, modes, local, scratch, tree);
-      await pool(files, 16, (f) => adoptContent(store, idOf(f), join(tree, local(f)), modes.get(f.path) === EXECUTABLE));
+      await inSlices(files, (f) => adoptContent(store, idOf(f), join(tree, local(f)), modes.get(f.path) === EXECUTABLE));
       await rm(join(scratch, 'tree'), { recursive: true, force: true });
     }
     let linked = 0;
     const folders = new Set(regular.map((f) => dirname(join(req.folder, f.target))));
     for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
-    await pool(regular, 16, async (f) => {
-      if (await placeContent(store, idOf(f), join(req.folder, f.target), modes.get(f.path) === EXECUTABLE)) linked++;
+    await inSlices(regular, (f) => {
+      if (placeContent(store, idOf(f), join(req.folder, f.target), modes.get(f.path) === EXECUTABLE)) linked++;
     });
     return { ok: true, linked };
   } catch (error) {

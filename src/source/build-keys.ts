@@ -141,7 +141,7 @@ export async function computeBuildKeys(repo: Repo, spec: Spec): Promise<KeysResu
         }),
       },
     };
-    keys[model.name] = { key: keyOf(inputs), inputs };
+    keys[model.name] = { key: keyOf(inputs), inputs, unstored: files.filter((f) => f.hashed).map((f) => f.path) };
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, keys };
 }

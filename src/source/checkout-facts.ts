@@ -50,7 +50,7 @@ const POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:(
 /** Reads the blobs `entries` name (one `cat-file --batch`); absent blobs are skipped. */
 async function pointersOf(root: string, entries: ReadonlyArray<{ path: string; blob: string }>): Promise<LfsPointer[]> {
   if (entries.length === 0) return [];
-  const out = await gitBytes(root, ['cat-file', '--batch'], { input: entries.map((e) => `${e.blob}\n`).join('') });
+  const out = await gitBytes(root, ['cat-file', '--batch', '--buffer'], { input: entries.map((e) => `${e.blob}\n`).join('') });
   const pointers: LfsPointer[] = [];
   let offset = 0;
   for (const entry of entries) {

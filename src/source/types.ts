@@ -62,6 +62,11 @@ export type BuildKey = {
   /** sha256 (hex) of the canonical JSON of `inputs`. */
   key: string;
   inputs: KeyInputs;
+  /**
+   * Paths of `inputs.files` whose blob was computed from the working tree (untracked or modified),
+   * which git's object database may not hold yet. A hint for builders, not part of the key.
+   */
+  unstored?: string[];
 };
 
 /** Build keys per model name. */

@@ -29,6 +29,8 @@ export type WorktreeFile = ManifestEntry & {
   uninitialized?: boolean;
   /** The submodule (its path) whose repository holds this file; absent for the repository's own. */
   module?: string;
+  /** Hashed from the working tree: git's object database may not hold the blob. */
+  hashed?: boolean;
 };
 
 export const SYMLINK_MODE = '120000';
@@ -166,7 +168,7 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null, useCac
   const toHash = new Map<string, Named>();
   const modules: string[] = [];
   for (const entry of staged) {
-    if (!counts(entry.path) || !inScope(scope, entry.path) && entry.mode !== GITLINK_MODE) continue;
+    if (!counts(entry.path) || (!inScope(scope, entry.path) && entry.mode !== GITLINK_MODE)) continue;
     if (entry.mode === GITLINK_MODE) {
       if (touchesScope(scope, entry.path) && !modules.includes(entry.path)) modules.push(entry.path);
       continue;
@@ -186,7 +188,9 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null, useCac
   }
   const kinds = await Promise.all([...toHash.keys()].map(async (path) => [path, await kindOf(root, path)] as const));
   // A modified .gitattributes changes clean-side ids in ways the signature cannot see: hash all.
-  const attributesChanged = [...toHash.keys()].some((path) => path === '.gitattributes' || path.endsWith('/.gitattributes'));
+  const isAttributes = (path: string) => path === '.gitattributes' || path.endsWith('/.gitattributes');
+  const attributesChanged =
+    [...changed].some(isAttributes) || byteRecords(untrackedOut).some((record) => isAttributes(record.toString('latin1')));
   const cache: HashCache | null = useCache && !attributesChanged ? await openHashCache(formatOut.toString('utf8').split('\n')[1]!.trim(), cleanSignature(staged, configOut)) : null;
   const regular: Array<[string, boolean, Stats]> = [];
   const links: string[] = [];
@@ -197,7 +201,7 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null, useCac
       const cached = cache?.lookup(path, stats);
       if (cached === undefined) regular.push([path, executable, stats]);
       else {
-        files.push({ path, blob: cached, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false });
+        files.push({ path, blob: cached, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false, hashed: true });
         cache?.remember(path, stats, cached);
       }
     }
@@ -207,7 +211,7 @@ async function listFiles(root: string, scope: ReadonlySet<string> | null, useCac
     hashLinks(root, formatOut.toString('latin1').split('\n')[0]!.trim() || 'sha1', links),
   ]);
   regular.forEach(([path, executable, stats], index) => {
-    files.push({ path, blob: regularIds[index]!, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false });
+    files.push({ path, blob: regularIds[index]!, mode: executable ? EXECUTABLE_MODE : REGULAR_MODE, symlink: false, hashed: true });
     cache?.remember(path, stats, regularIds[index]!);
   });
   await cache?.save();

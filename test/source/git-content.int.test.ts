@@ -260,9 +260,10 @@ test('submodules: added, bumped, uninitialised; `file:` inside a submodule', asy
     assert.is.not(bumped.key, added.key, 'bumping the submodule changes the key');
     await assertLikeArchive(r, bumped, r.commit('bump'));
 
-    const inside = modelSpec('v', 'm/vendor/helpers.py', { context: 'm' });
-    const pointed = await keysIn(r.root, [{ ...inside, function: 'double' }]);
+    const inside = { ...modelSpec('v', 'm/vendor/helpers.py', { context: 'm' }), function: 'double' };
+    const pointed = await keysIn(r.root, [inside]);
     assert.ok(pointed.ok, pointed.ok ? '' : JSON.stringify(pointed.errors));
+    if (pointed.ok) await assertLikeArchive(r, pointed.keys.v!, r.git('rev-parse', 'HEAD'), inside);
 
     execFileSync('git', ['clone', '-q', r.root, 'fresh'], { cwd: r.base, stdio: 'ignore' });
     const fresh = repoAt(r.base, join(r.base, 'fresh'));

@@ -2,7 +2,7 @@
 // access key, server-side applies its Secrets, Deployment and Service, creates the deployment's
 // create-only record, then follows the rollout. Nothing is deleted when a rollout fails: with
 // RollingUpdate and maxUnavailable 0 the previous ReplicaSet keeps serving.
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
 import type { Change } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
 import type { StoredBuild } from '../../store/builds.ts';
@@ -17,6 +17,9 @@ import { accessKeySecretName, envSecretName, historyName, label, MAX_MODEL_NAME,
 import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
 import { readClusterState } from './observe.ts';
 import { RolloutError, waitForRollout } from './rollout.ts';
+import { foreignPodSpecFields, undoForeignFields } from './template-drift.ts';
+
+const deploymentRef = (model: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: workloadName(model) });
 
 export type DeployContext = {
   api: KubeApi;
@@ -62,7 +65,7 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   }
 
   const hash = servingHash(desired.serving);
-  await api.apply(modelDeployment({
+  const manifest = modelDeployment({
     ...owner,
     deploymentId: id,
     build: { number: build.number, key: build.key },
@@ -74,7 +77,14 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     imagePullSecret: ctx.imagePullSecret,
     progressDeadlineSeconds: ctx.progressDeadlineSeconds,
     envSecretVersion,
-  }));
+  });
+  const applied = await api.apply<V1Deployment>(manifest);
+  // Entries another manager added (kubectl set env...) survive a forced apply: remove them.
+  const undo = undoForeignFields(applied, manifest);
+  if (undo !== null) {
+    await api.mergePatch(deploymentRef(model), undo);
+    ctx.log(`${model}: removed changes made outside Slipway to the pod template (${foreignPodSpecFields(applied).map((f) => f.manager).join(', ')})`);
+  }
   await api.apply(modelService(owner));
 
   const record: DeploymentRecord = {

@@ -62,7 +62,7 @@ export type FakeOptions = {
  * https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes .
  */
 export type WatchControl = {
-  /** Sends a BOOKMARK with the current resourceVersion to every open watch that asked for them (`allowWatchBookmarks`). */
+  /** Sends a BOOKMARK with the current resourceVersion to every open watch that asked for them (`allowWatchBookmarks`; https://kubernetes.io/docs/reference/using-api/api-concepts/#watch-bookmarks). */
   bookmark(): void;
   /** Ends every open watch, as the server does when its timeout passes. */
   closeAll(): void;
@@ -94,7 +94,7 @@ function status(error: FakeApiError) {
 export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise<FakeKubeApiServer> {
   const token = 'fake-token';
   const store = new FakeStore();
-  const controller = startFakeController(store, options.controllerStepMs ?? 10, options.podSecurity ?? 'privileged');
+  const controller = startFakeController(store, options.controllerStepMs ?? 10, options.podSecurity ?? 'restricted');
   const requests: RecordedRequest[] = [];
   const watches = new Map<ServerResponse, { bookmarks: boolean; kind: string; apiVersion: string }>();
   const failures: number[] = [];

@@ -87,7 +87,9 @@ export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
         spec: {
           serviceAccountName: GATEWAY_NAME,
           ...(input.imagePullSecret ? { imagePullSecrets: [{ name: input.imagePullSecret }] } : {}),
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 },
+          // Passes the Pod Security "restricted" profile (see README, "Kubernetes: trust and permissions").
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
           containers: [
             {
               name: 'gateway',
@@ -111,6 +113,7 @@ export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
               lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
               resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
           ],
         },

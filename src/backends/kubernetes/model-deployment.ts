@@ -4,6 +4,10 @@ import type { V1Container, V1Deployment, V1DeploymentStrategy, V1EnvVar } from '
 import type { DesiredState, Serving } from '../../spec/types.ts';
 import { annotation, envSecretName, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels, workloadName } from './names.ts';
 import { routeSettings } from './route-settings.ts';
+import { IMAGE_USER } from '../../build/containerfile.ts';
+
+/** The uid Slipway's images run as (`USER` in the Containerfile it writes). */
+const IMAGE_UID = Number(IMAGE_USER.split(':')[0]);
 
 export type ModelDeploymentInput = {
   project: string;
@@ -68,6 +72,11 @@ export function modelDeployment(input: ModelDeploymentInput): V1Deployment {
           enableServiceLinks: false,
           terminationGracePeriodSeconds: Math.ceil(serving.timeoutSeconds) + PRE_STOP_SECONDS + 10,
           ...(input.imagePullSecret ? { imagePullSecrets: [{ name: input.imagePullSecret }] } : {}),
+          // The Pod Security "restricted" profile (https://kubernetes.io/docs/concepts/security/pod-security-standards/):
+          // the image's own non-root user (IMAGE_USER), the runtime's default seccomp profile.
+          securityContext: { runAsNonRoot: true, runAsUser: IMAGE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          // The root filesystem is read-only: a model writes scratch files to /tmp only.
+          volumes: [{ name: 'tmp', emptyDir: {} }],
           containers: [container(input.image, env, serving)],
         },
       },
@@ -103,6 +112,8 @@ function container(image: string, env: V1EnvVar[], serving: Serving): V1Containe
     // waits as long as a call may run: a long call must not take the pod out of its Service.
     readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: Math.ceil(serving.timeoutSeconds) + 2 },
     lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
 }
 
@@ -115,6 +126,8 @@ function containerEnv(input: ModelDeploymentInput): V1EnvVar[] {
     // Pods are reachable from other pods: the runtime refuses larger bodies itself.
     { name: 'SLIPWAY_MAX_REQUEST_BYTES', value: String(input.serving.maxRequestBytes) },
     { name: 'PYTHONUNBUFFERED', value: '1' },
+    // The only writable place (the root filesystem is read-only): caches that default to ~ land here.
+    { name: 'HOME', value: '/tmp' },
   ];
   const own = new Set(env.map((e) => e.name));
   for (const [name, value] of Object.entries(input.serving.env)) {

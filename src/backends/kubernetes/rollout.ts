@@ -5,7 +5,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { RolloutFailure } from '../backend.ts';
 import type { KubeApi } from './kube-api.ts';
 
-export type RolloutVerdict = { done: true } | { done: false; waiting: string } | { failed: string };
+export type RolloutVerdict = { done: true } | { done: false; waiting: string } | { failed: string; reason: string };
 
 /** Thrown when a rollout cannot finish; the previous ReplicaSet keeps serving. */
 export class RolloutError extends RolloutFailure {
@@ -25,7 +25,10 @@ export function rolloutVerdict(d: V1Deployment): RolloutVerdict {
   const generation = d.metadata?.generation ?? 0;
   if ((status.observedGeneration ?? 0) < generation) return { done: false, waiting: 'waiting for the controller to see the new spec' };
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
-  if (progressing?.reason === 'ProgressDeadlineExceeded') return { failed: progressing.message ?? 'ProgressDeadlineExceeded' };
+  if (progressing?.reason === 'ProgressDeadlineExceeded') return { failed: progressing.message ?? 'ProgressDeadlineExceeded', reason: 'ProgressDeadlineExceeded' };
+  // No pod can be created (Pod Security admission, quota): waiting for the deadline would only hide the message.
+  const replicaFailure = status.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
+  if (replicaFailure) return { failed: replicaFailure.message ?? replicaFailure.reason ?? 'ReplicaFailure', reason: replicaFailure.reason ?? 'ReplicaFailure' };
   const desired = d.spec?.replicas ?? 1;
   const updated = status.updatedReplicas ?? 0;
   const replicas = status.replicas ?? 0;
@@ -51,8 +54,8 @@ export async function waitForRollout(api: KubeApi, name: string, opts: WaitOptio
   const judge = (d: V1Deployment): boolean => {
     const verdict = rolloutVerdict(d);
     if ('failed' in verdict) {
-      throw new RolloutError(opts.model, 'ProgressDeadlineExceeded',
-        `rollout of ${opts.model} failed: ProgressDeadlineExceeded: ${verdict.failed.replace(/\.$/, '')}. The previous deployment keeps serving; ` +
+      throw new RolloutError(opts.model, verdict.reason,
+        `rollout of ${opts.model} failed: ${verdict.reason}: ${verdict.failed.replace(/\.$/, '')}. The previous deployment keeps serving; ` +
         `see \`kubectl -n ${api.namespace} describe deployment ${name}\` and the new pods' events and logs`);
     }
     if (verdict.done) return true;

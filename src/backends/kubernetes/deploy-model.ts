@@ -13,7 +13,7 @@ import { KubeApiError, type KubeApi } from './kube-api.ts';
 import { modelDeployment } from './model-deployment.ts';
 import { accessKeySecret, envSecret } from './model-secrets.ts';
 import { modelService } from './model-service.ts';
-import { accessKeySecretName, envSecretName, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
+import { accessKeySecretName, annotation, envSecretName, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
 import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
 import { readClusterState } from './observe.ts';
 import { RolloutError, waitForRollout } from './rollout.ts';
@@ -87,6 +87,12 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   }
   await api.apply(modelService(owner));
 
+  // The record says what runs: not when another apply's Deployment replaced ours meanwhile.
+  const live = await api.read<V1Deployment>(deploymentRef(model));
+  const liveId = live?.metadata?.annotations?.[annotation.deploymentId];
+  if (liveId !== String(id)) {
+    throw new Error(`Deployment ${workloadName(model)} now carries deployment #${liveId ?? '(none)'}, not #${id}: another apply changed it meanwhile; deployment #${id} is not recorded. Plan and apply again`);
+  }
   const record: DeploymentRecord = {
     id,
     model,

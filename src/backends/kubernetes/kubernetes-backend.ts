@@ -8,6 +8,7 @@ import type { Backend } from '../backend.ts';
 import type { Observed } from '../../plan/types.ts';
 import { acquireApplyLock, type ApplyLock } from './apply-lock.ts';
 import { deployModel } from './deploy-model.ts';
+import { lockGuardedApi } from './lock-guarded-api.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeApi, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
 import { accessKeySecretName, annotation, envSecretName, historyName, label, workloadName } from './names.ts';
@@ -28,7 +29,7 @@ export type KubernetesBackendOptions = KubeConfigOptions & {
   progressDeadlineSeconds?: number;
   /** How long deploy() waits for a rollout in all. Default: the deadline plus a minute. */
   rolloutTimeoutMs?: number;
-  lock?: { holder?: string; durationSeconds?: number; timeoutMs?: number; pollMs?: number };
+  lock?: { holder?: string; durationSeconds?: number; timeoutMs?: number; pollMs?: number; now?: () => number };
   /** Where fromEnv values are read. Default process.env. */
   env?: Record<string, string | undefined>;
   gitCommit?: string | null;
@@ -50,7 +51,11 @@ export type KubernetesBackend = Backend & {
 export function createKubernetesBackend(opts: KubernetesBackendOptions): KubernetesBackend {
   const kc = loadKubeConfig(opts);
   const namespace = namespaceOf(kc, opts.namespace);
-  const api = createKubeApi(kc, namespace);
+  const reader = createKubeApi(kc, namespace);
+  // Writes happen only while this apply holds the lock; the lock itself renews through `reader`.
+  const api = lockGuardedApi(reader, async () => {
+    await held?.lock.assertHeld();
+  });
   const log = opts.log ?? (() => {});
   const progressDeadlineSeconds = opts.progressDeadlineSeconds ?? 600;
   const holder = opts.lock?.holder ?? `${safeUser()}@${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -61,11 +66,12 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
     if (held) {
       held.depth++;
     } else {
-      acquiring ??= acquireApplyLock(api, {
+      acquiring ??= acquireApplyLock(reader, {
         holder,
         durationSeconds: opts.lock?.durationSeconds ?? 30,
         timeoutMs: opts.lock?.timeoutMs ?? 300_000,
         pollMs: opts.lock?.pollMs,
+        now: opts.lock?.now,
         log,
       }).finally(() => {
         acquiring = null;

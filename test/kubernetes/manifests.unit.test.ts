@@ -64,7 +64,7 @@ test('model Deployment: labels, annotations, probes, preStop, strategy, resource
   assert.is(spec.progressDeadlineSeconds, 600);
   const pod = spec.template.spec!;
   assert.equal(pod.imagePullSecrets, [{ name: 'registry-pull' }]);
-  assert.is(spec.template.metadata!.annotations!['slipway.dev/env-secret-version'], '42');
+  assert.not.ok('annotations' in spec.template.metadata!, 'a changed secret value changes the Secret name instead');
   const c = pod.containers[0];
   assert.is(c.image, `registry.example.com/ml/iris@sha256:${'b'.repeat(64)}`);
   assert.equal(c.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
@@ -75,7 +75,7 @@ test('model Deployment: labels, annotations, probes, preStop, strategy, resource
   assert.equal(c.lifecycle!.preStop!.exec!.command, ['sleep', '5']);
   const env = Object.fromEntries(c.env!.map((e) => [e.name, e]));
   assert.equal(env.THRESHOLD, { name: 'THRESHOLD', value: '0.5' });
-  assert.equal(env.DB_PASSWORD, { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'slipway-iris-env', key: 'DB_PASSWORD' } } });
+  assert.equal(env.DB_PASSWORD, { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'slipway-iris-env-0123456789', key: 'DB_PASSWORD' } } });
   assert.equal(env.SLIPWAY_CONCURRENCY, { name: 'SLIPWAY_CONCURRENCY', value: '2' });
   assert.not.ok(JSON.stringify(d).includes('IRIS_DB_PASSWORD'), 'the secret is referred to by its name in the pod, not the apply environment');
 });
@@ -86,7 +86,7 @@ test('model Deployment: recreate, stopped, no secrets, no pull secret, no commit
     state: 'stopped',
     imagePullSecret: null,
     gitCommit: null,
-    envSecretVersion: null,
+    envSecret: null,
   })));
   assert.equal(d.spec!.strategy, { type: 'Recreate' });
   assert.is(d.spec!.replicas, 0);
@@ -113,8 +113,9 @@ test('model Service: ClusterIP, port 80 to the runtime port by name, same select
 });
 
 test('Secrets: env values and the access key, base64 in data', () => {
-  const env = valid(Secret, envSecret(owner, { DB_PASSWORD: 'hunter2' }));
-  assert.is(env.metadata!.name, 'slipway-iris-env');
+  const env = valid(Secret, envSecret(owner, { DB_PASSWORD: 'hunter2' }, '0123456789'));
+  assert.is(env.metadata!.name, 'slipway-iris-env-0123456789');
+  assert.is(env.immutable, true);
   assert.is(env.metadata!.labels!['slipway.dev/secret'], 'env');
   assert.is(Buffer.from(env.data!.DB_PASSWORD, 'base64').toString(), 'hunter2');
   const access = valid(Secret, accessKeySecret(owner, 'k'.repeat(32)));

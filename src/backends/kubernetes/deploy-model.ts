@@ -2,7 +2,7 @@
 // access key, server-side applies its Secrets, Deployment and Service, creates the deployment's
 // create-only record, then follows the rollout. Nothing is deleted when a rollout fails: with
 // RollingUpdate and maxUnavailable 0 the previous ReplicaSet keeps serving.
-import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import type { Change } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
 import type { StoredBuild } from '../../store/builds.ts';
@@ -11,11 +11,12 @@ import { resolveEnv } from '../local/resolve-env.ts';
 import { imageFor } from './image.ts';
 import { KubeApiError, type KubeApi } from './kube-api.ts';
 import { modelDeployment } from './model-deployment.ts';
-import { accessKeySecret, envSecret } from './model-secrets.ts';
+import { accessKeySecret } from './model-secrets.ts';
+import { collectEnvSecrets, ensureEnvSecret, secretsOf } from './env-secrets.ts';
 import { modelService } from './model-service.ts';
-import { accessKeySecretName, annotation, envSecretName, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
+import { accessKeySecretName, annotation, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
 import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
-import { readClusterState } from './observe.ts';
+import { lastApplied, readClusterState } from './observe.ts';
 import { RolloutError, waitForRollout } from './rollout.ts';
 import { foreignPodSpecFields, undoForeignFields } from './template-drift.ts';
 
@@ -55,14 +56,10 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   await ensureAccessKey(ctx, owner);
 
   const secretNames = Object.entries(desired.serving.env).filter(([, v]) => 'fromEnv' in v).map(([name]) => name);
-  let envSecretVersion: string | null = null;
-  if (secretNames.length > 0) {
-    const values = Object.fromEntries(secretNames.map((name) => [name, env.env[name]]));
-    const applied = await api.apply<V1Secret>(envSecret(owner, values));
-    envSecretVersion = applied.metadata?.resourceVersion ?? null;
-  } else {
-    await api.remove({ apiVersion: 'v1', kind: 'Secret', name: envSecretName(model) });
-  }
+  // A new immutable Secret per content: the one old pods read stays as it is until nothing uses it.
+  const envSecret = secretNames.length > 0
+    ? await ensureEnvSecret(api, owner, Object.fromEntries(secretNames.map((name) => [name, env.env[name]!])))
+    : null;
 
   const hash = servingHash(desired.serving);
   const manifest = modelDeployment({
@@ -76,7 +73,7 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     gitCommit: build.gitCommit ?? ctx.gitCommit,
     imagePullSecret: ctx.imagePullSecret,
     progressDeadlineSeconds: ctx.progressDeadlineSeconds,
-    envSecretVersion,
+    envSecret,
   });
   const applied = await api.apply<V1Deployment>(manifest);
   // Entries another manager added (kubectl set env...) survive a forced apply: remove them.
@@ -107,6 +104,7 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     gitCommit: build.gitCommit ?? ctx.gitCommit,
     actor: ctx.actor,
     createdAt: new Date().toISOString(),
+    envSecrets: [...secretsOf(manifest.spec?.template)],
   };
   try {
     await api.create(deploymentRecordConfigMap(api.namespace, record));
@@ -122,8 +120,27 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   } catch (error) {
     if (error instanceof RolloutError) await markFailed(api, model, id);
     throw error;
+  } finally {
+    await collectUnusedEnvSecrets(ctx, model, secretsOf(manifest.spec?.template));
   }
   return id;
+}
+
+/**
+ * Deletes env Secrets no ReplicaSet with pods and no deployment that may serve still reads: this
+ * one's, and the last one that did not fail. A failure here is logged, never fatal.
+ */
+async function collectUnusedEnvSecrets(ctx: DeployContext, model: string, current: Set<string>): Promise<void> {
+  try {
+    const state = await readClusterState(ctx.api);
+    const serving = lastApplied(state, model);
+    const keep = new Set(current);
+    if (serving) for (const name of serving.envSecrets ?? []) keep.add(name);
+    const deleted = await collectEnvSecrets(ctx.api, model, keep);
+    if (deleted.length > 0) ctx.log(`${model}: deleted env Secrets no deployment uses any more: ${deleted.join(', ')}`);
+  } catch (error) {
+    ctx.log(`${model}: could not collect old env Secrets (${(error as Error).message}); the next apply tries again`);
+  }
 }
 
 /** Creates the build's record once; a record with the same number and another key is refused. */

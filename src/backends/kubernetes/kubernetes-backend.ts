@@ -11,7 +11,8 @@ import { deployModel } from './deploy-model.ts';
 import { lockGuardedApi } from './lock-guarded-api.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeApi, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
-import { accessKeySecretName, annotation, envSecretName, historyName, label, workloadName } from './names.ts';
+import { collectEnvSecrets } from './env-secrets.ts';
+import { accessKeySecretName, annotation, historyName, label, workloadName } from './names.ts';
 import { readClusterState, toObserved, type ClusterState } from './observe.ts';
 
 export type KubernetesBackendOptions = KubeConfigOptions & {
@@ -136,7 +137,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
       withLock(async () => {
         await api.remove(deploymentRef(model));
         await api.remove({ apiVersion: 'v1', kind: 'Service', name: workloadName(model) });
-        await api.remove({ apiVersion: 'v1', kind: 'Secret', name: envSecretName(model) });
+        await collectEnvSecrets(api, model, []);
         await api.remove({ apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(model) });
         const state = await readClusterState(api);
         const last = state.history.get(model)?.at(-1);

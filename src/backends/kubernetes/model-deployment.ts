@@ -2,7 +2,7 @@
 // validate its output against the Kubernetes schemas without a cluster.
 import type { V1Container, V1Deployment, V1DeploymentStrategy, V1EnvVar } from '@kubernetes/client-node';
 import type { DesiredState, Serving } from '../../spec/types.ts';
-import { annotation, envSecretName, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels, workloadName } from './names.ts';
+import { annotation, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels, workloadName } from './names.ts';
 import { routeSettings } from './route-settings.ts';
 import { IMAGE_USER } from '../../build/containerfile.ts';
 
@@ -24,8 +24,8 @@ export type ModelDeploymentInput = {
   imagePullSecret: string | null;
   /** Seconds without progress before the rollout fails with ProgressDeadlineExceeded. */
   progressDeadlineSeconds: number;
-  /** resourceVersion of the model's env Secret as applied, or null when the model has no secrets. */
-  envSecretVersion: string | null;
+  /** The immutable env Secret of this deployment's fromEnv values (env-secrets.ts), or null when it has none. */
+  envSecret: string | null;
 };
 
 /** Seconds a terminating replica waits before it stops: endpoints are removed meanwhile. */
@@ -60,12 +60,8 @@ export function modelDeployment(input: ModelDeploymentInput): V1Deployment {
       progressDeadlineSeconds: input.progressDeadlineSeconds,
       revisionHistoryLimit: 5,
       template: {
-        metadata: {
-          labels,
-          // A pod reads Secret values only when it starts: the Secret's version here rolls the pods
-          // when a value changes (the API bumps it only on a change). No hash of a secret is written.
-          ...(input.envSecretVersion === null ? {} : { annotations: { [annotation.envSecretVersion]: input.envSecretVersion } }),
-        },
+        // Changed secret values come in a Secret with another name: the template changes and the pods roll.
+        metadata: { labels },
         spec: {
           // Model code has no business with the Kubernetes API.
           automountServiceAccountToken: false,
@@ -134,7 +130,7 @@ function containerEnv(input: ModelDeploymentInput): V1EnvVar[] {
     if (own.has(name)) env.splice(env.findIndex((e) => e.name === name), 1);
     env.push('value' in value
       ? { name, value: value.value }
-      : { name, valueFrom: { secretKeyRef: { name: envSecretName(input.model), key: name } } });
+      : { name, valueFrom: { secretKeyRef: { name: input.envSecret!, key: name } } });
   }
   return env;
 }

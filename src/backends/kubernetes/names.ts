@@ -49,8 +49,6 @@ export const annotation = {
   state: 'slipway.dev/state',
   /** JSON of the gateway's per-model settings (see route-settings.ts). */
   route: 'slipway.dev/route',
-  /** resourceVersion of the env Secret, on the pod template: a changed secret value rolls the pods. */
-  envSecretVersion: 'slipway.dev/env-secret-version',
 } as const;
 
 export const MANAGED_BY = 'slipway';
@@ -63,9 +61,9 @@ export function workloadName(model: string): string {
   return `slipway-${model}`;
 }
 
-/** The Secret with a model's fromEnv values. */
-export function envSecretName(model: string): string {
-  return `slipway-${model}-env`;
+/** An immutable Secret with a model's fromEnv values, named by a keyed digest of its content. */
+export function envSecretName(model: string, contentId: string): string {
+  return `slipway-${model}-env-${contentId}`;
 }
 
 /** The Secret with a model's access key. */

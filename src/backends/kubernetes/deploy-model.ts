@@ -9,6 +9,7 @@ import type { StoredBuild } from '../../store/builds.ts';
 import { newAccessKey } from '../../keys/access-keys.ts';
 import { resolveEnv } from '../local/resolve-env.ts';
 import { imageFor } from './image.ts';
+import { RESERVED_MODEL_NAMES } from '../../spec/model-name.ts';
 import { KubeApiError, type KubeApi } from './kube-api.ts';
 import { modelDeployment } from './model-deployment.ts';
 import { accessKeySecret } from './model-secrets.ts';
@@ -44,6 +45,9 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   if (!desired) throw new Error(`${change.action} of ${model} has no declared model`);
   if (model.length > MAX_MODEL_NAME) {
     throw new Error(`model name "${model}" is ${model.length} characters; on Kubernetes at most ${MAX_MODEL_NAME} fit (its Service is slipway-<model>, at most 63): rename it`);
+  }
+  if (RESERVED_MODEL_NAMES.includes(model)) {
+    throw new Error(`model name "${model}" is reserved: its objects would be named ${workloadName(model)}, as one of Slipway's own; rename the model`);
   }
   const env = resolveEnv(desired.serving.env, ctx.env);
   if (!env.ok) throw new Error(`fromEnv variables not set: ${env.missing.join(', ')} (export them before apply)`);

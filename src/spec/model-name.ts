@@ -11,7 +11,7 @@ const MODEL_NAME = new RegExp(`^${MODEL_NAME_PATTERN}$`);
  * gateway, the metrics store, the API-keys Secret, the apply Lease, the digest key). The schema
  * refuses them too; names.test proves no other name collides.
  */
-export const RESERVED_MODEL_NAMES: readonly string[] = ['gateway', 'metrics-store', 'api-keys', 'apply-lock', 'secret-digest-key'];
+export const RESERVED_MODEL_NAMES: readonly string[] = ['gateway', 'metrics-store', 'api-keys', 'access-keys', 'apply-lock', 'secret-digest-key'];
 
 /** True when `name` is a valid model name. */
 export function isModelName(name: string): boolean {

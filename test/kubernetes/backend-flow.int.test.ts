@@ -50,6 +50,8 @@ test('create: an immutable env Secret, Deployment and Service by server-side app
     `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases slipway-apply-lock`,
     `/api/v1/namespaces/${ns}/configmaps slipway-iris-b1`,
     `/api/v1/namespaces/${ns}/secrets slipway-iris-access-key`,
+    // The gateway reads access keys from this index only.
+    `/api/v1/namespaces/${ns}/secrets slipway-access-keys`,
     `/api/v1/namespaces/${ns}/secrets slipway-secret-digest-key`,
     `/api/v1/namespaces/${ns}/secrets ${envSecret}`,
     `/api/v1/namespaces/${ns}/configmaps slipway-iris-d1`,

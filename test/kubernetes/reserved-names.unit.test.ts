@@ -4,11 +4,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { API_KEYS_SECRET } from '../../src/backends/kubernetes/cluster-api-keys.ts';
 import { METRICS_STORE_NAME } from '../../src/backends/kubernetes/metrics-store-manifests.ts';
-import { accessKeySecretName, APPLY_LOCK_NAME, buildRecordName, DIGEST_KEY_SECRET, envSecretName, GATEWAY_NAME, historyName, workloadName } from '../../src/backends/kubernetes/names.ts';
+import { ACCESS_KEYS_SECRET, accessKeySecretName, APPLY_LOCK_NAME, buildRecordName, DIGEST_KEY_SECRET, envSecretName, GATEWAY_NAME, historyName, workloadName } from '../../src/backends/kubernetes/names.ts';
 import { checkSchema } from '../../src/spec/schema-check.ts';
 import { isModelName } from '../../src/spec/model-name.ts';
 
-const fixed = [GATEWAY_NAME, METRICS_STORE_NAME, API_KEYS_SECRET, APPLY_LOCK_NAME, DIGEST_KEY_SECRET];
+const fixed = [GATEWAY_NAME, METRICS_STORE_NAME, API_KEYS_SECRET, ACCESS_KEYS_SECRET, APPLY_LOCK_NAME, DIGEST_KEY_SECRET];
 
 /** Each name Slipway generates for a model, with the model name it came from read back. */
 const generators: { name: string; make: (model: string) => string; from: (name: string) => string | null }[] = [

@@ -2,7 +2,8 @@
 // access key, server-side applies its Secrets, Deployment and Service, creates the deployment's
 // create-only record, then follows the rollout. Nothing is deleted when a rollout fails: with
 // RollingUpdate and maxUnavailable 0 the previous ReplicaSet keeps serving.
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
+import { recordAccessKeyHash } from './access-key-index.ts';
 import type { Change } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
 import type { StoredBuild } from '../../store/builds.ts';
@@ -171,16 +172,21 @@ async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string
   }
 }
 
-/** Gives the model an access key on its first deployment; an existing key is kept. */
+/** Gives the model an access key on its first deployment (an existing key is kept), and indexes its hash for the gateway. */
 async function ensureAccessKey(ctx: DeployContext, owner: { project: string; namespace: string; model: string }): Promise<void> {
   const ref = { apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(owner.model) };
-  if ((await ctx.api.read(ref)) !== null) return;
-  try {
-    await ctx.api.create(accessKeySecret(owner, newAccessKey()));
-    ctx.log(`${owner.model}: new access key in Secret ${ref.name} (kubectl -n ${owner.namespace} get secret ${ref.name} -o jsonpath='{.data.accessKey}' | base64 -d)`);
-  } catch (error) {
-    if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+  let secret = await ctx.api.read<V1Secret>(ref);
+  if (secret === null) {
+    try {
+      secret = await ctx.api.create(accessKeySecret(owner, newAccessKey()));
+      ctx.log(`${owner.model}: new access key in Secret ${ref.name} (kubectl -n ${owner.namespace} get secret ${ref.name} -o jsonpath='{.data.accessKey}' | base64 -d)`);
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      secret = await ctx.api.read<V1Secret>(ref);
+    }
   }
+  const hash = secret?.data?.accessKeySha256;
+  if (hash) await recordAccessKeyHash(ctx.api, owner.model, Buffer.from(hash, 'base64').toString('utf8'));
 }
 
 /** Marks a deployment record as failed, so observe() reports the one before it as applied. */

@@ -12,6 +12,7 @@ import { lockGuardedApi } from './lock-guarded-api.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeApi, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
 import { collectEnvSecrets } from './env-secrets.ts';
+import { forgetAccessKeyHash } from './access-key-index.ts';
 import { accessKeySecretName, annotation, historyName, label, workloadName } from './names.ts';
 import { readClusterState, toObserved, type ClusterState } from './observe.ts';
 
@@ -139,6 +140,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
         await api.remove({ apiVersion: 'v1', kind: 'Service', name: workloadName(model) });
         await collectEnvSecrets(api, model, []);
         await api.remove({ apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(model) });
+        await forgetAccessKeyHash(api, model);
         const state = await readClusterState(api);
         const last = state.history.get(model)?.at(-1);
         if (last) {

@@ -11,6 +11,8 @@ export type ListWatchOptions<T extends KubernetesObject> = {
   /** The collection's URL path, e.g. `/apis/discovery.k8s.io/v1/namespaces/ns/endpointslices`. */
   path: string;
   labelSelector?: string;
+  /** e.g. `metadata.name=x`: one named object, which a Role can grant by resourceNames. */
+  fieldSelector?: string;
   /** The whole collection, after each list. */
   onList(items: T[]): void;
   onEvent(event: WatchEvent & { object: T }): void;
@@ -47,13 +49,14 @@ export function startListWatch<T extends KubernetesObject>(opts: ListWatchOption
   const run = async (): Promise<void> => {
     while (!stopped) {
       try {
-        const list = await opts.api.listWithVersion<T>(opts.apiVersion, opts.kind, opts.labelSelector);
+        const list = await opts.api.listWithVersion<T>(opts.apiVersion, opts.kind, opts.labelSelector, opts.fieldSelector);
         if (stopped) return;
         opts.onList(list.items);
         markSynced();
         await new Promise<void>((resolve) => {
           const query: Record<string, string> = { resourceVersion: list.resourceVersion, allowWatchBookmarks: 'true' };
           if (opts.labelSelector) query.labelSelector = opts.labelSelector;
+          if (opts.fieldSelector) query.fieldSelector = opts.fieldSelector;
           opts.api
             .watch(opts.path, query, (event) => {
               if (event.type === 'ERROR') return resolve();

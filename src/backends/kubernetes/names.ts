@@ -13,6 +13,9 @@ export const APPLY_LOCK_NAME = 'slipway-apply-lock';
 /** Name of the in-cluster gateway's objects (Deployment, Service, ServiceAccount, Role...). */
 export const GATEWAY_NAME = 'slipway-gateway';
 
+/** The hashes of every model's access key, the one access-key Secret the gateway reads (access-key-index.ts). */
+export const ACCESS_KEYS_SECRET = 'slipway-access-keys';
+
 /** The namespace's key for digests of secret env values (see digest-key.ts). */
 export const DIGEST_KEY_SECRET = 'slipway-secret-digest-key';
 

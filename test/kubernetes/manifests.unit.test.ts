@@ -7,7 +7,7 @@ import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Lease } from 'kubernetes-models/coordination.k8s.io/v1';
 import { imageFor } from '../../src/backends/kubernetes/image.ts';
-import { modelDeployment } from '../../src/backends/kubernetes/model-deployment.ts';
+import { modelDeployment, PULL_ALLOWANCE_SECONDS, STARTUP_BUDGET_SECONDS } from '../../src/backends/kubernetes/model-deployment.ts';
 import { modelService } from '../../src/backends/kubernetes/model-service.ts';
 import { accessKeySecret, envSecret, pullSecret } from '../../src/backends/kubernetes/model-secrets.ts';
 import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, parseDeploymentRecord } from '../../src/backends/kubernetes/records.ts';
@@ -61,7 +61,9 @@ test('model Deployment: labels, annotations, probes, preStop, strategy, resource
   assert.is(spec.replicas, 2);
   assert.equal(spec.selector.matchLabels, { 'app.kubernetes.io/name': 'iris', 'app.kubernetes.io/instance': 'slipway-iris' });
   assert.equal(spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } });
-  assert.is(spec.progressDeadlineSeconds, 600);
+  assert.is(spec.progressDeadlineSeconds, 960, 'raised above the startup budget (600 s) plus the pull allowance');
+  assert.ok(spec.progressDeadlineSeconds! > STARTUP_BUDGET_SECONDS + PULL_ALLOWANCE_SECONDS);
+  assert.is(spec.template.spec!.containers[0].startupProbe!.periodSeconds! * spec.template.spec!.containers[0].startupProbe!.failureThreshold!, STARTUP_BUDGET_SECONDS);
   const pod = spec.template.spec!;
   assert.equal(pod.imagePullSecrets, [{ name: 'registry-pull' }]);
   assert.not.ok('annotations' in spec.template.metadata!, 'a changed secret value changes the Secret name instead');

@@ -3,7 +3,7 @@
 // the deployment before it as the one applied, so the next plan retries.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RolloutError } from '../../src/backends/kubernetes/rollout.ts';
+import { RolloutError, waitForRollout } from '../../src/backends/kubernetes/rollout.ts';
 import { plan } from '../../src/plan/plan.ts';
 import { inputs, keys, model, spec } from '../plan/factories.ts';
 import { imageBuild, only, startCluster, step, type Cluster } from './cluster-harness.ts';
@@ -76,6 +76,17 @@ test('ProgressDeadlineExceeded: a clear error naming the model and the condition
   const after = await backend.observe();
   assert.is(after.models[0].deployment!.id, 3);
   assert.is(only(plan(iris, keys(['iris', v2]), after)).action, 'noop');
+});
+
+test('a failed read while waiting is retried, not fatal', async () => {
+  const { fake, backend } = cluster;
+  fake.controller.stall(ns, 'slipway-iris', false);
+  await fake.controller.idle();
+  // The API server answers 503 to the next reads of the Deployment, as while it restarts.
+  fake.failRequests((method, path) => method === 'GET' && path.endsWith('/deployments/slipway-iris'), 503, 2);
+  const logs: string[] = [];
+  await waitForRollout(backend.api, 'slipway-iris', { model: 'iris', timeoutMs: 30_000, log: (l) => logs.push(l) });
+  assert.is(logs.filter((l) => l.includes('cannot read Deployment slipway-iris')).length, 2);
 });
 
 test.run();

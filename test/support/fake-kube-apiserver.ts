@@ -39,6 +39,8 @@ export type FakeKubeApiServer = {
   /** Changes an object as another client's Update would (`kubectl set image/env`: manager `kubectl-set`), not recorded. */
   update(resource: string, namespace: string, name: string, mutate: (object: Obj) => void, manager?: string): Obj;
   watches: WatchControl;
+  /** The next `count` requests that `match` fail with HTTP `code` (an API server restarting: 500, 503). */
+  failRequests(match: (method: string, path: string) => boolean, code: number, count: number): void;
   /** Changes an object as `kubectl edit` would (JSON merge patch, manager `kubectl-edit`), not recorded. */
   edit(resource: string, namespace: string, name: string, patch: Record<string, unknown>): Obj;
   /** Creates an object as another client would, not recorded. */
@@ -98,6 +100,7 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
   const requests: RecordedRequest[] = [];
   const watches = new Map<ServerResponse, { bookmarks: boolean; kind: string; apiVersion: string }>();
   const failures: number[] = [];
+  const injectedFailures: { match: (method: string, path: string) => boolean; code: number; count: number }[] = [];
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -121,6 +124,11 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body });
 
     if (req.headers.authorization !== `Bearer ${token}`) throw new FakeApiError(401, 'Unauthorized', 'Unauthorized');
+    const injected = injectedFailures.find((f) => f.count > 0 && f.match(req.method ?? 'GET', url.pathname));
+    if (injected) {
+      injected.count--;
+      throw new FakeApiError(injected.code, 'InternalError', `injected failure ${injected.code}`);
+    }
     const discovery = req.method === 'GET' ? discoveryDocument(url.pathname) : null;
     if (discovery !== null) return send(res, 200, discovery);
     const parsed = parseResourcePath(url.pathname);
@@ -283,6 +291,7 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     list: (resource, namespace, labelSelector) => store.list(resourceNamed(resource), namespace, labelSelector ?? null),
     update: (resource, namespace, name, mutate, manager = 'kubectl-set') => store.updateWith(resourceNamed(resource), namespace, name, mutate, manager),
     watches: watchControl,
+    failRequests: (match, code, count) => void injectedFailures.push({ match, code, count }),
     edit: (resource, namespace, name, patch) => store.mergePatch(resourceNamed(resource), namespace, name, patch, 'kubectl-edit'),
     put: (resource, namespace, object) => store.create(resourceNamed(resource), namespace, object, 'kubectl-create'),
     remove: (resource, namespace, name) => void store.remove(resourceNamed(resource), namespace, name),

@@ -8,6 +8,7 @@ import type { Backend } from '../backend.ts';
 import type { Observed } from '../../plan/types.ts';
 import { acquireApplyLock, type ApplyLock } from './apply-lock.ts';
 import { deployModel } from './deploy-model.ts';
+import { progressDeadlineFor } from './model-deployment.ts';
 import { lockGuardedApi } from './lock-guarded-api.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeApi, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
@@ -27,7 +28,7 @@ export type KubernetesBackendOptions = KubeConfigOptions & {
   imagePullSecret?: string | null;
   /** When given with imagePullSecret, that Secret is applied from them before each deploy. */
   pullCredentials?: { username: string; password: string } | null;
-  /** The Deployments' progressDeadlineSeconds. Default 600. */
+  /** The Deployments' progressDeadlineSeconds; raised to the startup budget plus a pull allowance (960 s) when lower. */
   progressDeadlineSeconds?: number;
   /** How long deploy() waits for a rollout in all. Default: the deadline plus a minute. */
   rolloutTimeoutMs?: number;
@@ -59,7 +60,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
     await held?.lock.assertHeld();
   });
   const log = opts.log ?? (() => {});
-  const progressDeadlineSeconds = opts.progressDeadlineSeconds ?? 600;
+  const progressDeadlineSeconds = progressDeadlineFor(opts.progressDeadlineSeconds ?? 0);
   const holder = opts.lock?.holder ?? `${safeUser()}@${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   let held: { lock: ApplyLock; depth: number } | null = null;
   let acquiring: Promise<ApplyLock> | null = null;

@@ -28,6 +28,21 @@ export type ModelDeploymentInput = {
   envSecret: string | null;
 };
 
+/** Seconds the startup probe lets a model load (large weights) before readiness counts: 2 s × 300. */
+export const STARTUP_BUDGET_SECONDS = 600;
+
+/** Time allowed on top of the startup budget to pull a large image onto a node. */
+export const PULL_ALLOWANCE_SECONDS = 300;
+
+/**
+ * The Deployment's progress deadline: never shorter than the startup budget plus the pull
+ * allowance, or a slow-loading model would be recorded as failed while Kubernetes goes on rolling
+ * it out.
+ */
+export function progressDeadlineFor(configured: number): number {
+  return Math.max(configured, STARTUP_BUDGET_SECONDS + PULL_ALLOWANCE_SECONDS + 60);
+}
+
 /** Seconds a terminating replica waits before it stops: endpoints are removed meanwhile. */
 export const PRE_STOP_SECONDS = 5;
 
@@ -57,7 +72,7 @@ export function modelDeployment(input: ModelDeploymentInput): V1Deployment {
       replicas: input.state === 'stopped' ? 0 : serving.replicas,
       selector: { matchLabels: selectorLabels(model) },
       strategy: strategy(serving),
-      progressDeadlineSeconds: input.progressDeadlineSeconds,
+      progressDeadlineSeconds: progressDeadlineFor(input.progressDeadlineSeconds),
       revisionHistoryLimit: 5,
       template: {
         // Changed secret values come in a Secret with another name: the template changes and the pods roll.
@@ -103,7 +118,7 @@ function container(image: string, env: V1EnvVar[], serving: Serving): V1Containe
     env,
     resources: { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) },
     // Importing a model can take minutes (large weights): up to 10 minutes before readiness counts.
-    startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 300, timeoutSeconds: 2 },
+    startupProbe: { ...ready, periodSeconds: 2, failureThreshold: STARTUP_BUDGET_SECONDS / 2, timeoutSeconds: 2 },
     // A replica serving one call at a time answers /ready after the call in flight, so the probe
     // waits as long as a call may run: a long call must not take the pod out of its Service.
     readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: Math.ceil(serving.timeoutSeconds) + 2 },

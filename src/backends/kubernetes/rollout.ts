@@ -64,8 +64,17 @@ export async function waitForRollout(api: KubeApi, name: string, opts: WaitOptio
     return false;
   };
 
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name };
   while (Date.now() < deadline) {
-    const current = await api.read<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', name });
+    let current: V1Deployment | null;
+    try {
+      current = await api.read<V1Deployment>(ref);
+    } catch (error) {
+      // A failed read (API server restarting, a dropped connection) is retried, never fatal.
+      opts.log?.(`${opts.model}: cannot read Deployment ${name} (${(error as Error).message}); trying again`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+      continue;
+    }
     if (current === null) throw new RolloutError(opts.model, 'Deleted', `rollout of ${opts.model}: Deployment ${name} was deleted while it rolled out`);
     if (judge(current)) return;
     const finished = await new Promise<boolean>((resolve, reject) => {
@@ -98,6 +107,9 @@ export async function waitForRollout(api: KubeApi, name: string, opts: WaitOptio
     // The watch ended (server timeout, a dropped connection): read again after a short pause.
     await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, deadline - Date.now()))));
   }
+  // One last look: the rollout may have finished as the wait gave up, and then that is what runs.
+  const last = await api.read<V1Deployment>(ref).catch(() => null);
+  if (last !== null && judge(last)) return;
   throw new RolloutError(opts.model, 'Timeout',
     `rollout of ${opts.model} did not finish in ${Math.round(opts.timeoutMs / 1000)} s (${lastWaiting || 'no progress reported'}); the previous deployment keeps serving`);
 }

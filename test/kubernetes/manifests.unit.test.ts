@@ -71,6 +71,7 @@ test('model Deployment: labels, annotations, probes, preStop, strategy, resource
   assert.is(c.image, `registry.example.com/ml/iris@sha256:${'b'.repeat(64)}`);
   assert.equal(c.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   assert.equal(c.resources, { requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '4Gi', 'nvidia.com/gpu': '1' } });
+  assert.equal(pod.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], 'a GPU model tolerates the GPU nodes\' taint');
   assert.equal(c.startupProbe!.httpGet, { path: '/ready', port: 'http' });
   assert.equal(c.readinessProbe!.httpGet, { path: '/ready', port: 'http' });
   assert.is(c.readinessProbe!.timeoutSeconds, 32, 'the probe waits out a call in flight (timeoutSeconds 30)');
@@ -91,6 +92,7 @@ test('model Deployment: recreate, stopped, no secrets, no pull secret, no commit
     envSecret: null,
   })));
   assert.equal(d.spec!.strategy, { type: 'Recreate' });
+  assert.not.ok('tolerations' in d.spec!.template.spec!, 'no GPU, no toleration');
   assert.is(d.spec!.replicas, 0);
   assert.is(d.metadata!.annotations!['slipway.dev/state'], 'stopped');
   assert.not.ok('slipway.dev/git-commit' in d.metadata!.annotations!);

@@ -78,6 +78,17 @@ test('ProgressDeadlineExceeded: a clear error naming the model and the condition
   assert.is(only(plan(iris, keys(['iris', v2]), after)).action, 'noop');
 });
 
+test('a failed recreate rollout does not promise that the previous deployment serves', async () => {
+  const { fake, backend } = cluster;
+  const recreate = spec(model('iris', { serving: { replicas: 2, rollout: 'recreate' } }));
+  await step(backend, recreate, keys(['iris', v1]));
+  fake.controller.stall(ns, 'slipway-iris');
+  const failure = await step(backend, recreate, keys(['iris', v2])).then(() => null, (error: unknown) => error);
+  assert.instance(failure, RolloutError);
+  assert.not.match((failure as Error).message, 'keeps serving');
+  assert.match((failure as Error).message, 'serves nothing until a deployment succeeds');
+});
+
 test('a failed read while waiting is retried, not fatal', async () => {
   const { fake, backend } = cluster;
   fake.controller.stall(ns, 'slipway-iris', false);

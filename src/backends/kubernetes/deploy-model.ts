@@ -121,7 +121,7 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   }
   ctx.log(`${model}: deployment #${id} applied (build #${build.number}, ${image}); waiting for the rollout`);
   try {
-    await waitForRollout(api, workloadName(model), { model, timeoutMs: ctx.rolloutTimeoutMs, log: ctx.log });
+    await waitForRollout(api, workloadName(model), { model, timeoutMs: ctx.rolloutTimeoutMs, log: ctx.log, recreate: desired.serving.rollout === 'recreate' });
   } catch (error) {
     if (error instanceof RolloutError) await markFailed(api, model, id);
     throw error;

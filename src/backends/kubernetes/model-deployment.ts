@@ -89,6 +89,8 @@ export function modelDeployment(input: ModelDeploymentInput): V1Deployment {
           // The root filesystem is read-only: a model writes scratch files to /tmp only.
           volumes: [{ name: 'tmp', emptyDir: {} }],
           containers: [container(input.image, env, serving)],
+          // GPU nodes usually carry the NVIDIA device plugin's taint; only pods asking for a GPU tolerate it.
+          ...(serving.resources.gpu > 0 ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
         },
       },
     },
@@ -122,6 +124,8 @@ function container(image: string, env: V1EnvVar[], serving: Serving): V1Containe
     // A replica serving one call at a time answers /ready after the call in flight, so the probe
     // waits as long as a call may run: a long call must not take the pod out of its Service.
     readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: Math.ceil(serving.timeoutSeconds) + 2 },
+    // Slipway's images are Debian-based and have /bin/sleep; the kubelet's own `sleep` action needs
+    // Kubernetes 1.30 or later, so the exec form works on every supported cluster.
     lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } } },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

@@ -44,6 +44,8 @@ export type WaitOptions = {
   /** Give up after this long even when the API never reports the deadline (a lost controller). */
   timeoutMs: number;
   log?: (line: string) => void;
+  /** The Deployment uses the Recreate strategy: the old pods are gone before the new ones start. */
+  recreate?: boolean;
 };
 
 /** Resolves when the rollout of Deployment `name` completes; throws RolloutError when it fails. */
@@ -51,11 +53,15 @@ export async function waitForRollout(api: KubeApi, name: string, opts: WaitOptio
   const deadline = Date.now() + opts.timeoutMs;
   const path = `/apis/apps/v1/namespaces/${encodeURIComponent(api.namespace)}/deployments`;
   let lastWaiting = '';
+  // With Recreate the previous pods were stopped first: promising they serve would be false.
+  const previous = opts.recreate
+    ? 'with rollout: recreate the previous deployment was stopped first, so the model serves nothing until a deployment succeeds'
+    : 'the previous deployment keeps serving';
   const judge = (d: V1Deployment): boolean => {
     const verdict = rolloutVerdict(d);
     if ('failed' in verdict) {
       throw new RolloutError(opts.model, verdict.reason,
-        `rollout of ${opts.model} failed: ${verdict.reason}: ${verdict.failed.replace(/\.$/, '')}. The previous deployment keeps serving; ` +
+        `rollout of ${opts.model} failed: ${verdict.reason}: ${verdict.failed.replace(/\.$/, '')}. ${previous[0].toUpperCase()}${previous.slice(1)}; ` +
         `see \`kubectl -n ${api.namespace} describe deployment ${name}\` and the new pods' events and logs`);
     }
     if (verdict.done) return true;
@@ -111,5 +117,5 @@ export async function waitForRollout(api: KubeApi, name: string, opts: WaitOptio
   const last = await api.read<V1Deployment>(ref).catch(() => null);
   if (last !== null && judge(last)) return;
   throw new RolloutError(opts.model, 'Timeout',
-    `rollout of ${opts.model} did not finish in ${Math.round(opts.timeoutMs / 1000)} s (${lastWaiting || 'no progress reported'}); the previous deployment keeps serving`);
+    `rollout of ${opts.model} did not finish in ${Math.round(opts.timeoutMs / 1000)} s (${lastWaiting || 'no progress reported'}); ${previous}`);
 }

@@ -102,6 +102,9 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   const body = deployment.body as { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
   const image = body.spec.template.spec.containers[0].image;
   assert.ok(image.startsWith(`${registry.address}/slipway/${model}`), `image ${image} comes from the registry`);
+  // The pull-request check pushed to the candidates repository; the apply built and pushed its own.
+  assert.match(tested.stdout + tested.stderr, `${registry.address}/slipway-candidates/${model}`);
+  assert.not.match(image, 'candidates');
 
   const again = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
   assert.is(again.status, 0, again.stdout + again.stderr);

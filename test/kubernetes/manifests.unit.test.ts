@@ -1,6 +1,7 @@
 // Every manifest Slipway generates validates against the Kubernetes schemas (kubernetes-models),
 // and says what the backend and the gateway rely on.
 import { test } from 'uvu';
+import { candidateRegistry } from '../../src/backends/kubernetes/image.ts';
 import * as assert from 'uvu/assert';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
@@ -178,6 +179,12 @@ test('image: pinned by digest in the build repository, or by key under the regis
   assert.is(imageFor({ model: 'iris', key: 'k1', artifact: 'localhost:5001/iris:k1', digest: null }, 'r'), 'localhost:5001/iris:k1');
   assert.is(imageFor({ model: 'iris', key: 'k1', artifact: null, digest }, 'registry.example.com/ml/'), `registry.example.com/ml/iris@${digest}`);
   assert.is(imageFor({ model: 'iris', key: 'k1', artifact: '/var/builds/iris/1', digest: null }, 'r:5000'), 'r:5000/iris:k1');
+});
+
+test('candidate images go to a repository applies never deploy from', () => {
+  assert.is(candidateRegistry('registry.example.com/ml'), 'registry.example.com/ml-candidates');
+  assert.is(candidateRegistry('registry.example.com/ml/'), 'registry.example.com/ml-candidates');
+  assert.is(candidateRegistry('localhost:5001'), 'localhost:5001/candidates');
 });
 
 test.run();

@@ -40,6 +40,12 @@ export function secretsOf(template: V1PodTemplateSpec | undefined): Set<string> 
   return names;
 }
 
+/** Deletes every env Secret of a deleted model: its pods are going, and read their values when they started. */
+export async function removeEnvSecrets(api: KubeApi, model: string): Promise<void> {
+  const secrets = await api.list<V1Secret>('v1', 'Secret', selectorString({ [label.model]: model, [label.secret]: 'env' }));
+  for (const secret of secrets) if (secret.metadata?.name) await api.remove({ apiVersion: 'v1', kind: 'Secret', name: secret.metadata.name });
+}
+
 /**
  * Deletes the model's env Secrets that neither a ReplicaSet with pods (wanted or still running)
  * nor `keep` (the Secrets of deployments that may be serving) refers to. Returns the deleted names.

@@ -12,7 +12,7 @@ import { progressDeadlineFor } from './model-deployment.ts';
 import { lockGuardedApi } from './lock-guarded-api.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeApi, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
-import { collectEnvSecrets } from './env-secrets.ts';
+import { removeEnvSecrets } from './env-secrets.ts';
 import { forgetAccessKeyHash } from './access-key-index.ts';
 import { accessKeySecretName, annotation, historyName, label, workloadName } from './names.ts';
 import { readClusterState, toObserved, type ClusterState } from './observe.ts';
@@ -139,7 +139,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
       withLock(async () => {
         await api.remove(deploymentRef(model));
         await api.remove({ apiVersion: 'v1', kind: 'Service', name: workloadName(model) });
-        await collectEnvSecrets(api, model, []);
+        await removeEnvSecrets(api, model);
         await api.remove({ apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(model) });
         await forgetAccessKeyHash(api, model);
         const state = await readClusterState(api);

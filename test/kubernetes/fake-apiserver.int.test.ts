@@ -191,4 +191,19 @@ test('Pod Security restricted: a non-compliant template gets FailedCreate; a com
   assert.is((fake.get('deployments', 'lenient', 'rooted')!.status as any).readyReplicas, 1);
 });
 
+test('the controller can progress a rollout partly, then time it out', async () => {
+  const hardened = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+  const three = (image: string) => ({ ...deployment('partly', { image, securityContext: hardened }), spec: { ...deployment('partly', { image, securityContext: hardened }).spec, replicas: 3 } });
+  await apply(`${deployments}/partly`, three('m:1'), 'slipway', true);
+  await fake.controller.idle();
+  fake.controller.partial(ns, 'partly', 1);
+  await apply(`${deployments}/partly`, three('m:2'), 'slipway', true);
+  await fake.controller.idle();
+  const status = fake.get('deployments', ns, 'partly')!.status as any;
+  assert.is(status.readyReplicas, 4, 'three old and one new');
+  assert.is(status.conditions.find((c: { type: string }) => c.type === 'Progressing').reason, 'ProgressDeadlineExceeded');
+  const newest = fake.list('replicasets', ns).find((rs) => rs.metadata.name.startsWith('partly-') && (rs.spec as any).template.spec.containers[0].image === 'm:2')!;
+  assert.is((newest.status as any).readyReplicas, 1);
+});
+
 test.run();

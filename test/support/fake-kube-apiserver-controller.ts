@@ -23,6 +23,8 @@ type RsStatus = { replicas: number; readyReplicas: number; availableReplicas: nu
 export type FakeController = {
   /** Deployments whose new pods never become ready, by `namespace/name`; `on: false` lets them become ready. */
   stall(namespace: string, name: string, on?: boolean): void;
+  /** Deployments whose new ReplicaSet gets only `ready` replicas ready, then times out (a rollout that progressed partly). */
+  partial(namespace: string, name: string, ready: number): void;
   /** Resolves once every pending step has run. */
   idle(): Promise<void>;
   stop(): void;
@@ -30,6 +32,7 @@ export type FakeController = {
 
 export function startFakeController(store: FakeStore, stepMs: number, defaultLevel: PodSecurityLevel = 'restricted'): FakeController {
   const stalled = new Set<string>();
+  const partials = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
@@ -146,7 +149,8 @@ export function startFakeController(store: FakeStore, stepMs: number, defaultLev
       ],
     }, MANAGER);
     const generation = d.metadata.generation;
-    schedule(() => (stalled.has(`${namespace}/${name}`) ? stallStep : step2)(namespace, name, generation!));
+    const id = `${namespace}/${name}`;
+    schedule(() => (partials.has(id) ? partialStep : stalled.has(id) ? stallStep : step2)(namespace, name, generation!));
   }
 
   /** Step 2: the new replicas are ready and the old ReplicaSets are scaled to zero. */
@@ -170,6 +174,20 @@ export function startFakeController(store: FakeStore, stepMs: number, defaultLev
     }, MANAGER);
   }
 
+  /** Partly: some new replicas become ready, the rest never do; then the deadline passes. */
+  function partialStep(namespace: string, name: string, generation: number): void {
+    const d = store.get(deployments, namespace, name);
+    if (!d || d.metadata.generation !== generation) return;
+    const desired = (d.spec as DeploymentSpec).replicas ?? 1;
+    const { current, old } = replicaSetsOf(d);
+    const ready = Math.min(partials.get(`${namespace}/${name}`) ?? 0, desired);
+    setRs(current, desired, ready);
+    const oldReady = old.reduce((n, rs) => n + rsStatus(rs).readyReplicas, 0);
+    const status = structuredClone(d.status) as Record<string, unknown>;
+    store.setStatus(deployments, namespace, name, { ...status, readyReplicas: oldReady + ready, availableReplicas: oldReady + ready, unavailableReplicas: desired - ready }, MANAGER);
+    schedule(() => stallStep(namespace, name, generation));
+  }
+
   /** Stalled: the deadline passes with the new replicas unready; the old ones keep serving. */
   function stallStep(namespace: string, name: string, generation: number): void {
     const d = store.get(deployments, namespace, name);
@@ -182,6 +200,9 @@ export function startFakeController(store: FakeStore, stepMs: number, defaultLev
   }
 
   return {
+    partial(namespace, name, ready) {
+      partials.set(`${namespace}/${name}`, ready);
+    },
     stall(namespace, name, on = true) {
       if (on) {
         stalled.add(`${namespace}/${name}`);

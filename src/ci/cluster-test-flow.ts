@@ -1,10 +1,12 @@
 // `slipway test --target <kubernetes target>`: the pull-request check for a cluster. Plans against
-// the cluster, builds the changed models' images with buildah (pushed, so the merge reuses them),
-// and calls their examples in a throwaway container run with podman. Nothing is deployed.
+// the cluster, builds the changed models' images with buildah (pushed to the candidates repository,
+// which applies never deploy from: the merge builds its own), and calls their examples in a
+// throwaway container run with podman. Nothing is deployed.
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { startImageReplica } from '../build/podman-test-run.ts';
 import { clusterBuildLedger } from '../backends/kubernetes/cluster-build-ledger.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
+import { candidateRegistry } from '../backends/kubernetes/image.ts';
 import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import { stateDir } from '../backends/local/observe.ts';
 import type { ModelReport } from '../github/run-report.ts';
@@ -43,7 +45,8 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
   if (!hasChanges(thePlan)) return { plan: thePlan, fingerprint, models: [] };
   // Builds are recorded in the cluster as they are made, so the apply after the merge reuses them.
   const tlsVerify = input.target.insecureRegistry ? false : undefined;
-  const builder = input.builder ?? createBuildahBuilder({ stateDir: stateDir(input.root), registry: input.target.registry, tlsVerify, credentials: input.credentials });
+  // Candidates go to their own repository: the apply on merge never takes a pull request's image.
+  const builder = input.builder ?? createBuildahBuilder({ stateDir: stateDir(input.root), registry: candidateRegistry(input.target.registry), tlsVerify, credentials: input.credentials });
   const models = await testCandidates(thePlan, {
     root: input.root,
     ledger: clusterBuildLedger(input.backend.api),

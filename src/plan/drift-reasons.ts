@@ -24,5 +24,6 @@ export function driftReasons(applied: AppliedDeployment, live: LiveState | null)
   } else if (live.servingHash !== null && live.servingHash !== applied.servingHash) {
     reasons.push(`serving settings changed outside Slipway, last applied #${applied.id}`);
   }
+  reasons.push(...(live.templateChanges ?? []));
   return reasons;
 }

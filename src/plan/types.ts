@@ -34,6 +34,8 @@ export type LiveState = {
   deploymentId: number | null;
   /** Serving hash the live replicas run with, when the backend can tell. */
   servingHash: string | null;
+  /** Changes to the running template made outside Slipway (kubectl set image/env...), when the backend can tell. */
+  templateChanges?: string[];
 };
 
 export type ObservedModel = {

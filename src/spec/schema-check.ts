@@ -132,6 +132,10 @@ function describe(error: ErrorObject, path: DataPath): Finding | null {
       };
     case 'minLength':
       return { path, message: 'must not be empty' };
+    case 'not': {
+      const why = ((error.parentSchema as { not?: { description?: string } } | undefined)?.not?.description);
+      return { path, message: `${show(data)} is reserved${why ? `: ${why}` : ''}; choose another name` };
+    }
     default:
       return { path, message: error.message ?? `fails the schema rule ${error.keyword}` };
   }

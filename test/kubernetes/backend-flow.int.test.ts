@@ -21,11 +21,13 @@ test.after(async () => {
   await cluster.fake.close();
 });
 
+/** The env Secret the live Deployment's pods read. */
+const envSecretOf = (): string => (cluster.fake.get('deployments', ns, 'slipway-iris')!.spec as any).template.spec.containers[0].env.find((e: any) => e.name === 'DB_PASSWORD').valueFrom.secretKeyRef.name;
 const annotations = () => cluster.fake.get('deployments', ns, 'slipway-iris')?.metadata.annotations ?? {};
 const replicaSets = () => cluster.fake.list('replicasets', ns).sort((a, b) =>
   Number(a.metadata.annotations!['deployment.kubernetes.io/revision']) - Number(b.metadata.annotations!['deployment.kubernetes.io/revision']));
 
-test('create: secrets, Deployment and Service by server-side apply, then a create-only record; rollout followed', async () => {
+test('create: an immutable env Secret, Deployment and Service by server-side apply, then a create-only record; rollout followed', async () => {
   const { fake, backend } = cluster;
   const p = await step(backend, iris(2), keys(['iris', v1]));
   assert.equal(only(p).action, 'create');
@@ -33,7 +35,6 @@ test('create: secrets, Deployment and Service by server-side apply, then a creat
   const writes = fake.requests.filter((r) => r.method !== 'GET');
   const applies = writes.filter((r) => r.method === 'PATCH' && r.path.includes('/slipway-iris'));
   assert.equal(applies.map((r) => r.path), [
-    `/api/v1/namespaces/${ns}/secrets/slipway-iris-env`,
     `/apis/apps/v1/namespaces/${ns}/deployments/slipway-iris`,
     `/api/v1/namespaces/${ns}/services/slipway-iris`,
   ]);
@@ -43,10 +44,16 @@ test('create: secrets, Deployment and Service by server-side apply, then a creat
     assert.is(r.query.force, 'true');
   }
   const posts = writes.filter((r) => r.method === 'POST').map((r) => `${r.path} ${(r.body as any).metadata.name}`);
+  const envSecret = envSecretOf();
+  assert.match(envSecret, /^slipway-iris-env-[0-9a-f]{10}$/);
   assert.equal(posts, [
     `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases slipway-apply-lock`,
     `/api/v1/namespaces/${ns}/configmaps slipway-iris-b1`,
     `/api/v1/namespaces/${ns}/secrets slipway-iris-access-key`,
+    // The gateway reads access keys from this index only.
+    `/api/v1/namespaces/${ns}/secrets slipway-access-keys`,
+    `/api/v1/namespaces/${ns}/secrets slipway-secret-digest-key`,
+    `/api/v1/namespaces/${ns}/secrets ${envSecret}`,
     `/api/v1/namespaces/${ns}/configmaps slipway-iris-d1`,
   ]);
   // The record comes after the applies; the lock is released last.
@@ -60,7 +67,8 @@ test('create: secrets, Deployment and Service by server-side apply, then a creat
   assert.is(d.metadata.annotations!['slipway.dev/build-number'], '1');
   assert.equal((d.status as any).availableReplicas, 2);
   assert.equal(d.metadata.managedFields!.filter((m) => m.operation === 'Apply').map((m) => m.manager), ['slipway']);
-  const secret = fake.get('secrets', ns, 'slipway-iris-env')!;
+  const secret = fake.get('secrets', ns, envSecret)!;
+  assert.is(secret.immutable, true);
   assert.is(Buffer.from((secret.data as any).DB_PASSWORD, 'base64').toString(), 'pw-1');
   const record = fake.get('configmaps', ns, 'slipway-iris-d1')!;
   assert.not.ok(JSON.stringify(record).includes('pw-1'), 'records never hold a secret value');
@@ -141,7 +149,7 @@ test('delete: the workload and its Secrets go; history stays, marked deleted', a
   const { fake } = cluster;
   assert.is(fake.get('deployments', ns, 'slipway-iris'), null);
   assert.is(fake.get('services', ns, 'slipway-iris'), null);
-  assert.is(fake.get('secrets', ns, 'slipway-iris-env'), null);
+  assert.equal(fake.list('secrets', ns, 'slipway.dev/secret=env'), []);
   assert.is(fake.get('secrets', ns, 'slipway-iris-access-key'), null);
   const history = fake.list('configmaps', ns, 'slipway.dev/history=true');
   assert.equal(history.map((c) => c.metadata.name).sort(), ['slipway-iris-d1', 'slipway-iris-d2', 'slipway-iris-d3', 'slipway-iris-d4', 'slipway-iris-d5', 'slipway-iris-d6', 'slipway-iris-d7']);

@@ -102,6 +102,9 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   const body = deployment.body as { spec: { template: { spec: { containers: Array<{ image: string }> } } } };
   const image = body.spec.template.spec.containers[0].image;
   assert.ok(image.startsWith(`${registry.address}/slipway/${model}`), `image ${image} comes from the registry`);
+  // The pull-request check pushed to the candidates repository; the apply built and pushed its own.
+  assert.match(tested.stdout + tested.stderr, `${registry.address}/slipway-candidates/${model}`);
+  assert.not.match(image, 'candidates');
 
   const again = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
   assert.is(again.status, 0, again.stdout + again.stderr);
@@ -123,7 +126,13 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   assert.match(reapplied.stdout, `✓ ${model}: reconfigure`);
   assert.not.match(reapplied.stderr, 'buildah bud', 'nothing built');
   for (const output of [secretPlan.stdout, secretPlan.stderr, reapplied.stdout, reapplied.stderr]) assert.not.match(output, 'token-');
-  const envSecret = fake.get('secrets', 'models', `slipway-${model}-env`) as unknown as { data: Record<string, string> };
+  // The env Secret the live pods read (immutable, one per content).
+  const liveSecret = () => {
+    const d = fake.get('deployments', 'models', `slipway-${model}`) as unknown as { spec: { template: { spec: { containers: { env: { name: string; valueFrom?: { secretKeyRef: { name: string } } }[] }[] } } } };
+    const name = d.spec.template.spec.containers[0].env.find((e) => e.name === 'MODEL_TOKEN')!.valueFrom!.secretKeyRef.name;
+    return fake.get('secrets', 'models', name) as unknown as { data: Record<string, string> };
+  };
+  const envSecret = liveSecret();
   assert.is(Buffer.from(envSecret.data.MODEL_TOKEN, 'base64').toString(), 'token-2');
   const settled = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode'], rotated);
   assert.is(settled.status, 0, settled.stdout + settled.stderr);
@@ -132,7 +141,7 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   const ciRun = await slipwayAsync(repo.root, ['ci', '--command', 'reconcile', '--backend', 'dev'], { MODEL_TOKEN: 'token-3', KUBECONFIG: kubeconfig, GITHUB_EVENT_NAME: '', GITHUB_EVENT_PATH: '' }, 600_000);
   assert.is(ciRun.status, 0, `${ciRun.stdout}\n${ciRun.stderr}`);
   assert.not.match(ciRun.stdout + ciRun.stderr, 'token-');
-  const afterCi = fake.get('secrets', 'models', `slipway-${model}-env`) as unknown as { data: Record<string, string> };
+  const afterCi = liveSecret();
   assert.is(Buffer.from(afterCi.data.MODEL_TOKEN, 'base64').toString(), 'token-3');
 });
 

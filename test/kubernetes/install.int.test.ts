@@ -94,6 +94,8 @@ test('install applies every object by server-side apply and waits for the gatewa
     '/apis/rbac.authorization.k8s.io/v1/namespaces/slipway/rolebindings/slipway-gateway',
     '/apis/apps/v1/namespaces/slipway/deployments/slipway-gateway',
     '/api/v1/namespaces/slipway/services/slipway-gateway',
+    // The access-key index, rebuilt from the models' access-key Secrets.
+    '/api/v1/namespaces/slipway/secrets/slipway-access-keys',
   ]);
   for (const r of applies) {
     assert.is(r.contentType, 'application/apply-patch+yaml');

@@ -30,7 +30,7 @@ export function deploymentInput(overrides: Partial<ModelDeploymentInput> = {}): 
     gitCommit: 'd'.repeat(40),
     imagePullSecret: 'registry-pull',
     progressDeadlineSeconds: 600,
-    envSecretVersion: '42',
+    envSecret: 'slipway-iris-env-0123456789',
     ...overrides,
   };
 }

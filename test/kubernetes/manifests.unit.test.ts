@@ -1,13 +1,14 @@
 // Every manifest Slipway generates validates against the Kubernetes schemas (kubernetes-models),
 // and says what the backend and the gateway rely on.
 import { test } from 'uvu';
+import { candidateRegistry } from '../../src/backends/kubernetes/image.ts';
 import * as assert from 'uvu/assert';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Lease } from 'kubernetes-models/coordination.k8s.io/v1';
 import { imageFor } from '../../src/backends/kubernetes/image.ts';
-import { modelDeployment } from '../../src/backends/kubernetes/model-deployment.ts';
+import { modelDeployment, PULL_ALLOWANCE_SECONDS, STARTUP_BUDGET_SECONDS } from '../../src/backends/kubernetes/model-deployment.ts';
 import { modelService } from '../../src/backends/kubernetes/model-service.ts';
 import { accessKeySecret, envSecret, pullSecret } from '../../src/backends/kubernetes/model-secrets.ts';
 import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, parseDeploymentRecord } from '../../src/backends/kubernetes/records.ts';
@@ -61,21 +62,24 @@ test('model Deployment: labels, annotations, probes, preStop, strategy, resource
   assert.is(spec.replicas, 2);
   assert.equal(spec.selector.matchLabels, { 'app.kubernetes.io/name': 'iris', 'app.kubernetes.io/instance': 'slipway-iris' });
   assert.equal(spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } });
-  assert.is(spec.progressDeadlineSeconds, 600);
+  assert.is(spec.progressDeadlineSeconds, 960, 'raised above the startup budget (600 s) plus the pull allowance');
+  assert.ok(spec.progressDeadlineSeconds! > STARTUP_BUDGET_SECONDS + PULL_ALLOWANCE_SECONDS);
+  assert.is(spec.template.spec!.containers[0].startupProbe!.periodSeconds! * spec.template.spec!.containers[0].startupProbe!.failureThreshold!, STARTUP_BUDGET_SECONDS);
   const pod = spec.template.spec!;
   assert.equal(pod.imagePullSecrets, [{ name: 'registry-pull' }]);
-  assert.is(spec.template.metadata!.annotations!['slipway.dev/env-secret-version'], '42');
+  assert.not.ok('annotations' in spec.template.metadata!, 'a changed secret value changes the Secret name instead');
   const c = pod.containers[0];
   assert.is(c.image, `registry.example.com/ml/iris@sha256:${'b'.repeat(64)}`);
   assert.equal(c.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   assert.equal(c.resources, { requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '4Gi', 'nvidia.com/gpu': '1' } });
+  assert.equal(pod.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }], 'a GPU model tolerates the GPU nodes\' taint');
   assert.equal(c.startupProbe!.httpGet, { path: '/ready', port: 'http' });
   assert.equal(c.readinessProbe!.httpGet, { path: '/ready', port: 'http' });
   assert.is(c.readinessProbe!.timeoutSeconds, 32, 'the probe waits out a call in flight (timeoutSeconds 30)');
   assert.equal(c.lifecycle!.preStop!.exec!.command, ['sleep', '5']);
   const env = Object.fromEntries(c.env!.map((e) => [e.name, e]));
   assert.equal(env.THRESHOLD, { name: 'THRESHOLD', value: '0.5' });
-  assert.equal(env.DB_PASSWORD, { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'slipway-iris-env', key: 'DB_PASSWORD' } } });
+  assert.equal(env.DB_PASSWORD, { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'slipway-iris-env-0123456789', key: 'DB_PASSWORD' } } });
   assert.equal(env.SLIPWAY_CONCURRENCY, { name: 'SLIPWAY_CONCURRENCY', value: '2' });
   assert.not.ok(JSON.stringify(d).includes('IRIS_DB_PASSWORD'), 'the secret is referred to by its name in the pod, not the apply environment');
 });
@@ -86,9 +90,10 @@ test('model Deployment: recreate, stopped, no secrets, no pull secret, no commit
     state: 'stopped',
     imagePullSecret: null,
     gitCommit: null,
-    envSecretVersion: null,
+    envSecret: null,
   })));
   assert.equal(d.spec!.strategy, { type: 'Recreate' });
+  assert.not.ok('tolerations' in d.spec!.template.spec!, 'no GPU, no toleration');
   assert.is(d.spec!.replicas, 0);
   assert.is(d.metadata!.annotations!['slipway.dev/state'], 'stopped');
   assert.not.ok('slipway.dev/git-commit' in d.metadata!.annotations!);
@@ -113,8 +118,9 @@ test('model Service: ClusterIP, port 80 to the runtime port by name, same select
 });
 
 test('Secrets: env values and the access key, base64 in data', () => {
-  const env = valid(Secret, envSecret(owner, { DB_PASSWORD: 'hunter2' }));
-  assert.is(env.metadata!.name, 'slipway-iris-env');
+  const env = valid(Secret, envSecret(owner, { DB_PASSWORD: 'hunter2' }, '0123456789'));
+  assert.is(env.metadata!.name, 'slipway-iris-env-0123456789');
+  assert.is(env.immutable, true);
   assert.is(env.metadata!.labels!['slipway.dev/secret'], 'env');
   assert.is(Buffer.from(env.data!.DB_PASSWORD, 'base64').toString(), 'hunter2');
   const access = valid(Secret, accessKeySecret(owner, 'k'.repeat(32)));
@@ -173,6 +179,12 @@ test('image: pinned by digest in the build repository, or by key under the regis
   assert.is(imageFor({ model: 'iris', key: 'k1', artifact: 'localhost:5001/iris:k1', digest: null }, 'r'), 'localhost:5001/iris:k1');
   assert.is(imageFor({ model: 'iris', key: 'k1', artifact: null, digest }, 'registry.example.com/ml/'), `registry.example.com/ml/iris@${digest}`);
   assert.is(imageFor({ model: 'iris', key: 'k1', artifact: '/var/builds/iris/1', digest: null }, 'r:5000'), 'r:5000/iris:k1');
+});
+
+test('candidate images go to a repository applies never deploy from', () => {
+  assert.is(candidateRegistry('registry.example.com/ml'), 'registry.example.com/ml-candidates');
+  assert.is(candidateRegistry('registry.example.com/ml/'), 'registry.example.com/ml-candidates');
+  assert.is(candidateRegistry('localhost:5001'), 'localhost:5001/candidates');
 });
 
 test.run();

@@ -3,7 +3,7 @@
 // the deployment before it as the one applied, so the next plan retries.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RolloutError } from '../../src/backends/kubernetes/rollout.ts';
+import { RolloutError, waitForRollout } from '../../src/backends/kubernetes/rollout.ts';
 import { plan } from '../../src/plan/plan.ts';
 import { inputs, keys, model, spec } from '../plan/factories.ts';
 import { imageBuild, only, startCluster, step, type Cluster } from './cluster-harness.ts';
@@ -52,8 +52,8 @@ test('ProgressDeadlineExceeded: a clear error naming the model and the condition
   assert.is((byRevision('1').status as any).readyReplicas, 2);
   assert.is(byRevision('2').metadata.annotations!['slipway.dev/deployment-id'], '2');
   assert.is((byRevision('2').status as any).readyReplicas, 0);
-  // The only DELETE is of an env Secret this model never had (it declares no fromEnv variable).
-  assert.equal([...new Set(fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.path))], [`/api/v1/namespaces/${ns}/secrets/slipway-iris-env`]);
+  // Nothing was deleted.
+  assert.equal(fake.requests.filter((r) => r.method === 'DELETE'), []);
 
   // The record of #2 is kept, marked failed; observe reports #1 as applied and the live #2 as drift.
   const record = fake.get('configmaps', ns, 'slipway-iris-d2')!;
@@ -76,6 +76,28 @@ test('ProgressDeadlineExceeded: a clear error naming the model and the condition
   const after = await backend.observe();
   assert.is(after.models[0].deployment!.id, 3);
   assert.is(only(plan(iris, keys(['iris', v2]), after)).action, 'noop');
+});
+
+test('a failed recreate rollout does not promise that the previous deployment serves', async () => {
+  const { fake, backend } = cluster;
+  const recreate = spec(model('iris', { serving: { replicas: 2, rollout: 'recreate' } }));
+  await step(backend, recreate, keys(['iris', v1]));
+  fake.controller.stall(ns, 'slipway-iris');
+  const failure = await step(backend, recreate, keys(['iris', v2])).then(() => null, (error: unknown) => error);
+  assert.instance(failure, RolloutError);
+  assert.not.match((failure as Error).message, 'keeps serving');
+  assert.match((failure as Error).message, 'serves nothing until a deployment succeeds');
+});
+
+test('a failed read while waiting is retried, not fatal', async () => {
+  const { fake, backend } = cluster;
+  fake.controller.stall(ns, 'slipway-iris', false);
+  await fake.controller.idle();
+  // The API server answers 503 to the next reads of the Deployment, as while it restarts.
+  fake.failRequests((method, path) => method === 'GET' && path.endsWith('/deployments/slipway-iris'), 503, 2);
+  const logs: string[] = [];
+  await waitForRollout(backend.api, 'slipway-iris', { model: 'iris', timeoutMs: 30_000, log: (l) => logs.push(l) });
+  assert.is(logs.filter((l) => l.includes('cannot read Deployment slipway-iris')).length, 2);
 });
 
 test.run();

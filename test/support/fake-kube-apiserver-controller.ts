@@ -3,28 +3,36 @@
 // ReplicaSet (annotated with the Deployment's annotations and a revision); status moves forward in
 // two steps (the new ReplicaSet is created and counted, then its replicas are ready and old ones
 // scaled down). In stall mode the new replicas never become ready: the old ReplicaSet keeps serving
-// and the Deployment ends with Progressing=False, reason ProgressDeadlineExceeded.
+// and the Deployment ends with Progressing=False, reason ProgressDeadlineExceeded. Pods of a template
+// that the namespace's Pod Security level refuses are never created: the ReplicaSet and the
+// Deployment get ReplicaFailure=True, reason FailedCreate, with admission's message, as the
+// ReplicaSet controller reports it (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
 import { createHash } from 'node:crypto';
 import { fakeResources } from './fake-kube-apiserver-resources.ts';
+import { podSecurityViolations, type PodSecurityLevel } from './fake-kube-apiserver-pod-security.ts';
 import type { FakeStore, Obj } from './fake-kube-apiserver-store.ts';
 
 const deployments = fakeResources.find((r) => r.name === 'deployments')!;
 const replicaSets = fakeResources.find((r) => r.name === 'replicasets')!;
+const namespaces = fakeResources.find((r) => r.name === 'namespaces')!;
 const MANAGER = 'fake-controller';
 
-type DeploymentSpec = { replicas?: number; template: { metadata?: { labels?: Record<string, string> } } };
+type DeploymentSpec = { replicas?: number; template: { metadata?: { labels?: Record<string, string> }; spec?: Record<string, unknown> } };
 type RsStatus = { replicas: number; readyReplicas: number; availableReplicas: number; observedGeneration?: number };
 
 export type FakeController = {
   /** Deployments whose new pods never become ready, by `namespace/name`; `on: false` lets them become ready. */
   stall(namespace: string, name: string, on?: boolean): void;
+  /** Deployments whose new ReplicaSet gets only `ready` replicas ready, then times out (a rollout that progressed partly). */
+  partial(namespace: string, name: string, ready: number): void;
   /** Resolves once every pending step has run. */
   idle(): Promise<void>;
   stop(): void;
 };
 
-export function startFakeController(store: FakeStore, stepMs: number): FakeController {
+export function startFakeController(store: FakeStore, stepMs: number, defaultLevel: PodSecurityLevel = 'restricted'): FakeController {
   const stalled = new Set<string>();
+  const partials = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
@@ -69,7 +77,11 @@ export function startFakeController(store: FakeStore, stepMs: number): FakeContr
           annotations: { ...d.metadata.annotations, 'deployment.kubernetes.io/revision': String(revision) },
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid, controller: true }],
         },
-        spec: { replicas: 0, template: spec.template },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { ...(d.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels, 'pod-template-hash': hash } },
+          template: { ...spec.template, metadata: { ...spec.template.metadata, labels: { ...spec.template.metadata?.labels, 'pod-template-hash': hash } } },
+        },
         status: { replicas: 0, readyReplicas: 0, availableReplicas: 0 },
       }, MANAGER);
     }
@@ -84,12 +96,42 @@ export function startFakeController(store: FakeStore, stepMs: number): FakeContr
 
   const rsStatus = (rs: Obj): RsStatus => (rs.status ?? { replicas: 0, readyReplicas: 0, availableReplicas: 0 }) as RsStatus;
 
+  /** The namespace's enforced level: its `pod-security.kubernetes.io/enforce` label, else the default. */
+  function levelOf(namespace: string): PodSecurityLevel {
+    const label = store.get(namespaces, null, namespace)?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+    return (label as PodSecurityLevel | undefined) ?? defaultLevel;
+  }
+
+  /** Pods refused by admission: nothing new runs; the old ReplicaSets keep theirs. */
+  function failedCreate(d: Obj, current: Obj, old: Obj[], violations: string[]): void {
+    const namespace = d.metadata.namespace!;
+    const message = `pods "${current.metadata.name}-" is forbidden: violates PodSecurity "${levelOf(namespace)}:latest": ${violations.join(', ')}`;
+    const failure = condition('ReplicaFailure', 'True', 'FailedCreate', message);
+    store.setStatus(replicaSets, namespace, current.metadata.name, { replicas: 0, readyReplicas: 0, availableReplicas: 0, conditions: [failure] }, MANAGER);
+    const oldReady = old.reduce((n, rs) => n + rsStatus(rs).readyReplicas, 0);
+    store.setStatus(deployments, namespace, d.metadata.name, {
+      observedGeneration: d.metadata.generation,
+      replicas: old.reduce((n, rs) => n + rsStatus(rs).replicas, 0),
+      updatedReplicas: 0,
+      readyReplicas: oldReady,
+      availableReplicas: oldReady,
+      unavailableReplicas: (d.spec as DeploymentSpec).replicas ?? 1,
+      conditions: [
+        condition('Available', oldReady > 0 ? 'True' : 'False', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
+        condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${current.metadata.name}" is progressing.`),
+        failure,
+      ],
+    }, MANAGER);
+  }
+
   /** Step 1: the new ReplicaSet exists and is scaled up; nothing new is ready yet. */
   function step1(namespace: string, name: string): void {
     const d = store.get(deployments, namespace, name);
     if (!d) return;
     const desired = (d.spec as DeploymentSpec).replicas ?? 1;
     const { current, old } = replicaSetsOf(d);
+    const violations = desired > 0 ? podSecurityViolations((d.spec as DeploymentSpec).template.spec ?? {}, levelOf(namespace)) : [];
+    if (violations.length > 0) return failedCreate(d, current, old, violations);
     const alreadyReady = rsStatus(current).readyReplicas;
     setRs(current, desired, Math.min(alreadyReady, desired));
     const oldReady = old.reduce((n, rs) => n + rsStatus(rs).readyReplicas, 0);
@@ -107,7 +149,8 @@ export function startFakeController(store: FakeStore, stepMs: number): FakeContr
       ],
     }, MANAGER);
     const generation = d.metadata.generation;
-    schedule(() => (stalled.has(`${namespace}/${name}`) ? stallStep : step2)(namespace, name, generation!));
+    const id = `${namespace}/${name}`;
+    schedule(() => (partials.has(id) ? partialStep : stalled.has(id) ? stallStep : step2)(namespace, name, generation!));
   }
 
   /** Step 2: the new replicas are ready and the old ReplicaSets are scaled to zero. */
@@ -131,6 +174,20 @@ export function startFakeController(store: FakeStore, stepMs: number): FakeContr
     }, MANAGER);
   }
 
+  /** Partly: some new replicas become ready, the rest never do; then the deadline passes. */
+  function partialStep(namespace: string, name: string, generation: number): void {
+    const d = store.get(deployments, namespace, name);
+    if (!d || d.metadata.generation !== generation) return;
+    const desired = (d.spec as DeploymentSpec).replicas ?? 1;
+    const { current, old } = replicaSetsOf(d);
+    const ready = Math.min(partials.get(`${namespace}/${name}`) ?? 0, desired);
+    setRs(current, desired, ready);
+    const oldReady = old.reduce((n, rs) => n + rsStatus(rs).readyReplicas, 0);
+    const status = structuredClone(d.status) as Record<string, unknown>;
+    store.setStatus(deployments, namespace, name, { ...status, readyReplicas: oldReady + ready, availableReplicas: oldReady + ready, unavailableReplicas: desired - ready }, MANAGER);
+    schedule(() => stallStep(namespace, name, generation));
+  }
+
   /** Stalled: the deadline passes with the new replicas unready; the old ones keep serving. */
   function stallStep(namespace: string, name: string, generation: number): void {
     const d = store.get(deployments, namespace, name);
@@ -143,6 +200,9 @@ export function startFakeController(store: FakeStore, stepMs: number): FakeContr
   }
 
   return {
+    partial(namespace, name, ready) {
+      partials.set(`${namespace}/${name}`, ready);
+    },
     stall(namespace, name, on = true) {
       if (on) {
         stalled.add(`${namespace}/${name}`);

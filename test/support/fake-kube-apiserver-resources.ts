@@ -59,15 +59,19 @@ export function discoveryDocument(path: string): unknown {
   };
 }
 
-export type ParsedPath = { resource: FakeResource; namespace: string | null; name: string | null };
+export type ParsedPath = { resource: FakeResource; namespace: string | null; name: string | null; subresource: string | null };
+
+/** Kinds with a status subresource: a write to the object itself leaves its status as it was. */
+export const withStatus = new Set(['Namespace', 'Service', 'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet']);
 
 /** Splits a resource URL: `/apis/apps/v1/namespaces/ns/deployments/name` and friends. */
 export function parseResourcePath(path: string): ParsedPath | null {
-  const match = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+  const match = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(path);
   if (!match) return null;
   const group = match[1] ? '' : match[2];
   const version = match[1] ?? match[3];
   const resource = fakeResources.find((r) => r.group === group && r.version === version && r.name === match[5]);
   if (!resource) return null;
-  return { resource, namespace: match[4] ? decodeURIComponent(match[4]) : null, name: match[6] ? decodeURIComponent(match[6]) : null };
+  if (match[7] && !withStatus.has(resource.kind)) return null;
+  return { resource, namespace: match[4] ? decodeURIComponent(match[4]) : null, name: match[6] ? decodeURIComponent(match[6]) : null, subresource: match[7] ?? null };
 }

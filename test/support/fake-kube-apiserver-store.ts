@@ -1,9 +1,12 @@
 // The object store of the fake Kubernetes API server: resourceVersions, generations, field
 // ownership for server-side apply, label and field selectors, and watch events. Written against
-// https://kubernetes.io/docs/reference/using-api/server-side-apply/ and api-concepts, simplified:
-// ownership is tracked per leaf field, and lists are atomic (replaced whole), as `x-kubernetes-list-type: atomic`.
+// https://kubernetes.io/docs/reference/using-api/server-side-apply/ and api-concepts: ownership per
+// field and per manager (see fake-kube-apiserver-fields.ts for the merge strategy), shared when two
+// managers set the same value, taken by an Update for the fields whose value it changed.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { fieldSet, mergeApplied, printPath, removeAt, toFieldsV1, valueAt, type FieldPath } from './fake-kube-apiserver-fields.ts';
+import { validateObject, validateUpdate } from './fake-kube-apiserver-validation.ts';
 import type { FakeResource } from './fake-kube-apiserver-resources.ts';
 import { groupVersion } from './fake-kube-apiserver-resources.ts';
 
@@ -17,7 +20,7 @@ export type Meta = {
   creationTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  managedFields?: { manager: string; operation: 'Apply' | 'Update'; apiVersion: string; time: string; fieldsType: 'FieldsV1' }[];
+  managedFields?: { manager: string; operation: 'Apply' | 'Update'; apiVersion: string; time: string; fieldsType: 'FieldsV1'; fieldsV1: Record<string, unknown> }[];
   [key: string]: unknown;
 };
 
@@ -35,39 +38,10 @@ export class FakeApiError extends Error {
   }
 }
 
-type Entry = { object: Obj; owners: Map<string, string>; applied: Map<string, Obj> };
-
-/** Paths of every leaf (scalar or list) under `value`; metadata bookkeeping excluded. */
-function leaves(value: unknown, at: string[] = []): string[][] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [at];
-  const out: string[][] = [];
-  for (const [key, child] of Object.entries(value)) {
-    if (at.length === 0 && ['apiVersion', 'kind', 'status'].includes(key)) continue;
-    if (at.length === 1 && at[0] === 'metadata' && !['labels', 'annotations'].includes(key)) continue;
-    out.push(...leaves(child, [...at, key]));
-  }
-  return out;
-}
-
-function getAt(value: unknown, path: string[]): unknown {
-  let node = value;
-  for (const key of path) node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
-  return node;
-}
-
-function deleteAt(value: Record<string, unknown>, path: string[]): void {
-  const parents: Record<string, unknown>[] = [value];
-  for (const key of path.slice(0, -1)) {
-    const next = parents[parents.length - 1][key];
-    if (next === null || typeof next !== 'object') return;
-    parents.push(next as Record<string, unknown>);
-  }
-  delete parents[parents.length - 1][path[path.length - 1]];
-  // Emptied maps go too, as the API prunes them.
-  for (let i = parents.length - 1; i > 0; i--) {
-    if (Object.keys(parents[i]).length === 0) delete parents[i - 1][path[i - 1]];
-  }
-}
+/** A field manager as managedFields tells them apart: its name and its operation. */
+type ManagerKey = string;
+const managerKey = (manager: string, operation: 'Apply' | 'Update'): ManagerKey => `${manager}\u0000${operation}`;
+type Entry = { object: Obj; owners: Map<string, Set<ManagerKey>>; paths: Map<string, FieldPath> };
 
 /** Objects merge key by key; lists and scalars are replaced. `null` removes (merge patch). */
 export function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>): void {
@@ -140,7 +114,15 @@ export class FakeStore {
       .map((object) => structuredClone(object));
   }
 
-  create(resource: FakeResource, namespace: string | null, body: Obj, manager: string): Obj {
+  /** Events before this resourceVersion were compacted: a watch from an older one gets 410 Gone. */
+  compactedBelow = 0;
+
+  /** Forgets the event history, as etcd compaction does (https://kubernetes.io/docs/reference/using-api/api-concepts/#410-gone-responses). */
+  compact(): void {
+    this.compactedBelow = this.version;
+  }
+
+  create(resource: FakeResource, namespace: string | null, body: Obj, manager: string, operation: 'Apply' | 'Update' = 'Update'): Obj {
     const name = body.metadata?.name;
     if (!name) throw new FakeApiError(422, 'Invalid', `${resource.kind} has no metadata.name`);
     const key = this.key(resource, namespace, name);
@@ -149,18 +131,24 @@ export class FakeStore {
     object.apiVersion = groupVersion(resource);
     object.kind = resource.kind;
     delete object.metadata.resourceVersion;
+    delete object.metadata.managedFields;
     if (resource.namespaced) object.metadata.namespace = namespace ?? 'default';
     object.metadata.uid = randomUUID();
     object.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     object.metadata.generation = 1;
-    const entry: Entry = { object, owners: new Map(), applied: new Map() };
-    for (const leaf of leaves(object)) entry.owners.set(leaf.join('\u0000'), manager);
+    validateObject(resource, object);
+    const entry: Entry = { object, owners: new Map(), paths: new Map() };
+    const who = managerKey(manager, operation);
+    for (const [id, path] of fieldSet(object)) {
+      entry.owners.set(id, new Set([who]));
+      entry.paths.set(id, path);
+    }
     this.entries.set(key, entry);
-    this.commit(resource, entry, 'ADDED', manager, 'Update');
+    this.commit(resource, entry, 'ADDED', who);
     return structuredClone(object);
   }
 
-  /** PUT: the whole object, refused with 409 when its resourceVersion is stale. */
+  /** PUT: the whole object, refused with 409 when its resourceVersion is stale; status is kept (it has its own subresource). */
   replace(resource: FakeResource, namespace: string | null, name: string, body: Obj, manager: string): Obj {
     const entry = this.require(resource, namespace, name);
     const sent = body.metadata?.resourceVersion;
@@ -171,8 +159,9 @@ export class FakeStore {
     next.apiVersion = entry.object.apiVersion;
     next.kind = entry.object.kind;
     next.metadata = { ...next.metadata, ...this.systemMeta(entry.object.metadata) };
-    if (entry.object.status !== undefined && next.status === undefined) next.status = entry.object.status;
-    return this.update(resource, entry, next, manager, 'Update', leaves(body));
+    delete next.status;
+    if (entry.object.status !== undefined) next.status = entry.object.status;
+    return this.update(resource, entry, next, managerKey(manager, 'Update'));
   }
 
   /** JSON merge patch (RFC 7386). */
@@ -182,55 +171,68 @@ export class FakeStore {
     const { metadata, ...rest } = patch as { metadata?: Record<string, unknown> };
     mergeInto(next, rest);
     if (metadata) mergeInto(next.metadata, { labels: metadata.labels, annotations: metadata.annotations });
-    return this.update(resource, entry, next, manager, 'Update', leaves(patch));
+    return this.update(resource, entry, next, managerKey(manager, 'Update'));
+  }
+
+  /** An Update by another client that changes the object as `mutate` does (what `kubectl set image/env` amount to). */
+  updateWith(resource: FakeResource, namespace: string | null, name: string, mutate: (object: Obj) => void, manager: string): Obj {
+    const entry = this.require(resource, namespace, name);
+    const next = structuredClone(entry.object);
+    mutate(next);
+    return this.update(resource, entry, next, managerKey(manager, 'Update'));
   }
 
   /**
-   * Server-side apply: creates, or sets the applied fields and removes the fields this manager
-   * applied before and no longer does. Without force, a field another manager set to another
-   * value is a 409 conflict.
+   * Server-side apply: creates, or merges the applied configuration (maps by key, associative lists
+   * by merge key). Fields this manager applied before and no longer does are removed unless another
+   * manager owns them too. Without force, a field another manager owns with another value is a 409
+   * conflict; with force, the applier takes it over.
    */
   apply(resource: FakeResource, namespace: string | null, name: string, body: Obj, manager: string, force: boolean): Obj {
-    const key = this.key(resource, namespace, name);
-    const existing = this.entries.get(key);
-    if (!existing) {
-      const created = this.create(resource, namespace, body, manager);
-      const entry = this.entries.get(key)!;
-      entry.applied.set(manager, structuredClone(body));
-      entry.object.metadata.managedFields = [this.managedEntry(manager, 'Apply', created.apiVersion!)];
-      return structuredClone(entry.object);
+    const existing = this.entries.get(this.key(resource, namespace, name));
+    if (!existing) return this.create(resource, namespace, body, manager, 'Apply');
+    const who = managerKey(manager, 'Apply');
+    const applied = fieldSet(body);
+    const conflicts: string[] = [];
+    for (const [id, path] of applied) {
+      const others = [...(existing.owners.get(id) ?? [])].filter((o) => o !== who);
+      if (others.length === 0 || path[path.length - 1] === '.') continue;
+      if (isDeepStrictEqual(valueAt(existing.object, path), valueAt(body, path))) continue;
+      conflicts.push(...others.map((o) => `conflict with "${o.split('\u0000')[0]}": ${printPath(path)}`));
+      if (force) existing.owners.set(id, new Set([...existing.owners.get(id)!].filter((o) => o === who)));
     }
-    const conflicts = leaves(body).filter((leaf) => {
-      const owner = existing.owners.get(leaf.join('\u0000'));
-      return owner !== undefined && owner !== manager && !isDeepStrictEqual(getAt(existing.object, leaf), getAt(body, leaf));
-    });
     if (conflicts.length > 0 && !force) {
-      const list = conflicts.map((leaf) => `.${leaf.join('.')} (owned by ${existing.owners.get(leaf.join('\u0000'))})`).join(', ');
-      throw new FakeApiError(409, 'Conflict', `Apply failed with ${conflicts.length} conflict(s): ${list}`);
+      throw new FakeApiError(409, 'Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflicts.join('; ')}`);
     }
     const next = structuredClone(existing.object);
-    const previous = existing.applied.get(manager);
-    if (previous) {
-      const now = new Set(leaves(body).map((leaf) => leaf.join('\u0000')));
-      for (const leaf of leaves(previous)) {
-        const id = leaf.join('\u0000');
-        if (!now.has(id) && existing.owners.get(id) === manager) deleteAt(next, leaf);
-      }
+    const released: FieldPath[] = [];
+    for (const [id, owners] of existing.owners) {
+      if (!owners.has(who) || applied.has(id)) continue;
+      owners.delete(who);
+      if (owners.size === 0) released.push(existing.paths.get(id)!);
     }
-    const { metadata, ...rest } = structuredClone(body);
-    mergeInto(next, rest);
-    mergeInto(next.metadata, { labels: metadata.labels, annotations: metadata.annotations });
-    existing.applied.set(manager, structuredClone(body));
-    return this.update(resource, existing, next, manager, 'Apply', leaves(body));
+    // Leaves before the elements holding them; an element another manager still has fields in stays.
+    for (const path of released.sort((a, b) => b.length - a.length)) {
+      if (path[path.length - 1] === '.') {
+        const prefix = JSON.stringify(path.slice(0, -1)).slice(0, -1);
+        const held = [...existing.owners].some(([id, owners]) => owners.size > 0 && id.startsWith(prefix) && id !== JSON.stringify(path));
+        if (held) continue;
+      }
+      removeAt(next, path);
+    }
+    const { metadata, status: _ignored, ...rest } = structuredClone(body);
+    mergeApplied(next, rest);
+    mergeApplied(next.metadata, { labels: metadata.labels, annotations: metadata.annotations });
+    return this.update(resource, existing, next, who, applied);
   }
 
-  /** Writes status as a controller would (no generation bump, no ownership). */
-  setStatus(resource: FakeResource, namespace: string | null, name: string, status: unknown, manager: string): void {
+  /** The status subresource: only status changes (no generation bump, no field ownership). */
+  setStatus(resource: FakeResource, namespace: string | null, name: string, status: unknown, manager: string): Obj | null {
     const entry = this.entries.get(this.key(resource, namespace, name));
-    if (!entry) return;
+    if (!entry) return null;
     const next = structuredClone(entry.object);
     next.status = structuredClone(status);
-    this.update(resource, entry, next, manager, 'Update', []);
+    return this.update(resource, entry, next, managerKey(manager, 'Update'));
   }
 
   remove(resource: FakeResource, namespace: string | null, name: string): Obj {
@@ -250,34 +252,67 @@ export class FakeStore {
   }
 
   private systemMeta(meta: Meta): Partial<Meta> {
-    return { name: meta.name, namespace: meta.namespace, uid: meta.uid, creationTimestamp: meta.creationTimestamp, generation: meta.generation, resourceVersion: meta.resourceVersion };
+    return { name: meta.name, namespace: meta.namespace, uid: meta.uid, creationTimestamp: meta.creationTimestamp, generation: meta.generation, resourceVersion: meta.resourceVersion, managedFields: meta.managedFields };
   }
 
-  private update(resource: FakeResource, entry: Entry, next: Obj, manager: string, operation: 'Apply' | 'Update', written: string[][]): Obj {
-    const strip = (o: Obj) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, resourceVersion: undefined } });
-    if (isDeepStrictEqual(strip(next), strip(entry.object))) return structuredClone(entry.object);
-    // Immutable ConfigMaps and Secrets keep their data; metadata may still change.
-    if (entry.object.immutable === true && !isDeepStrictEqual(next.data, entry.object.data)) {
-      throw new FakeApiError(422, 'Invalid', `${resource.kind} "${entry.object.metadata.name}" is immutable: field is immutable when \`immutable\` is set`);
-    }
-    if (!isDeepStrictEqual(next.spec, entry.object.spec)) next.metadata.generation = (entry.object.metadata.generation ?? 1) + 1;
-    for (const leaf of written) entry.owners.set(leaf.join('\u0000'), manager);
+  /**
+   * Stores `next`: the writer takes the fields whose value it changed (an Update) or that it
+   * applied (`claimed`, an Apply); fields gone from the object have no owner left.
+   */
+  private update(resource: FakeResource, entry: Entry, next: Obj, who: ManagerKey, claimed?: Map<string, FieldPath>): Obj {
     next.metadata.managedFields = entry.object.metadata.managedFields;
+    const ownersBefore = JSON.stringify([...entry.owners].map(([id, o]) => [id, [...o].sort()]));
+    const strip = (o: Obj) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, resourceVersion: undefined } });
+    const unchanged = isDeepStrictEqual(strip(next), strip(entry.object));
+    if (!unchanged) {
+      validateObject(resource, next);
+      validateUpdate(resource, entry.object, next);
+    }
+    const owners = new Map([...entry.owners].map(([id, o]) => [id, new Set(o)]));
+    const paths = new Map(entry.paths);
+    const before = fieldSet(entry.object);
+    const after = fieldSet(next);
+    for (const id of before.keys()) {
+      if (!after.has(id)) {
+        owners.delete(id);
+        paths.delete(id);
+      }
+    }
+    for (const [id, path] of after) {
+      const changed = path[path.length - 1] === '.' ? !before.has(id) : !before.has(id) || !isDeepStrictEqual(valueAt(entry.object, path), valueAt(next, path));
+      if (changed) owners.set(id, new Set([who]));
+      if (claimed?.has(id)) owners.set(id, new Set([...(owners.get(id) ?? []), who]));
+      paths.set(id, path);
+    }
+    for (const [id, o] of owners) if (o.size === 0) owners.delete(id);
+    const ownersAfter = JSON.stringify([...owners].map(([id, o]) => [id, [...o].sort()]));
+    if (unchanged && ownersBefore === ownersAfter) return structuredClone(entry.object);
+    if (!isDeepStrictEqual(next.spec, entry.object.spec)) next.metadata.generation = (entry.object.metadata.generation ?? 1) + 1;
+    entry.owners = owners;
+    entry.paths = paths;
     entry.object = next;
-    this.commit(resource, entry, 'MODIFIED', manager, operation);
+    this.commit(resource, entry, 'MODIFIED', who);
     return structuredClone(entry.object);
   }
 
-  private managedEntry(manager: string, operation: 'Apply' | 'Update', apiVersion: string) {
-    return { manager, operation, apiVersion, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), fieldsType: 'FieldsV1' as const };
+  /** managedFields from the owners: one entry per manager and operation, with its fieldsV1. */
+  private managedFields(entry: Entry, who: ManagerKey): NonNullable<Meta['managedFields']> {
+    const byManager = new Map<ManagerKey, FieldPath[]>();
+    for (const previous of entry.object.metadata.managedFields ?? []) byManager.set(managerKey(previous.manager, previous.operation), []);
+    for (const [id, owners] of entry.owners) for (const o of owners) (byManager.get(o) ?? byManager.set(o, []).get(o)!).push(entry.paths.get(id)!);
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return [...byManager].filter(([, fields]) => fields.length > 0).map(([key, fields]) => {
+      const [manager, operation] = key.split('\u0000') as [string, 'Apply' | 'Update'];
+      const old = entry.object.metadata.managedFields?.find((m) => m.manager === manager && m.operation === operation);
+      return { manager, operation, apiVersion: entry.object.apiVersion!, time: key === who || !old ? now : old.time, fieldsType: 'FieldsV1' as const, fieldsV1: toFieldsV1(fields) };
+    });
   }
 
-  private commit(resource: FakeResource, entry: Entry, type: WatchEventType, manager: string, operation: 'Apply' | 'Update'): void {
+  private commit(resource: FakeResource, entry: Entry, type: WatchEventType, who: ManagerKey): void {
     this.version += 1;
     const meta = entry.object.metadata;
     meta.resourceVersion = String(this.version);
-    const others = (meta.managedFields ?? []).filter((m) => !(m.manager === manager && m.operation === operation));
-    if (manager !== 'fake-controller') meta.managedFields = [...others, this.managedEntry(manager, operation, entry.object.apiVersion!)];
+    meta.managedFields = this.managedFields(entry, who);
     this.emit({ rv: this.version, resource, type, object: structuredClone(entry.object) });
   }
 

@@ -2,7 +2,9 @@
 // against the documented API (https://kubernetes.io/docs/reference/using-api/api-concepts/ and
 // server-side-apply/) and named a fake because it is one. It serves discovery, GET / LIST (label
 // and field selectors) / POST / PUT / DELETE, PATCH (server-side apply, JSON merge patch), watch
-// (`?watch=1`: one JSON event per line), and a minimal deployment controller with a stall mode.
+// (`?watch=1`: one JSON event per line, with bookmarks, timeouts, 410 Gone and injected failures),
+// the status subresource, `limit`/`continue` pagination, validation (fake-kube-apiserver-validation.ts)
+// and a minimal deployment controller with a stall mode and Pod Security admission.
 // Every request is recorded for assertions.
 import { writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -11,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { startFakeController, type FakeController } from './fake-kube-apiserver-controller.ts';
-import { discoveryDocument, fakeResources, parseResourcePath, type FakeResource } from './fake-kube-apiserver-resources.ts';
+import { discoveryDocument, fakeResources, groupVersion as groupVersionOf, parseResourcePath, withStatus, type FakeResource } from './fake-kube-apiserver-resources.ts';
+import type { PodSecurityLevel } from './fake-kube-apiserver-pod-security.ts';
 import { FakeApiError, FakeStore, matchesFields, matchesLabels, type Obj, type StoredEvent } from './fake-kube-apiserver-store.ts';
 
 export type RecordedRequest = {
@@ -33,6 +36,11 @@ export type FakeKubeApiServer = {
   /** The stored object, or null. `kind` is the plural resource name, e.g. `deployments`. */
   get(resource: string, namespace: string, name: string): Obj | null;
   list(resource: string, namespace: string, labelSelector?: string): Obj[];
+  /** Changes an object as another client's Update would (`kubectl set image/env`: manager `kubectl-set`), not recorded. */
+  update(resource: string, namespace: string, name: string, mutate: (object: Obj) => void, manager?: string): Obj;
+  watches: WatchControl;
+  /** The next `count` requests that `match` fail with HTTP `code` (an API server restarting: 500, 503). */
+  failRequests(match: (method: string, path: string) => boolean, code: number, count: number): void;
   /** Changes an object as `kubectl edit` would (JSON merge patch, manager `kubectl-edit`), not recorded. */
   edit(resource: string, namespace: string, name: string, patch: Record<string, unknown>): Obj;
   /** Creates an object as another client would, not recorded. */
@@ -45,6 +53,27 @@ export type FakeKubeApiServer = {
 export type FakeOptions = {
   /** Delay of each controller step; short in tests. Default 10 ms. */
   controllerStepMs?: number;
+  /** Pod Security level enforced in namespaces without a `pod-security.kubernetes.io/enforce` label. Default restricted. */
+  podSecurity?: PodSecurityLevel;
+  /** Watches end after this long, as the server's own watch timeout ends them. Default: never. */
+  watchTimeoutMs?: number;
+};
+
+/**
+ * Watch behaviours of a real API server, on demand. See
+ * https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes .
+ */
+export type WatchControl = {
+  /** Sends a BOOKMARK with the current resourceVersion to every open watch that asked for them (`allowWatchBookmarks`; https://kubernetes.io/docs/reference/using-api/api-concepts/#watch-bookmarks). */
+  bookmark(): void;
+  /** Ends every open watch, as the server does when its timeout passes. */
+  closeAll(): void;
+  /** Sends an ERROR event with this Status code to every open watch, then ends it. */
+  error(code: number, reason: string, message: string): void;
+  /** The next `count` watch requests fail at once with HTTP `code` (403 Forbidden, 429 TooManyRequests). */
+  failNext(code: 403 | 429 | 500, count: number): void;
+  /** Open watches now. */
+  readonly open: number;
 };
 
 function resourceNamed(name: string): FakeResource {
@@ -67,9 +96,11 @@ function status(error: FakeApiError) {
 export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise<FakeKubeApiServer> {
   const token = 'fake-token';
   const store = new FakeStore();
-  const controller = startFakeController(store, options.controllerStepMs ?? 10);
+  const controller = startFakeController(store, options.controllerStepMs ?? 10, options.podSecurity ?? 'restricted');
   const requests: RecordedRequest[] = [];
-  const watches = new Set<ServerResponse>();
+  const watches = new Map<ServerResponse, { bookmarks: boolean; kind: string; apiVersion: string }>();
+  const failures: number[] = [];
+  const injectedFailures: { match: (method: string, path: string) => boolean; code: number; count: number }[] = [];
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -93,22 +124,34 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body });
 
     if (req.headers.authorization !== `Bearer ${token}`) throw new FakeApiError(401, 'Unauthorized', 'Unauthorized');
+    const injected = injectedFailures.find((f) => f.count > 0 && f.match(req.method ?? 'GET', url.pathname));
+    if (injected) {
+      injected.count--;
+      throw new FakeApiError(injected.code, 'InternalError', `injected failure ${injected.code}`);
+    }
     const discovery = req.method === 'GET' ? discoveryDocument(url.pathname) : null;
     if (discovery !== null) return send(res, 200, discovery);
     const parsed = parseResourcePath(url.pathname);
     if (!parsed) throw new FakeApiError(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`);
-    const { resource, name } = parsed;
+    const { resource, name, subresource } = parsed;
     const namespace = resource.namespaced ? parsed.namespace : null;
     const manager = query.fieldManager ?? 'unknown';
 
     if (name === null) {
       if (req.method === 'GET' && (query.watch === '1' || query.watch === 'true')) return watch(res, resource, namespace, query);
-      if (req.method === 'GET') {
-        const items = store.list(resource, namespace, query.labelSelector ?? null, query.fieldSelector ?? null);
-        return send(res, 200, { kind: `${resource.kind}List`, apiVersion: items[0]?.apiVersion ?? '', metadata: { resourceVersion: String(store.resourceVersion) }, items });
-      }
-      if (req.method === 'POST') return send(res, 201, store.create(resource, namespace, body as Obj, manager));
+      if (req.method === 'GET') return send(res, 200, listPage(resource, namespace, query));
+      if (req.method === 'POST') return send(res, 201, store.create(resource, namespace, withoutStatus(resource, body as Obj), manager));
       throw new FakeApiError(405, 'MethodNotAllowed', `${req.method} is not allowed on a collection`);
+    }
+    if (subresource === 'status') {
+      // https://kubernetes.io/docs/reference/using-api/api-concepts/ (subresources): a write to
+      // /status changes status only; a write to the object leaves status alone.
+      const current = store.get(resource, namespace, name);
+      if (!current) throw new FakeApiError(404, 'NotFound', `${resource.name} "${name}" not found`);
+      if (req.method === 'GET') return send(res, 200, current);
+      if (req.method !== 'PUT' && req.method !== 'PATCH') throw new FakeApiError(405, 'MethodNotAllowed', `${req.method} is not allowed on status`);
+      const next = structuredClone((body as Obj | null)?.status ?? {});
+      return send(res, 200, store.setStatus(resource, namespace, name, req.method === 'PATCH' ? { ...(current.status as object), ...(next as object) } : next, manager));
     }
     switch (req.method) {
       case 'GET': {
@@ -117,7 +160,7 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
         return send(res, 200, object);
       }
       case 'PUT':
-        return send(res, 200, store.replace(resource, namespace, name, body as Obj, manager));
+        return send(res, 200, store.replace(resource, namespace, name, withoutStatus(resource, body as Obj), manager));
       case 'DELETE':
         return send(res, 200, store.remove(resource, namespace, name));
       case 'PATCH':
@@ -125,18 +168,77 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
           if (!query.fieldManager) throw new FakeApiError(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
           const applied = body as Obj;
           if (applied.metadata?.name !== name) throw new FakeApiError(400, 'BadRequest', 'the name of the object does not match the name on the URL');
-          return send(res, 200, store.apply(resource, namespace, name, applied, manager, query.force === 'true'));
+          const existed = store.get(resource, namespace, name) !== null;
+          return send(res, existed ? 200 : 201, store.apply(resource, namespace, name, withoutStatus(resource, applied), manager, query.force === 'true'));
         }
-        if (contentType === 'application/merge-patch+json') return send(res, 200, store.mergePatch(resource, namespace, name, body as Record<string, unknown>, manager));
+        if (contentType === 'application/merge-patch+json') return send(res, 200, store.mergePatch(resource, namespace, name, withoutStatus(resource, body as Obj), manager));
         throw new FakeApiError(415, 'UnsupportedMediaType', `the fake does not support the patch type ${contentType}`);
       default:
         throw new FakeApiError(405, 'MethodNotAllowed', `${req.method} is not allowed`);
     }
   }
 
+  /** A main-resource write carries no status for kinds with a status subresource. */
+  function withoutStatus(resource: FakeResource, object: Obj): Obj {
+    if (!withStatus.has(resource.kind) || object === null || typeof object !== 'object' || !('status' in object)) return object;
+    const { status: _ignored, ...rest } = object;
+    return rest as Obj;
+  }
+
+  /** One page of a list: `limit` items after the `continue` token (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks). */
+  function listPage(resource: FakeResource, namespace: string | null, query: Record<string, string>) {
+    const all = store.list(resource, namespace, query.labelSelector ?? null, query.fieldSelector ?? null);
+    let start = 0;
+    let resourceVersion = String(store.resourceVersion);
+    if (query.continue) {
+      const token = JSON.parse(Buffer.from(query.continue, 'base64url').toString('utf8')) as { after: string; rv: string };
+      if (Number(token.rv) < store.compactedBelow) throw new FakeApiError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter');
+      start = all.findIndex((o) => o.metadata.name > token.after);
+      if (start < 0) start = all.length;
+      resourceVersion = token.rv;
+    }
+    const limit = Number(query.limit ?? 0);
+    const items = limit > 0 ? all.slice(start, start + limit) : all.slice(start);
+    const more = limit > 0 && start + limit < all.length;
+    const metadata: Record<string, unknown> = { resourceVersion };
+    if (more) metadata.continue = Buffer.from(JSON.stringify({ after: items[items.length - 1].metadata.name, rv: resourceVersion })).toString('base64url');
+    return { kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource), metadata, items };
+  }
+
+  const watchControl: WatchControl = {
+    bookmark() {
+      for (const [res, wants] of watches) if (wants.bookmarks) res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: wants.kind, apiVersion: wants.apiVersion, metadata: { resourceVersion: String(store.resourceVersion) } } })}\n`);
+    },
+    closeAll() {
+      for (const res of watches.keys()) res.end();
+    },
+    error(code, reason, message) {
+      for (const res of watches.keys()) res.end(`${JSON.stringify({ type: 'ERROR', object: status(new FakeApiError(code, reason, message)) })}\n`);
+    },
+    failNext(code, count) {
+      failures.push(...Array.from({ length: count }, () => code));
+    },
+    get open() {
+      return watches.size;
+    },
+  };
+
   function watch(res: ServerResponse, resource: FakeResource, namespace: string | null, query: Record<string, string>): void {
+    const failure = failures.shift();
+    if (failure !== undefined) {
+      const reasons: Record<number, string> = { 403: 'Forbidden', 429: 'TooManyRequests', 500: 'InternalError' };
+      throw new FakeApiError(failure, reasons[failure], `watch ${resource.name} refused (injected ${failure})`);
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
-    watches.add(res);
+    res.flushHeaders();
+    const since = Number(query.resourceVersion ?? '0');
+    // A resourceVersion older than the compacted history: "410 Gone", sent as an ERROR event
+    // (https://kubernetes.io/docs/reference/using-api/api-concepts/#410-gone-responses).
+    if (since > 0 && since < store.compactedBelow) {
+      res.end(`${JSON.stringify({ type: 'ERROR', object: status(new FakeApiError(410, 'Expired', `too old resource version: ${since} (${store.compactedBelow})`)) })}\n`);
+      return;
+    }
+    watches.set(res, { bookmarks: query.allowWatchBookmarks === 'true', kind: resource.kind, apiVersion: groupVersionOf(resource) });
     const wanted = (event: StoredEvent): boolean =>
       event.resource === resource &&
       (namespace === null || event.object.metadata.namespace === namespace) &&
@@ -145,7 +247,6 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     const write = (event: StoredEvent): void => {
       if (wanted(event)) res.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
     };
-    const since = Number(query.resourceVersion ?? '0');
     if (since > 0) {
       for (const event of store.events) if (event.rv > since) write(event);
     } else if (query.resourceVersion === undefined) {
@@ -155,7 +256,12 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
       }
     }
     const unsubscribe = store.onEvent(write);
+    // `timeoutSeconds`, else the server's own limit: the watch ends and the client watches again.
+    const seconds = Number(query.timeoutSeconds ?? 0);
+    const limitMs = seconds > 0 ? seconds * 1000 : (options.watchTimeoutMs ?? 0);
+    const timer = limitMs > 0 ? setTimeout(() => res.end(), limitMs) : null;
     res.on('close', () => {
+      if (timer) clearTimeout(timer);
       unsubscribe();
       watches.delete(res);
     });
@@ -183,12 +289,15 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     controller,
     get: (resource, namespace, name) => store.get(resourceNamed(resource), namespace, name),
     list: (resource, namespace, labelSelector) => store.list(resourceNamed(resource), namespace, labelSelector ?? null),
+    update: (resource, namespace, name, mutate, manager = 'kubectl-set') => store.updateWith(resourceNamed(resource), namespace, name, mutate, manager),
+    watches: watchControl,
+    failRequests: (match, code, count) => void injectedFailures.push({ match, code, count }),
     edit: (resource, namespace, name, patch) => store.mergePatch(resourceNamed(resource), namespace, name, patch, 'kubectl-edit'),
     put: (resource, namespace, object) => store.create(resourceNamed(resource), namespace, object, 'kubectl-create'),
     remove: (resource, namespace, name) => void store.remove(resourceNamed(resource), namespace, name),
     async close() {
       controller.stop();
-      for (const res of watches) res.end();
+      for (const res of watches.keys()) res.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -17,12 +17,28 @@ export type ApplyLockOptions = {
   /** How often to look again while waiting. */
   pollMs?: number;
   log?: (line: string) => void;
+  /** The clock renewals are timed on (tests). Default Date.now. */
+  now?: () => number;
 };
 
 export type ApplyLock = {
+  /**
+   * Throws ApplyLockLostError unless this apply still holds the lock: the Lease names it and was
+   * renewed within its duration. Called before every write, as client-go's leader election stops
+   * work once it cannot renew, so two applies never write at once.
+   */
+  assertHeld(): Promise<void>;
   /** Stops renewing and frees the lock for the next apply. */
   release(): Promise<void>;
 };
+
+/** Thrown before a write once the lock was taken by another apply or could not be renewed in time. */
+export class ApplyLockLostError extends Error {
+  constructor(namespace: string, why: string) {
+    super(`this apply lost the apply lock (Lease ${APPLY_LOCK_NAME} in namespace ${namespace}): ${why}; it stopped before its next write. Plan and apply again`);
+    this.name = 'ApplyLockLostError';
+  }
+}
 
 /** Thrown when another apply held the lock for longer than the timeout. */
 export class ApplyLockTimeoutError extends Error {
@@ -102,15 +118,24 @@ export async function acquireApplyLock(api: KubeApi, opts: ApplyLockOptions): Pr
 function holding(api: KubeApi, opts: ApplyLockOptions, acquired: Date): ApplyLock {
   const ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: APPLY_LOCK_NAME };
   let renewing: Promise<void> = Promise.resolve();
+  // Why the lock is no longer ours, once it is not; when it was last known to be ours.
+  const clock = opts.now ?? Date.now;
+  let lost: string | null = null;
+  let confirmedAt = clock();
+  const takenBy = (current: V1Lease | null): string | null =>
+    current === null || current.spec?.holderIdentity !== opts.holder ? `it was taken by "${current?.spec?.holderIdentity || 'nobody'}" while this apply ran` : null;
   const renew = async (holder: string, durationSeconds: number): Promise<void> => {
     const current = await api.read<V1Lease>(ref);
-    if (current === null || current.spec?.holderIdentity !== opts.holder) {
-      opts.log?.(`the apply lock was taken by "${current?.spec?.holderIdentity ?? 'nobody'}" while this apply ran`);
+    const taken = takenBy(current);
+    if (taken !== null) {
+      lost ??= taken;
+      opts.log?.(`the apply lock ${taken}`);
       return;
     }
-    const next = leaseManifest({ namespace: api.namespace, holder, durationSeconds, now: new Date(), transitions: current.spec.leaseTransitions ?? 0, acquired });
-    next.metadata!.resourceVersion = current.metadata?.resourceVersion;
+    const next = leaseManifest({ namespace: api.namespace, holder, durationSeconds, now: new Date(), transitions: current!.spec!.leaseTransitions ?? 0, acquired });
+    next.metadata!.resourceVersion = current!.metadata?.resourceVersion;
     await api.replace(next);
+    confirmedAt = clock();
   };
   const timer = setInterval(() => {
     renewing = renew(opts.holder, opts.durationSeconds).catch((error: Error) => opts.log?.(`cannot renew the apply lock: ${error.message}`));
@@ -118,11 +143,22 @@ function holding(api: KubeApi, opts: ApplyLockOptions, acquired: Date): ApplyLoc
   timer.unref();
   let released = false;
   return {
+    async assertHeld() {
+      if (lost === null && clock() - confirmedAt > opts.durationSeconds * 1000) {
+        lost = `it could not be renewed for ${Math.round((clock() - confirmedAt) / 1000)} s, longer than its ${opts.durationSeconds} s duration, so another apply may hold it`;
+      }
+      if (lost === null) {
+        const taken = takenBy(await api.read<V1Lease>(ref));
+        if (taken !== null) lost = taken;
+      }
+      if (lost !== null) throw new ApplyLockLostError(api.namespace, lost);
+    },
     async release() {
       if (released) return;
       released = true;
       clearInterval(timer);
       await renewing;
+      if (lost !== null) return;
       // As client-go does: an empty holder and a 1 s duration, so the next apply need not wait.
       await renew('', 1).catch((error: Error) => opts.log?.(`cannot release the apply lock: ${error.message}`));
     },

@@ -2,21 +2,27 @@
 // access key, server-side applies its Secrets, Deployment and Service, creates the deployment's
 // create-only record, then follows the rollout. Nothing is deleted when a rollout fails: with
 // RollingUpdate and maxUnavailable 0 the previous ReplicaSet keeps serving.
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
+import { recordAccessKeyHash } from './access-key-index.ts';
 import type { Change } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
 import type { StoredBuild } from '../../store/builds.ts';
 import { newAccessKey } from '../../keys/access-keys.ts';
 import { resolveEnv } from '../local/resolve-env.ts';
 import { imageFor } from './image.ts';
+import { RESERVED_MODEL_NAMES } from '../../spec/model-name.ts';
 import { KubeApiError, type KubeApi } from './kube-api.ts';
 import { modelDeployment } from './model-deployment.ts';
-import { accessKeySecret, envSecret } from './model-secrets.ts';
+import { accessKeySecret } from './model-secrets.ts';
+import { collectEnvSecrets, ensureEnvSecret, secretsOf } from './env-secrets.ts';
 import { modelService } from './model-service.ts';
-import { accessKeySecretName, envSecretName, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
+import { accessKeySecretName, annotation, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
 import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
-import { readClusterState } from './observe.ts';
+import { lastApplied, readClusterState } from './observe.ts';
 import { RolloutError, waitForRollout } from './rollout.ts';
+import { foreignPodSpecFields, undoForeignFields } from './template-drift.ts';
+
+const deploymentRef = (model: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: workloadName(model) });
 
 export type DeployContext = {
   api: KubeApi;
@@ -41,6 +47,9 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   if (model.length > MAX_MODEL_NAME) {
     throw new Error(`model name "${model}" is ${model.length} characters; on Kubernetes at most ${MAX_MODEL_NAME} fit (its Service is slipway-<model>, at most 63): rename it`);
   }
+  if (RESERVED_MODEL_NAMES.includes(model)) {
+    throw new Error(`model name "${model}" is reserved: its objects would be named ${workloadName(model)}, as one of Slipway's own; rename the model`);
+  }
   const env = resolveEnv(desired.serving.env, ctx.env);
   if (!env.ok) throw new Error(`fromEnv variables not set: ${env.missing.join(', ')} (export them before apply)`);
   const owner = { project: ctx.project, namespace: api.namespace, model };
@@ -52,17 +61,13 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   await ensureAccessKey(ctx, owner);
 
   const secretNames = Object.entries(desired.serving.env).filter(([, v]) => 'fromEnv' in v).map(([name]) => name);
-  let envSecretVersion: string | null = null;
-  if (secretNames.length > 0) {
-    const values = Object.fromEntries(secretNames.map((name) => [name, env.env[name]]));
-    const applied = await api.apply<V1Secret>(envSecret(owner, values));
-    envSecretVersion = applied.metadata?.resourceVersion ?? null;
-  } else {
-    await api.remove({ apiVersion: 'v1', kind: 'Secret', name: envSecretName(model) });
-  }
+  // A new immutable Secret per content: the one old pods read stays as it is until nothing uses it.
+  const envSecret = secretNames.length > 0
+    ? await ensureEnvSecret(api, owner, Object.fromEntries(secretNames.map((name) => [name, env.env[name]!])))
+    : null;
 
   const hash = servingHash(desired.serving);
-  await api.apply(modelDeployment({
+  const manifest = modelDeployment({
     ...owner,
     deploymentId: id,
     build: { number: build.number, key: build.key },
@@ -73,10 +78,23 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     gitCommit: build.gitCommit ?? ctx.gitCommit,
     imagePullSecret: ctx.imagePullSecret,
     progressDeadlineSeconds: ctx.progressDeadlineSeconds,
-    envSecretVersion,
-  }));
+    envSecret,
+  });
+  const applied = await api.apply<V1Deployment>(manifest);
+  // Entries another manager added (kubectl set env...) survive a forced apply: remove them.
+  const undo = undoForeignFields(applied, manifest);
+  if (undo !== null) {
+    await api.mergePatch(deploymentRef(model), undo);
+    ctx.log(`${model}: removed changes made outside Slipway to the pod template (${foreignPodSpecFields(applied).map((f) => f.manager).join(', ')})`);
+  }
   await api.apply(modelService(owner));
 
+  // The record says what runs: not when another apply's Deployment replaced ours meanwhile.
+  const live = await api.read<V1Deployment>(deploymentRef(model));
+  const liveId = live?.metadata?.annotations?.[annotation.deploymentId];
+  if (liveId !== String(id)) {
+    throw new Error(`Deployment ${workloadName(model)} now carries deployment #${liveId ?? '(none)'}, not #${id}: another apply changed it meanwhile; deployment #${id} is not recorded. Plan and apply again`);
+  }
   const record: DeploymentRecord = {
     id,
     model,
@@ -91,6 +109,7 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     gitCommit: build.gitCommit ?? ctx.gitCommit,
     actor: ctx.actor,
     createdAt: new Date().toISOString(),
+    envSecrets: [...secretsOf(manifest.spec?.template)],
   };
   try {
     await api.create(deploymentRecordConfigMap(api.namespace, record));
@@ -102,12 +121,31 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   }
   ctx.log(`${model}: deployment #${id} applied (build #${build.number}, ${image}); waiting for the rollout`);
   try {
-    await waitForRollout(api, workloadName(model), { model, timeoutMs: ctx.rolloutTimeoutMs, log: ctx.log });
+    await waitForRollout(api, workloadName(model), { model, timeoutMs: ctx.rolloutTimeoutMs, log: ctx.log, recreate: desired.serving.rollout === 'recreate' });
   } catch (error) {
     if (error instanceof RolloutError) await markFailed(api, model, id);
     throw error;
+  } finally {
+    await collectUnusedEnvSecrets(ctx, model, secretsOf(manifest.spec?.template));
   }
   return id;
+}
+
+/**
+ * Deletes env Secrets no ReplicaSet with pods and no deployment that may serve still reads: this
+ * one's, and the last one that did not fail. A failure here is logged, never fatal.
+ */
+async function collectUnusedEnvSecrets(ctx: DeployContext, model: string, current: Set<string>): Promise<void> {
+  try {
+    const state = await readClusterState(ctx.api);
+    const serving = lastApplied(state, model);
+    const keep = new Set(current);
+    if (serving) for (const name of serving.envSecrets ?? []) keep.add(name);
+    const deleted = await collectEnvSecrets(ctx.api, model, keep);
+    if (deleted.length > 0) ctx.log(`${model}: deleted env Secrets no deployment uses any more: ${deleted.join(', ')}`);
+  } catch (error) {
+    ctx.log(`${model}: could not collect old env Secrets (${(error as Error).message}); the next apply tries again`);
+  }
 }
 
 /** Creates the build's record once; a record with the same number and another key is refused. */
@@ -134,16 +172,21 @@ async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string
   }
 }
 
-/** Gives the model an access key on its first deployment; an existing key is kept. */
+/** Gives the model an access key on its first deployment (an existing key is kept), and indexes its hash for the gateway. */
 async function ensureAccessKey(ctx: DeployContext, owner: { project: string; namespace: string; model: string }): Promise<void> {
   const ref = { apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(owner.model) };
-  if ((await ctx.api.read(ref)) !== null) return;
-  try {
-    await ctx.api.create(accessKeySecret(owner, newAccessKey()));
-    ctx.log(`${owner.model}: new access key in Secret ${ref.name} (kubectl -n ${owner.namespace} get secret ${ref.name} -o jsonpath='{.data.accessKey}' | base64 -d)`);
-  } catch (error) {
-    if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+  let secret = await ctx.api.read<V1Secret>(ref);
+  if (secret === null) {
+    try {
+      secret = await ctx.api.create(accessKeySecret(owner, newAccessKey()));
+      ctx.log(`${owner.model}: new access key in Secret ${ref.name} (kubectl -n ${owner.namespace} get secret ${ref.name} -o jsonpath='{.data.accessKey}' | base64 -d)`);
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      secret = await ctx.api.read<V1Secret>(ref);
+    }
   }
+  const hash = secret?.data?.accessKeySha256;
+  if (hash) await recordAccessKeyHash(ctx.api, owner.model, Buffer.from(hash, 'base64').toString('utf8'));
 }
 
 /** Marks a deployment record as failed, so observe() reports the one before it as applied. */

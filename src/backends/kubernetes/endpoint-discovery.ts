@@ -1,7 +1,7 @@
 // How the in-cluster gateway finds models and their replicas: it lists and watches the models'
 // Deployments (route settings in the `slipway.dev/route` annotation), their Services' EndpointSlices
-// (label `kubernetes.io/service-name`: one ready endpoint per ready replica) and the access-key and
-// API-key Secrets, and turns them into `gateway.setRoute` calls and a keyring.
+// (label `kubernetes.io/service-name`: one ready endpoint per ready replica) and the two key
+// Secrets (access-key hashes, API keys), and turns them into `gateway.setRoute` calls and a keyring.
 import type { V1Deployment, V1EndpointSlice, V1Secret } from '@kubernetes/client-node';
 import type { Gateway, ModelRoute, ReplicaHandle } from '../../gateway/types.ts';
 import { keyringFrom, type Keyring } from '../../keys/keyring.ts';
@@ -9,7 +9,8 @@ import type { StoredAccessKey } from '../../store/access-keys.ts';
 import type { StoredApiKey } from '../../store/api-keys.ts';
 import type { KubeApi } from './kube-api.ts';
 import { startListWatch, type ListWatch } from './list-watch.ts';
-import { annotation, label, MANAGED_BY, selectorString, workloadName } from './names.ts';
+import { ACCESS_KEYS_SECRET, annotation, label, MANAGED_BY, selectorString, workloadName } from './names.ts';
+import { API_KEYS_SECRET } from './cluster-api-keys.ts';
 import { parseRouteSettings } from './route-settings.ts';
 
 export type EndpointDiscoveryOptions = {
@@ -59,6 +60,11 @@ export function keysFromSecrets(secrets: Iterable<V1Secret>): { accessKeys: Stor
     if (kind === 'access-key' && model) {
       const hash = decode('accessKeySha256');
       if (hash) accessKeys.push({ model, keyHash: hash, createdAt: String(secret.metadata?.creationTimestamp ?? '') });
+    } else if (kind === 'access-key-hashes') {
+      for (const name of Object.keys(secret.data ?? {})) {
+        const hash = decode(name);
+        if (hash) accessKeys.push({ model: name, keyHash: hash, createdAt: String(secret.metadata?.creationTimestamp ?? '') });
+      }
     } else if (kind === 'api-keys') {
       try {
         const records = JSON.parse(decode('keys.json') ?? '[]') as StoredApiKey[];
@@ -150,11 +156,12 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
         if (model) update(model);
       },
     }),
-    startListWatch<V1Secret>({
+    // Only the two key Secrets, by name: the Role grants nothing else (gateway-manifests.ts).
+    ...[ACCESS_KEYS_SECRET, API_KEYS_SECRET].map((name) => startListWatch<V1Secret>({
       api, apiVersion: 'v1', kind: 'Secret', path: `/api/v1/namespaces/${ns}/secrets`,
-      labelSelector: selectorString({ [label.managedBy]: MANAGED_BY }), log: opts.log,
+      fieldSelector: `metadata.name=${name}`, log: opts.log,
       onList(items) {
-        secrets.clear();
+        secrets.delete(name);
         for (const s of items) secrets.set(key(s), s);
         reloadKeys();
       },
@@ -163,7 +170,7 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
         else secrets.set(key(object), object);
         reloadKeys();
       },
-    }),
+    })),
   ];
   const synced = Promise.all(watches.map((w) => w.synced)).then(() => {
     ready = true;

@@ -7,7 +7,8 @@ import type {
   V1Service,
   V1ServiceAccount,
 } from '@kubernetes/client-node';
-import { GATEWAY_NAME, label, MANAGED_BY } from './names.ts';
+import { ACCESS_KEYS_SECRET, GATEWAY_NAME, label, MANAGED_BY } from './names.ts';
+import { API_KEYS_SECRET } from './cluster-api-keys.ts';
 
 export type GatewayInstallInput = {
   project: string;
@@ -41,8 +42,9 @@ export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAcco
 
 /**
  * Read access to what routes calls (EndpointSlices for replicas, Deployments for each model's
- * settings, Secrets for access keys), and delete on pods: a replica whose call ran past its timeout
- * is replaced, as the local supervisor does.
+ * settings) and to the two key Secrets by name (access-key hashes, API keys): never the env
+ * Secrets, the pull secret or the digest key. Delete on pods: a replica whose call ran past its
+ * timeout is replaced, as the local supervisor does (README, "Kubernetes: trust and permissions").
  */
 export function gatewayRole(input: GatewayInstallInput): V1Role {
   return {
@@ -52,7 +54,7 @@ export function gatewayRole(input: GatewayInstallInput): V1Role {
     rules: [
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: [ACCESS_KEYS_SECRET, API_KEYS_SECRET], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
     ],
   };
@@ -87,7 +89,9 @@ export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
         spec: {
           serviceAccountName: GATEWAY_NAME,
           ...(input.imagePullSecret ? { imagePullSecrets: [{ name: input.imagePullSecret }] } : {}),
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000 },
+          // Passes the Pod Security "restricted" profile (see README, "Kubernetes: trust and permissions").
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
           containers: [
             {
               name: 'gateway',
@@ -111,6 +115,7 @@ export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
               lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
               resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             },
           ],
         },

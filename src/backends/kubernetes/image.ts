@@ -12,6 +12,17 @@ export function imageFor(build: Pick<StoredBuild, 'model' | 'key' | 'artifact' |
   return build.digest ? `${repository}@${build.digest}` : `${repository}:${build.key}`;
 }
 
+/**
+ * Where pull-request checks push their candidate images: `<registry>-candidates` (or
+ * `<host>/candidates` for a bare registry host), never the repository applies deploy from. An
+ * apply skips a build whose tag exists in its own repository only, so a pull request cannot plant
+ * the image production deploys; give pull-request jobs push rights to this repository alone.
+ */
+export function candidateRegistry(registry: string): string {
+  const trimmed = registry.replace(/\/+$/, '');
+  return trimmed.includes('/') ? `${trimmed}-candidates` : `${trimmed}/candidates`;
+}
+
 /** The repository part of an image reference (`host:5000/a/b:tag@sha256:…` → `host:5000/a/b`), or null. */
 function repositoryOf(reference: string | null): string | null {
   if (reference === null || reference.startsWith('/') || !reference.includes('/')) return null;

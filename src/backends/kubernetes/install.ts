@@ -6,7 +6,8 @@ import { gatewayManifests } from './gateway-manifests.ts';
 import { metricsStoreObjects, metricsStoreToken, type MetricsStoreSecret } from './metrics-store-install.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
-import { GATEWAY_NAME } from './names.ts';
+import { ACCESS_KEYS_SECRET, GATEWAY_NAME } from './names.ts';
+import { syncAccessKeyIndex } from './access-key-index.ts';
 import { waitForRollout } from './rollout.ts';
 import type { ResolvedTarget } from './target-options.ts';
 
@@ -75,6 +76,9 @@ export async function install(opts: InstallOptions & { image: string; postgresUr
     await api.apply(object);
     opts.log(`applied ${object.kind} ${object.metadata?.name}`);
   }
+  // The gateway reads access keys from this index only; models deployed before it existed join it here.
+  const indexed = await syncAccessKeyIndex(api);
+  opts.log(`applied Secret ${ACCESS_KEYS_SECRET} (access-key hashes of ${indexed} model${indexed === 1 ? '' : 's'})`);
   await waitForRollout(api, GATEWAY_NAME, { model: 'the gateway', timeoutMs: opts.resolved.target.rolloutTimeoutSeconds * 1000 + 60_000, log: opts.log });
   return namespace;
 }

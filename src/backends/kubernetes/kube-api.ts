@@ -43,7 +43,7 @@ export type KubeApi = {
   read<T extends KubernetesObject>(ref: ObjectRef): Promise<T | null>;
   list<T extends KubernetesObject>(apiVersion: string, kind: string, labelSelector?: string): Promise<T[]>;
   /** Every page of a list, and the list's resourceVersion, from which a watch can go on. */
-  listWithVersion<T extends KubernetesObject>(apiVersion: string, kind: string, labelSelector?: string): Promise<{ items: T[]; resourceVersion: string }>;
+  listWithVersion<T extends KubernetesObject>(apiVersion: string, kind: string, labelSelector?: string, fieldSelector?: string): Promise<{ items: T[]; resourceVersion: string }>;
   /** Deletes; false when it was already gone. */
   remove(ref: ObjectRef): Promise<boolean>;
   /** Streams changes under `path` (e.g. `/apis/apps/v1/namespaces/ns/deployments`) until aborted or closed. */
@@ -120,13 +120,13 @@ export function createKubeApi(kc: KubeConfig, namespace: string, opts: { timeout
     async list(apiVersion, kind, labelSelector) {
       return (await this.listWithVersion(apiVersion, kind, labelSelector)).items as never;
     },
-    async listWithVersion(apiVersion, kind, labelSelector) {
+    async listWithVersion(apiVersion, kind, labelSelector, fieldSelector) {
       const items: KubernetesObject[] = [];
       let next: string | undefined;
       let resourceVersion = '';
       do {
         const page = await call(`list ${kind} in namespace ${namespace}`, () =>
-          objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector, 500, next));
+          objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, fieldSelector, labelSelector, 500, next));
         items.push(...page.items);
         resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
         next = page.metadata?._continue || undefined;

@@ -8,9 +8,13 @@ import type { Backend } from '../backend.ts';
 import type { Observed } from '../../plan/types.ts';
 import { acquireApplyLock, type ApplyLock } from './apply-lock.ts';
 import { deployModel } from './deploy-model.ts';
+import { progressDeadlineFor } from './model-deployment.ts';
+import { lockGuardedApi } from './lock-guarded-api.ts';
 import { createKubeApi, loadKubeConfig, namespaceOf, type KubeApi, type KubeConfigOptions } from './kube-api.ts';
 import { pullSecret } from './model-secrets.ts';
-import { accessKeySecretName, annotation, envSecretName, historyName, label, workloadName } from './names.ts';
+import { removeEnvSecrets } from './env-secrets.ts';
+import { forgetAccessKeyHash } from './access-key-index.ts';
+import { accessKeySecretName, annotation, historyName, label, workloadName } from './names.ts';
 import { DELETED_AT, readClusterState, toObserved, type ClusterState } from './observe.ts';
 
 export type KubernetesBackendOptions = KubeConfigOptions & {
@@ -24,11 +28,11 @@ export type KubernetesBackendOptions = KubeConfigOptions & {
   imagePullSecret?: string | null;
   /** When given with imagePullSecret, that Secret is applied from them before each deploy. */
   pullCredentials?: { username: string; password: string } | null;
-  /** The Deployments' progressDeadlineSeconds. Default 600. */
+  /** The Deployments' progressDeadlineSeconds; raised to the startup budget plus a pull allowance (960 s) when lower. */
   progressDeadlineSeconds?: number;
   /** How long deploy() waits for a rollout in all. Default: the deadline plus a minute. */
   rolloutTimeoutMs?: number;
-  lock?: { holder?: string; durationSeconds?: number; timeoutMs?: number; pollMs?: number };
+  lock?: { holder?: string; durationSeconds?: number; timeoutMs?: number; pollMs?: number; now?: () => number };
   /** Where fromEnv values are read. Default process.env. */
   env?: Record<string, string | undefined>;
   gitCommit?: string | null;
@@ -50,9 +54,13 @@ export type KubernetesBackend = Backend & {
 export function createKubernetesBackend(opts: KubernetesBackendOptions): KubernetesBackend {
   const kc = loadKubeConfig(opts);
   const namespace = namespaceOf(kc, opts.namespace);
-  const api = createKubeApi(kc, namespace);
+  const reader = createKubeApi(kc, namespace);
+  // Writes happen only while this apply holds the lock; the lock itself renews through `reader`.
+  const api = lockGuardedApi(reader, async () => {
+    await held?.lock.assertHeld();
+  });
   const log = opts.log ?? (() => {});
-  const progressDeadlineSeconds = opts.progressDeadlineSeconds ?? 600;
+  const progressDeadlineSeconds = progressDeadlineFor(opts.progressDeadlineSeconds ?? 0);
   const holder = opts.lock?.holder ?? `${safeUser()}@${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   let held: { lock: ApplyLock; depth: number } | null = null;
   let acquiring: Promise<ApplyLock> | null = null;
@@ -61,11 +69,12 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
     if (held) {
       held.depth++;
     } else {
-      acquiring ??= acquireApplyLock(api, {
+      acquiring ??= acquireApplyLock(reader, {
         holder,
         durationSeconds: opts.lock?.durationSeconds ?? 30,
         timeoutMs: opts.lock?.timeoutMs ?? 300_000,
         pollMs: opts.lock?.pollMs,
+        now: opts.lock?.now,
         log,
       }).finally(() => {
         acquiring = null;
@@ -130,8 +139,9 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
       withLock(async () => {
         await api.remove(deploymentRef(model));
         await api.remove({ apiVersion: 'v1', kind: 'Service', name: workloadName(model) });
-        await api.remove({ apiVersion: 'v1', kind: 'Secret', name: envSecretName(model) });
+        await removeEnvSecrets(api, model);
         await api.remove({ apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(model) });
+        await forgetAccessKeyHash(api, model);
         const state = await readClusterState(api);
         const last = state.history.get(model)?.at(-1);
         if (last) {

@@ -2,8 +2,12 @@
 // validate its output against the Kubernetes schemas without a cluster.
 import type { V1Container, V1Deployment, V1DeploymentStrategy, V1EnvVar } from '@kubernetes/client-node';
 import type { DesiredState, Serving } from '../../spec/types.ts';
-import { annotation, envSecretName, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels, workloadName } from './names.ts';
+import { annotation, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels, workloadName } from './names.ts';
 import { routeSettings } from './route-settings.ts';
+import { IMAGE_USER } from '../../build/containerfile.ts';
+
+/** The uid Slipway's images run as (`USER` in the Containerfile it writes). */
+const IMAGE_UID = Number(IMAGE_USER.split(':')[0]);
 
 export type ModelDeploymentInput = {
   project: string;
@@ -20,9 +24,24 @@ export type ModelDeploymentInput = {
   imagePullSecret: string | null;
   /** Seconds without progress before the rollout fails with ProgressDeadlineExceeded. */
   progressDeadlineSeconds: number;
-  /** resourceVersion of the model's env Secret as applied, or null when the model has no secrets. */
-  envSecretVersion: string | null;
+  /** The immutable env Secret of this deployment's fromEnv values (env-secrets.ts), or null when it has none. */
+  envSecret: string | null;
 };
+
+/** Seconds the startup probe lets a model load (large weights) before readiness counts: 2 s × 300. */
+export const STARTUP_BUDGET_SECONDS = 600;
+
+/** Time allowed on top of the startup budget to pull a large image onto a node. */
+export const PULL_ALLOWANCE_SECONDS = 300;
+
+/**
+ * The Deployment's progress deadline: never shorter than the startup budget plus the pull
+ * allowance, or a slow-loading model would be recorded as failed while Kubernetes goes on rolling
+ * it out.
+ */
+export function progressDeadlineFor(configured: number): number {
+  return Math.max(configured, STARTUP_BUDGET_SECONDS + PULL_ALLOWANCE_SECONDS + 60);
+}
 
 /** Seconds a terminating replica waits before it stops: endpoints are removed meanwhile. */
 export const PRE_STOP_SECONDS = 5;
@@ -53,22 +72,25 @@ export function modelDeployment(input: ModelDeploymentInput): V1Deployment {
       replicas: input.state === 'stopped' ? 0 : serving.replicas,
       selector: { matchLabels: selectorLabels(model) },
       strategy: strategy(serving),
-      progressDeadlineSeconds: input.progressDeadlineSeconds,
+      progressDeadlineSeconds: progressDeadlineFor(input.progressDeadlineSeconds),
       revisionHistoryLimit: 5,
       template: {
-        metadata: {
-          labels,
-          // A pod reads Secret values only when it starts: the Secret's version here rolls the pods
-          // when a value changes (the API bumps it only on a change). No hash of a secret is written.
-          ...(input.envSecretVersion === null ? {} : { annotations: { [annotation.envSecretVersion]: input.envSecretVersion } }),
-        },
+        // Changed secret values come in a Secret with another name: the template changes and the pods roll.
+        metadata: { labels },
         spec: {
           // Model code has no business with the Kubernetes API.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: Math.ceil(serving.timeoutSeconds) + PRE_STOP_SECONDS + 10,
           ...(input.imagePullSecret ? { imagePullSecrets: [{ name: input.imagePullSecret }] } : {}),
+          // The Pod Security "restricted" profile (https://kubernetes.io/docs/concepts/security/pod-security-standards/):
+          // the image's own non-root user (IMAGE_USER), the runtime's default seccomp profile.
+          securityContext: { runAsNonRoot: true, runAsUser: IMAGE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          // The root filesystem is read-only: a model writes scratch files to /tmp only.
+          volumes: [{ name: 'tmp', emptyDir: {} }],
           containers: [container(input.image, env, serving)],
+          // GPU nodes usually carry the NVIDIA device plugin's taint; only pods asking for a GPU tolerate it.
+          ...(serving.resources.gpu > 0 ? { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] } : {}),
         },
       },
     },
@@ -98,11 +120,15 @@ function container(image: string, env: V1EnvVar[], serving: Serving): V1Containe
     env,
     resources: { ...(Object.keys(requests).length ? { requests } : {}), ...(Object.keys(limits).length ? { limits } : {}) },
     // Importing a model can take minutes (large weights): up to 10 minutes before readiness counts.
-    startupProbe: { ...ready, periodSeconds: 2, failureThreshold: 300, timeoutSeconds: 2 },
+    startupProbe: { ...ready, periodSeconds: 2, failureThreshold: STARTUP_BUDGET_SECONDS / 2, timeoutSeconds: 2 },
     // A replica serving one call at a time answers /ready after the call in flight, so the probe
     // waits as long as a call may run: a long call must not take the pod out of its Service.
     readinessProbe: { ...ready, periodSeconds: 5, failureThreshold: 2, timeoutSeconds: Math.ceil(serving.timeoutSeconds) + 2 },
+    // Slipway's images are Debian-based and have /bin/sleep; the kubelet's own `sleep` action needs
+    // Kubernetes 1.30 or later, so the exec form works on every supported cluster.
     lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
 }
 
@@ -115,13 +141,15 @@ function containerEnv(input: ModelDeploymentInput): V1EnvVar[] {
     // Pods are reachable from other pods: the runtime refuses larger bodies itself.
     { name: 'SLIPWAY_MAX_REQUEST_BYTES', value: String(input.serving.maxRequestBytes) },
     { name: 'PYTHONUNBUFFERED', value: '1' },
+    // The only writable place (the root filesystem is read-only): caches that default to ~ land here.
+    { name: 'HOME', value: '/tmp' },
   ];
   const own = new Set(env.map((e) => e.name));
   for (const [name, value] of Object.entries(input.serving.env)) {
     if (own.has(name)) env.splice(env.findIndex((e) => e.name === name), 1);
     env.push('value' in value
       ? { name, value: value.value }
-      : { name, valueFrom: { secretKeyRef: { name: envSecretName(input.model), key: name } } });
+      : { name, valueFrom: { secretKeyRef: { name: input.envSecret!, key: name } } });
   }
   return env;
 }

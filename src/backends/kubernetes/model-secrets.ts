@@ -9,21 +9,24 @@ type Owner = { project: string; namespace: string; model: string };
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
 /**
- * `slipway-<model>-env`: one key per fromEnv variable of the model (the variable's name in the pod),
- * valued as the apply's environment had it. The Deployment refers to it with `secretKeyRef`.
+ * `slipway-<model>-env-<content id>`: one key per fromEnv variable of the model (the variable's name
+ * in the pod), valued as the apply's environment had it; immutable, so a pod of an older deployment
+ * that restarts reads the values it started with (see env-secrets.ts). The Deployment refers to it
+ * with `secretKeyRef`.
  */
-export function envSecret(owner: Owner, values: Record<string, string>): V1Secret {
+export function envSecret(owner: Owner, values: Record<string, string>, contentId: string): V1Secret {
   const data: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) data[name] = b64(value);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: envSecretName(owner.model),
+      name: envSecretName(owner.model, contentId),
       namespace: owner.namespace,
       labels: { ...modelLabels(owner.project, owner.model), [label.secret]: 'env' },
     },
     type: 'Opaque',
+    immutable: true,
     data,
   };
 }

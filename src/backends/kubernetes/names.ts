@@ -13,6 +13,9 @@ export const APPLY_LOCK_NAME = 'slipway-apply-lock';
 /** Name of the in-cluster gateway's objects (Deployment, Service, ServiceAccount, Role...). */
 export const GATEWAY_NAME = 'slipway-gateway';
 
+/** The hashes of every model's access key, the one access-key Secret the gateway reads (access-key-index.ts). */
+export const ACCESS_KEYS_SECRET = 'slipway-access-keys';
+
 /** The namespace's key for digests of secret env values (see digest-key.ts). */
 export const DIGEST_KEY_SECRET = 'slipway-secret-digest-key';
 
@@ -49,8 +52,6 @@ export const annotation = {
   state: 'slipway.dev/state',
   /** JSON of the gateway's per-model settings (see route-settings.ts). */
   route: 'slipway.dev/route',
-  /** resourceVersion of the env Secret, on the pod template: a changed secret value rolls the pods. */
-  envSecretVersion: 'slipway.dev/env-secret-version',
 } as const;
 
 export const MANAGED_BY = 'slipway';
@@ -63,9 +64,9 @@ export function workloadName(model: string): string {
   return `slipway-${model}`;
 }
 
-/** The Secret with a model's fromEnv values. */
-export function envSecretName(model: string): string {
-  return `slipway-${model}-env`;
+/** An immutable Secret with a model's fromEnv values, named by a keyed digest of its content. */
+export function envSecretName(model: string, contentId: string): string {
+  return `slipway-${model}-env-${contentId}`;
 }
 
 /** The Secret with a model's access key. */

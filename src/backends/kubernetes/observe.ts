@@ -5,6 +5,7 @@ import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import type { LiveState, Observed, ObservedModel } from '../../plan/types.ts';
 import type { KubeApi } from './kube-api.ts';
 import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
+import { templateChanges } from './template-drift.ts';
 import { parseBuildRecord, parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
 
 /**
@@ -82,14 +83,14 @@ export function toObserved(state: ClusterState): Observed {
         state: applied.state,
       },
       deleted: records.at(-1)?.deleted ?? false,
-      live: applied ? liveState(state.deployments.get(name)) : null,
+      live: applied ? liveState(state.deployments.get(name), applied.image) : null,
     };
   });
   return { models };
 }
 
-/** What the live Deployment runs: `missing` when there is none. */
-export function liveState(d: V1Deployment | undefined): LiveState {
+/** What the live Deployment runs: `missing` when there is none; template changes against `appliedImage`. */
+export function liveState(d: V1Deployment | undefined, appliedImage: string | null = null): LiveState {
   if (d === undefined) return { state: 'missing', replicas: 0, readyReplicas: 0, deploymentId: null, servingHash: null };
   const annotations = d.metadata?.annotations ?? {};
   const replicas = d.spec?.replicas ?? 1;
@@ -102,6 +103,7 @@ export function liveState(d: V1Deployment | undefined): LiveState {
     readyReplicas: ready,
     deploymentId: Number.isInteger(id) && id > 0 ? id : null,
     servingHash: annotations[annotation.servingHash] ?? null,
+    templateChanges: templateChanges(d, appliedImage),
   };
 }
 

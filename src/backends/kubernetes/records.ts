@@ -25,6 +25,8 @@ export type DeploymentRecord = {
   gitCommit: string | null;
   actor: string;
   createdAt: string;
+  /** The env Secrets its pods read (env-secrets.ts); absent in records written before them. */
+  envSecrets?: string[];
 };
 
 /** What a build record holds (`build.json`). */

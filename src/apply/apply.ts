@@ -11,11 +11,13 @@ import { cancelReason } from '../build/step-limits.ts';
 import type { Change, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { BuildLedger } from './build-ledger.ts';
-import { ensureBuild, type BuildLog } from './ensure-build.ts';
+import { ensureBuild, type BuildDeps, type BuildLog } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
 
 export type ApplyDeps = {
   root: string;
+  /** Why an existing build may not be deployed here (see BuildDeps); such a build is made again. */
+  notDeployable?: BuildDeps['notDeployable'];
   /** Where builds are numbered and recorded (see build-ledger.ts). */
   ledger: BuildLedger;
   builder: Builder;

@@ -22,6 +22,11 @@ export type BuildDeps = {
   signal?: AbortSignal;
   /** Where a build's own output goes; default: `log`, each line prefixed with `<model> #<number> | `. */
   buildLog?: BuildLog;
+  /**
+   * Why an existing build may not be deployed by this apply (null: it may), e.g. an image a
+   * pull-request check pushed to the candidates repository. Such a build is built again here.
+   */
+  notDeployable?: (build: LedgerBuild) => string | null;
 };
 
 /** One line of a build's output, kept apart from apply's own lines so a terminal can show it once. */
@@ -42,14 +47,22 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
   const model = change.desired;
   const key = Object.hasOwn(deps.keys, change.model) ? deps.keys[change.model] : undefined;
   if (!model || !key || !change.build) throw new Error(`change for ${change.model} has no desired model or build key`);
+  const refused = (build: LedgerBuild): boolean => {
+    const why = deps.notDeployable?.(build) ?? null;
+    if (why !== null) deps.log(`${change.model}: build #${build.number} has this key but ${why}: building it again here`);
+    return why !== null;
+  };
   if (change.build.reused) {
     const existing = await deps.ledger.get(change.model, change.build.number);
-    if (existing && existing.key === change.build.key && existing.status === 'succeeded') return { ok: true, build: existing, reused: true };
-    throw new Error(`build #${change.build.number} of ${change.model} is not a finished build with key ${change.build.key.slice(0, 12)}; plan again`);
+    if (!existing || existing.key !== change.build.key || existing.status !== 'succeeded') {
+      throw new Error(`build #${change.build.number} of ${change.model} is not a finished build with key ${change.build.key.slice(0, 12)}; plan again`);
+    }
+    if (!refused(existing)) return { ok: true, build: existing, reused: true };
+  } else {
+    // Another apply may have built this key since the plan was made: reuse it rather than build twice.
+    const already = await deps.ledger.findByKey(change.model, key.key);
+    if (already && !refused(already)) return { ok: true, build: already, reused: true };
   }
-  // Another apply may have built this key since the plan was made: reuse it rather than build twice.
-  const already = await deps.ledger.findByKey(change.model, key.key);
-  if (already) return { ok: true, build: already, reused: true };
   const record = await deps.ledger.reserve(change.model, { key: key.key, inputs: key.inputs, gitCommit: deps.gitCommit });
   deps.log(`${change.model}: building #${record.number} (key ${key.key.slice(0, 12)})`);
   const built = await deps.builder.build({

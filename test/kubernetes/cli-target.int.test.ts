@@ -91,7 +91,10 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   const applied = await slipwayAsync(repo.root, ['apply', ...target, '--yes'], {}, 600_000);
   buildLogs.push(applied.stderr);
   assert.is(applied.status, 0, `${applied.stdout}\n${applied.stderr}`);
-  assert.match(applied.stdout, `✓ ${model}: create build #1`);
+  // Build #1 is the check's candidate image, recorded in the cluster's ledger; the apply never
+  // deploys a candidate, so it builds its own, #2, and says why.
+  assert.match(applied.stdout, `✓ ${model}: create build #2`);
+  assert.match(applied.stdout + applied.stderr, 'build #1 has this key but its image was pushed by a pull-request check');
 
   const deployment = fake.requests.find(
     (r) => r.method === 'PATCH' && r.path === `/apis/apps/v1/namespaces/models/deployments/slipway-${model}`,

@@ -12,6 +12,8 @@ import type { Spec } from '../../spec/types.ts';
 import type { KubernetesBackend } from './kubernetes-backend.ts';
 import { toObserved } from './observe.ts';
 import { clusterBuildLedger } from './cluster-build-ledger.ts';
+import { candidateBuildReason } from './image.ts';
+import type { LedgerBuild } from '../../apply/build-ledger.ts';
 
 export type ClusterApplyInput = {
   backend: KubernetesBackend;
@@ -53,7 +55,10 @@ export async function applyToCluster(input: ClusterApplyInput): Promise<ClusterA
     if (!p.changes.some((c) => c.action !== 'noop')) return { plan: p, fingerprint, report: null };
     if (input.confirm && !(await input.confirm(p))) return { plan: p, fingerprint, report: null };
     const ledger = clusterBuildLedger(backend.api);
-    const report = await applyPlan(p, { root: input.root, ledger, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel });
+    // A pull-request check's image is found by key in the ledger, but it was pushed to the
+    // candidates repository by code that never passed review: the apply builds it again.
+    const notDeployable = (build: LedgerBuild) => candidateBuildReason(build, backend.registry);
+    const report = await applyPlan(p, { root: input.root, ledger, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel, notDeployable });
     return { plan: p, fingerprint, report };
   });
 }

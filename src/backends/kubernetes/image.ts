@@ -31,3 +31,11 @@ function repositoryOf(reference: string | null): string | null {
   const colon = withoutDigest.indexOf(':', lastSlash);
   return colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
 }
+
+/** Why `build` may not be deployed to a target pushing to `registry`: its image is a candidate's. */
+export function candidateBuildReason(build: Pick<StoredBuild, 'artifact'>, registry: string): string | null {
+  const candidates = candidateRegistry(registry);
+  return build.artifact !== null && build.artifact.startsWith(`${candidates}/`)
+    ? `its image was pushed by a pull-request check to ${candidates}, which an apply never deploys from`
+    : null;
+}

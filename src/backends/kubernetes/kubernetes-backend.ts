@@ -43,6 +43,8 @@ export type KubernetesBackendOptions = KubeConfigOptions & {
 
 export type KubernetesBackend = Backend & {
   readonly namespace: string;
+  /** The repository applies push to and deploy from (candidates go to their own, see image.ts). */
+  readonly registry: string;
   readonly api: KubeApi;
   /** Runs `fn` holding the apply lock (re-entrant: deploy/stop/delete inside reuse it). */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
@@ -100,6 +102,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
   return {
     name: 'kubernetes',
     namespace,
+    registry: opts.registry,
     api,
     withLock,
     readState: () => readClusterState(api),

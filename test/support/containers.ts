@@ -136,6 +136,18 @@ export function ensureRBaseImage(log: (line: string) => void = (line) => console
   return ensureImage({ image: R_BASE_IMAGE, packages: 'r-base-core,r-cran-jsonlite,r-cran-httpuv,ca-certificates', tarball: 'base-r-bookworm-v1.tar.gz', cmd: 'R' }, log);
 }
 
+/**
+ * A "CML engine" image for the imported CML project's image test only: Python with numpy
+ * preinstalled (Debian's python3-numpy), as CML engine images have it, so the project's
+ * requirements.txt (`numpy`) is satisfied without a package index. Kept apart from `BASE_IMAGE`.
+ */
+export const CML_ENGINE_IMAGE = 'localhost/base/cml-engine:python3-numpy-bookworm';
+
+/** Makes sure `CML_ENGINE_IMAGE` is in local storage (debootstrap once, then the cached tarball). */
+export function ensureCmlEngineImage(log: (line: string) => void = (line) => console.log(`[containers] ${line}`)): Promise<void> {
+  return ensureImage({ image: CML_ENGINE_IMAGE, packages: 'python3,python3-pip,python3-numpy,ca-certificates', tarball: 'base-cml-engine-numpy-bookworm-v1.tar.gz', cmd: 'python3' }, log);
+}
+
 
 export type LoopbackRegistry = {
   /** `127.0.0.1:<port>`: use as a registry setting or in `docker://` references. */

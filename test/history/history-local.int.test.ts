@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { localProject } from '../support/local-daemon.ts';
+import { actorKind, applyActor } from '../../src/history/actor.ts';
 
 const yaml = (models: string[]): string => `version: 1
 project: hist
@@ -36,7 +37,8 @@ type Live = { models: Array<{ model: string; deploymentId: number; build: number
 test('history --at answers across create, rebuild, reconfigure, rollback and delete', async () => {
   const p = await localProject({ 'models.yaml': yaml([adder(1), keeper]), 'm/add.py': addV1 });
   try {
-    const user = process.env.USER ?? 'unknown';
+    // The CLI runs in this process's environment: `user:NAME` at a terminal, `ci:…` under CI=true.
+    const actor = applyActor(process.env);
     const c1 = p.fx.git('rev-parse', 'HEAD');
     await p.ok('up', '-d', '--no-watch', '--port', String(p.port));
     await p.ok('apply', '--yes');
@@ -75,8 +77,8 @@ test('history --at answers across create, rebuild, reconfigure, rollback and del
 
     const created = await one(afterCreate);
     assert.equal([created.deploymentId, created.build, created.commit], [1, 1, c1]);
-    assert.is(created.actor, `user:${user}`);
-    assert.is(created.actorKind, 'user');
+    assert.is(created.actor, actor);
+    assert.is(created.actorKind, actorKind(actor));
     assert.equal(created.serving.env, ['GREETING'], 'env by name only');
 
     const rebuilt = await one(afterRebuild);

@@ -3,7 +3,8 @@
 // (which only tests it in a throwaway replica), so both number and reuse builds the same way, and
 // a build the check made is the one the apply after the merge finds.
 import type { Builder } from '../build/builder.ts';
-import type { EnvValue } from '../spec/types.ts';
+import type { EnvValue, ModelSpec } from '../spec/types.ts';
+import type { BuildSandbox } from '../sandbox/build-steps.ts';
 import type { Change } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { BuildLedger, LedgerBuild } from './build-ledger.ts';
@@ -27,6 +28,8 @@ export type BuildDeps = {
    * pull-request check pushed to the candidates repository. Such a build is built again here.
    */
   notDeployable?: (build: LedgerBuild) => string | null;
+  /** Set for candidates' builds (CI, `slipway test`), never for apply: their steps run in it. */
+  sandbox?: (model: ModelSpec) => BuildSandbox;
 };
 
 /** One line of a build's output, kept apart from apply's own lines so a terminal can show it once. */
@@ -72,6 +75,7 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     number: record.number,
     env: buildEnv(model.serving.env, deps.envSource ?? {}),
     signal: deps.signal,
+    ...(deps.sandbox ? { sandbox: deps.sandbox(model) } : {}),
     log: deps.buildLog
       ? (line) => deps.buildLog!(change.model, record.number, line)
       : (line) => deps.log(`${change.model} #${record.number} | ${line}`),

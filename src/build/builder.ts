@@ -4,6 +4,7 @@
 import type { BuildKey } from '../source/types.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { StepLimits } from './step-limits.ts';
+import type { BuildSandbox } from '../sandbox/build-steps.ts';
 
 export type BuildRequest = {
   /** Repository root, absolute. Files are read from its working tree. */
@@ -21,6 +22,11 @@ export type BuildRequest = {
   env?: Record<string, string>;
   /** Stops the build (its running step killed) when it aborts; the outcome then says it was cancelled. */
   signal?: AbortSignal;
+  /**
+   * Set when building a candidate (a pull request, `slipway test`), never for an apply: the build's
+   * steps run in this sandbox and its dependencies go in a folder production never reuses.
+   */
+  sandbox?: BuildSandbox;
 };
 
 export type BuildOutcome =

@@ -16,9 +16,10 @@ import { join } from 'node:path';
 import { withLock } from './deps-lock.ts';
 import type { PythonIdentity } from './python-probe.ts';
 import { checkRequirements, unreachableIndexMessage } from './requirements-check.ts';
-import { describeEnd, runStep, type StepOptions, type StepResult } from './run-step.ts';
+import { describeEnd, type StepOptions, type StepResult } from './run-step.ts';
 import { stepLimitSeconds, type StepName, type StepLimits } from './step-limits.ts';
 import { scriptInstallsRequirements } from './script-installs.ts';
+import { buildStepRunner, hostEnvironment, type BuildSandbox, type StepRunner } from '../sandbox/build-steps.ts';
 
 export type DepsRequest = {
   stateDir: string;
@@ -39,6 +40,8 @@ export type DepsRequest = {
   stepTimeouts?: StepLimits;
   /** Kills the running step when it aborts. */
   signal?: AbortSignal;
+  /** A candidate's build: its steps run in this sandbox (src/sandbox/build-steps.ts). */
+  sandbox?: BuildSandbox;
 };
 
 export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: false; message: string };
@@ -62,14 +65,15 @@ function limits(req: DepsRequest, step: StepName): Pick<StepOptions, 'timeoutSec
   return { timeoutSeconds: stepLimitSeconds(step, req.stepTimeouts), signal: req.signal };
 }
 
-function stepEnv(venv: string | null, modelEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+function stepEnv(req: DepsRequest, venv: string | null, modelEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const host = hostEnvironment(req.sandbox);
   // One retry instead of pip's five: an index that does not answer should not hold a build for
   // minutes. A model (or the caller) that sets PIP_RETRIES keeps its own.
-  const env: NodeJS.ProcessEnv = { PIP_RETRIES: '1', ...process.env, ...modelEnv, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  const env: NodeJS.ProcessEnv = { PIP_RETRIES: '1', ...host, ...modelEnv, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
   delete env.PYTHONHOME;
   if (venv !== null) {
     env.VIRTUAL_ENV = venv;
-    env.PATH = `${join(venv, 'bin')}:${process.env.PATH ?? ''}`;
+    env.PATH = `${join(venv, 'bin')}:${host.PATH ?? ''}`;
   } else {
     // An activated venv around Slipway must not leak into the one being made.
     delete env.VIRTUAL_ENV;
@@ -82,10 +86,10 @@ function stepEnv(venv: string | null, modelEnv: Record<string, string> = {}): No
  * without pip; its `python -m pip` is then the base interpreter's pip, which installs into the
  * venv, and small `pip`/`pip3` wrappers make scripts that call `pip install` work too.
  */
-async function createVenv(req: DepsRequest, venv: string): Promise<{ ok: true } | { ok: false; message: string }> {
+async function createVenv(req: DepsRequest, venv: string, runStep: StepRunner, cwd: string): Promise<{ ok: true } | { ok: false; message: string }> {
   const args = ['-m', 'venv', '--system-site-packages', venv];
   req.line(`creating virtualenv with ${req.python.executable} (Python ${req.python.version})`);
-  const made = await runStep(req.python.command, args, { cwd: req.root, env: stepEnv(null), tag: 'venv', line: req.line, keepOutput: true, ...limits(req, 'venv') });
+  const made = await runStep(req.python.command, args, { cwd, env: stepEnv(req, null), tag: 'venv', line: req.line, keepOutput: true, ...limits(req, 'venv') });
   if (made.code === 0) return { ok: true };
   if (made.stopped !== null || !made.output.some((text) => text.includes('ensurepip'))) {
     return { ok: false, message: `virtualenv creation failed (${req.python.command} -m venv ${describeEnd(made)})` };
@@ -93,8 +97,8 @@ async function createVenv(req: DepsRequest, venv: string): Promise<{ ok: true } 
   req.line(`ensurepip is not available for ${req.python.executable}; creating the virtualenv without pip`);
   await rm(venv, { recursive: true, force: true });
   const bare = await runStep(req.python.command, [...args.slice(0, 2), '--without-pip', ...args.slice(2)], {
-    cwd: req.root,
-    env: stepEnv(null),
+    cwd,
+    env: stepEnv(req, null),
     tag: 'venv',
     line: req.line,
     ...limits(req, 'venv'),
@@ -103,7 +107,7 @@ async function createVenv(req: DepsRequest, venv: string): Promise<{ ok: true } 
     return { ok: false, message: `virtualenv creation failed (${req.python.command} -m venv --without-pip ${describeEnd(bare)})` };
   }
   const python = join(venv, 'bin', 'python');
-  const pip = await runStep(python, ['-m', 'pip', '--version'], { cwd: req.root, env: stepEnv(venv), tag: 'venv', line: req.line, ...limits(req, 'venv') });
+  const pip = await runStep(python, ['-m', 'pip', '--version'], { cwd, env: stepEnv(req, venv), tag: 'venv', line: req.line, ...limits(req, 'venv') });
   if (pip.code !== 0) {
     req.line(`no pip is available to the virtualenv (install python3-venv or python3-pip for ${req.python.executable})`);
     return { ok: true };
@@ -122,9 +126,12 @@ async function install(req: DepsRequest): Promise<DepsResult> {
   await rm(paths.folder, { recursive: true, force: true });
   await mkdir(paths.folder, { recursive: true });
   await cp(req.source, paths.work, { recursive: true, verbatimSymlinks: true });
-  const venv = await createVenv(req, paths.venv);
+  const runStep = await buildStepRunner(req.sandbox, { folder: paths.folder, work: paths.work, interpreter: req.python.executable });
+  // A pyenv shim picks its version by folder, so the base python runs in the repository; a
+  // candidate's steps never see the repository, and run in their work copy.
+  const venv = await createVenv(req, paths.venv, runStep, req.sandbox === undefined ? req.root : paths.work);
   if (!venv.ok) return venv;
-  const env = stepEnv(paths.venv, req.env);
+  const env = stepEnv(req, paths.venv, req.env);
   const run = (command: string, args: string[], tag: string, step: StepName): Promise<StepResult> =>
     runStep(command, args, { cwd: paths.work, env, tag, line: req.line, ...limits(req, step) });
   const pipNeeded = req.requirements === null ? true : await requirementsNeedPip(req, req.requirements, paths.python, paths.work, env);

@@ -20,6 +20,7 @@ import { layoutSnapshot, normalizeContext, type SnapshotLayout } from './snapsho
 import { rSnapshotDeps } from '../runtimes/r-snapshot-deps.ts';
 import { isModelName } from '../spec/model-name.ts';
 import { cancelReason, type StepLimits } from './step-limits.ts';
+import { depsFolderName } from '../sandbox/build-steps.ts';
 
 export type SnapshotBuilderOptions = {
   /** The state folder, `<root>/.slipway`. */
@@ -119,7 +120,7 @@ async function pythonDependencies(req: BuildRequest, settings: Settings, layout:
     log.line(`no requirements file or build script: replicas run with ${python.executable} (Python ${python.version})`);
   } else {
     const files = await requirementFiles(layout, temp);
-    deps = depsHash({ python, packages, runtime: key.inputs.runtime, requirements: layout.requirements, script: layout.script, files });
+    deps = depsFolderName(depsHash({ python, packages, runtime: key.inputs.runtime, requirements: layout.requirements, script: layout.script, files }), req);
     const installed = await ensureDeps({
       stateDir,
       hash: deps,
@@ -133,6 +134,7 @@ async function pythonDependencies(req: BuildRequest, settings: Settings, layout:
       line: log.line,
       stepTimeouts: settings.stepTimeouts,
       signal: req.signal,
+      sandbox: req.sandbox,
     });
     if (!installed.ok) throw new StepFailure(installed.message);
     runWith = installed.python;

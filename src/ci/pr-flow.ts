@@ -54,6 +54,8 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
         log: ctx.log,
         env: ctx.env,
         launcher: sandbox.launcher,
+        // Build steps get the network (pip's index) unless the model turns it off.
+        sandbox: (model) => ({ launcher: sandbox.launcher, network: model.serving.sandbox?.network !== false, paths: model.serving.sandbox?.paths ?? [] }),
         fork: ctx.fork,
       });
     } finally {

@@ -11,7 +11,8 @@ import { access, cp, mkdir, readFile, rename, rm, utimes, writeFile } from 'node
 import { join } from 'node:path';
 import { withLock } from '../build/deps-lock.ts';
 import { DEPS_FORMAT } from '../build/deps-hash.ts';
-import { describeEnd, runStep } from '../build/run-step.ts';
+import { describeEnd } from '../build/run-step.ts';
+import { buildStepRunner, hostEnvironment, type BuildSandbox } from '../sandbox/build-steps.ts';
 import type { PlacedFile } from '../build/snapshot-layout.ts';
 import { stepLimitSeconds, type StepLimits } from '../build/step-limits.ts';
 import type { InterpreterIdentity } from '../source/types.ts';
@@ -50,6 +51,8 @@ export type RDepsRequest = {
   line: (text: string) => void;
   stepTimeouts?: StepLimits;
   signal?: AbortSignal;
+  /** A candidate's build: its steps run in this sandbox (src/sandbox/build-steps.ts). */
+  sandbox?: BuildSandbox;
 };
 
 export type RDepsResult = { ok: true; library: string; reused: boolean } | { ok: false; message: string };
@@ -75,7 +78,8 @@ async function install(req: RDepsRequest): Promise<RDepsResult> {
   await rm(where.folder, { recursive: true, force: true });
   await mkdir(where.library, { recursive: true });
   await cp(req.source, where.work, { recursive: true, verbatimSymlinks: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, ...req.env, R_LIBS_USER: where.library };
+  const env: NodeJS.ProcessEnv = { ...hostEnvironment(req.sandbox), ...req.env, R_LIBS_USER: where.library };
+  const runStep = await buildStepRunner(req.sandbox, { folder: where.folder, work: where.work, interpreter: req.r.identity.executable });
   const run = (command: string, args: string[], tag: string) =>
     runStep(command, args, { cwd: where.work, env, tag, line: req.line, timeoutSeconds: stepLimitSeconds('build script', req.stepTimeouts), signal: req.signal });
   if (req.script !== null) {

@@ -6,6 +6,7 @@ import type { StepLimits } from '../build/step-limits.ts';
 import type { InterpreterIdentity } from '../source/types.ts';
 import { ensureRDeps, rDepsHash, R_DEPENDENCY_FILES } from './r-deps.ts';
 import { probeR } from './r-probe.ts';
+import { depsFolderName } from '../sandbox/build-steps.ts';
 
 export type RBuildStep =
   | { ok: true; rscript: string; identity: InterpreterIdentity; deps: string | null; library: string | null }
@@ -32,7 +33,7 @@ export async function rSnapshotDeps(
     line(`no build script, install.R, DESCRIPTION or renv.lock: replicas use R's own libraries`);
     return { ok: true, rscript: found.executable, identity: found, deps: null, library: null };
   }
-  const hash = rDepsHash(found, layout.script, declaredFiles);
+  const hash = depsFolderName(rDepsHash(found, layout.script, declaredFiles), req);
   const installed = await ensureRDeps({
     stateDir: settings.stateDir,
     hash,
@@ -45,6 +46,7 @@ export async function rSnapshotDeps(
     line,
     stepTimeouts: settings.stepTimeouts,
     signal: req.signal,
+    sandbox: req.sandbox,
   });
   if (!installed.ok) return installed;
   return { ok: true, rscript: found.executable, identity: found, deps: hash, library: installed.library };

@@ -84,11 +84,23 @@ export function sandboxArguments(request: PrepareRequest): string[] {
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   // Parents before children, so a folder mounted inside another stays visible.
   const readOnly = [...interpreterPaths(request.python), request.runtimeDir, request.buildDir];
+  const writable = request.writable ?? [];
   const binds = [
     ...readOnly.map((p) => ['--ro-bind', p, p]),
     ...request.policy.paths.map((p) => ['--ro-bind-try', p, p]),
-  ].sort((a, b) => depth(a[1]) - depth(b[1]));
+  ]
+    .filter((bind) => !writable.some((w) => isWithin(bind[1], w)))
+    .concat(writable.map((p) => ['--bind', p, p]))
+    .concat(privateTmpTops(writable).map((p) => ['--tmpfs', p]))
+    .sort((a, b) => depth(a[1]) - depth(b[1]));
   for (const bind of binds) args.push(...bind);
+  // A process that may write (a candidate's build step) must not write into the sandbox's own
+  // root either: it would seem to succeed in `.slipway/` (the parent of its deps folder, made as a
+  // mount point). Only the writable folders and /tmp stay writable. Replicas add mounts after
+  // these arguments (their socket folder), so their root stays as it was.
+  // A writable folder under /tmp (tests' repositories) sits in the private /tmp, itself writable:
+  // its top folder there is an empty tmpfs, made read-only too.
+  if (writable.length > 0) args.push('--remount-ro', '/', ...privateTmpTops(writable).flatMap((p) => ['--remount-ro', p]));
   args.push('--chdir', request.buildDir);
   return args;
 }
@@ -135,6 +147,17 @@ function valueOf(args: string[], option: string): string | null {
 function dropOption(args: string[], option: string): string[] {
   const index = args.indexOf(option);
   return index === -1 ? args : [...args.slice(0, index), ...args.slice(index + 2)];
+}
+
+/** `/tmp/<first>` of each writable folder inside /tmp, which the sandbox makes private. */
+function privateTmpTops(writable: string[]): string[] {
+  const tops = writable.filter((p) => isWithin(p, '/tmp') && path.resolve(p) !== '/tmp').map((p) => path.join('/tmp', path.relative('/tmp', path.resolve(p)).split(path.sep)[0]));
+  return [...new Set(tops)].filter((top) => !writable.some((w) => path.resolve(w) === top));
+}
+
+function isWithin(child: string, parent: string): boolean {
+  const rel = path.relative(path.resolve(parent), path.resolve(child));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 function depth(p: string): number {

@@ -32,6 +32,12 @@ export type PrepareRequest = {
   /** Slipway's runtime package folder, on PYTHONPATH. */
   runtimeDir: string;
   policy: SandboxPolicy;
+  /**
+   * Folders mounted read-write (a candidate's build steps: its deps folder, holding the work copy
+   * and the venv or R library). Anything the defaults would mount read-only under one of them is
+   * left to it, so it stays writable.
+   */
+  writable?: string[];
 };
 
 /** Wraps one replica process of a prepared deployment. */

@@ -112,7 +112,8 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
 
   log.line(`checking out ${layout.files.length} files from ${context || 'the repository root'} as git stores them`);
   const root = await realpath(req.root);
-  const store = await openContentStore(settings.stateDir);
+  // The image's user is not the builder's: its files keep read bits for group and others.
+  const store = await openContentStore(settings.stateDir, 'image');
   const declared = r === null ? [] : rDeclaredFiles(layout);
   const assembled = await assembleContext({
     root,

@@ -11,13 +11,26 @@ import { join } from 'node:path';
 export type ContentStore = {
   /** The folder holding the content files. */
   dir: string;
+  /** Who may read the files: see ContentReaders. */
+  readers: ContentReaders;
 };
 
-/** The store under `stateDir` (`<stateDir>/content`), created on first use. */
-export async function openContentStore(stateDir: string): Promise<ContentStore> {
-  const dir = join(stateDir, 'content');
+/**
+ * Who may read a store's files. `owner`: local builds, which stay private like everything under
+ * `.slipway/` (0400, 0500 executable). `image`: image build contexts, whose files keep the read
+ * bits of group and others (0444, 0555), because buildah's COPY keeps modes and an image runs as
+ * an unprivileged user. Two folders, so no inode is shared between the two.
+ */
+export type ContentReaders = 'owner' | 'image';
+
+/** The folder of each store under the state folder (`slipway prune` cleans both). */
+export const CONTENT_FOLDERS: Record<ContentReaders, string> = { owner: 'content', image: 'content-image' };
+
+/** The store under `stateDir` for `readers`, created on first use. */
+export async function openContentStore(stateDir: string, readers: ContentReaders = 'owner'): Promise<ContentStore> {
+  const dir = join(stateDir, CONTENT_FOLDERS[readers]);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  return { dir };
+  return { dir, readers };
 }
 
 /** The store's name for a file: blob id, mode, and a digest of what else shapes its checkout bytes. */
@@ -37,7 +50,8 @@ export async function listContent(store: ContentStore): Promise<Set<string>> {
 
 /** Moves `file` (on the store's file system) into the store as `id`, read-only. */
 export function adoptContent(store: ContentStore, id: string, file: string, executable: boolean): void {
-  chmodSync(file, executable ? 0o555 : 0o444);
+  const all = store.readers === 'image';
+  chmodSync(file, executable ? (all ? 0o555 : 0o500) : all ? 0o444 : 0o400);
   // Another build may have adopted the same content meanwhile: rename replaces it atomically with
   // identical bytes, so links made to the older inode stay valid.
   renameSync(file, join(store.dir, id));
@@ -58,6 +72,7 @@ export function placeContent(store: ContentStore, id: string, destination: strin
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'EMLINK' && code !== 'ENOTSUP') throw error;
   }
   copyFileSync(source, destination);
-  chmodSync(destination, executable ? 0o755 : 0o644);
+  const all = store.readers === 'image';
+  chmodSync(destination, executable ? (all ? 0o755 : 0o700) : all ? 0o644 : 0o600);
   return false;
 }

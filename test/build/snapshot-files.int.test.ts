@@ -59,8 +59,8 @@ test('a build folder holds exactly the manifest, laid out from the context, plus
     assert.equal(listTree(paths.folder), ['build.json', 'params.json', 'predict.py', 'run.sh', 'shared/util.py', 'sub/helper.py']);
     assert.is(readFileSync(join(paths.folder, 'params.json'), 'utf8'), '{"slope": 21}\n');
     // Files are hard links into the content store, read-only so no build can change another's.
-    assert.is(statSync(join(paths.folder, 'run.sh')).mode & 0o777, 0o555, 'the executable bit is kept');
-    assert.is(statSync(join(paths.folder, 'predict.py')).mode & 0o777, 0o444);
+    assert.is(statSync(join(paths.folder, 'run.sh')).mode & 0o777, 0o500, 'the executable bit is kept, for the owner only (.slipway is private)');
+    assert.is(statSync(join(paths.folder, 'predict.py')).mode & 0o777, 0o400);
     assert.ok(statSync(join(paths.folder, 'predict.py')).nlink >= 2, 'linked from the content store');
     assert.equal(readdirSync(join(r.stateDir, 'builds', 'iris')).sort(), ['1', '1.log'], 'no temp folder is left');
 

@@ -4,7 +4,6 @@
 // budget keeps the daemon's memory bounded under many slow uploads.
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { Readable } from 'node:stream';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'undici';
@@ -192,16 +191,23 @@ test('the metrics API answers 413 over its limit, declared or chunked, instead o
   const declared = await postText('/api/v1/metrics', big);
   assert.is(declared.status, 413, declared.text);
   assert.is(JSON.parse(declared.text).errorCode, 'request.too_large');
-  const res = await request(`${p.url}/api/v1/metrics`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    // A stream of unknown length: sent chunked, so only the bytes read can tell it is too large.
-    body: Readable.from((function* () {
-      for (let i = 0; i < 32; i++) yield Buffer.alloc(64 * 1024, 0x20);
-    })()),
-  });
-  assert.is(res.statusCode, 413);
-  assert.is(JSON.parse(await res.body.text()).errorCode, 'request.too_large');
+  // A body of unknown length, sent chunked on a raw connection, so only the bytes read can tell it
+  // is too large. The daemon answers and closes while chunks are still being sent: the writes may
+  // fail (EPIPE), the answer is what counts.
+  const upload = rawConnection();
+  upload.socket.write(`POST /api/v1/metrics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer ${apiKey}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  for (let i = 0; i < 32 && upload.received() === ''; i++) {
+    upload.socket.write(`${chunk.length.toString(16)}\r\n`);
+    upload.socket.write(chunk);
+    upload.socket.write('\r\n');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const answer = await upload.answered;
+  assert.match(answer, /^HTTP\/1\.1 413 /);
+  await Promise.race([upload.closed, eventually('the answer body', async () => (upload.received().includes('request.too_large') ? true : undefined))]);
+  upload.socket.destroy();
+  assert.match(upload.received(), '"request.too_large"');
 });
 
 test.run();

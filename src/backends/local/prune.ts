@@ -8,6 +8,7 @@
 import { lstat, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBuildInfo } from '../../build/build-info.ts';
+import { CONTENT_FOLDERS } from '../../build/content-store.ts';
 import { withLock } from '../../build/deps-lock.ts';
 import { depsPaths } from '../../build/python-deps.ts';
 import { snapshotPaths } from '../../build/snapshot-builder.ts';
@@ -114,7 +115,16 @@ async function linksIn(folders: string[]): Promise<Map<number, number>> {
  * name). Prune runs between applies, so no build is between adopting a file and linking it.
  */
 async function pruneContent(stateDir: string, cutoff: number, dryRun: boolean, leaving: Map<number, number>): Promise<{ files: number; bytes: number }> {
-  const dir = join(stateDir, 'content');
+  const result = { files: 0, bytes: 0 };
+  for (const folder of Object.values(CONTENT_FOLDERS)) {
+    const one = await pruneContentFolder(join(stateDir, folder), cutoff, dryRun, leaving);
+    result.files += one.files;
+    result.bytes += one.bytes;
+  }
+  return result;
+}
+
+async function pruneContentFolder(dir: string, cutoff: number, dryRun: boolean, leaving: Map<number, number>): Promise<{ files: number; bytes: number }> {
   const result = { files: 0, bytes: 0 };
   let names: string[];
   try {

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { deploymentCrn, modelCrn, parseCrn } from '../backends/local/deployment-crn.ts';
+import { readJsonObject, replyError, replyJson, TOO_LARGE } from '../gateway/json-api.ts';
 import type { MetricsBackend, TrackedMetric } from './metrics-backend.ts';
 
 const MAX_BODY = 1024 * 1024;
@@ -45,58 +46,60 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://store');
-    if (url.pathname === '/healthz') return json(res, 200, { ok: true });
-    if (!authorized(req)) return reply(res, 401, 'auth.invalid', 'the metrics store needs Authorization: Bearer <its token>');
+    if (url.pathname === '/healthz') return replyJson(res, 200, { ok: true });
+    if (!authorized(req)) return replyError(res, 401, 'auth.invalid', 'the metrics store needs Authorization: Bearer <its token>');
     if (url.pathname === '/ingest' && req.method === 'POST') {
-      const body = await readJson(req);
-      if (!body || typeof body.model !== 'string' || !isObject(body.metrics)) return reply(res, 400, 'metrics.bad_request', 'send {"model", "metrics": {…}} and optionally deploymentId, replicaId, uuid');
+      const body = await readJsonObject(req, MAX_BODY);
+      if (body === TOO_LARGE) return tooLarge(res);
+      if (!body || typeof body.model !== 'string' || !isObject(body.metrics)) return replyError(res, 400, 'metrics.bad_request', 'send {"model", "metrics": {…}} and optionally deploymentId, replicaId, uuid');
       await opts.backend.record({
         model: body.model, deploymentId: numberOrNull(body.deploymentId), replicaId: stringOrNull(body.replicaId), uuid: stringOrNull(body.uuid),
         metrics: body.metrics as Record<string, unknown>,
       }, now());
-      return json(res, 200, { success: true });
+      return replyJson(res, 200, { success: true });
     }
     if (url.pathname === '/owner' && req.method === 'GET') {
       // Lets a gateway check the caller's API key against a prediction's model before forwarding.
       const owner = await opts.backend.predictionOwner(url.searchParams.get('uuid') ?? '');
-      return owner ? json(res, 200, owner) : reply(res, 404, 'prediction.not_found', 'no prediction with this uuid has metrics here');
+      return owner ? replyJson(res, 200, owner) : replyError(res, 404, 'prediction.not_found', 'no prediction with this uuid has metrics here');
     }
-    if (url.pathname !== '/api/v1/metrics') return reply(res, 404, 'route.not_found', 'use /api/v1/metrics, /ingest or /owner');
+    if (url.pathname !== '/api/v1/metrics') return replyError(res, 404, 'route.not_found', 'use /api/v1/metrics, /ingest or /owner');
     if (req.method === 'GET') {
       const crnText = url.searchParams.get('modelDeploymentCrn') ?? url.searchParams.get('modelCrn') ?? url.searchParams.get('modelBuildCrn');
       const crn = crnText ? parseCrn(crnText) : null;
-      if (!crn) return reply(res, 400, 'metrics.bad_request', 'name the model: modelDeploymentCrn or modelCrn (crn:slipway:model/<name>[/deployment/<id>])');
+      if (!crn) return replyError(res, 400, 'metrics.bad_request', 'name the model: modelDeploymentCrn or modelCrn (crn:slipway:model/<name>[/deployment/<id>])');
       const rows = await opts.backend.between(crn.model, {
         fromMs: Number(url.searchParams.get('startTimestampMs') ?? 0),
         toMs: Number(url.searchParams.get('endTimestampMs') ?? now()),
         deploymentId: crn.deploymentId,
       });
-      return json(res, 200, { metrics: cmlEntries(rows) });
+      return replyJson(res, 200, { metrics: cmlEntries(rows) });
     }
-    if (req.method !== 'POST') return reply(res, 405, 'method.not_allowed', 'use GET to read metrics, POST to track them');
-    const body = await readJson(req);
-    if (!body || !isObject(body.metrics)) return reply(res, 400, 'metrics.bad_request', '"metrics" must be an object');
+    if (req.method !== 'POST') return replyError(res, 405, 'method.not_allowed', 'use GET to read metrics, POST to track them');
+    const body = await readJsonObject(req, MAX_BODY);
+    if (body === TOO_LARGE) return tooLarge(res);
+    if (!body || !isObject(body.metrics)) return replyError(res, 400, 'metrics.bad_request', '"metrics" must be an object');
     const metrics = body.metrics as Record<string, unknown>;
     if (body.type === 'delayed') {
       const uuid = typeof body.predictionUuid === 'string' ? body.predictionUuid : '';
       const owner = uuid ? await opts.backend.predictionOwner(uuid) : null;
-      if (!owner) return reply(res, 404, 'prediction.not_found', `no prediction ${JSON.stringify(uuid)} has metrics here`);
+      if (!owner) return replyError(res, 404, 'prediction.not_found', `no prediction ${JSON.stringify(uuid)} has metrics here`);
       await opts.backend.record({ model: owner.model, deploymentId: owner.deploymentId, uuid, metrics }, now());
-      return json(res, 200, { success: true });
+      return replyJson(res, 200, { success: true });
     }
     if (body.type === 'aggregate') {
       const crn = typeof body.modelDeploymentCrn === 'string' ? parseCrn(body.modelDeploymentCrn) : null;
-      if (!crn?.deploymentId) return reply(res, 400, 'metrics.bad_request', 'aggregate metrics need "modelDeploymentCrn": "crn:slipway:model/<name>/deployment/<id>"');
+      if (!crn?.deploymentId) return replyError(res, 400, 'metrics.bad_request', 'aggregate metrics need "modelDeploymentCrn": "crn:slipway:model/<name>/deployment/<id>"');
       await opts.backend.record({ model: crn.model, deploymentId: crn.deploymentId, metrics }, now());
-      return json(res, 200, { success: true });
+      return replyJson(res, 200, { success: true });
     }
-    return reply(res, 400, 'metrics.bad_request', '"type" must be "delayed" or "aggregate"');
+    return replyError(res, 400, 'metrics.bad_request', '"type" must be "delayed" or "aggregate"');
   }
 
   return createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
       opts.log?.(`metrics store error: ${error.message}`);
-      if (!res.headersSent) reply(res, 500, 'store.error', 'the metrics store failed on this request; see its log');
+      if (!res.headersSent) replyError(res, 500, 'store.error', 'the metrics store failed on this request; see its log');
       else res.end();
     });
   });
@@ -106,35 +109,8 @@ const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null &&
 const numberOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
 const stringOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        resolve(null);
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      try {
-        const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-        resolve(isObject(value) ? (value as Record<string, unknown>) : null);
-      } catch {
-        resolve(null);
-      }
-    });
-    req.on('error', () => resolve(null));
-  });
-}
-
-function reply(res: ServerResponse, status: number, errorCode: string, message: string): void {
-  json(res, status, { success: false, errorCode, message });
-}
-
-function json(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
+/** Past the body limit: 413 and the connection closed, as the daemon's metrics API does. */
+function tooLarge(res: ServerResponse): void {
+  res.shouldKeepAlive = false;
+  replyError(res, 413, 'request.too_large', `a metrics body is at most ${MAX_BODY} bytes`);
 }

@@ -57,6 +57,10 @@ export function metricsStoreSuite(name: string, open: OpenStore, teardown?: () =
       fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     try {
       assert.is((await call('POST', '/ingest', { model: 'iris', metrics: { a: 1 } }, 'wrong')).status, 401);
+      // Over the body limit: 413 in the gateway's error shape, not a reset connection.
+      const big = await call('POST', '/ingest', { model: 'iris', metrics: { blob: 'x'.repeat(2 * 1024 * 1024) } });
+      assert.is(big.status, 413);
+      assert.is(((await big.json()) as { errorCode: string }).errorCode, 'request.too_large');
       assert.is((await call('POST', '/ingest', { model: 'iris', deploymentId: 5, replicaId: 'r1', uuid: 'pred-1', metrics: { input: 5.4 } })).status, 200);
       clock = T0 + 60_000;
       assert.is((await call('POST', '/api/v1/metrics', { type: 'delayed', predictionUuid: 'pred-1', metrics: { actual: 1.9 } })).status, 200);

@@ -6,6 +6,7 @@
 // Each needs `Authorization: Bearer` with an API key valid for the model, the daemon's token, or the
 // replicas' internal token (so model code can report delayed metrics without a key of its own).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readJsonObject, replyError, replyJson, TOO_LARGE } from '../../gateway/json-api.ts';
 import type { Keyring } from '../../keys/keyring.ts';
 import type { Store } from '../../store/database.ts';
 import { getDeployment } from '../../store/deployments.ts';
@@ -27,38 +28,38 @@ export function createMetricsApi(deps: MetricsApiDeps) {
     const token = bearer(req.headers.authorization);
     if (req.method === 'GET') {
       const target = targetOf(url.searchParams, deps);
-      if (typeof target === 'string') return reply(res, 400, 'metrics.bad_request', target);
-      if (!allowed(token, target.model, deps)) return reply(res, 401, 'auth.invalid', `reading metrics of ${target.model} needs an API key valid for it`);
+      if (typeof target === 'string') return replyError(res, 400, 'metrics.bad_request', target);
+      if (!allowed(token, target.model, deps)) return replyError(res, 401, 'auth.invalid', `reading metrics of ${target.model} needs an API key valid for it`);
       const from = new Date(Number(url.searchParams.get('startTimestampMs') ?? 0));
       const to = new Date(Number(url.searchParams.get('endTimestampMs') ?? Date.now()));
       const rows = metricsBetween(deps.store, target.model, { from, to, deploymentId: target.deploymentId });
-      return json(res, 200, { metrics: group(rows, deps.store) });
+      return replyJson(res, 200, { metrics: group(rows, deps.store) });
     }
-    if (req.method !== 'POST') return reply(res, 405, 'method.not_allowed', 'use GET to read metrics, POST to track them');
-    const body = await readJson(req);
+    if (req.method !== 'POST') return replyError(res, 405, 'method.not_allowed', 'use GET to read metrics, POST to track them');
+    const body = await readJsonObject(req, MAX_BODY);
     if (body === TOO_LARGE) {
       res.shouldKeepAlive = false;
-      return reply(res, 413, 'request.too_large', `a metrics body is at most ${MAX_BODY} bytes`);
+      return replyError(res, 413, 'request.too_large', `a metrics body is at most ${MAX_BODY} bytes`);
     }
-    if (body === null) return reply(res, 400, 'request.bad_json', 'the body must be a JSON object');
+    if (body === null) return replyError(res, 400, 'request.bad_json', 'the body must be a JSON object');
     const metrics = body.metrics;
-    if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return reply(res, 400, 'metrics.bad_request', '"metrics" must be an object');
+    if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return replyError(res, 400, 'metrics.bad_request', '"metrics" must be an object');
     if (body.type === 'delayed') {
       const uuid = typeof body.predictionUuid === 'string' ? body.predictionUuid : '';
       const owner = uuid ? predictionOwner(deps.store, uuid) : null;
-      if (!owner) return reply(res, 404, 'prediction.not_found', `no prediction ${JSON.stringify(uuid)} has metrics here`);
-      if (!allowed(token, owner.model, deps)) return reply(res, 401, 'auth.invalid', `tracking metrics of ${owner.model} needs an API key valid for it`);
+      if (!owner) return replyError(res, 404, 'prediction.not_found', `no prediction ${JSON.stringify(uuid)} has metrics here`);
+      if (!allowed(token, owner.model, deps)) return replyError(res, 401, 'auth.invalid', `tracking metrics of ${owner.model} needs an API key valid for it`);
       recordMetrics(deps.store, { model: owner.model, deploymentId: owner.deploymentId, uuid, metrics: metrics as Record<string, unknown> });
-      return json(res, 200, { success: true });
+      return replyJson(res, 200, { success: true });
     }
     if (body.type === 'aggregate') {
       const crn = typeof body.modelDeploymentCrn === 'string' ? parseCrn(body.modelDeploymentCrn) : null;
-      if (!crn?.deploymentId) return reply(res, 400, 'metrics.bad_request', 'aggregate metrics need "modelDeploymentCrn": "crn:slipway:model/<name>/deployment/<id>"');
-      if (!allowed(token, crn.model, deps)) return reply(res, 401, 'auth.invalid', `tracking metrics of ${crn.model} needs an API key valid for it`);
+      if (!crn?.deploymentId) return replyError(res, 400, 'metrics.bad_request', 'aggregate metrics need "modelDeploymentCrn": "crn:slipway:model/<name>/deployment/<id>"');
+      if (!allowed(token, crn.model, deps)) return replyError(res, 401, 'auth.invalid', `tracking metrics of ${crn.model} needs an API key valid for it`);
       recordMetrics(deps.store, { model: crn.model, deploymentId: crn.deploymentId, metrics: metrics as Record<string, unknown> });
-      return json(res, 200, { success: true });
+      return replyJson(res, 200, { success: true });
     }
-    return reply(res, 400, 'metrics.bad_request', '"type" must be "delayed" or "aggregate"');
+    return replyError(res, 400, 'metrics.bad_request', '"type" must be "delayed" or "aggregate"');
   };
 }
 
@@ -114,49 +115,4 @@ function group(rows: StoredMetric[], store: Store): unknown[] {
 
 function bearer(header: string | undefined): string | null {
   return header?.startsWith('Bearer ') ? header.slice(7) : null;
-}
-
-const TOO_LARGE = Symbol('too large');
-
-/**
- * The body as a JSON object, null when it is not one, TOO_LARGE past MAX_BODY (declared or sent):
- * reading stops there and the caller answers 413 and closes, instead of resetting the connection.
- */
-function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null | typeof TOO_LARGE> {
-  return new Promise((resolve) => {
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
-      resolve(TOO_LARGE);
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        // Settled once: later chunks and 'end' change nothing.
-        resolve(TOO_LARGE);
-        chunks.length = 0;
-        req.pause();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      try {
-        const value = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-        resolve(typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
-      } catch {
-        resolve(null);
-      }
-    });
-    req.on('error', () => resolve(null));
-  });
-}
-
-function reply(res: ServerResponse, status: number, errorCode: string, message: string): void {
-  json(res, status, { success: false, errorCode, message });
-}
-
-function json(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }

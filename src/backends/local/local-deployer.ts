@@ -5,8 +5,7 @@
 // failing example stops them and leaves the previous deployment serving.
 import { RolloutFailure, type Backend, type DeployOptions, type DeployResult } from '../backend.ts';
 import { cancelReason } from '../../build/step-limits.ts';
-import { invoke } from '../../ci/throwaway-replica.ts';
-import type { CallModel } from '../../apply/test-calls.ts';
+import { gateCaller } from './gate-caller.ts';
 import { recordDeploymentTests } from '../../store/deployment-tests.ts';
 import type { Gateway, ModelRoute } from '../../gateway/types.ts';
 import type { Change, LiveState, Observed } from '../../plan/types.ts';
@@ -143,17 +142,6 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     }
   }
 
-  /** Calls deployment `d`'s ready replicas in turn, on the runtime protocol, bypassing the gateway. */
-  function directCaller(d: StoredDeployment): CallModel {
-    let next = 0;
-    return async (_model, input) => {
-      const ready = supervisor.list({ deploymentId: d.id }).filter((r) => r.state === 'ready' && r.origin);
-      if (ready.length === 0) return { ok: false, status: 503, message: `no replica of deployment #${d.id} is ready` };
-      const replica = ready[next++ % ready.length];
-      return invoke(replica.origin!, input, d.serving.timeoutSeconds * 1000);
-    };
-  }
-
   /** Deploys one change: a new deployment record, replicas up and ready, examples passed (gate), traffic switched. */
   async function deploy(change: Change, build: StoredBuild, envSource: Record<string, string | undefined>, options: DeployOptions = {}): Promise<DeployResult> {
     const desired = change.desired;
@@ -191,7 +179,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     }
     let gate: DeployResult['gate'];
     if (desired.state === 'running' && options.gate) {
-      const tests = await options.gate(directCaller(deployment));
+      const tests = await options.gate(gateCaller(supervisor, deployment));
       recordDeploymentTests(store, id, tests);
       gate = { tests, passed: tests.every((t) => t.pass) };
       if (!gate.passed) {

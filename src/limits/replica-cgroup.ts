@@ -93,12 +93,16 @@ export function createReplicaCgroup(support: CgroupSupport, name: string, limits
   if (dirs.length === 0) return null;
   return {
     attach(pid) {
+      // A process forked before its parent moved stays where it was (cgroup v1 and v2 alike), and
+      // a launcher (bubblewrap) forks the model's process early: move the whole tree.
       let ok = true;
-      for (const { dir } of dirs) {
-        try {
-          write(dir, 'cgroup.procs', String(pid));
-        } catch {
-          ok = false;
+      for (const member of [pid, ...descendantsOf(pid)]) {
+        for (const { dir } of dirs) {
+          try {
+            write(dir, 'cgroup.procs', String(member));
+          } catch {
+            if (member === pid) ok = false;
+          }
         }
       }
       return ok;
@@ -116,4 +120,37 @@ export function createReplicaCgroup(support: CgroupSupport, name: string, limits
       }
     },
   };
+}
+
+/** Every process below `pid`, from /proc (empty where there is none). */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(pid) ?? [])];
+  while (queue.length > 0) {
+    const next = queue.shift()!;
+    found.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return found;
 }

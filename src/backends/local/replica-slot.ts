@@ -170,6 +170,8 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     proc.ready.then(
       (readyOrigin) => {
         if (proc !== current || state === 'stopped') return;
+        // Again once ready: whatever the launcher forked after the first move joins the cgroup.
+        if (cgroup !== null && proc.pid !== null) cgroup.attach(proc.pid);
         origin = readyOrigin;
         state = 'ready';
         everReady = true;

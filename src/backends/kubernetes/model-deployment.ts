@@ -3,7 +3,7 @@
 import type { V1Container, V1Deployment, V1DeploymentStrategy, V1EnvVar } from '@kubernetes/client-node';
 import type { DesiredState, Serving } from '../../spec/types.ts';
 import { annotation, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels, workloadName } from './names.ts';
-import { routeSettings } from './route-settings.ts';
+import { routeSettings } from '../serving-route.ts';
 import { IMAGE_USER } from '../../build/containerfile.ts';
 
 /** The uid Slipway's images run as (`USER` in the Containerfile it writes). */

@@ -1,25 +1,8 @@
 // The gateway's settings for one model, carried on the model's Deployment as an annotation, so the
 // in-cluster gateway learns them from the same object that runs the model (see
-// endpoint-discovery.ts). Replicas come from EndpointSlices; everything else a ModelRoute needs is here.
-import type { ModelRoute } from '../../gateway/types.ts';
-import type { DesiredState, Serving } from '../../spec/types.ts';
-
-export type RouteSettings = Omit<ModelRoute, 'name' | 'replicas'>;
-
-/** The route settings of a deployment, for the `slipway.dev/route` annotation. */
-export function routeSettings(input: { deploymentId: number; build: number; state: DesiredState; serving: Serving }): RouteSettings {
-  const { serving } = input;
-  return {
-    deploymentId: input.deploymentId,
-    build: input.build,
-    state: input.state,
-    auth: serving.auth,
-    concurrency: serving.concurrency,
-    timeoutMs: Math.round(serving.timeoutSeconds * 1000),
-    busyTimeoutMs: Math.round(serving.busyTimeoutSeconds * 1000),
-    maxRequestBytes: serving.maxRequestBytes,
-  };
-}
+// endpoint-discovery.ts). Replicas come from EndpointSlices; everything else a ModelRoute needs is here,
+// built by routeSettings() in ../serving-route.ts, the one home of that mapping.
+import type { RouteSettings } from '../serving-route.ts';
 
 /** Parses the annotation; null when it is missing or not what Slipway writes (edited by hand). */
 export function parseRouteSettings(text: string | undefined): RouteSettings | null {

@@ -10,6 +10,7 @@ import { recordDeploymentTests } from '../../store/deployment-tests.ts';
 import type { Gateway, ModelRoute } from '../../gateway/types.ts';
 import type { Change, LiveState, Observed } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
+import { routeSettings } from '../serving-route.ts';
 import type { Serving } from '../../spec/types.ts';
 import { ensureAccessKey } from '../../keys/access-keys.ts';
 import type { Store } from '../../store/database.ts';
@@ -62,18 +63,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
       .list({ deploymentId: d.id })
       .filter((r) => r.state === 'ready' && r.origin)
       .map((r) => ({ id: r.id, origin: r.origin! }));
-    return {
-      name: d.model,
-      deploymentId: d.id,
-      build: d.buildNumber,
-      state,
-      auth: d.serving.auth,
-      concurrency: d.serving.concurrency,
-      timeoutMs: d.serving.timeoutSeconds * 1000,
-      busyTimeoutMs: d.serving.busyTimeoutSeconds * 1000,
-      maxRequestBytes: d.serving.maxRequestBytes,
-      replicas,
-    };
+    return { name: d.model, ...routeSettings({ deploymentId: d.id, build: d.buildNumber, state, serving: d.serving }), replicas };
   }
 
   /** Re-lists a model's ready replicas with the gateway (after a restart, a replace, a crash). */

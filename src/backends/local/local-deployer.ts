@@ -7,7 +7,7 @@ import { RolloutFailure, type Backend, type DeployOptions, type DeployResult } f
 import { cancelReason } from '../../build/step-limits.ts';
 import { gateCaller } from './gate-caller.ts';
 import { recordDeploymentTests } from '../../store/deployment-tests.ts';
-import type { Gateway, ModelRoute } from '../../gateway/types.ts';
+import type { ModelRoute } from '../../gateway/types.ts';
 import type { Change, LiveState, Observed } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
 import { routeSettings } from '../serving-route.ts';
@@ -26,35 +26,17 @@ import {
   type StoredDeployment,
 } from '../../store/deployments.ts';
 import { ensureModel, listModels } from '../../store/models.ts';
-import { readBuildInfo } from '../../build/build-info.ts';
-import type { Supervisor } from '../../supervisor/supervisor.ts';
 import { writeAccessKey } from './access-key-file.ts';
 import { observeStore } from './observe.ts';
-import { describeWarning } from '../../supervisor/load-report.ts';
 import { resolveEnv, unresolvedMessage } from './resolve-env.ts';
-import { deploymentCrn } from './deployment-crn.ts';
+import { liveStates, type Running } from './live-state.ts';
+import type { EnvSource, LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
+import { startDeploymentReplicas } from './replica-start.ts';
 
-export type LocalDeployerOptions = {
-  root: string;
-  store: Store;
-  supervisor: Supervisor;
-  gateway: Gateway;
-  gatewayUrl: string;
-  /** Token replicas use for model-to-model calls and metrics (SLIPWAY_API_KEY, unless the deployment sets one). */
-  internalToken: string;
-  /** Called after access keys change, so the gateway's in-memory keyring is reloaded. */
-  keysChanged: () => void;
-  /** Called with the secret values of each deployment started, so the daemon's log masks them too. */
-  secretsInUse?: (values: string[]) => void;
-  log: (line: string) => void;
-};
+export type { LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 
-/** What runs for one model now. */
-type Running = { deployment: StoredDeployment; stopped: boolean };
-
-export type LocalDeployer = ReturnType<typeof createLocalDeployer>;
-
-export function createLocalDeployer(opts: LocalDeployerOptions) {
+/** The local deployer over `opts.supervisor` and `opts.gateway` (see `LocalDeployer`). */
+export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
   const { store, supervisor, gateway } = opts;
   const running = new Map<string, Running>();
 
@@ -80,35 +62,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     if (running.get(info.model)?.deployment.id === info.deploymentId) refreshRoute(info.model);
   });
 
-  /** Starts the replicas of deployment `d` from its build; resolves once all are ready, with what they warned of while loading. */
-  async function startReplicas(d: StoredDeployment, build: StoredBuild, resolved: { env: Record<string, string>; secrets: string[] }): Promise<string[]> {
-    const env = resolved.env;
-    opts.secretsInUse?.(resolved.secrets);
-    if (!build.artifact) throw new Error(`build #${build.number} of ${d.model} has no artifact; rebuild it`);
-    const info = await readBuildInfo(build.artifact);
-    if (!info.ok) throw new Error(info.message);
-    const started = await supervisor.start({
-      model: d.model,
-      build: build.number,
-      deploymentId: d.id,
-      buildDir: build.artifact,
-      python: info.info.python,
-      runtime: info.info.runtime,
-      library: info.info.library ?? null,
-      file: info.info.file,
-      function: info.info.function,
-      replicas: d.serving.replicas,
-      env: { SLIPWAY_API_KEY: opts.internalToken, SLIPWAY_MODEL_DEPLOYMENT_CRN: deploymentCrn(d.model, d.id), ...env },
-      concurrency: d.serving.concurrency,
-      gatewayUrl: opts.gatewayUrl,
-      sandbox: { network: d.serving.sandbox?.network ?? true, paths: d.serving.sandbox?.paths ?? [] },
-      maxRequestBytes: d.serving.maxRequestBytes,
-      secrets: resolved.secrets,
-      resources: { cpu: d.serving.resources.cpu, memory: d.serving.resources.memory },
-    });
-    // Every replica imports the same build: one replica's warnings say it for all.
-    return (started[0]?.loadWarnings ?? []).map(describeWarning);
-  }
+  const startReplicas = (d: StoredDeployment, build: StoredBuild, resolved: { env: Record<string, string>; secrets: string[] }) => startDeploymentReplicas(opts, d, build, resolved);
 
   /** Moves traffic from whatever ran before to `next`, then drains and stops the old replicas. */
   async function switchTo(model: string, next: Running): Promise<void> {
@@ -133,7 +87,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
   }
 
   /** Deploys one change: a new deployment record, replicas up and ready, examples passed (gate), traffic switched. */
-  async function deploy(change: Change, build: StoredBuild, envSource: Record<string, string | undefined>, options: DeployOptions = {}): Promise<DeployResult> {
+  async function deploy(change: Change, build: StoredBuild, envSource: EnvSource, options: DeployOptions = {}): Promise<DeployResult> {
     const desired = change.desired;
     if (!desired) throw new Error(`${change.action} of ${change.model} has no declared model`);
     const serving: Serving = desired.serving;
@@ -185,7 +139,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
 
   return {
     /** A Backend for one apply; fromEnv secrets are read from `envSource`. */
-    backendFor(envSource: Record<string, string | undefined>): Backend {
+    backendFor(envSource: EnvSource): Backend {
       return {
         name: 'local',
         observe: async () => observe(),
@@ -202,7 +156,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     },
 
     /** Starts every deployment the store says should run (after a daemon restart). */
-    async restore(envSource: Record<string, string | undefined>): Promise<string[]> {
+    async restore(envSource: EnvSource): Promise<string[]> {
       const problems: string[] = [];
       for (const model of listModels(store)) {
         if (model.deleted) continue;
@@ -237,7 +191,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
     stopLive,
 
     /** Starts a model stopped by hand, with the deployment last applied. */
-    async startLive(model: string, envSource: Record<string, string | undefined>): Promise<void> {
+    async startLive(model: string, envSource: EnvSource): Promise<void> {
       const d = latestApplied(store, model);
       if (!d || d.status !== 'active') throw new Error(`${model} has no active deployment; apply first`);
       const current = running.get(model);
@@ -265,26 +219,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions) {
   }
 
   function live(): Map<string, LiveState> {
-    const states = new Map<string, LiveState>();
-    for (const model of listModels(store)) {
-      if (model.deleted) continue;
-      const d = latestApplied(store, model.name);
-      if (!d) continue;
-      const current = running.get(model.name);
-      if (!current) {
-        states.set(model.name, { state: 'missing', replicas: 0, readyReplicas: 0, deploymentId: null, servingHash: null });
-        continue;
-      }
-      const replicas = current.stopped ? [] : supervisor.list({ deploymentId: current.deployment.id });
-      states.set(model.name, {
-        state: current.stopped ? 'stopped' : 'running',
-        replicas: current.stopped ? 0 : replicas.length,
-        readyReplicas: replicas.filter((r) => r.state === 'ready').length,
-        deploymentId: current.deployment.id,
-        servingHash: current.deployment.servingHash,
-      });
-    }
-    return states;
+    return liveStates(store, supervisor, running);
   }
 
   function observe(): Observed {

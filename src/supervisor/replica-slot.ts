@@ -4,19 +4,13 @@
 // Unix domain socket (a fresh path, so a new process is a new origin for the gateway).
 import fs from 'node:fs';
 import { redactText, scrubList } from '../github/redact.ts';
-import type { CgroupSupport } from '../limits/cgroups.ts';
-import { cpuCores, memoryBytes } from '../limits/quantity.ts';
-import { createReplicaCgroup, type ReplicaCgroup, type ReplicaLimits } from '../limits/replica-cgroup.ts';
 import { backoffDelay } from './replica-backoff.ts';
-import { replicaEnv } from './replica-env.ts';
+import { launchReplicaProcess, type LaunchOptions } from './replica-launch.ts';
 import type { SlotLog } from './replica-logs.ts';
-import type { Wrap } from '../sandbox/launcher.ts';
-import type { RuntimeAdapter } from '../runtimes/runtime-adapter.ts';
-import { NotReadyError, spawnReplica, type NotReady, type ReplicaProcess } from './replica-process.ts';
+import { NotReadyError, type NotReady, type ReplicaProcess } from './replica-process.ts';
 import { describeExit, ReplicaStartError, type ReplicaStartFailure } from './replica-start-error.ts';
 import type {
   BackoffOptions,
-  DeploymentProcessSpec,
   ReadyCause,
   ReplicaExit,
   ReplicaInfo,
@@ -24,21 +18,8 @@ import type {
   SupervisorEvents,
 } from './supervisor-types.ts';
 
-export type SlotOptions = {
-  id: string;
-  spec: DeploymentProcessSpec;
-  runtimeDir: string;
-  /** The build's runtime: its command, ready line and variables (src/runtimes/). */
-  runtime: RuntimeAdapter;
-  /** The launcher's wrapping of each process (a sandbox, or none). */
-  wrap: Wrap;
-  daemonEnv: NodeJS.ProcessEnv;
+export type SlotOptions = LaunchOptions & {
   log: SlotLog;
-  /** A fresh socket path for each process the slot starts (in the daemon's private run folder). */
-  socketPath: () => string;
-  /** Where memory and cpu limits can be enforced; null: they are advisory. */
-  cgroups?: CgroupSupport | null;
-  readyTimeoutMs: number;
   backoff: BackoffOptions;
   emit: <E extends keyof SupervisorEvents>(event: E, ...args: SupervisorEvents[E]) => void;
 };
@@ -85,7 +66,6 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
   let stopping: Promise<void> | null = null;
   const live = new Set<ReplicaProcess>();
   let waiters: { resolve: (info: ReplicaInfo) => void; reject: (error: Error) => void }[] = [];
-  const limits = limitsOf(spec.resources);
   let launches = 0;
   /** Whether the latest process was killed by its memory limit, once it ended. */
   let latestEnd: Promise<boolean> = Promise.resolve(false);
@@ -124,45 +104,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     origin = null;
     readySince = null;
     startedAt = new Date().toISOString();
-    const { runtime } = options;
-    const given = options.socketPath();
-    // A runtime that binds its own socket gets a private folder for it (the sandbox mounts only
-    // that folder writable, never the run folder holding every replica's socket).
-    const socketFolder = runtime.takesListenFd ? null : given.replace(/\.sock$/, '');
-    if (socketFolder !== null) fs.mkdirSync(socketFolder, { recursive: true, mode: 0o700 });
-    const socketPath = socketFolder === null ? given : `${socketFolder}/s`;
-    const cgroup = makeCgroup();
-    const launched = runtime.launch({ interpreter: spec.python, file: spec.file, function: spec.function, socket: socketPath });
-    const command = options.wrap({
-      command: launched.command,
-      args: launched.args,
-      cwd: spec.buildDir,
-      ...(socketFolder === null ? {} : { socketFolder }),
-      env: replicaEnv({
-        daemonEnv: options.daemonEnv,
-        deploymentEnv: spec.env,
-        runtimeDir: options.runtimeDir,
-        runtimeEnv: runtime.env(spec.env, spec.library ?? null),
-        python: spec.python,
-        replicaId: id,
-        concurrency: spec.concurrency,
-        gatewayUrl: spec.gatewayUrl,
-        maxRequestBytes: spec.maxRequestBytes,
-      }),
-    });
-    const proc = spawnReplica({
-      python: command.command,
-      args: command.args,
-      cwd: command.cwd,
-      env: command.env,
-      readyTimeoutMs: options.readyTimeoutMs,
-      readyLine: runtime.readyLine,
-      onLine: (stream, text, time) => log.write(stream, text, time),
-    });
-    // Right after spawn: the runtime is still starting Python, the model is not imported yet.
-    if (cgroup !== null && proc.pid !== null && !cgroup.attach(proc.pid)) {
-      log.write('slipway', 'could not move the process into its cgroup: its resource limits are advisory');
-    }
+    const { proc, cgroup, leftover } = launchReplicaProcess(options, log, `${id}-${launches++}`);
     current = proc;
     live.add(proc);
     const pidNote = proc.pid === null ? '' : ` (pid ${proc.pid})`;
@@ -189,7 +131,7 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
     );
     const ended = proc.exited.then((exit) => {
       // A process killed before it could clean up leaves its socket file behind.
-      fs.rmSync(socketFolder ?? socketPath, { force: true, recursive: socketFolder !== null });
+      fs.rmSync(leftover.path, { force: true, recursive: leftover.folder });
       const oomKilled = cgroup?.oomKilled() ?? false;
       cgroup?.remove();
       if (oomKilled) log.write('slipway', `killed by its memory limit (resources.memory: ${spec.resources?.memory})`);
@@ -197,16 +139,6 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
       return oomKilled;
     });
     latestEnd = ended;
-  }
-
-  function makeCgroup(): ReplicaCgroup | null {
-    if (!options.cgroups || limits === null) return null;
-    try {
-      return createReplicaCgroup(options.cgroups, `${id}-${launches++}`, limits);
-    } catch (error) {
-      log.write('slipway', `cannot set resource limits: ${(error as Error).message}; they are advisory for this process`);
-      return null;
-    }
   }
 
   function onExit(proc: ReplicaProcess, exit: ReplicaExit): void {
@@ -300,11 +232,4 @@ export function createReplicaSlot(options: SlotOptions): ReplicaSlot {
       return stopping;
     },
   };
-}
-
-/** The limits a deployment declares, as numbers; null when it declares none. */
-function limitsOf(resources: DeploymentProcessSpec['resources']): ReplicaLimits | null {
-  const memory = resources?.memory ? memoryBytes(resources.memory) : null;
-  const cpus = resources?.cpu ? cpuCores(resources.cpu) : null;
-  return memory === null && cpus === null ? null : { memoryBytes: memory, cpus };
 }

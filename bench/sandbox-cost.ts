@@ -49,14 +49,14 @@ type Running = { variant: Variant; supervisor: ReturnType<typeof createSuperviso
 async function measureAll(): Promise<Result[]> {
   const all: Running[] = variants.map((variant) => ({
     variant,
-    supervisor: createSupervisor({ runtimeDir, logDir: path.join(dir, 'logs'), launcher: variant.launcher }),
+    supervisor: createSupervisor({ runtimeDirs: { python: runtimeDir }, logDir: path.join(dir, 'logs'), launcher: variant.launcher }),
     starts: [],
     latencies: [],
     seconds: 0,
     nextId: 0,
   }));
   const spec = (r: Running) => ({
-    model: 'add-numbers', build: 1, deploymentId: ++r.nextId, buildDir, python, file: 'add_numbers.py', function: 'add',
+    model: 'add-numbers', build: 1, deploymentId: ++r.nextId, buildDir, interpreter: python, file: 'add_numbers.py', function: 'add',
     replicas: 1, env: {}, concurrency: 1, gatewayUrl: '', sandbox: r.variant.policy,
   });
   for (let i = 0; i < runs; i++) {

@@ -8,7 +8,6 @@ import { ensurePrivateDir } from '../supervisor/run-dir.ts';
 import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
 import { readBuildInfo } from '../build/build-info.ts';
 import { createSupervisor, type Supervisor } from '../supervisor/supervisor.ts';
-import { packagePath } from '../package-paths.ts';
 import type { ReplicaLauncher, SandboxPolicy } from '../sandbox/launcher.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { StoredBuild } from '../store/builds.ts';
@@ -43,13 +42,13 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
   if (!info.ok) throw new Error(info.message);
   // The socket goes beside the logs, in the caller's temp folder, which goes with it.
   const runDir = ensurePrivateDir(path.join(opts.logDir, 'run'));
-  const supervisor: Supervisor = createSupervisor({ runtimeDir: packagePath('runtime', 'python'), logDir: opts.logDir, runDir, launcher: opts.launcher });
+  const supervisor: Supervisor = createSupervisor({ logDir: opts.logDir, runDir, launcher: opts.launcher });
   const [replica] = await supervisor.start({
     model: model.name,
     build: build.number,
     deploymentId: THROWAWAY_DEPLOYMENT,
     buildDir: build.artifact,
-    python: info.info.python,
+    interpreter: info.info.python,
     file: info.info.file,
     function: info.info.function,
     replicas: 1,

@@ -28,7 +28,6 @@ import { privatizeState } from './private-state.ts';
 import { probeCgroups, removeSubtree } from '../limits/cgroups.ts';
 import { redactText, scrubList } from '../github/redact.ts';
 import { modelStatus } from '../backends/local/status.ts';
-import { packagePath } from '../package-paths.ts';
 import { bothTimers, createCallTally } from '../telemetry/call-tally.ts';
 import { readProcUsage } from '../telemetry/proc-usage.ts';
 import { createSampler, startSampling } from '../telemetry/sampler.ts';
@@ -60,7 +59,6 @@ export type Daemon = {
   stop(): Promise<void>;
 };
 
-const runtimeDir = packagePath('runtime', 'python');
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const root = opts.repo.root;
@@ -144,7 +142,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const cgroups = probeCgroups();
   if (cgroups.reason !== null) log(cgroups.reason);
   const supervisor = createSupervisor({
-    runtimeDir,
     logDir: path.join(stateDir(root), 'logs'),
     runDir: replicaRunDir(stateDir(root)),
     cgroups,

@@ -18,7 +18,12 @@ export function pythonRuntime(runtimeDir: string = packagePath('runtime', 'pytho
       // The runtime first, so `-m slipway_runtime`, `cdsw` and `cml` are Slipway's; a declared
       // PYTHONPATH follows it.
       const user = declared.PYTHONPATH;
-      return { PYTHONPATH: user ? `${runtimeDir}${path.delimiter}${user}` : runtimeDir, PYTHONDONTWRITEBYTECODE: '1' };
+      return {
+        // Output reaches the logs line by line, not when a buffer fills; the deployment may say otherwise.
+        PYTHONUNBUFFERED: declared.PYTHONUNBUFFERED ?? '1',
+        PYTHONPATH: user ? `${runtimeDir}${path.delimiter}${user}` : runtimeDir,
+        PYTHONDONTWRITEBYTECODE: '1',
+      };
     },
   };
 }

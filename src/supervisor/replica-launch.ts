@@ -16,7 +16,6 @@ import type { DeploymentProcessSpec } from './supervisor-types.ts';
 export type LaunchOptions = {
   id: string;
   spec: DeploymentProcessSpec;
-  runtimeDir: string;
   /** The build's runtime: its command, ready line and variables (src/runtimes/). */
   runtime: RuntimeAdapter;
   /** The launcher's wrapping of each process (a sandbox, or none). */
@@ -50,7 +49,7 @@ export function launchReplicaProcess(options: LaunchOptions, log: SlotLog, cgrou
   if (socketFolder !== null) fs.mkdirSync(socketFolder, { recursive: true, mode: 0o700 });
   const socketPath = socketFolder === null ? given : `${socketFolder}/s`;
   const cgroup = makeCgroup(options, log, cgroupName);
-  const launched = runtime.launch({ interpreter: spec.python, file: spec.file, function: spec.function, socket: socketPath });
+  const launched = runtime.launch({ interpreter: spec.interpreter, file: spec.file, function: spec.function, socket: socketPath });
   const command = options.wrap({
     command: launched.command,
     args: launched.args,
@@ -59,9 +58,8 @@ export function launchReplicaProcess(options: LaunchOptions, log: SlotLog, cgrou
     env: replicaEnv({
       daemonEnv: options.daemonEnv,
       deploymentEnv: spec.env,
-      runtimeDir: options.runtimeDir,
       runtimeEnv: runtime.env(spec.env, spec.library ?? null),
-      python: spec.python,
+      interpreter: spec.interpreter,
       replicaId: options.id,
       concurrency: spec.concurrency,
       gatewayUrl: spec.gatewayUrl,
@@ -69,7 +67,7 @@ export function launchReplicaProcess(options: LaunchOptions, log: SlotLog, cgrou
     }),
   });
   const proc = spawnReplica({
-    python: command.command,
+    command: command.command,
     args: command.args,
     cwd: command.cwd,
     env: command.env,
@@ -77,7 +75,7 @@ export function launchReplicaProcess(options: LaunchOptions, log: SlotLog, cgrou
     readyLine: runtime.readyLine,
     onLine: (stream, text, time) => log.write(stream, text, time),
   });
-  // Right after spawn: the runtime is still starting Python, the model is not imported yet.
+  // Right after spawn: the runtime is still starting its interpreter, the model is not imported yet.
   if (cgroup !== null && proc.pid !== null && !cgroup.attach(proc.pid)) {
     log.write('slipway', 'could not move the process into its cgroup: its resource limits are advisory');
   }

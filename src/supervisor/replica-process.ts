@@ -11,7 +11,7 @@ import type { LogStream, ReplicaExit } from './supervisor-types.ts';
 import { READY_LINE } from '../runtimes/runtime-adapter.ts';
 
 export type ReplicaProcessOptions = {
-  python: string;
+  command: string;
   args: string[];
   cwd: string;
   env: Record<string, string>;
@@ -60,7 +60,7 @@ const PROBE_INTERVAL_MS = 50;
 
 /** Starts one runtime process. */
 export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
-  const child = spawn(options.python, options.args, {
+  const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env,
     detached: true,
@@ -146,7 +146,7 @@ export function spawnReplica(options: ReplicaProcessOptions): ReplicaProcess {
     if (pid !== null) return; // errors after a successful spawn (a failed kill) change nothing
     ended = true;
     const code = (error as NodeJS.ErrnoException).code ?? error.message;
-    rejectReady(new NotReadyError({ reason: 'spawn', message: `${options.python}: ${code}` }));
+    rejectReady(new NotReadyError({ reason: 'spawn', message: `${options.command}: ${code}` }));
     resolveExited({ code: null, signal: null });
   });
   child.on('exit', () => {

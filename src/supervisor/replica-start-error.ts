@@ -38,7 +38,7 @@ function startErrorMessage(fields: { model: string; replicaId: string; failure: 
   const { failure } = fields;
   const who = `replica ${fields.replicaId} of model "${fields.model}"`;
   if (failure.reason === 'spawn') {
-    return `${who} could not start: ${failure.message}. Check that the build's Python interpreter exists.`;
+    return `${who} could not start: ${failure.message}. Check that the build's interpreter exists.`;
   }
   let what: string;
   let advice: string;

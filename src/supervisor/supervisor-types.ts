@@ -9,8 +9,8 @@ export type DeploymentProcessSpec = {
   deploymentId: number;
   /** Absolute path of the build folder: the replicas' working directory. */
   buildDir: string;
-  /** The interpreter to run (the build's virtualenv python, `python3`, or Rscript for R). */
-  python: string;
+  /** The interpreter the runtime adapter launches (the build's virtualenv python, `python3`, or Rscript for R). */
+  interpreter: string;
   /** The build's `runtime` (`python3` when absent): picks the adapter in src/runtimes/. */
   runtime?: string;
   /** The build's R library folder (`.slipway/deps/<hash>/library`), mounted read-only; null: none. */
@@ -64,7 +64,7 @@ export type ReplicaInfo = {
 };
 
 /**
- * `stdout` / `stderr`: what the model printed. `runtime`: the Python runtime's own lines (serving,
+ * `stdout` / `stderr`: what the model printed. `runtime`: the language runtime's own lines (serving,
  * import tracebacks; written to stderr). `slipway`: the supervisor's notes (started, exited,
  * restarting, replaced, stopped).
  */

@@ -16,11 +16,11 @@ import { privateTempRunDir } from './run-dir.ts';
 import type { CgroupSupport } from '../limits/cgroups.ts';
 import type { BackoffOptions, DeploymentProcessSpec, LogLine, ReplicaInfo, SupervisorEvents } from './supervisor-types.ts';
 import { isModelName } from '../spec/model-name.ts';
-import { runtimeAdapter } from '../runtimes/runtime-registry.ts';
+import { runtimeAdapter, type RuntimeDirs } from '../runtimes/runtime-registry.ts';
 
 export type SupervisorOptions = {
-  /** `<repo>/runtime/python`: the folder holding the `slipway_runtime` package. */
-  runtimeDir: string;
+  /** Runtime folders replacing this installation's, by language (tests, a checkout's own); default none. */
+  runtimeDirs?: RuntimeDirs;
   /** Replica logs go to `<logDir>/<model>/<replicaId>.log`. */
   logDir: string;
   /**
@@ -123,11 +123,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     let wrap;
     let runtime;
     try {
-      runtime = runtimeAdapter(spec.runtime, { python: options.runtimeDir });
+      runtime = runtimeAdapter(spec.runtime, options.runtimeDirs);
       const launcher = options.launcher ?? plainLauncher;
       const policy = spec.sandbox ?? DEPLOYED_POLICY;
       const library = spec.library ? [spec.library] : [];
-      wrap = await launcher.prepare({ buildDir: spec.buildDir, python: spec.python, runtimeDir: runtime.runtimeDir, policy: { ...policy, paths: [...policy.paths, ...library] } });
+      wrap = await launcher.prepare({ buildDir: spec.buildDir, python: spec.interpreter, runtimeDir: runtime.runtimeDir, policy: { ...policy, paths: [...policy.paths, ...library] } });
     } catch (error) {
       deployments.delete(spec.deploymentId);
       throw new Error(`cannot start deployment ${spec.deploymentId} of "${spec.model}": ${(error as Error).message}`);
@@ -138,7 +138,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         createReplicaSlot({
           id,
           spec,
-          runtimeDir: options.runtimeDir,
           runtime,
           wrap,
           daemonEnv: options.daemonEnv ?? process.env,

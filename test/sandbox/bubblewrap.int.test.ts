@@ -94,7 +94,7 @@ function setup(launcher: Parameters<typeof createHarness>[0]): void {
 }
 
 async function probe(policy: SandboxPolicy): Promise<Report> {
-  const [replica] = await h.supervisor.start(h.spec({ model: 'probe', buildDir: layout.buildDir, python: PYTHON, sandbox: policy, env: { ANSWER: '42' } }));
+  const [replica] = await h.supervisor.start(h.spec({ model: 'probe', buildDir: layout.buildDir, interpreter: PYTHON, sandbox: policy, env: { ANSWER: '42' } }));
   const input = { port, daemon_json: layout.daemonJson, other_model: layout.otherModel, home: path.join(h.dir, 'repo'), parent_pid: process.pid };
   const answer = await replicaRequest(replica.origin!, '/invoke', { method: 'POST', body: JSON.stringify(input) });
   assert.is(answer.status, 200, answer.text);

@@ -2,13 +2,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../src/supervisor/replica-backoff.ts';
 import { replicaEnv, type ReplicaEnvInput } from '../../src/supervisor/replica-env.ts';
+import { pythonRuntime } from '../../src/runtimes/python-runtime.ts';
+import { rRuntime } from '../../src/runtimes/r-runtime.ts';
 
+/** A replica's env input, its runtime variables from the Python adapter as the supervisor asks for them. */
 function input(overrides: Partial<ReplicaEnvInput> = {}): ReplicaEnvInput {
+  const deploymentEnv = overrides.deploymentEnv ?? { THRESHOLD: '0.5' };
   return {
     daemonEnv: { PATH: '/usr/bin:/bin', HOME: '/home/d', LANG: 'C.UTF-8', AWS_SECRET_ACCESS_KEY: 'daemon-secret', LC_ALL: 'C' },
-    deploymentEnv: { THRESHOLD: '0.5' },
-    runtimeDir: '/repo/runtime/python',
-    python: 'python3',
+    deploymentEnv,
+    runtimeEnv: pythonRuntime('/repo/runtime/python').env(deploymentEnv, null),
+    interpreter: 'python3',
     replicaId: 'm-1-7-abcde',
     concurrency: 2,
     gatewayUrl: 'http://127.0.0.1:8700',
@@ -37,6 +41,17 @@ test('the runtime goes before a PYTHONPATH the deployment sets', () => {
   assert.is(env.PYTHONPATH, '/repo/runtime/python:lib');
 });
 
+test('the deployment may keep Python buffering its output', () => {
+  assert.is(replicaEnv(input({ deploymentEnv: { PYTHONUNBUFFERED: '' } })).PYTHONUNBUFFERED, '');
+});
+
+test('an R replica gets R_LIBS_USER from its adapter and no Python variables', () => {
+  const deploymentEnv = { R_LIBS_USER: '/extra' };
+  const env = replicaEnv(input({ deploymentEnv, runtimeEnv: rRuntime('/repo/runtime/r').env(deploymentEnv, '/deps/library'), interpreter: 'Rscript' }));
+  assert.is(env.R_LIBS_USER, '/deps/library:/extra');
+  assert.equal(Object.keys(env).filter((name) => name.startsWith('PYTHON')), []);
+});
+
 test('a deployment cannot override the Slipway variables', () => {
   const env = replicaEnv(input({ deploymentEnv: { SLIPWAY_REPLICA_ID: 'fake', HOME: '/srv' } }));
   assert.is(env.SLIPWAY_REPLICA_ID, 'm-1-7-abcde');
@@ -44,8 +59,8 @@ test('a deployment cannot override the Slipway variables', () => {
 });
 
 test("an absolute interpreter's folder goes first on PATH, unless the deployment sets PATH", () => {
-  assert.is(replicaEnv(input({ python: '/b/venv/bin/python' })).PATH, '/b/venv/bin:/usr/bin:/bin');
-  assert.is(replicaEnv(input({ python: '/b/venv/bin/python', deploymentEnv: { PATH: '/opt' } })).PATH, '/opt');
+  assert.is(replicaEnv(input({ interpreter: '/b/venv/bin/python' })).PATH, '/b/venv/bin:/usr/bin:/bin');
+  assert.is(replicaEnv(input({ interpreter: '/b/venv/bin/python', deploymentEnv: { PATH: '/opt' } })).PATH, '/opt');
 });
 
 test('daemon basics that are unset stay unset', () => {

@@ -52,7 +52,7 @@ def predict(args):
 });
 
 test('a missing interpreter or build folder rejects start with a clear error', async ({ h }) => {
-  const error = await h.supervisor.start(h.spec({ python: path.join(h.dir, 'no-such-python') })).then(() => null, (e: unknown) => e);
+  const error = await h.supervisor.start(h.spec({ interpreter: path.join(h.dir, 'no-such-python') })).then(() => null, (e: unknown) => e);
   assert.instance(error, ReplicaStartError);
   assert.match(String(error), /could not start: .*no-such-python: ENOENT/);
   const noFolder = await h.supervisor.start(h.spec({ buildDir: path.join(h.dir, 'gone') })).then(() => null, (e: unknown) => e);

@@ -47,7 +47,7 @@ export function createHarness(options: Partial<SupervisorOptions> = {}): Harness
   const logDir = path.join(dir, 'logs');
   fs.mkdirSync(buildDir);
   const runDir = ensurePrivateDir(path.join(dir, 'run'));
-  const supervisor = createSupervisor({ runtimeDir: RUNTIME_DIR, logDir, runDir, readyTimeoutMs: 30_000, ...options });
+  const supervisor = createSupervisor({ runtimeDirs: { python: RUNTIME_DIR }, logDir, runDir, readyTimeoutMs: 30_000, ...options });
   const pids = new Set<number>();
   supervisor.events.on('ready', (info) => {
     if (info.pid !== null) pids.add(info.pid);
@@ -75,7 +75,7 @@ export function createHarness(options: Partial<SupervisorOptions> = {}): Harness
         build: 1,
         deploymentId: nextDeployment++,
         buildDir,
-        python: 'python3',
+        interpreter: 'python3',
         file: 'model.py',
         function: 'predict',
         replicas: 1,

@@ -27,7 +27,7 @@ export async function startDeploymentReplicas(
     build: build.number,
     deploymentId: d.id,
     buildDir: build.artifact,
-    python: info.info.python,
+    interpreter: info.info.python,
     runtime: info.info.runtime,
     library: info.info.library ?? null,
     file: info.info.file,

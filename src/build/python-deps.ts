@@ -5,15 +5,15 @@
 // index: when every requirement is already satisfied pip does not run at all, and when some are
 // missing and the index cannot be reached the build fails in seconds naming them. A build script
 // that installs the requirements itself (`pip3 install -r requirements.txt`, as CML's
-// `cdsw-build.sh` does) is left to do it alone. A deps folder is complete once `complete.json` is written; anything
-// else is a failed or interrupted install and is removed before the next try.
+// `cdsw-build.sh` does) is left to do it alone. The deps folder's lock, marker and reuse are
+// deps-folder.ts's, shared with R's libraries.
 //
 // The requirements and build script run in `.slipway/deps/<hash>/work`, a copy of the build
 // folder kept with the venv: paths an install records (`pip install -e ./lib`) stay valid, and
 // whatever the script writes there never reaches the build folder.
-import { access, chmod, cp, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withLock } from './deps-lock.ts';
+import { completeDepsFolder, depsFolderPaths, ensureDepsFolder, startDepsFolder, type BuiltBy } from './deps-folder.ts';
 import type { PythonIdentity } from './python-probe.ts';
 import { checkRequirements, unreachableIndexMessage } from './requirements-check.ts';
 import { describeEnd, type StepOptions, type StepResult } from './run-step.ts';
@@ -32,7 +32,7 @@ export type DepsRequest = {
   /** Build-folder paths of the requirements file and build script. */
   requirements: string | null;
   script: string | null;
-  builtBy: { model: string; number: number };
+  builtBy: BuiltBy;
   /** The model's resolved environment (global < project < model), given to pip and the script. */
   env?: Record<string, string>;
   line: (text: string) => void;
@@ -48,16 +48,9 @@ export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: f
 
 /** The deps folder of `hash` and what is in it. */
 export function depsPaths(stateDir: string, hash: string) {
-  const folder = join(stateDir, 'deps', hash);
-  const venv = join(folder, 'venv');
-  return { folder, venv, python: join(venv, 'bin', 'python'), work: join(folder, 'work'), marker: join(folder, 'complete.json') };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+  const paths = depsFolderPaths(stateDir, hash);
+  const venv = join(paths.folder, 'venv');
+  return { ...paths, venv, python: join(venv, 'bin', 'python') };
 }
 
 /** The time limit and cancellation of `step` for this request. */
@@ -123,9 +116,7 @@ async function createVenv(req: DepsRequest, venv: string, runStep: StepRunner, c
 
 async function install(req: DepsRequest): Promise<DepsResult> {
   const paths = depsPaths(req.stateDir, req.hash);
-  await rm(paths.folder, { recursive: true, force: true });
-  await mkdir(paths.folder, { recursive: true });
-  await cp(req.source, paths.work, { recursive: true, verbatimSymlinks: true });
+  await startDepsFolder(paths, req.source);
   const runStep = await buildStepRunner(req.sandbox, { folder: paths.folder, work: paths.work, interpreter: req.python.executable });
   // A pyenv shim picks its version by folder, so the base python runs in the repository; a
   // candidate's steps never see the repository, and run in their work copy.
@@ -149,16 +140,14 @@ async function install(req: DepsRequest): Promise<DepsResult> {
     const script = await run('bash', [req.script], req.script, 'build script');
     if (script.code !== 0) return { ok: false, message: `build script ${req.script} ${describeEnd(script)}` };
   }
-  const marker = {
+  await completeDepsFolder(paths, {
     hash: req.hash,
     python: { executable: req.python.executable, version: req.python.version },
     requirements: req.requirements,
     script: req.script,
     builtBy: req.builtBy,
     completedAt: new Date().toISOString(),
-  };
-  await writeFile(`${paths.marker}.tmp`, `${JSON.stringify(marker, null, 2)}\n`);
-  await rename(`${paths.marker}.tmp`, paths.marker);
+  });
   return { ok: true, python: paths.python, reused: false };
 }
 
@@ -192,28 +181,15 @@ async function requirementsNeedPip(req: DepsRequest, requirements: string, venvP
  */
 export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
   const paths = depsPaths(req.stateDir, req.hash);
-  await mkdir(join(req.stateDir, 'deps'), { recursive: true });
-  const waiting = () => req.line(`waiting for dependencies ${req.hash.slice(0, 12)}, being installed by another build`);
-  return withLock(`${paths.folder}.lock`, waiting, async () => {
-    if ((await exists(paths.marker)) && (await exists(paths.python))) {
-      const marker = await readFile(paths.marker, 'utf8')
-        .then((text) => JSON.parse(text) as { builtBy?: { model: string; number: number } })
-        .catch(() => ({ builtBy: undefined }));
-      const by = marker.builtBy ? ` (installed for ${marker.builtBy.model} #${marker.builtBy.number})` : '';
-      req.line(`reusing dependencies ${req.hash.slice(0, 12)}${by}`);
-      // Marks it in use, under the lock `slipway prune` takes too: prune spares what was used lately.
-      const now = new Date();
-      await utimes(paths.marker, now, now);
-      return { ok: true, python: paths.python, reused: true };
-    }
-    req.line(`installing dependencies ${req.hash.slice(0, 12)} into ${paths.folder}`);
-    let result: DepsResult;
-    try {
-      result = await install(req);
-    } catch (error) {
-      result = { ok: false, message: `dependency install failed: ${(error as Error).message}` };
-    }
-    if (!result.ok) await rm(paths.folder, { recursive: true, force: true });
-    return result;
+  return ensureDepsFolder<DepsResult>({
+    stateDir: req.stateDir,
+    hash: req.hash,
+    line: req.line,
+    noun: 'dependencies',
+    artifact: paths.python,
+    installing: `installing dependencies ${req.hash.slice(0, 12)} into ${paths.folder}`,
+    reused: { ok: true, python: paths.python, reused: true },
+    install: () => install(req),
+    failed: (error) => ({ ok: false, message: `dependency install failed: ${error.message}` }),
   });
 }

@@ -4,12 +4,11 @@
 // `Rscript install.R`) when there is one, else `install.R`, else the packages a `DESCRIPTION` or
 // `renv.lock` names that R does not have yet (install.packages into the library). Every step runs
 // with R_LIBS_USER set to the library, so `install.packages()` with no `lib` lands there, in a
-// copy of the build folder (`work/`) so nothing it writes reaches the build. A deps folder is
-// complete once `complete.json` is written; anything else is removed before the next try.
+// copy of the build folder (`work/`) so nothing it writes reaches the build. The deps folder's
+// lock, marker and reuse are build/deps-folder.ts's, shared with Python's venvs.
 import { createHash } from 'node:crypto';
-import { access, cp, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withLock } from '../build/deps-lock.ts';
+import { completeDepsFolder, depsFolderPaths, ensureDepsFolder, startDepsFolder, type BuiltBy } from '../build/deps-folder.ts';
 import { DEPS_FORMAT } from '../build/deps-hash.ts';
 import { describeEnd } from '../build/run-step.ts';
 import { buildStepRunner, hostEnvironment, type BuildSandbox } from '../sandbox/build-steps.ts';
@@ -46,7 +45,7 @@ export type RDepsRequest = {
   script: string | null;
   /** Which of R_DEPENDENCY_FILES the build folder has at its root. */
   declared: string[];
-  builtBy: { model: string; number: number };
+  builtBy: BuiltBy;
   env?: Record<string, string>;
   line: (text: string) => void;
   stepTimeouts?: StepLimits;
@@ -65,19 +64,13 @@ export function rDepsHash(r: InterpreterIdentity, script: PlacedFile | null, dec
 }
 
 function paths(stateDir: string, hash: string) {
-  const folder = join(stateDir, 'deps', hash);
-  return { folder, library: join(folder, 'library'), work: join(folder, 'work'), marker: join(folder, 'complete.json') };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
+  const folder = depsFolderPaths(stateDir, hash);
+  return { ...folder, library: join(folder.folder, 'library') };
 }
 
 async function install(req: RDepsRequest): Promise<RDepsResult> {
   const where = paths(req.stateDir, req.hash);
-  await rm(where.folder, { recursive: true, force: true });
-  await mkdir(where.library, { recursive: true });
-  await cp(req.source, where.work, { recursive: true, verbatimSymlinks: true });
+  await startDepsFolder(where, req.source, where.library);
   const env: NodeJS.ProcessEnv = { ...hostEnvironment(req.sandbox), ...req.env, R_LIBS_USER: where.library };
   const runStep = await buildStepRunner(req.sandbox, { folder: where.folder, work: where.work, interpreter: req.r.identity.executable });
   const run = (command: string, args: string[], tag: string) =>
@@ -96,34 +89,22 @@ async function install(req: RDepsRequest): Promise<RDepsResult> {
       if (done.code !== 0) return { ok: false, message: `installing the packages ${kind} names failed (${describeEnd(done)})` };
     }
   }
-  const marker = { hash: req.hash, r: req.r.identity.version, script: req.script, declared: req.declared, builtBy: req.builtBy, completedAt: new Date().toISOString() };
-  await writeFile(`${where.marker}.tmp`, `${JSON.stringify(marker, null, 2)}\n`);
-  await rename(`${where.marker}.tmp`, where.marker);
+  await completeDepsFolder(where, { hash: req.hash, r: req.r.identity.version, script: req.script, declared: req.declared, builtBy: req.builtBy, completedAt: new Date().toISOString() });
   return { ok: true, library: where.library, reused: false };
 }
 
 /** The R library of `req.hash`: reused when complete, installed otherwise; a failure leaves nothing. */
 export async function ensureRDeps(req: RDepsRequest): Promise<RDepsResult> {
   const where = paths(req.stateDir, req.hash);
-  await mkdir(join(req.stateDir, 'deps'), { recursive: true });
-  const waiting = () => req.line(`waiting for R library ${req.hash.slice(0, 12)}, being installed by another build`);
-  return withLock(`${where.folder}.lock`, waiting, async () => {
-    if ((await exists(where.marker)) && (await exists(where.library))) {
-      const marker = await readFile(where.marker, 'utf8').then((t) => JSON.parse(t) as { builtBy?: { model: string; number: number } }).catch(() => ({ builtBy: undefined }));
-      const by = marker.builtBy ? ` (installed for ${marker.builtBy.model} #${marker.builtBy.number})` : '';
-      req.line(`reusing R library ${req.hash.slice(0, 12)}${by}`);
-      const now = new Date();
-      await utimes(where.marker, now, now);
-      return { ok: true, library: where.library, reused: true };
-    }
-    req.line(`installing R dependencies ${req.hash.slice(0, 12)} into ${where.library}`);
-    let result: RDepsResult;
-    try {
-      result = await install(req);
-    } catch (error) {
-      result = { ok: false, message: `R dependency install failed: ${(error as Error).message}` };
-    }
-    if (!result.ok) await rm(where.folder, { recursive: true, force: true });
-    return result;
+  return ensureDepsFolder<RDepsResult>({
+    stateDir: req.stateDir,
+    hash: req.hash,
+    line: req.line,
+    noun: 'R library',
+    artifact: where.library,
+    installing: `installing R dependencies ${req.hash.slice(0, 12)} into ${where.library}`,
+    reused: { ok: true, library: where.library, reused: true },
+    install: () => install(req),
+    failed: (error) => ({ ok: false, message: `R dependency install failed: ${error.message}` }),
   });
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readBuildInfo } from '../../build/build-info.ts';
 import { CONTENT_FOLDERS } from '../../build/content-store.ts';
 import { withLock } from '../../build/deps-lock.ts';
-import { depsPaths } from '../../build/python-deps.ts';
+import { depsFolderPaths } from '../../build/deps-folder.ts';
 import { snapshotPaths } from '../../build/snapshot-builder.ts';
 import type { Store } from '../../store/database.ts';
 import { listBuilds, markPruned } from '../../store/builds.ts';
@@ -74,7 +74,7 @@ export async function pruneLocal(store: Store, stateDir: string, opts: PruneOpti
   const used = await depsInUse(stateDir, pruned);
   for (const hash of await subfolders(join(stateDir, 'deps'))) {
     if (used.has(hash)) continue;
-    const paths = depsPaths(stateDir, hash);
+    const paths = depsFolderPaths(stateDir, hash);
     // Under the folder's install lock: a build reusing it touches its marker under the same lock.
     const removed = await withLock(`${paths.folder}.lock`, () => {}, async () => {
       if ((await lastUsed(paths.marker, paths.folder)) > cutoff) return null;

@@ -2,8 +2,8 @@
 // metrics travel back to the gateway with each response and are recorded here.
 import type { Store } from './database.ts';
 
-export type StoredMetric = {
-  id: number;
+/** One tracked metric value, wherever it is stored (this store, or the cluster's metrics store). */
+export type MetricValue = {
   model: string;
   deploymentId: number | null;
   replicaId: string | null;
@@ -11,8 +11,12 @@ export type StoredMetric = {
   uuid: string | null;
   name: string;
   value: unknown;
-  createdAt: string;
 };
+
+export type StoredMetric = MetricValue & { id: number; createdAt: string };
+
+/** The model and deployment a prediction belongs to. */
+export type PredictionOwner = { model: string; deploymentId: number | null };
 
 type MetricRow = {
   id: number;
@@ -25,6 +29,7 @@ type MetricRow = {
   created_at: string;
 };
 
+/** The metrics of one call, or of one delayed or aggregate report. */
 export type MetricsRecord = {
   model: string;
   deploymentId?: number | null;
@@ -91,7 +96,7 @@ export function metricsBetween(
 }
 
 /** The model and deployment a prediction's metrics were recorded for, or null for an unknown uuid. */
-export function predictionOwner(store: Store, uuid: string): { model: string; deploymentId: number | null } | null {
+export function predictionOwner(store: Store, uuid: string): PredictionOwner | null {
   const row = store.statement('SELECT model, deployment_id FROM metrics WHERE uuid = ? ORDER BY id LIMIT 1').get(uuid) as
     | { model: string; deployment_id: number | null }
     | undefined;

@@ -14,15 +14,15 @@
 //   node bench/data-path.ts --profile [--seconds 8] [--write]
 //       (the daemon under `node --cpu-prof`, replicas: 2 at 8 connections only)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { machineLine } from './machine.ts';
-import { renderProfile, summarizeProfile } from './support/cpu-profile.ts';
 import { hasUvloop, peerVersions, startPeer } from './support/peers.ts';
 import { cpuMs, processTree } from './support/proc-cpu.ts';
 import { benchProject, repoRoot, type BenchProject } from './support/project.ts';
 import { argValue, loadLine, median, report, table, today } from './support/results.ts';
+import { daemonProfile, groupRounds, medianWrk } from './support/rounds.ts';
 import { runWrk, wrkVersion, type WrkResult, type WrkTarget } from './support/wrk.ts';
 
 const seconds = Number(argValue('--seconds') ?? 8);
@@ -115,28 +115,18 @@ async function profileRun(): Promise<string> {
     const pid = await daemon(2, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` }, async (p, gateway, replicaPids) => {
       await measure('models-r2', 'Slipway POST /models/add-numbers, replicas: 2 (profiled)', { url: `${p.url}/models/add-numbers`, body: BODY }, C8, gateway, replicaPids);
     });
-    const file = readdirSync(dir).find((f) => f.includes(`.${pid}.`));
-    if (!file) throw new Error(`no CPU profile of the daemon (pid ${pid}) in ${dir}`);
-    return renderProfile(summarizeProfile(path.join(dir, file)), rows.reduce((n, r) => n + r.r.requests, 0));
+    return daemonProfile(dir, pid, rows.reduce((n, r) => n + r.r.requests, 0));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 function aggregate(): Row[] {
-  const out: Row[] = [];
-  for (const row of rows) {
-    if (out.some((o) => o.key === row.key && o.connections === row.connections)) continue;
-    const same = rows.filter((o) => o.key === row.key && o.connections === row.connections);
+  return groupRounds(rows).map((same) => {
+    const row = same[0]!;
     const med = (f: (x: Row) => number): number => median(same.map(f));
-    const r: WrkResult = {
-      requests: med((x) => x.r.requests), seconds: med((x) => x.r.seconds), rps: med((x) => x.r.rps),
-      p50: med((x) => x.r.p50), p99: med((x) => x.r.p99), max: Math.max(...same.map((x) => x.r.max)),
-      non2xx: same.reduce((n, x) => n + x.r.non2xx, 0), socketErrors: same.reduce((n, x) => n + x.r.socketErrors, 0),
-    };
-    out.push({ ...row, r, gatewayUs: row.gatewayUs === null ? null : med((x) => x.gatewayUs ?? 0), replicaUs: med((x) => x.replicaUs ?? 0) });
-  }
-  return out;
+    return { ...row, r: medianWrk(same.map((x) => x.r)), gatewayUs: row.gatewayUs === null ? null : med((x) => x.gatewayUs ?? 0), replicaUs: med((x) => x.replicaUs ?? 0) };
+  });
 }
 
 function verdicts(summary: Row[]): string[] {

@@ -8,15 +8,15 @@
 //       (--rounds N: the whole sequence N times; each cell is the median over rounds)
 //   node bench/gateway-vs-peers.ts --profile [--seconds 10] [--write]
 //       (daemon under `node --cpu-prof`, /models/add-numbers at 1 connection only: where its time goes)
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { machineLine } from './machine.ts';
-import { renderProfile, summarizeProfile } from './support/cpu-profile.ts';
 import { hasUvloop, peerVersions, startPeer, type PeerName } from './support/peers.ts';
 import { cpuMs, processCpuSplitMs, processTree } from './support/proc-cpu.ts';
 import { benchProject, type BenchProject } from './support/project.ts';
 import { argValue, loadLine, median, report, table, today } from './support/results.ts';
+import { daemonProfile, groupRounds, medianWrk } from './support/rounds.ts';
 import { runWrk, wrkVersion, type WrkResult, type WrkTarget } from './support/wrk.ts';
 
 const seconds = Number(argValue('--seconds') ?? 10);
@@ -84,8 +84,6 @@ async function slipway(): Promise<string | null> {
   }
   if (!profDir) return null;
   try {
-    const file = readdirSync(profDir).find((f) => f.includes(`.${daemonPid}.`));
-    if (!file) throw new Error(`no CPU profile of the daemon (pid ${daemonPid}) in ${profDir}: did it exit normally?`);
     const calls = rows.reduce((n, r) => n + r.r.requests, 0);
     const split = rows[0]?.firstSplit;
     const procLine = split
@@ -93,7 +91,7 @@ async function slipway(): Promise<string | null> {
         'The profile\'s time "in writev" is wall time inside the send call: the kernel\'s loopback send path, plus any time the daemon waits there ' +
         'for the CPU after waking the receiver (wrk or the replica) on a 2-core machine.'
       : '';
-    return [renderProfile(summarizeProfile(path.join(profDir, file)), calls), '', procLine].join('\n');
+    return [daemonProfile(profDir, daemonPid, calls), '', procLine].join('\n');
   } finally {
     rmSync(profDir, { recursive: true, force: true });
   }
@@ -115,19 +113,11 @@ function cpuText(cpu: (number | null)[]): string {
 
 /** One row per server and load: the median of each number over the rounds. */
 function aggregate(): Row[] {
-  const out: Row[] = [];
-  for (const row of rows) {
-    if (out.some((o) => o.key === row.key && o.connections === row.connections)) continue;
-    const same = rows.filter((o) => o.key === row.key && o.connections === row.connections);
+  return groupRounds(rows).map((same) => {
+    const row = same[0]!;
     const med = (f: (x: Row) => number): number => median(same.map(f));
-    const r: WrkResult = {
-      requests: med((x) => x.r.requests), seconds: med((x) => x.r.seconds), rps: med((x) => x.r.rps),
-      p50: med((x) => x.r.p50), p99: med((x) => x.r.p99), max: Math.max(...same.map((x) => x.r.max)),
-      non2xx: same.reduce((n, x) => n + x.r.non2xx, 0), socketErrors: same.reduce((n, x) => n + x.r.socketErrors, 0),
-    };
-    out.push({ ...row, r, cpu: row.cpu.map((v, i) => (v === null ? null : med((x) => x.cpu[i] ?? 0))) });
-  }
-  return out;
+    return { ...row, r: medianWrk(same.map((x) => x.r)), cpu: row.cpu.map((v, i) => (v === null ? null : med((x) => x.cpu[i] ?? 0))) };
+  });
 }
 
 let summary: Row[] = [];

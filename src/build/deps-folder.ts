@@ -6,7 +6,9 @@
 // language's business (python-deps.ts, runtimes/r-deps.ts).
 import { access, cp, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BuildSandbox } from '../sandbox/build-steps.ts';
 import { withLock } from './deps-lock.ts';
+import type { StepLimits } from './step-limits.ts';
 
 /** The folder of `hash`, the copy of the build folder its steps run in, and its completion marker. */
 export type DepsFolderPaths = { folder: string; work: string; marker: string };
@@ -19,6 +21,26 @@ export function depsFolderPaths(stateDir: string, hash: string): DepsFolderPaths
 
 /** Who the folder was first installed for, as its marker records it. */
 export type BuiltBy = { model: string; number: number };
+
+/** What every language's dependency install is asked with; each adds its interpreter and files. */
+export type DepsFolderRequest = {
+  stateDir: string;
+  hash: string;
+  /** The build folder so far, copied as the working folder of the install steps. */
+  source: string;
+  /** Build-folder path of the build script, or null. */
+  script: string | null;
+  builtBy: BuiltBy;
+  /** The model's resolved environment (global < project < model), given to the steps. */
+  env?: Record<string, string>;
+  line: (text: string) => void;
+  /** Time limits of its steps, replacing their defaults (see step-limits.ts). */
+  stepTimeouts?: StepLimits;
+  /** Kills the running step when it aborts. */
+  signal?: AbortSignal;
+  /** A candidate's build: its steps run in this sandbox (src/sandbox/build-steps.ts). */
+  sandbox?: BuildSandbox;
+};
 
 export type DepsFolderJob<T> = {
   stateDir: string;

@@ -13,35 +13,20 @@
 // whatever the script writes there never reaches the build folder.
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { completeDepsFolder, depsFolderPaths, ensureDepsFolder, startDepsFolder, type BuiltBy } from './deps-folder.ts';
+import { completeDepsFolder, depsFolderPaths, ensureDepsFolder, startDepsFolder, type DepsFolderRequest } from './deps-folder.ts';
 import type { PythonIdentity } from './python-probe.ts';
 import { checkRequirements, unreachableIndexMessage } from './requirements-check.ts';
 import { describeEnd, type StepOptions, type StepResult } from './run-step.ts';
-import { stepLimitSeconds, type StepName, type StepLimits } from './step-limits.ts';
+import { stepLimitSeconds, type StepName } from './step-limits.ts';
 import { scriptInstallsRequirements } from './script-installs.ts';
-import { buildStepRunner, hostEnvironment, type BuildSandbox, type StepRunner } from '../sandbox/build-steps.ts';
+import { buildStepRunner, hostEnvironment, type StepRunner } from '../sandbox/build-steps.ts';
 
-export type DepsRequest = {
-  stateDir: string;
-  hash: string;
+export type DepsRequest = DepsFolderRequest & {
   python: PythonIdentity;
   /** Where the base python is run (a pyenv shim picks its version by folder). */
   root: string;
-  /** The build folder so far, copied as the working folder of pip and the script. */
-  source: string;
-  /** Build-folder paths of the requirements file and build script. */
+  /** Build-folder path of the requirements file, or null. */
   requirements: string | null;
-  script: string | null;
-  builtBy: BuiltBy;
-  /** The model's resolved environment (global < project < model), given to pip and the script. */
-  env?: Record<string, string>;
-  line: (text: string) => void;
-  /** Time limits of its steps, replacing their defaults (see step-limits.ts). */
-  stepTimeouts?: StepLimits;
-  /** Kills the running step when it aborts. */
-  signal?: AbortSignal;
-  /** A candidate's build: its steps run in this sandbox (src/sandbox/build-steps.ts). */
-  sandbox?: BuildSandbox;
 };
 
 export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: false; message: string };

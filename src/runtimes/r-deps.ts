@@ -8,12 +8,12 @@
 // lock, marker and reuse are build/deps-folder.ts's, shared with Python's venvs.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { completeDepsFolder, depsFolderPaths, ensureDepsFolder, startDepsFolder, type BuiltBy } from '../build/deps-folder.ts';
+import { completeDepsFolder, depsFolderPaths, ensureDepsFolder, startDepsFolder, type DepsFolderRequest } from '../build/deps-folder.ts';
 import { DEPS_FORMAT } from '../build/deps-hash.ts';
 import { describeEnd } from '../build/run-step.ts';
-import { buildStepRunner, hostEnvironment, type BuildSandbox } from '../sandbox/build-steps.ts';
+import { buildStepRunner, hostEnvironment } from '../sandbox/build-steps.ts';
 import type { PlacedFile } from '../build/snapshot-layout.ts';
-import { stepLimitSeconds, type StepLimits } from '../build/step-limits.ts';
+import { stepLimitSeconds } from '../build/step-limits.ts';
 import type { InterpreterIdentity } from '../source/types.ts';
 
 /** Files at the build folder's root that declare R packages, in the order they are honoured. */
@@ -35,23 +35,10 @@ export const INSTALL_DECLARED = [
   'if (length(still) > 0) { cat("not installed:", paste(still, collapse = ", "), "(is CRAN reachable? Debian packages r-cran-* install them system-wide)\\n"); quit(status = 1) }',
 ].join('\n');
 
-export type RDepsRequest = {
-  stateDir: string;
-  hash: string;
+export type RDepsRequest = DepsFolderRequest & {
   r: { command: string; identity: InterpreterIdentity };
-  /** The build folder so far, copied as the steps' working folder. */
-  source: string;
-  /** Build-folder path of the build script, or null. */
-  script: string | null;
   /** Which of R_DEPENDENCY_FILES the build folder has at its root. */
   declared: string[];
-  builtBy: BuiltBy;
-  env?: Record<string, string>;
-  line: (text: string) => void;
-  stepTimeouts?: StepLimits;
-  signal?: AbortSignal;
-  /** A candidate's build: its steps run in this sandbox (src/sandbox/build-steps.ts). */
-  sandbox?: BuildSandbox;
 };
 
 export type RDepsResult = { ok: true; library: string; reused: boolean } | { ok: false; message: string };

@@ -2,14 +2,14 @@
 // apply again whenever the files change. `-d` leaves a daemon in the background; `slipway down`
 // stops it. `slipway daemon` is what `-d` (and `apply`) start in the background.
 import type { Command } from 'commander';
-import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
-import { DaemonStartError, startDaemon } from '../backends/local/daemon.ts';
+import { ensureDaemon, findDaemon, type AdminClient } from '../daemon/admin-client.ts';
+import { DaemonStartError, startDaemon } from '../daemon/daemon.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
-import { desiredFingerprint } from '../backends/local/desired-fingerprint.ts';
-import { watchTree } from '../backends/local/watch.ts';
-import { readDaemonInfo } from '../backends/local/daemon-info.ts';
+import { desiredFingerprint } from '../daemon/desired-fingerprint.ts';
+import { watchTree } from '../daemon/watch.ts';
+import { readDaemonInfo } from '../daemon/daemon-info.ts';
 import { processAlive } from '../process-alive.ts';
-import { createWatchApplier } from '../backends/local/watch-apply.ts';
+import { createWatchApplier } from '../daemon/watch-apply.ts';
 import { secretNames } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import { renderApplyResult, renderEndpoints } from './apply-output.ts';
@@ -17,7 +17,7 @@ import { apiKeyHint } from './api-key-hint.ts';
 import { createBuildOutput } from './build-output.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
-import { applyViaDaemon } from '../backends/local/remote-apply.ts';
+import { applyViaDaemon } from '../daemon/remote-apply.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 
 type UpOptions = { file?: string; port: string; host?: string; detach?: boolean; watch?: boolean; follow?: string; interval?: string; target?: string };

@@ -6,6 +6,7 @@
 // language's business (python-deps.ts, runtimes/r-deps.ts).
 import { access, cp, mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DepsCache } from '../build-cache/deps-cache.ts';
 import type { BuildSandbox } from '../sandbox/build-steps.ts';
 import { withLock } from './deps-lock.ts';
 import type { StepLimits } from './step-limits.ts';
@@ -52,8 +53,12 @@ export type DepsFolderJob<T> = {
   artifact: string;
   /** The line said before installing. */
   installing: string;
-  /** The result when a complete folder is reused. */
+  /** The result when a complete folder is reused (or pulled from `cache`). */
   reused: T;
+  /** The shared build cache: a missing folder is pulled from it before installing, and pushed once installed. */
+  cache?: DepsCache;
+  /** Cancels a cache pull or push in progress. */
+  signal?: AbortSignal;
   /** Fills the folder (see `startDepsFolder`, `completeDepsFolder`); a failed result removes it. */
   install(): Promise<T>;
   /** The result when `install` throws. */
@@ -62,7 +67,8 @@ export type DepsFolderJob<T> = {
 
 /**
  * The folder of `job.hash`: reused when complete (marking it used now, so prune spares it), else
- * installed under the folder's lock. A failure, returned or thrown, leaves no folder behind.
+ * pulled from the build cache or installed (and pushed), under the folder's lock. A failure,
+ * returned or thrown, leaves no folder behind.
  */
 export async function ensureDepsFolder<T extends { ok: boolean }>(job: DepsFolderJob<T>): Promise<T> {
   const paths = depsFolderPaths(job.stateDir, job.hash);
@@ -81,6 +87,9 @@ export async function ensureDepsFolder<T extends { ok: boolean }>(job: DepsFolde
       await utimes(paths.marker, now, now);
       return job.reused;
     }
+    if (job.cache && (await job.cache.pull(job.hash, paths.folder, job.line, job.signal)) && (await exists(job.artifact))) {
+      return job.reused;
+    }
     job.line(job.installing);
     let result: T;
     try {
@@ -89,6 +98,7 @@ export async function ensureDepsFolder<T extends { ok: boolean }>(job: DepsFolde
       result = job.failed(error as Error);
     }
     if (!result.ok) await rm(paths.folder, { recursive: true, force: true });
+    else if (job.cache) await job.cache.push(job.hash, paths.folder, job.line, job.signal);
     return result;
   });
 }

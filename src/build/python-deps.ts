@@ -19,6 +19,7 @@ import { checkRequirements, unreachableIndexMessage } from './requirements-check
 import { describeEnd, type StepOptions, type StepResult } from './run-step.ts';
 import { stepLimitSeconds, type StepName } from './step-limits.ts';
 import { scriptInstallsRequirements } from './script-installs.ts';
+import type { DepsCache } from '../build-cache/deps-cache.ts';
 import { buildStepRunner, hostEnvironment, type StepRunner } from '../sandbox/build-steps.ts';
 
 export type DepsRequest = DepsFolderRequest & {
@@ -27,6 +28,8 @@ export type DepsRequest = DepsFolderRequest & {
   root: string;
   /** Build-folder path of the requirements file, or null. */
   requirements: string | null;
+  /** The shared build cache: deps are pulled from it instead of installed, and pushed once installed. Never used for candidates. */
+  cache?: DepsCache;
 };
 
 export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: false; message: string };
@@ -174,6 +177,9 @@ export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
     artifact: paths.python,
     installing: `installing dependencies ${req.hash.slice(0, 12)} into ${paths.folder}`,
     reused: { ok: true, python: paths.python, reused: true },
+    // A candidate's deps (a pull request's requirements and script) never go to or come from the cache.
+    cache: req.sandbox === undefined ? req.cache : undefined,
+    signal: req.signal,
     install: () => install(req),
     failed: (error) => ({ ok: false, message: `dependency install failed: ${error.message}` }),
   });

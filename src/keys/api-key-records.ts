@@ -5,7 +5,7 @@ import type { Store } from '../store/database.ts';
 import { insertApiKey, listApiKeyRows, revokeApiKeyRow, type NewApiKey, type StoredApiKey } from '../store/api-keys.ts';
 
 export interface ApiKeyRecords {
-  /** Records a key's hash and returns its id: one more than any id given before. */
+  /** Records a key's hash and returns its new id. */
   insert(key: NewApiKey): number;
   /** Every record (revoked and expired ones too), by id. */
   list(): StoredApiKey[];
@@ -23,8 +23,8 @@ export function sqliteApiKeyRecords(store: Store): ApiKeyRecords {
 }
 
 /**
- * Records kept as one list (`rows`, edited in place): ids are never reused, as with the store's
- * AUTOINCREMENT, so an id keeps naming one key across edits.
+ * Records kept as one list (`rows`, edited in place). A new id is one more than the largest, as
+ * the store numbers them; keys are revoked, never removed, so an id keeps naming one key.
  */
 export function listedApiKeyRecords(rows: StoredApiKey[]): ApiKeyRecords {
   return {

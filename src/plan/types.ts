@@ -2,6 +2,7 @@
 // Observed; `plan()` turns desired state, build keys and Observed into a Plan without any I/O.
 import type { DesiredState, ModelSpec, Serving } from '../spec/types.ts';
 import type { KeyInputs } from '../source/types.ts';
+import type { Reason } from './reason.ts';
 
 /** `pruned`: succeeded once, its artifact since removed by `slipway prune`. */
 export type BuildStatus = 'building' | 'succeeded' | 'failed' | 'pruned';
@@ -75,7 +76,10 @@ export type Change = {
   action: Action;
   /** The build the model will run after apply; null for `delete` and for `stop`/`start` without one. */
   build: ChangeBuild | null;
+  /** Why, in words: `reasonText` of each of `why` (what every renderer shows). */
   reasons: string[];
+  /** Why, as data (plan/reason.ts). Plans made by `plan()` have it; a plan read from older JSON may not. */
+  why?: Reason[];
   /** The declared model, for apply; absent for `delete`. Not part of the plan's JSON. */
   desired?: ModelSpec;
 };

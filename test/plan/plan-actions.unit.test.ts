@@ -28,6 +28,7 @@ test('create: a new model gets build #1, new', () => {
     action: 'create',
     build: { number: 1, key: key(v1).key, reused: false },
     reasons: ['new model'],
+    why: [{ kind: 'origin', origin: 'new' }],
     desired: iris,
   });
 });
@@ -174,6 +175,7 @@ test('noop: everything matches; the deployed build is reused', () => {
     action: 'noop',
     build: { number: 1, key: key(v1).key, reused: true },
     reasons: [],
+    why: [],
     desired: iris,
   });
 });
@@ -193,7 +195,7 @@ test('noop: with no live state the record is trusted', () => {
 test('delete: observed, not declared', () => {
   const p = plan(spec(), keys(), observed(deployedIris()));
   assert.equal(p.changes, [
-    { model: 'iris', action: 'delete', build: null, reasons: ['no longer declared in models.yaml'] },
+    { model: 'iris', action: 'delete', build: null, reasons: ['no longer declared in models.yaml'], why: [{ kind: 'deleted' }] },
   ]);
   assert.is('desired' in p.changes[0], false);
 });

@@ -145,3 +145,11 @@ function driftText(r: Extract<Reason, { kind: 'drift' }>): string {
       return r.text;
   }
 }
+
+/**
+ * The lines a renderer shows for a change: its reasons as data, rendered; a plan read from JSON
+ * made before `why` existed has only the text.
+ */
+export function reasonLines(change: { reasons: string[]; why?: Reason[] }): string[] {
+  return change.why ? change.why.map(reasonText) : change.reasons;
+}

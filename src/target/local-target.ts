@@ -1,10 +1,10 @@
 // This machine as a Target: the daemon applies (started when none runs) and says what runs; the
 // store in `.slipway/` keeps builds, deployments and keys, readable with no daemon. Builds are
 // keyed with this machine's interpreters, and limits the OS cannot enforce are said to be advisory.
-import { ensureDaemon, findDaemon } from '../backends/local/admin-client.ts';
+import { ensureDaemon, findDaemon } from '../daemon/admin-client.ts';
 import { writeAccessKey } from '../backends/local/access-key-file.ts';
 import { observeRoot, storePath } from '../backends/local/observe.ts';
-import { applyViaDaemon } from '../backends/local/remote-apply.ts';
+import { applyViaDaemon } from '../daemon/remote-apply.ts';
 import { localKeys, secretNames } from '../apply/desired.ts';
 import { localHistory } from '../history/local-records.ts';
 import { rotateAccessKey, UnknownModelError } from '../keys/access-keys.ts';

@@ -1,7 +1,7 @@
 // How this machine's status, builds and deployments read: from the running daemon (status) or the
 // store in `.slipway/` (history needs no daemon).
 import { existsSync } from 'node:fs';
-import type { AdminClient } from '../backends/local/admin-client.ts';
+import type { AdminClient } from '../daemon/admin-client.ts';
 import { storePath } from '../backends/local/observe.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
 import { followSummary } from '../follow/follow-summary.ts';

@@ -78,6 +78,7 @@ async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: Ap
     builder,
     gitCommit: await headCommit(ws.repo),
     log,
+    gate: opts.gate,
     confirm: async (thePlan: Plan) => {
       process.stdout.write(renderPlanText(thePlan, { color: useColor() }));
       return opts.yes === true || (await confirm());

@@ -1,6 +1,7 @@
 // `slipway plan|test|apply --target` end to end: the real CLI builds the image with buildah, pushes
 // it to a loopback registry, calls its example in a podman container, deploys it to the fake API
-// server; a second plan finds nothing to do.
+// server, whose pods podman runs from the registry, and calls the example on them through the pod
+// proxy before traffic moves; a second plan finds nothing to do.
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,6 +9,7 @@ import { slipwayAsync } from '../support/cli.ts';
 import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
 import { startFakeKubeApiServer, writeKubeconfig, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
+import { podmanKubelet } from '../support/podman-kubelet.ts';
 import { DIGEST_KEY_SECRET } from '../../src/backends/kubernetes/names.ts';
 
 const available = containersAvailable('kubernetes CLI target');
@@ -17,6 +19,7 @@ let fake: FakeKubeApiServer;
 let registry: LoopbackRegistry;
 let kubeconfig: string;
 const buildLogs: string[] = [];
+const kubelet = podmanKubelet(() => fake);
 
 test.before(async () => {
   if (!available) return;
@@ -24,7 +27,7 @@ test.before(async () => {
   process.env.MODEL_TOKEN = 'token-1';
   await ensureBaseImage();
   registry = await startRegistry();
-  fake = await startFakeKubeApiServer();
+  fake = await startFakeKubeApiServer({ kubelet });
   repo = gitFixture();
   repo.write(
     'models.yaml',
@@ -60,8 +63,9 @@ models:
 test.after(async () => {
   if (!available) return;
   await removeBuiltImages(registry.address, buildLogs).catch(() => undefined);
-  await registry.stop();
   await fake.close();
+  await kubelet.stopAll();
+  await registry.stop();
   repo.remove();
 });
 
@@ -97,8 +101,11 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   assert.match(applied.stdout + applied.stderr, 'build #1 has this key but its image was pushed by a pull-request check');
 
   const deployment = fake.requests.find(
-    (r) => r.method === 'PATCH' && r.path === `/apis/apps/v1/namespaces/models/deployments/slipway-${model}`,
+    (r) => r.method === 'PATCH' && r.path === `/apis/apps/v1/namespaces/models/deployments/slipway-${model}-d1`,
   );
+  // The example was called on a new pod through the API server before traffic moved to it.
+  assert.ok(fake.requests.some((r) => r.method === 'POST' && r.path.startsWith(`/api/v1/namespaces/models/pods/slipway-${model}-d1-`) && r.path.endsWith(':8080/proxy/invoke')));
+  assert.match(applied.stdout, 'example 1: pass');
   assert.ok(deployment, 'the Deployment was server-side applied');
   assert.is(deployment.contentType, 'application/apply-patch+yaml');
   assert.is(deployment.query.fieldManager, 'slipway');
@@ -131,7 +138,8 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   for (const output of [secretPlan.stdout, secretPlan.stderr, reapplied.stdout, reapplied.stderr]) assert.not.match(output, 'token-');
   // The env Secret the live pods read (immutable, one per content).
   const liveSecret = () => {
-    const d = fake.get('deployments', 'models', `slipway-${model}`) as unknown as { spec: { template: { spec: { containers: { env: { name: string; valueFrom?: { secretKeyRef: { name: string } } }[] }[] } } } };
+    const id = fake.get('services', 'models', `slipway-${model}`)!.metadata.annotations!['slipway.dev/serving-deployment-id'];
+    const d = fake.get('deployments', 'models', `slipway-${model}-d${id}`) as unknown as { spec: { template: { spec: { containers: { env: { name: string; valueFrom?: { secretKeyRef: { name: string } } }[] }[] } } } };
     const name = d.spec.template.spec.containers[0].env.find((e) => e.name === 'MODEL_TOKEN')!.valueFrom!.secretKeyRef.name;
     return fake.get('secrets', 'models', name) as unknown as { data: Record<string, string> };
   };

@@ -49,7 +49,7 @@ test('status --target: the deployment, build, replicas and rollout of each model
   assert.match(String(status.models[0].image), 'registry.test/ml/iris');
 
   // Scaled by hand: still deployment #3, but no longer as applied.
-  fake.edit('deployments', 'models', 'slipway-iris', { spec: { replicas: 1 } });
+  fake.edit('deployments', 'models', 'slipway-iris-d3', { spec: { replicas: 1 } });
   const text = await slipwayAsync(repo.root, ['status', ...target]);
   assert.is(text.status, 0, text.stderr);
   assert.match(text.stdout, 'namespace models');

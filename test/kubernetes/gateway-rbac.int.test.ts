@@ -22,10 +22,17 @@ test('the gateway Role grants exactly these permissions', () => {
     'apps deployments get',
     'apps deployments list',
     'apps deployments watch',
+    'core services get',
+    'core services list',
+    'core services watch',
     'core secrets get [slipway-access-keys, slipway-api-keys]',
     'core secrets list [slipway-access-keys, slipway-api-keys]',
     'core secrets watch [slipway-access-keys, slipway-api-keys]',
-    // A replica whose call ran past its timeout is replaced (cluster-gateway.ts).
+    // The deployment id of each pod (serving-switch.ts); a replica whose call ran past its
+    // timeout is replaced (cluster-gateway.ts).
+    'core pods get',
+    'core pods list',
+    'core pods watch',
     'core pods delete',
   ]);
 });

@@ -34,6 +34,7 @@ test.before(async () => {
   cluster = await startCluster(ns);
   peer = await startReplicaPeer('slipway-iris-abc-1');
   await step(cluster.backend, spec(model('iris', { serving: { replicas: 1, auth: false } })), keys(['iris', inputs('iris')]));
+  cluster.fake.put('pods', ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name: peer.name, labels: { 'app.kubernetes.io/managed-by': 'slipway', 'app.kubernetes.io/component': 'model', 'slipway.dev/model': 'iris', 'slipway.dev/deployment-id': '1' } } });
   cluster.fake.put('endpointslices', ns, {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: { name: 'slipway-iris-a', labels: { 'kubernetes.io/service-name': 'slipway-iris', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },

@@ -13,6 +13,7 @@ import type { KubernetesBackend } from './kubernetes-backend.ts';
 import { toObserved } from './observe.ts';
 import { clusterBuildLedger } from './cluster-build-ledger.ts';
 import { candidateBuildReason } from './image.ts';
+import { servingPodsCaller } from './pod-gate-caller.ts';
 import type { LedgerBuild } from '../../apply/build-ledger.ts';
 
 export type ClusterApplyInput = {
@@ -24,7 +25,10 @@ export type ClusterApplyInput = {
   builder: Builder;
   gitCommit: string | null;
   log: (line: string) => void;
+  /** Calls a model for its examples after traffic moved; default: the serving pods through the pod proxy. */
   callModel?: CallModel;
+  /** false: no model's examples gate its traffic (`--no-gate`). Default true. */
+  gate?: boolean;
   /** Sees the plan before anything changes; false cancels. Default: apply. */
   confirm?: (plan: Plan) => Promise<boolean>;
   /** The fingerprint of the plan someone confirmed earlier; any other plan is refused. */
@@ -58,7 +62,7 @@ export async function applyToCluster(input: ClusterApplyInput): Promise<ClusterA
     // A pull-request check's image is found by key in the ledger, but it was pushed to the
     // candidates repository by code that never passed review: the apply builds it again.
     const notDeployable = (build: LedgerBuild) => candidateBuildReason(build, backend.registry);
-    const report = await applyPlan(p, { root: input.root, ledger, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel, notDeployable });
+    const report = await applyPlan(p, { root: input.root, ledger, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel ?? servingPodsCaller(backend.api), gate: input.gate, notDeployable });
     return { plan: p, fingerprint, report };
   });
 }

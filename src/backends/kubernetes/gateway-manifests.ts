@@ -42,7 +42,7 @@ export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAcco
 
 /**
  * Read access to what routes calls (EndpointSlices for replicas, Deployments for each model's
- * settings) and to the two key Secrets by name (access-key hashes, API keys): never the env
+ * settings, Services for which deployment id serves, pods for the id each carries) and to the two key Secrets by name (access-key hashes, API keys): never the env
  * Secrets, the pull secret or the digest key. Delete on pods: a replica whose call ran past its
  * timeout is replaced, as the local supervisor does (README, "Kubernetes: trust and permissions").
  */
@@ -54,8 +54,9 @@ export function gatewayRole(input: GatewayInstallInput): V1Role {
     rules: [
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['secrets'], resourceNames: [ACCESS_KEYS_SECRET, API_KEYS_SECRET], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
     ],
   };
 }

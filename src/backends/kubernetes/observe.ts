@@ -1,11 +1,12 @@
 // The kubernetes backend's view of the world, from the cluster alone: build records and
 // deployment records (ConfigMaps) say what was built and applied; the live Deployments say what
 // runs now, so a plan can see drift (replicas changed by hand, a Deployment deleted, stopped).
-import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { LiveState, Observed, ObservedModel } from '../../plan/types.ts';
 import type { KubeApi } from './kube-api.ts';
 import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
 import { templateChanges } from './template-drift.ts';
+import { servingDeployment } from './serving-switch.ts';
 import { parseBuildRecord, parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
 
 /**
@@ -21,7 +22,10 @@ export type ClusterState = {
   builds: Map<string, BuildRecord[]>;
   /** Every deployment record of each model with its markers, in id order. */
   history: Map<string, HistoryEntry[]>;
+  /** The Deployment serving each model (the one its Service routes to; see serving-switch.ts). */
   deployments: Map<string, V1Deployment>;
+  /** Every Deployment of each model: the serving one, and any scaled down or not switched to yet. */
+  workloads: Map<string, V1Deployment[]>;
   /** The highest deployment id of any model in the namespace (0 when none). */
   highestId: number;
 };
@@ -29,10 +33,11 @@ export type ClusterState = {
 /** Reads records and live Deployments of every model in the namespace. */
 export async function readClusterState(api: KubeApi): Promise<ClusterState> {
   const managed = { [label.managedBy]: MANAGED_BY };
-  const [historyMaps, buildMaps, deploymentList] = await Promise.all([
+  const [historyMaps, buildMaps, deploymentList, serviceList] = await Promise.all([
     api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.history]: 'true' })),
     api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.buildRecord]: 'true' })),
     api.list<V1Deployment>('apps/v1', 'Deployment', selectorString({ ...managed, [label.component]: 'model' })),
+    api.list<V1Service>('v1', 'Service', selectorString({ ...managed, [label.component]: 'model' })),
   ]);
   const builds = new Map<string, BuildRecord[]>();
   for (const map of buildMaps) {
@@ -51,12 +56,18 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true', deletedAt });
   }
   for (const list of history.values()) list.sort((a, b) => a.record.id - b.record.id);
-  const deployments = new Map<string, V1Deployment>();
+  const workloads = new Map<string, V1Deployment[]>();
   for (const d of deploymentList) {
     const model = d.metadata?.labels?.[label.model];
-    if (model) deployments.set(model, d);
+    if (model) push(workloads, model, d);
   }
-  return { builds, history, deployments, highestId };
+  const services = new Map(serviceList.map((s) => [s.metadata?.labels?.[label.model] ?? '', s]));
+  const deployments = new Map<string, V1Deployment>();
+  for (const [model, list] of workloads) {
+    const serving = servingDeployment(model, services.get(model), list);
+    if (serving) deployments.set(model, serving);
+  }
+  return { builds, history, deployments, workloads, highestId };
 }
 
 /** The last deployment record that did not fail, if any. */

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { startClusterGateway, type ClusterGateway } from '../../src/backends/kubernetes/cluster-gateway.ts';
 import { modelDeployment } from '../../src/backends/kubernetes/model-deployment.ts';
 import { modelService } from '../../src/backends/kubernetes/model-service.ts';
+import { gatewayRole } from '../../src/backends/kubernetes/gateway-manifests.ts';
 import { deploymentRecordConfigMap } from '../../src/backends/kubernetes/records.ts';
 import { accessKeySecret } from '../../src/backends/kubernetes/model-secrets.ts';
 import { recordAccessKeyHash } from '../../src/backends/kubernetes/access-key-index.ts';
@@ -210,6 +211,36 @@ test('migration: a model deployed as one Deployment `slipway-<model>` moves to d
   assert.is((cluster.fake.get('deployments', ns, 'slipway-iris')!.spec as { replicas: number }).replicas, 0);
   await applyGated(spec(iris(1)), keys(['iris', builds[2]]));
   assert.not.ok(deploymentNames().includes('slipway-iris'), 'the legacy Deployment is deleted at the next apply');
+});
+
+test('an in-cluster gateway from before deployment ids is refused, with how to upgrade it; the current one is not', async () => {
+  const current = gatewayRole({ project: 'demo', namespace: ns, image: 'i', replicas: 1, serviceType: 'ClusterIP', imagePullSecret: null });
+  const old = { ...current, rules: current.rules!.filter((r) => !r.resources!.includes('services')) };
+  cluster.fake.put('roles', ns, old as unknown as Obj);
+  const refused = await applyGated(spec(iris(2)), keys(['iris', builds[2]])).then(() => null, (error: Error) => error);
+  assert.match(refused?.message ?? '', 'predates deployment ids');
+  assert.match(refused?.message ?? '', 'slipway install');
+  cluster.fake.remove('roles', ns, 'slipway-gateway');
+  cluster.fake.put('roles', ns, current as unknown as Obj);
+  const { results } = await applyGated(spec(iris(2)), keys(['iris', builds[2]]));
+  assert.equal(results[0].gate?.passed, true);
+});
+
+test('the fake API server proxies to pods as a real one does: 401, 404, a number for the port, bytes both ways', async () => {
+  const pod = cluster.fake.list('pods', ns).find((p) => p.metadata.name.startsWith('slipway-iris-d'))!.metadata.name;
+  const base = `${cluster.fake.url}/api/v1/namespaces/${ns}/pods`;
+  const auth = { authorization: `Bearer ${cluster.fake.token}`, 'content-type': 'application/json' };
+  const post = (path: string, headers: Record<string, string> = auth, body = '{"n": 2}') => fetch(`${base}/${path}`, { method: 'POST', headers, body });
+  assert.is((await post(`${pod}:8080/proxy/invoke`, { 'content-type': 'application/json' })).status, 401);
+  assert.is((await post('no-such-pod:8080/proxy/invoke')).status, 404);
+  assert.is((await post(`${pod}:http/proxy/invoke`)).status, 503, 'a pod port is a number (names resolve for Services only)');
+  assert.is((await post(`${pod}:9999/proxy/invoke`)).status, 503, 'nothing listens there');
+  const answer = await post(`${pod}:8080/proxy/invoke`);
+  assert.is(answer.status, 200);
+  assert.equal(((await answer.json()) as { response: unknown }).response, { y: 4 });
+  const failing = await post(`${pod}/proxy/invoke`, auth, '{"m": 1}');
+  assert.is(failing.status, 500, 'the runtime\'s own error, passed through; without a port, the first container port');
+  assert.match(((await failing.json()) as { error: { type: string } }).error.type, 'KeyError');
 });
 
 test.run();

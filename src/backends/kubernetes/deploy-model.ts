@@ -23,6 +23,7 @@ import { collectEnvSecrets, ensureEnvSecret, secretsOf } from './env-secrets.ts'
 import { modelService } from './model-service.ts';
 import { accessKeySecretName, annotation, deploymentName, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
 import { podGateCaller } from './pod-gate-caller.ts';
+import { assertGatewaySelectsById } from './gateway-compat.ts';
 import { removeRetired, scaleDownOthers, switchTraffic } from './serving-switch.ts';
 import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
 import { lastApplied, readClusterState } from './observe.ts';
@@ -60,6 +61,7 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   if (!env.ok) throw new Error(`fromEnv variables not set: ${env.missing.join(', ')} (export them before apply)`);
   const owner = { project: ctx.project, namespace: api.namespace, model };
 
+  await assertGatewaySelectsById(api, ctx.log);
   const state = await readClusterState(api);
   const id = state.highestId + 1;
   const image = imageFor(build, ctx.registry);

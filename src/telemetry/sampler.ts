@@ -31,6 +31,11 @@ type Previous = { counters: ReplicaStats; cpu: { pid: number; seconds: number; a
 export type Sampler = {
   /** Takes one sample at `nowMs` and stores it; runs the retention job when it is due. */
   sample(nowMs: number): void;
+  /**
+   * Each model's calls and failed calls (failure + error) counted by the gateway since the last
+   * sample: what the stored rows do not hold yet, so a page adding both shows every call at once.
+   */
+  unsampled(): Map<string, { calls: number; failed: number }>;
 };
 
 const COUNTERS = ['success', 'failure', 'error', 'busy', 'restarts'] as const;
@@ -50,7 +55,23 @@ export function createSampler(deps: SamplerDeps): Sampler {
     return { p50: quantileMs(w.histogram, 0.5), p95: quantileMs(w.histogram, 0.95), p99: quantileMs(w.histogram, 0.99) };
   }
 
+  const sinceLast = (s: ReplicaStats, field: (typeof COUNTERS)[number]): number => {
+    const was = previous.get(s.replicaId)?.counters[field] ?? 0;
+    // A counter lower than before belongs to a new slot with the same id: count from zero.
+    return s[field] >= was ? s[field] - was : s[field];
+  };
+
   return {
+    unsampled() {
+      const byModel = new Map<string, { calls: number; failed: number }>();
+      for (const s of deps.stats()) {
+        const failed = sinceLast(s, 'failure') + sinceLast(s, 'error');
+        const calls = sinceLast(s, 'success') + failed;
+        const m = byModel.get(s.model) ?? { calls: 0, failed: 0 };
+        byModel.set(s.model, { calls: m.calls + calls, failed: m.failed + failed });
+      }
+      return byModel;
+    },
     sample(nowMs) {
       const calls = deps.tally.take();
       const pids = new Map(deps.processes().map((p) => [p.id, p.pid]));
@@ -68,11 +89,7 @@ export function createSampler(deps: SamplerDeps): Sampler {
       for (const s of deps.stats()) {
         seen.add(s.replicaId);
         const before = previous.get(s.replicaId);
-        const delta = (field: (typeof COUNTERS)[number]): number => {
-          const was = before?.counters[field] ?? 0;
-          // A counter lower than before belongs to a new slot with the same id: count from zero.
-          return s[field] >= was ? s[field] - was : s[field];
-        };
+        const delta = (field: (typeof COUNTERS)[number]): number => sinceLast(s, field);
         const row: TechSample = {
           model: s.model, replica: s.replicaId, calls: 0, success: delta('success'), failure: delta('failure'),
           error: delta('error'), busy: delta('busy'), restarts: delta('restarts'), requestBytes: 0, responseBytes: 0, cpu: null, rss: null,

@@ -85,6 +85,16 @@ test('a replica whose counters fall (a new slot under the same id) counts from z
   store.close();
 });
 
+test('unsampled: the calls counted since the last stored sample, per model, so nothing waits 10 s to show', () => {
+  const { state, sampler } = rig();
+  state.stats = [replica('r1', { success: 5 }), replica('r2', { success: 2, failure: 1, error: 2 })];
+  assert.equal(sampler.unsampled().get('iris'), { calls: 10, failed: 3 }, 'before any sample: everything counted');
+  sampler.sample(T0);
+  assert.equal(sampler.unsampled().get('iris'), { calls: 0, failed: 0 });
+  state.stats = [replica('r1', { success: 9 }), replica('r2', { success: 2, failure: 2, error: 2 })];
+  assert.equal(sampler.unsampled().get('iris'), { calls: 5, failed: 1 });
+});
+
 test('10 s samples fold into 1 min and 1 h rows: counters add up, CPU averages, percentiles cover the window', () => {
   const { store, tally, state, sampler } = rig();
   const timer = tally.callTimer('iris');

@@ -241,6 +241,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
   const dashboard = createDashboard({
     store, deployer, supervisor, gateway, root, url, token, keyUse,
+    unsampled: () => sampler.unsampled(),
     reloadKeys: () => {
       keyring = loadKeyring(store);
     },

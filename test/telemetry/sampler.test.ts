@@ -9,7 +9,7 @@ import { readSamples, recentTotals } from '../../src/store/tech-samples.ts';
 import { createCallTally } from '../../src/telemetry/call-tally.ts';
 import { emptyHistogram, quantileMs, recordLatency } from '../../src/telemetry/latency-histogram.ts';
 import { readProcUsage } from '../../src/telemetry/proc-usage.ts';
-import { createSampler } from '../../src/telemetry/sampler.ts';
+import { createSampler, storeSink } from '../../src/telemetry/sampler.ts';
 
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 
@@ -26,7 +26,7 @@ function rig() {
   const tally = createCallTally();
   const state = { stats: [] as ReplicaStats[], cpu: new Map<number, number>(), rss: 50_000_000 };
   const sampler = createSampler({
-    store,
+    sink: storeSink(store),
     tally,
     stats: () => state.stats,
     processes: () => state.stats.map((s, i) => ({ id: s.replicaId, model: s.model, pid: 100 + i })),

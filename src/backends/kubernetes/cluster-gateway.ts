@@ -13,6 +13,8 @@ import type { Gateway } from '../../gateway/types.ts';
 import { startEndpointDiscovery, type EndpointDiscovery } from './endpoint-discovery.ts';
 import type { KubeApi } from './kube-api.ts';
 import { createMetricsForwarder } from '../../metrics-store/gateway-forwarder.ts';
+import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
+import { startClusterSampling, type ClusterSampling } from './cluster-sampling.ts';
 
 const METRICS_UNAVAILABLE =
   'the in-cluster gateway does not store tracked metrics yet: read_metrics and track_delayed_metrics work with the local daemon; each call still returns its own metrics with its answer';
@@ -24,12 +26,16 @@ export type ClusterGatewayOptions = {
   log: (line: string) => void;
   /** The metrics store `slipway install` runs, when there is one: tracked metrics go there. */
   metricsStore?: { url: string; token: string } | null;
+  /** How often technical metrics are sampled into the metrics store (default 10 s; 0: only by `sampling.sampleNow`). */
+  sampleEveryMs?: number;
 };
 
 export type ClusterGateway = {
   url: string;
   gateway: Gateway;
   discovery: EndpointDiscovery;
+  /** Technical metrics sent to the metrics store, when there is one. */
+  sampling: ClusterSampling | null;
   stop(): Promise<void>;
 };
 
@@ -40,8 +46,10 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     ? createMetricsForwarder({ ...opts.metricsStore, authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid', log: opts.log })
     : null;
   const metrics = createGatewayMetrics();
+  const tally = createCallTally();
   const gateway = createGateway({
-    callTimer: metrics.callTimer,
+    // With a metrics store, each call is also tallied for the technical metrics it keeps.
+    callTimer: opts.metricsStore ? bothTimers(metrics.callTimer, tally.callTimer) : metrics.callTimer,
     modelForAccessKey: (key) => discovery?.keyring().modelForAccessKey(key) ?? null,
     authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid',
     // Without a metrics store, tracked metrics travel back to callers with each response only.
@@ -63,6 +71,9 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
   discovery = startEndpointDiscovery({ api: opts.api, gateway, log: opts.log });
   await discovery.synced;
   metrics.attach(gateway);
+  const sampling = opts.metricsStore
+    ? startClusterSampling({ api: opts.api, gateway, tally, store: opts.metricsStore, log: opts.log, intervalMs: opts.sampleEveryMs })
+    : null;
   const server: Server = createGatewayServer(gateway, {
     metrics,
     // CML's metrics API needs a store: answered through it when installed, else 501 saying why (not 404).
@@ -77,7 +88,9 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     url: `http://${host}:${address.port}`,
     gateway,
     discovery,
+    sampling,
     async stop() {
+      sampling?.stop();
       discovery?.stop();
       await gateway.close();
       server.closeAllConnections();

@@ -45,6 +45,7 @@ export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAcco
  * settings) and to the two key Secrets by name (access-key hashes, API keys): never the env
  * Secrets, the pull secret or the digest key. Delete on pods: a replica whose call ran past its
  * timeout is replaced, as the local supervisor does (README, "Kubernetes: trust and permissions").
+ * Read on PodMetrics (metrics.k8s.io): the replicas' CPU and memory for the technical metrics.
  */
 export function gatewayRole(input: GatewayInstallInput): V1Role {
   return {
@@ -56,6 +57,7 @@ export function gatewayRole(input: GatewayInstallInput): V1Role {
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['secrets'], resourceNames: [ACCESS_KEYS_SECRET, API_KEYS_SECRET], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+      { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
     ],
   };
 }

@@ -31,7 +31,7 @@ import { modelStatus } from './status.ts';
 import { packagePath } from '../../package-paths.ts';
 import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
 import { readProcUsage } from '../../telemetry/proc-usage.ts';
-import { createSampler, startSampling } from '../../telemetry/sampler.ts';
+import { createSampler, startSampling, storeSink } from '../../telemetry/sampler.ts';
 import { rememberModelsFile } from '../../store/ui-actions.ts';
 import { createDashboard } from '../../ui/dashboard.ts';
 import { createExampleInputs } from '../../ui/example-inputs.ts';
@@ -177,7 +177,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     return body.success ? { ok: true, response: body.response } : { ok: false, status: response.status, message: body.message ?? response.statusText };
   };
   const sampler = createSampler({
-    store,
+    sink: storeSink(store),
     tally,
     stats: () => gateway.stats(),
     processes: () => supervisor.list(),

@@ -4,7 +4,7 @@
 // PostgreSQL (`pg`) when the target names one. Both pass the same test suite. The in-cluster
 // gateways also store technical metrics here (tech-rows.ts), for the dashboard's charts.
 import type { SampleStep, TechRow } from '../store/tech-samples.ts';
-import type { TechQuery, TechWrite } from './tech-rows.ts';
+import type { RecentTotals, TechQuery, TechWrite } from './tech-rows.ts';
 
 /** One tracked metric value, as stored. */
 export type TrackedMetric = {
@@ -39,6 +39,8 @@ export type MetricsBackend = {
   writeTech(atMs: number, samples: readonly TechWrite[]): Promise<void>;
   /** Technical rows of one model (replica '' for its totals) and step from `fromMs` on, oldest first. */
   readTech(q: TechQuery): Promise<TechRow[]>;
+  /** Every model's calls, failed calls and worst 1-minute p95 since `fromMs`, by name. */
+  recentTech(fromMs: number): Promise<RecentTotals[]>;
   /** Deletes technical rows of `step` whose window started before `beforeMs`; returns how many. */
   deleteTechBefore(step: SampleStep, beforeMs: number): Promise<number>;
   close(): Promise<void>;

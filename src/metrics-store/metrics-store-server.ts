@@ -6,6 +6,7 @@
 //   GET  /owner?uuid=                                                  the model a prediction belongs to
 //   POST /tech {atMs, samples: [TechWrite]}                            a gateway's 10 s technical sample
 //   GET  /tech?model=&replica=&step=&fromMs=                           technical rows, for the dashboard
+//   GET  /tech/recent?fromMs=                                          each model's calls, failed, p95
 // Answers in CML's shapes, as the local daemon's metrics API does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -73,6 +74,9 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
       return owner ? replyJson(res, 200, owner) : replyError(res, 404, 'prediction.not_found', 'no prediction with this uuid has metrics here');
     }
     if (url.pathname === '/tech') return tech(req, res, url);
+    if (url.pathname === '/tech/recent' && req.method === 'GET') {
+      return replyJson(res, 200, { models: await opts.backend.recentTech(Number(url.searchParams.get('fromMs') ?? 0) || 0) });
+    }
     if (url.pathname !== '/api/v1/metrics') return replyError(res, 404, 'route.not_found', 'use /api/v1/metrics, /ingest, /owner or /tech');
     if (req.method === 'GET') {
       const crnText = url.searchParams.get('modelDeploymentCrn') ?? url.searchParams.get('modelCrn') ?? url.searchParams.get('modelBuildCrn');
@@ -121,7 +125,7 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
     const parsed = parseTechWrites(body.samples);
     if (!parsed.ok) return replyError(res, 400, 'tech.bad_request', parsed.message);
     await opts.backend.writeTech(body.atMs, parsed.samples);
-    replyJson(res, 200, { success: true });
+    // Before answering, so a read after the answer never sees rows past retention.
     const at = now();
     if (at - lastRetention >= RETENTION_EVERY_MS) {
       lastRetention = at;
@@ -129,6 +133,7 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
       for (const step of STEPS) gone += await opts.backend.deleteTechBefore(step, at - KEEP_MS[step]);
       if (gone > 0) opts.log?.(`metrics store: ${gone} technical rows past retention deleted`);
     }
+    replyJson(res, 200, { success: true });
   }
 
   return createServer((req, res) => {

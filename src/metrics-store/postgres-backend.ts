@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { STEPS, windowStart } from '../store/tech-samples.ts';
 import type { MetricsBackend } from './metrics-backend.ts';
-import { TECH_DELETE, TECH_SCHEMA, TECH_SELECT, TECH_UPSERT, toTechRow, upsertParams } from './tech-rows.ts';
+import { TECH_DELETE, TECH_RECENT, TECH_SCHEMA, TECH_SELECT, TECH_UPSERT, toRecent, toTechRow, upsertParams } from './tech-rows.ts';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS tracked_metrics (
@@ -80,6 +80,9 @@ export async function openPostgresMetrics(url: string): Promise<MetricsBackend> 
     async readTech(q) {
       const result = await pool.query(TECH_SELECT, [q.model, q.replica ?? '', q.step, q.fromMs]);
       return result.rows.map(toTechRow);
+    },
+    async recentTech(fromMs) {
+      return (await pool.query(TECH_RECENT, [fromMs])).rows.map(toRecent);
     },
     async deleteTechBefore(step, beforeMs) {
       return (await pool.query(TECH_DELETE, [step, beforeMs])).rowCount ?? 0;

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { STEPS, windowStart } from '../store/tech-samples.ts';
 import type { MetricsBackend, TrackedMetric } from './metrics-backend.ts';
-import { TECH_DELETE, TECH_SCHEMA, TECH_SELECT, TECH_UPSERT, toTechRow, upsertParams } from './tech-rows.ts';
+import { TECH_DELETE, TECH_RECENT, TECH_SCHEMA, TECH_SELECT, TECH_UPSERT, toRecent, toTechRow, upsertParams } from './tech-rows.ts';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS tracked_metrics (
@@ -42,6 +42,7 @@ export function openSqliteMetrics(path: string): MetricsBackend {
   const upsertTech = db.prepare(numbered(TECH_UPSERT));
   const selectTech = db.prepare(numbered(TECH_SELECT));
   const deleteTech = db.prepare(numbered(TECH_DELETE));
+  const recentTech = db.prepare(numbered(TECH_RECENT));
   const insert = db.prepare('INSERT INTO tracked_metrics (model, deployment_id, replica_id, uuid, name, value, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const range = db.prepare(
     `SELECT model, deployment_id, replica_id, uuid, name, value, at_ms FROM tracked_metrics
@@ -80,6 +81,9 @@ export function openSqliteMetrics(path: string): MetricsBackend {
     },
     async readTech(q) {
       return (selectTech.all(q.model, q.replica ?? '', q.step, q.fromMs) as Array<Record<string, unknown>>).map(toTechRow);
+    },
+    async recentTech(fromMs) {
+      return (recentTech.all(fromMs) as Array<Record<string, unknown>>).map(toRecent);
     },
     async deleteTechBefore(step, beforeMs) {
       return Number(deleteTech.run(step, beforeMs).changes);

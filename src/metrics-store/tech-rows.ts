@@ -55,6 +55,17 @@ ON CONFLICT (model, replica, step, at) DO UPDATE SET
   rss = CASE WHEN excluded.rss IS NULL THEN t.rss WHEN t.rss IS NULL THEN excluded.rss ELSE (t.rss * t.samples + excluded.rss) / (t.samples + 1) END`;
 
 export const TECH_SELECT = 'SELECT * FROM tech_samples WHERE model = $1 AND replica = $2 AND step = $3 AND at >= $4 ORDER BY at';
+/** Each model's calls, failed calls and worst 1-minute p95 since `$1` (the overview's last hour). */
+export const TECH_RECENT = `SELECT model, SUM(calls) AS calls, SUM(failure + error) AS failed, MAX(p95) AS p95 FROM tech_samples
+  WHERE replica = '' AND step = 60 AND at >= $1 GROUP BY model ORDER BY model`;
+
+/** One model's totals, as `GET /tech/recent` answers them. */
+export type RecentTotals = { model: string; calls: number; failed: number; p95: number | null };
+
+export function toRecent(r: Record<string, unknown>): RecentTotals {
+  return { model: String(r.model), calls: Number(r.calls), failed: Number(r.failed), p95: r.p95 === null || r.p95 === undefined ? null : Number(r.p95) };
+}
+
 export const TECH_DELETE = 'DELETE FROM tech_samples WHERE step = $1 AND at < $2';
 
 /** The upsert's parameters for one sample in one step's window starting at `at`. */

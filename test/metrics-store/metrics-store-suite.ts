@@ -98,6 +98,8 @@ export function metricsStoreSuite(name: string, open: OpenStore, teardown?: () =
       assert.is((await backend.readTech({ model: 'iris', step: 3600, fromMs: 0 }))[0]!.calls, 5);
       assert.equal((await backend.readTech({ model: 'iris', replica: 'r1', step: 60, fromMs: 0 })).map((r) => r.calls), [3], "a replica's rows apart from the totals");
       assert.equal(await backend.readTech({ model: 'iris', step: 10, fromMs: T0 + 1 }).then((rows) => rows.map((r) => r.at)), [T0 + 10_000]);
+      assert.equal(await backend.recentTech(T0), [{ model: 'iris', calls: 5, failed: 1, p95: 40 }]);
+      assert.equal(await backend.recentTech(T0 + 60_000), [], 'from the next minute on');
       assert.is(await backend.deleteTechBefore(10, T0 + 10_000), 2, 'the totals and the replica row of the first 10 s');
       assert.is((await backend.readTech({ model: 'iris', step: 60, fromMs: 0 })).length, 1, 'other steps kept');
     } finally {
@@ -124,6 +126,7 @@ export function metricsStoreSuite(name: string, open: OpenStore, teardown?: () =
       const rows = (await (await call('GET', '/tech?model=iris&step=60&fromMs=0')).json()) as { rows: Array<{ calls: number }> };
       assert.equal(rows.rows.map((r) => r.calls), [4]);
       assert.is((await call('GET', '/tech?model=iris&step=7')).status, 400);
+      assert.equal(((await (await call('GET', `/tech/recent?fromMs=${T0}`)).json()) as { models: unknown[] }).models, [{ model: 'iris', calls: 4, failed: 0, p95: null }]);
       // Three days on: the 10 s rows (kept two days) go with the next write, the 1 min row stays.
       clock = T0 + 3 * 86_400_000;
       assert.is((await call('POST', '/tech', { atMs: clock, samples: [techWrite({ calls: 1, success: 1 })] })).status, 200);

@@ -13,6 +13,8 @@ import { createPodUsage } from './pod-usage.ts';
 export type ClusterSampling = {
   /** One round at `nowMs`: reads pod usage, samples, and waits until the store has it (tests). */
   sampleNow(nowMs: number): Promise<void>;
+  /** Calls counted since the last sample, per model (for the dashboard's overview). */
+  unsampled(): Map<string, { calls: number; failed: number }>;
   stop(): void;
 };
 
@@ -50,6 +52,7 @@ export function startClusterSampling(opts: {
   timer?.unref();
   return {
     sampleNow,
+    unsampled: () => sampler.unsampled(),
     stop: () => {
       if (timer) clearInterval(timer);
     },

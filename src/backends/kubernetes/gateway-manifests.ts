@@ -107,6 +107,8 @@ export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
                   ? [
                       { name: 'SLIPWAY_METRICS_STORE_URL', value: 'http://slipway-metrics-store' },
                       { name: 'SLIPWAY_METRICS_STORE_TOKEN', valueFrom: { secretKeyRef: { name: 'slipway-metrics-store', key: 'token' } } },
+                      // The dashboard's admin login, when an operator made the Secret (API keys log in without it).
+                      { name: 'SLIPWAY_DASHBOARD_TOKEN', valueFrom: { secretKeyRef: { name: 'slipway-dashboard', key: 'adminToken', optional: true } } },
                     ]
                   : []),
               ],

@@ -30,6 +30,8 @@ test('the gateway Role grants exactly these permissions', () => {
     // The replicas' CPU and memory for the technical metrics (pod-usage.ts).
     'metrics.k8s.io pods get',
     'metrics.k8s.io pods list',
+    // The dashboard's build and deployment records (src/ui/cluster-dashboard.ts).
+    'core configmaps list',
   ]);
 });
 

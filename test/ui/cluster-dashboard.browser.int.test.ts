@@ -14,7 +14,9 @@ import * as assert from 'uvu/assert';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { withClusterApiKeys } from '../../src/backends/kubernetes/cluster-api-keys.ts';
 import { createApiKey } from '../../src/keys/api-keys.ts';
+import { gatewayRole } from '../../src/backends/kubernetes/gateway-manifests.ts';
 import { writeKubeconfig } from '../support/fake-kube-apiserver.ts';
+import { allowedBy, verbOf } from '../support/fake-kube-rbac.ts';
 import { inputs, keys, model, spec } from '../plan/factories.ts';
 import { startReplicaPeer, type ReplicaPeer } from '../gateway/replica-peer.ts';
 import { startCluster, step, type Cluster } from '../kubernetes/cluster-harness.ts';
@@ -61,6 +63,8 @@ let url: string;
 let apiKey: string;
 let browser: Browser;
 let page: Page;
+/** The fake's requests before the gateway started (the test's own setup). */
+let setupRequests = 0;
 
 test.before(async () => {
   if (!haveChromium) return;
@@ -84,6 +88,7 @@ test.before(async () => {
   const started = await startProcess(['metrics-store', '--data', path.join(dir, 'store', 'metrics.db'), '--port', '0', '--host', '127.0.0.1'], { SLIPWAY_METRICS_STORE_TOKEN: STORE_TOKEN }, /serving on [^:]+:(\d+)/);
   store = started.child;
   const storeUrl = `http://127.0.0.1:${started.match[1]}`;
+  setupRequests = cluster.fake.requests.length;
   const gw = await startProcess(
     ['gateway', '--kubernetes', '--kubeconfig', kubeconfig, '-n', ns, '--port', '0', '--host', '127.0.0.1'],
     { SLIPWAY_METRICS_STORE_URL: storeUrl, SLIPWAY_METRICS_STORE_TOKEN: STORE_TOKEN, SLIPWAY_DASHBOARD_TOKEN: ADMIN },
@@ -149,6 +154,7 @@ run('log in with an API key: the overview, then a model page with replicas, reco
   const deployments = page.locator('section', { hasText: 'Deployments' }).locator('tbody tr');
   assert.is(await deployments.count(), 1);
   assert.match((await deployments.first().textContent())!, '#1');
+  await page.locator('#log-lines li', { hasText: 'kubectl logs' }).waitFor();
 
   await page.getByLabel('Request (JSON)').fill('{"x": 41}');
   await page.getByRole('button', { name: 'Send' }).click();
@@ -197,6 +203,14 @@ run('the admin token from the Secret logs in too; a POST without the CSRF token 
   }
   await context.close();
   assert.not.match(gatewayLog(), 'dashboard error');
+});
+
+run("the gateway's Role allows every request the gateway made: records for the pages, PodMetrics for CPU and memory", () => {
+  const role = gatewayRole({ project: 'p', namespace: ns, image: 'img', imagePullSecret: null, metricsStore: true } as never);
+  const made = cluster.fake.requests.slice(setupRequests);
+  assert.ok(made.some((r) => verbOf(r)?.resource === 'configmaps'), 'it read the records');
+  assert.ok(made.some((r) => verbOf(r)?.group === 'metrics.k8s.io'), 'it read PodMetrics');
+  assert.equal(made.filter((r) => !allowedBy(role.rules!, r)).map((r) => `${verbOf(r)?.verb} ${r.path}`), []);
 });
 
 test.run();

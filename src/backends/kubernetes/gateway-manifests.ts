@@ -46,6 +46,7 @@ export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAcco
  * Secrets, the pull secret or the digest key. Delete on pods: a replica whose call ran past its
  * timeout is replaced, as the local supervisor does (README, "Kubernetes: trust and permissions").
  * Read on PodMetrics (metrics.k8s.io): the replicas' CPU and memory for the technical metrics.
+ * List on ConfigMaps: the dashboard shows the build and deployment records.
  */
 export function gatewayRole(input: GatewayInstallInput): V1Role {
   return {
@@ -58,6 +59,8 @@ export function gatewayRole(input: GatewayInstallInput): V1Role {
       { apiGroups: [''], resources: ['secrets'], resourceNames: [ACCESS_KEYS_SECRET, API_KEYS_SECRET], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
       { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
+      // The build and deployment records (ConfigMaps holding no secret) the dashboard's pages show.
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['list'] },
     ],
   };
 }

@@ -55,7 +55,7 @@ export function startFakeController(store: FakeStore, stepMs: number, defaultLev
     if (event.type === 'DELETED') {
       for (const rs of ownedReplicaSets(meta.namespace!, meta.uid!)) {
         store.remove(replicaSets, meta.namespace!, rs.metadata.name);
-        void pods?.removeOwnedBy(meta.namespace!, rs.metadata.uid!);
+        void pods?.removeOwnedBy(meta.namespace!, rs.metadata.uid!).catch((error: Error) => console.error(`fake controller: pods of ${rs.metadata.name}: ${error.message}`));
       }
       return;
     }
@@ -164,7 +164,10 @@ export function startFakeController(store: FakeStore, stepMs: number, defaultLev
   function step2(namespace: string, name: string, generation: number): void {
     if (pods) {
       pending++;
-      void withPods(namespace, name, generation, pods).finally(() => pending--);
+      // A kubelet that fails is the test's to see, not a crash of the fake.
+      void withPods(namespace, name, generation, pods)
+        .catch((error: Error) => console.error(`fake controller: pods of ${namespace}/${name}: ${error.message}`))
+        .finally(() => pending--);
       return;
     }
     const d = store.get(deployments, namespace, name);

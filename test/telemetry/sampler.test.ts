@@ -9,7 +9,7 @@ import { readSamples, recentTotals } from '../../src/store/tech-samples.ts';
 import { createCallTally } from '../../src/telemetry/call-tally.ts';
 import { emptyHistogram, quantileMs, recordLatency } from '../../src/telemetry/latency-histogram.ts';
 import { readProcUsage } from '../../src/telemetry/proc-usage.ts';
-import { createSampler } from '../../src/telemetry/sampler.ts';
+import { createSampler, storeSink } from '../../src/telemetry/sampler.ts';
 
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 
@@ -26,7 +26,7 @@ function rig() {
   const tally = createCallTally();
   const state = { stats: [] as ReplicaStats[], cpu: new Map<number, number>(), rss: 50_000_000 };
   const sampler = createSampler({
-    store,
+    sink: storeSink(store),
     tally,
     stats: () => state.stats,
     processes: () => state.stats.map((s, i) => ({ id: s.replicaId, model: s.model, pid: 100 + i })),
@@ -83,6 +83,16 @@ test('a replica whose counters fall (a new slot under the same id) counts from z
   sampler.sample(T0 + 10_000);
   assert.equal(readSamples(store, { model: 'iris', replica: 'r1', step: 10, fromMs: 0 }).map((r) => r.success), [50, 3]);
   store.close();
+});
+
+test('unsampled: the calls counted since the last stored sample, per model, so nothing waits 10 s to show', () => {
+  const { state, sampler } = rig();
+  state.stats = [replica('r1', { success: 5 }), replica('r2', { success: 2, failure: 1, error: 2 })];
+  assert.equal(sampler.unsampled().get('iris'), { calls: 10, failed: 3 }, 'before any sample: everything counted');
+  sampler.sample(T0);
+  assert.equal(sampler.unsampled().get('iris'), { calls: 0, failed: 0 });
+  state.stats = [replica('r1', { success: 9 }), replica('r2', { success: 2, failure: 2, error: 2 })];
+  assert.equal(sampler.unsampled().get('iris'), { calls: 5, failed: 1 });
 });
 
 test('10 s samples fold into 1 min and 1 h rows: counters add up, CPU averages, percentiles cover the window', () => {

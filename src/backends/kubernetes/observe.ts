@@ -24,8 +24,6 @@ export type ClusterState = {
   history: Map<string, HistoryEntry[]>;
   /** The Deployment serving each model (the one its Service routes to; see serving-switch.ts). */
   deployments: Map<string, V1Deployment>;
-  /** Every Deployment of each model: the serving one, and any scaled down or not switched to yet. */
-  workloads: Map<string, V1Deployment[]>;
   /** The highest deployment id of any model in the namespace (0 when none). */
   highestId: number;
 };
@@ -56,6 +54,7 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true', deletedAt });
   }
   for (const list of history.values()) list.sort((a, b) => a.record.id - b.record.id);
+  // Every Deployment of each model: the serving one, and any scaled down or not switched to yet.
   const workloads = new Map<string, V1Deployment[]>();
   for (const d of deploymentList) {
     const model = d.metadata?.labels?.[label.model];
@@ -67,7 +66,7 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     const serving = servingDeployment(model, services.get(model), list);
     if (serving) deployments.set(model, serving);
   }
-  return { builds, history, deployments, workloads, highestId };
+  return { builds, history, deployments, highestId };
 }
 
 /** The last deployment record that did not fail, if any. */

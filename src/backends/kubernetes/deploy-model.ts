@@ -121,7 +121,6 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     await api.create(deploymentRecordConfigMap(api.namespace, record));
   } catch (error) {
     if (error instanceof KubeApiError && error.status === 409) {
-      await api.remove(deploymentRef(model, id));
       throw new Error(`deployment record ${historyName(model, id)} already exists: another apply used deployment id ${id} (it did not hold the apply lock); plan and apply again`);
     }
     throw error;

@@ -191,8 +191,7 @@ run("what was live when, from the cluster's records: the timeline and the \"at\"
   assert.is(cells[0], '#1', 'build');
   assert.match(cells[3]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/, 'serving from when it was applied');
   assert.equal(cells.slice(4), ['now', 'active']);
-  const t = Date.now();
-  await page.getByLabel('Instant (UTC)').fill(new Date(t % 1000 === 0 ? t - 1 : t).toISOString().slice(0, 23));
+  await page.getByLabel('Instant (UTC)').fill(new Date().toISOString().slice(0, 23));
   await page.getByRole('button', { name: 'Which served then?' }).click();
   await page.locator('#live-at-answer', { hasText: 'deployment #1 served iris: build #1' }).waitFor();
   await page.getByLabel('Instant (UTC)').fill('2020-01-01T00:00');

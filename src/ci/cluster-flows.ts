@@ -36,7 +36,7 @@ export function clusterFlow(kind: Kind): FlowRun {
     desired.spec = await withClusterDigests(cluster, desired.spec, { create: kind === 'apply' || kind === 'reconcile', env: ctx.env });
     const gitCommit = await headCommit(ctx.ws.repo);
     if (kind === 'plan') {
-      const observed = toObserved(await cluster.backend.readState());
+      const observed = toObserved(await cluster.backend.readState(), cluster.backend.registry);
       const thePlan = plan(desired.spec, desired.keys, observed);
       const models = thePlan.changes.filter((c) => c.action !== 'noop').map(planned);
       return toReport(header, { ok: true, plan: thePlan, fingerprint: planFingerprint(thePlan, observed), models });

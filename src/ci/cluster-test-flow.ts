@@ -39,7 +39,8 @@ export type ClusterTestInput = {
 /** The plan against the cluster, and a report per changed model with its test calls. */
 export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan; fingerprint: string; models: ModelReport[] }> {
   const state = await input.backend.readState();
-  const observed = toObserved(state);
+  // The check plans what it builds and tests: its own earlier candidates are reused.
+  const observed = toObserved(state, null);
   const thePlan = plan(input.spec, input.keys, observed);
   const fingerprint = planFingerprint(thePlan, observed);
   if (!hasChanges(thePlan)) return { plan: thePlan, fingerprint, models: [] };

@@ -50,7 +50,7 @@ async function observe(root: string, spec: Spec, flags: ClusterFlags): Promise<{
     const { toObserved } = await import('../backends/kubernetes/observe.ts');
     const cluster = clusterFor(spec, flags, (line) => process.stderr.write(`  ${line}\n`))!;
     const [digested, state] = await Promise.all([withClusterDigests(cluster, spec, { create: false }), cluster.backend.readState()]);
-    return { spec: digested, observed: toObserved(state) };
+    return { spec: digested, observed: toObserved(state, cluster.backend.registry) };
   }
   // A running daemon knows what runs now (so a plan can show repairs); without one, the store's record.
   const daemon = findDaemon(root);

@@ -46,7 +46,7 @@ export async function applyToCluster(input: ClusterApplyInput): Promise<ClusterA
   const { backend } = input;
   return backend.withLock(async () => {
     const state = await backend.readState();
-    const observed = toObserved(state);
+    const observed = toObserved(state, backend.registry);
     const p = plan(input.spec, input.keys, observed);
     const fingerprint = planFingerprint(p, observed);
     if (input.fingerprint !== undefined && fingerprint !== input.fingerprint) {

@@ -6,6 +6,7 @@ import type { LiveState, Observed, ObservedModel } from '../../plan/types.ts';
 import type { KubeApi } from './kube-api.ts';
 import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
 import { templateChanges } from './template-drift.ts';
+import { CANDIDATE_NOT_REUSABLE, isCandidateImage } from './image.ts';
 import { parseBuildRecord, parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
 
 /**
@@ -66,15 +67,25 @@ export function lastApplied(state: ClusterState, model: string): DeploymentRecor
   return null;
 }
 
-/** Cluster state as the planner's Observed. */
-export function toObserved(state: ClusterState): Observed {
+/**
+ * Cluster state as the planner's Observed. With `registry` (the target's, for plans of what an
+ * apply does) a build whose image a pull-request check pushed is marked not reusable, as the apply
+ * never deploys it; the pull-request check itself passes null and reuses its candidates.
+ */
+export function toObserved(state: ClusterState, registry: string | null): Observed {
   const names = new Set([...state.builds.keys(), ...state.history.keys()]);
   const models: ObservedModel[] = [...names].sort().map((name) => {
     const records = state.history.get(name) ?? [];
     const applied = lastApplied(state, name);
     return {
       name,
-      builds: (state.builds.get(name) ?? []).map((b) => ({ number: b.number, key: b.key, inputs: b.inputs, status: statusOf(b) })),
+      builds: (state.builds.get(name) ?? []).map((b) => ({
+        number: b.number,
+        key: b.key,
+        inputs: b.inputs,
+        status: statusOf(b),
+        ...(registry !== null && isCandidateImage(b.artifact, registry) ? { notReusable: CANDIDATE_NOT_REUSABLE } : {}),
+      })),
       deployment: applied && {
         id: applied.id,
         build: applied.build,

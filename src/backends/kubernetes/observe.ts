@@ -7,7 +7,8 @@ import type { KubeApi } from './kube-api.ts';
 import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
 import { templateChanges } from './template-drift.ts';
 import { CANDIDATE_NOT_REUSABLE, isCandidateImage } from './image.ts';
-import { parseBuildRecord, parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
+import { listBuildRecordParts, readBuildRecord } from './build-record-parts.ts';
+import { parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
 
 /**
  * The annotation a delete adds to the model's last record: when it was deleted, so history can say
@@ -30,14 +31,15 @@ export type ClusterState = {
 /** Reads records and live Deployments of every model in the namespace. */
 export async function readClusterState(api: KubeApi): Promise<ClusterState> {
   const managed = { [label.managedBy]: MANAGED_BY };
-  const [historyMaps, buildMaps, deploymentList] = await Promise.all([
+  const [historyMaps, buildMaps, deploymentList, parts] = await Promise.all([
     api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.history]: 'true' })),
     api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.buildRecord]: 'true' })),
     api.list<V1Deployment>('apps/v1', 'Deployment', selectorString({ ...managed, [label.component]: 'model' })),
+    listBuildRecordParts(api),
   ]);
   const builds = new Map<string, BuildRecord[]>();
   for (const map of buildMaps) {
-    const record = parseBuildRecord(map);
+    const record = readBuildRecord(map, parts);
     if (record) push(builds, record.model, record);
   }
   for (const list of builds.values()) list.sort((a, b) => a.number - b.number);

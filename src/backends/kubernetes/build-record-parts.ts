@@ -22,12 +22,13 @@ export type StoredFiles = { count: number; parts: number; sha256: string };
 
 /** The ConfigMaps of `record`: the record itself, and its file list's parts when it is too big. */
 export function buildRecordObjects(namespace: string, record: BuildRecord, opts: { immutable: boolean } = { immutable: true }): { record: V1ConfigMap; parts: V1ConfigMap[] } {
-  if (Buffer.byteLength(JSON.stringify(record)) <= RECORD_BUDGET_BYTES) return { record: buildRecordConfigMap(namespace, record, opts), parts: [] };
+  const { storedFiles: _, ...plain } = record;
+  if (Buffer.byteLength(JSON.stringify(plain)) <= RECORD_BUDGET_BYTES) return { record: buildRecordConfigMap(namespace, plain, opts), parts: [] };
   const packed = gzipSync(JSON.stringify(record.inputs.files), { level: 9 }).toString('base64');
   const chunks: string[] = [];
   for (let at = 0; at < packed.length; at += PART_BYTES) chunks.push(packed.slice(at, at + PART_BYTES));
   const storedFiles: StoredFiles = { count: record.inputs.files.length, parts: chunks.length, sha256: sha256(packed) };
-  const stub: BuildRecord = { ...record, inputs: { ...record.inputs, files: [] }, storedFiles };
+  const stub: BuildRecord = { ...plain, inputs: { ...record.inputs, files: [] }, storedFiles };
   const name = buildRecordName(record.model, record.number);
   const parts = chunks.map((chunk, i): V1ConfigMap => ({
     apiVersion: 'v1',
@@ -83,7 +84,7 @@ export function partNamesOf(record: BuildRecord): string[] {
 }
 
 /**
- * The whole record of `map`, its file list read back from `parts`; null when it is not a record,
+ * The whole record of `map`, its file list read back from `parts` (`storedFiles` kept); null when it is not a record,
  * or a part is missing or does not match the record's digest (a record still being written).
  */
 export function readBuildRecord(map: V1ConfigMap, parts: ReadonlyMap<string, V1ConfigMap>): BuildRecord | null {
@@ -97,8 +98,8 @@ export function readBuildRecord(map: V1ConfigMap, parts: ReadonlyMap<string, V1C
   }
   if (sha256(packed) !== record.storedFiles.sha256) return null;
   const files = JSON.parse(gunzipSync(Buffer.from(packed, 'base64')).toString('utf8')) as ManifestEntry[];
-  const { storedFiles: _, ...whole } = record;
-  return { ...whole, inputs: { ...record.inputs, files } };
+  // `storedFiles` stays: it says where the list lives, which pruning needs to remove the parts.
+  return { ...record, inputs: { ...record.inputs, files } };
 }
 
 /** Reads build record `number` of `model` with its parts; null when absent or unreadable. */

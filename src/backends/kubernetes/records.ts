@@ -45,7 +45,7 @@ export type BuildRecord = {
   finishedAt?: string;
   /** The last lines of a failed build's log. */
   errorTail?: string;
-  /** Set when `inputs.files` was moved to part ConfigMaps (build-record-parts.ts); then `files` is empty here. */
+  /** Set when `inputs.files` is kept in part ConfigMaps (build-record-parts.ts): `files` is empty in the record's own data. */
   storedFiles?: { count: number; parts: number; sha256: string };
 };
 

@@ -219,10 +219,12 @@ async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcom
       throw new StepFailure(`cannot ask the registry for ${reference}: ${existing.message}; check that the registry is reachable`);
     }
     let digest: string;
-    if (existing.found) {
+    const distrusted = existing.found && req.verifyExisting ? await req.verifyExisting(existing.image) : null;
+    if (existing.found && distrusted === null) {
       digest = existing.image.digest;
       log.line(`skipped: the registry already has ${reference} (${digest}); no build needed`);
     } else {
+      if (distrusted !== null) log.line(`the registry has ${reference} (${existing.found ? existing.image.digest : ''}) but ${distrusted}: building it again`);
       await mkdir(folder);
       digest = await buildAndPush(req, settings, reference, folder, log);
       log.line(`build ${model.name} #${number} done: ${reference} ${digest}`);

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { slipwayAsync, type CliRun } from '../support/cli.ts';
 import { parseOutputs } from '../ci/ci-harness.ts';
-import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
+import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, run, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
 import { startFakeKubeApiServer, writeKubeconfig, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
 import { DIGEST_KEY_SECRET } from '../../src/backends/kubernetes/names.ts';
@@ -113,6 +113,15 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   assert.is(ciPlan.run.status, 0, ciPlan.run.stderr);
   assert.equal(JSON.parse(ciPlan.outputs.plan).changes[0].build, mergedChange.build);
 
+  // Someone with push rights to the production repository (a pull-request job given too broad
+  // credentials) plants the candidate under the key's tag. Its labels are right, but no build of
+  // this target recorded its digest: the apply builds over it instead of skipping the build.
+  const key = mergedChange.build.key as string;
+  const planted = `${registry.address}/slipway/${model}:${key}`;
+  const copied = await run('skopeo', ['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${registry.address}/slipway-candidates/${model}:${key}`, `docker://${planted}`]);
+  assert.is(copied.code, 0, copied.stderr);
+  const plantedDigest = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${planted}`])).stdout).Digest as string;
+
   // The apply confirms that very plan (its fingerprint), then builds #2 as planned.
   const ciApply = await ciOutputs(['--command', 'apply', '--backend', 'dev', '--plan-fingerprint', ciPlan.outputs['plan-fingerprint']]);
   const applied = ciApply.run;
@@ -122,6 +131,8 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   assert.equal(JSON.parse(ciApply.outputs.plan).changes[0].build, mergedChange.build);
   assert.match(applied.stdout + applied.stderr, 'build #1 has this key but its image was pushed by a pull-request check');
   assert.match(applied.stdout + applied.stderr, `${model}: building #2`);
+  assert.match(applied.stdout + applied.stderr, `the registry has ${planted} (${plantedDigest}) but no build this target applied recorded its digest`);
+  assert.not.match(applied.stdout + applied.stderr, 'skipped: the registry already has');
 
   const deployment = fake.requests.find(
     (r) => r.method === 'PATCH' && r.path === `/apis/apps/v1/namespaces/models/deployments/slipway-${model}`,
@@ -135,6 +146,7 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   // The pull-request check pushed to the candidates repository; the apply built and pushed its own.
   assert.match(tested.stdout + tested.stderr, `${registry.address}/slipway-candidates/${model}`);
   assert.not.match(image, 'candidates');
+  assert.not.match(image, plantedDigest);
 
   const again = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
   assert.is(again.status, 0, again.stdout + again.stderr);

@@ -59,9 +59,19 @@ export type BuildahBuilderOptions = {
   credentials?: RegistryCredentials | null;
   /** Time limits of buildah and skopeo, replacing their defaults (see step-limits.ts). */
   stepTimeouts?: StepLimits;
+  /**
+   * A layer cache in a registry, for machines that keep none (fresh CI runners): `from` is read
+   * (`--cache-from`), `to` written (`--cache-to`). Candidates read production's cache and write
+   * none, so a pull request cannot plant a layer a production build would take.
+   */
+  cache?: BuildCache | null;
 };
 
-type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials' | 'stepTimeouts'>> & {
+/** Repositories of buildah's registry layer cache; null: not used that way. */
+export type BuildCache = { from: string | null; to: string | null };
+
+type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials' | 'stepTimeouts' | 'cache'>> & {
+  cache: BuildCache | null;
   stepTimeouts: StepLimits | undefined;
   log: ((line: string) => void) | undefined;
   credentials: RegistryCredentials | null;
@@ -155,7 +165,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   // --force-rm: buildah 1.28 otherwise leaves the working container of a failed RUN behind.
   const bud = await runStep(
     settings.buildah,
-    ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, ...settings.authArgs, '--isolation', 'chroot', '-f', file, '-t', reference, folder],
+    ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, ...settings.authArgs, ...cacheArgs(settings), '--isolation', 'chroot', '-f', file, '-t', reference, folder],
     { cwd: folder, env: process.env, tag: 'buildah', line, timeoutSeconds: stepLimitSeconds('buildah bud', settings.stepTimeouts), signal: req.signal },
   );
   if (bud.startError !== null) {
@@ -185,6 +195,17 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   const digest = (await readFile(digestFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new StepFailure(`buildah push wrote no digest for ${reference} (got "${digest}")`);
   return digest;
+}
+
+/** `--cache-from` / `--cache-to` of the registry cache, with the registry's TLS setting. */
+function cacheArgs(settings: Settings): string[] {
+  const { cache } = settings;
+  if (cache === null || (cache.from === null && cache.to === null)) return [];
+  return [
+    ...(cache.from === null ? [] : ['--cache-from', cache.from]),
+    ...(cache.to === null ? [] : ['--cache-to', cache.to]),
+    `--tls-verify=${settings.tlsVerify}`,
+  ];
 }
 
 /** Builds `req` into an image, or finds it in the registry; every failure becomes an outcome. */
@@ -260,6 +281,7 @@ export function createBuildahBuilder(options: BuildahBuilderOptions): Builder {
     log: options.log,
     credentials: options.credentials ?? null,
     stepTimeouts: options.stepTimeouts,
+    cache: options.cache ?? null,
     authArgs: [],
   };
   return { name: 'buildah', build: (req) => withAuth(settings, (authed) => build(req, authed)) };

@@ -4,6 +4,7 @@
 import { secretNames } from '../apply/desired.ts';
 import { applyToCluster } from '../backends/kubernetes/cluster-apply.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
+import { buildCacheOf } from '../backends/kubernetes/image.ts';
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { stateDir } from '../backends/local/observe.ts';
 import { clusterFor, withClusterDigests } from '../workspace/cluster-target.ts';
@@ -46,7 +47,7 @@ export function clusterFlow(kind: Kind): FlowRun {
       return toReport(header, { ok: tested.models.every(modelPassed), plan: tested.plan, fingerprint: tested.fingerprint, models: tested.models });
     }
     const tlsVerify = cluster.target.insecureRegistry ? false : undefined;
-    const builder = createBuildahBuilder({ stateDir: stateDir(ctx.ws.root), registry: cluster.target.registry, tlsVerify, credentials: cluster.credentials });
+    const builder = createBuildahBuilder({ stateDir: stateDir(ctx.ws.root), registry: cluster.target.registry, tlsVerify, credentials: cluster.credentials, cache: buildCacheOf(cluster.target, 'apply') });
     const applied = await applyToCluster({
       backend: cluster.backend,
       spec: desired.spec,

@@ -59,6 +59,7 @@ async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: Ap
   const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
   const { applyToCluster } = await import('../backends/kubernetes/cluster-apply.ts');
   const { createBuildahBuilder } = await import('../build/buildah-builder.ts');
+  const { buildCacheOf } = await import('../backends/kubernetes/image.ts');
   const { stateDir } = await import('../backends/local/observe.ts');
   const { headCommit } = await import('../source/repo.ts');
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
@@ -69,6 +70,7 @@ async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: Ap
     registry: cluster.target.registry,
     tlsVerify: cluster.target.insecureRegistry ? false : undefined,
     credentials: cluster.credentials,
+    cache: buildCacheOf(cluster.target, 'apply'),
   });
   const result = await applyToCluster({
     backend: cluster.backend,

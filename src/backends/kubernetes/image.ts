@@ -1,6 +1,7 @@
 // The image a model's pods run: the build's own reference, pinned to its digest when known, so a
 // tag moved in the registry never changes what runs.
 import type { StoredBuild } from '../../store/builds.ts';
+import type { KubernetesTarget } from '../../spec/types.ts';
 
 /**
  * `<repository>@<digest>` when the build has a digest, else `<repository>:<build key>`. The
@@ -46,3 +47,13 @@ export function candidateBuildReason(build: Pick<StoredBuild, 'artifact'>, regis
 
 /** The plan's reason (after `build #N `) for building again a key whose build is a candidate's. */
 export const CANDIDATE_NOT_REUSABLE = 'was a pull-request candidate, built again for the registry';
+
+/**
+ * The registry layer cache of `target`'s builds: applies read and write its `buildCache`; a
+ * pull request's check only reads it, so no candidate's layer lands where production builds look.
+ */
+export function buildCacheOf(target: Pick<KubernetesTarget, 'buildCache'>, use: 'apply' | 'candidate'): { from: string; to: string | null } | null {
+  const cache = target.buildCache ?? null;
+  if (cache === null) return null;
+  return { from: cache, to: use === 'apply' ? cache : null };
+}

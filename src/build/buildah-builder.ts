@@ -112,7 +112,10 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
     throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the buildah builder; use runtime python3 or r`);
   }
   if (r !== null && !r.ok) throw new StepFailure(r.message);
-  const baseImage = key.inputs.baseImage ?? model.build.baseImage ?? settings.baseImage;
+  const declaredBase = key.inputs.baseImage ?? model.build.baseImage ?? settings.baseImage;
+  // The digest the plan resolved (base-digests.ts) pins the base, unless a mirror stands in for it.
+  const pinned = key.inputs.baseDigest !== undefined && declaredBase === (key.inputs.baseImage ?? key.inputs.defaultBaseImage);
+  const baseImage = pinned ? `${declaredBase}@${key.inputs.baseDigest}` : declaredBase;
   const baseProblem = baseImageProblem(baseImage);
   if (baseProblem !== null) throw new StepFailure(baseProblem);
   const context = normalizeContext(model.build.context);

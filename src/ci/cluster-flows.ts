@@ -7,7 +7,7 @@ import { toObserved } from '../backends/kubernetes/observe.ts';
 import { buildCacheOf } from '../backends/kubernetes/image.ts';
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { stateDir } from '../backends/local/observe.ts';
-import { clusterFor, withClusterDigests } from '../workspace/cluster-target.ts';
+import { clusterFor, withClusterDigests, withPinnedBases } from '../workspace/cluster-target.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { planFingerprint } from '../plan/fingerprint.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
@@ -35,6 +35,11 @@ export function clusterFlow(kind: Kind): FlowRun {
     }
     if (!cluster) return toReport(header, { failure: `target "${ctx.settings.backend}" is not a kubernetes target` });
     desired.spec = await withClusterDigests(cluster, desired.spec, { create: kind === 'apply' || kind === 'reconcile', env: ctx.env });
+    try {
+      desired.keys = await withPinnedBases(cluster, desired.keys);
+    } catch (error) {
+      return toReport(header, { failure: (error as Error).message });
+    }
     const gitCommit = await headCommit(ctx.ws.repo);
     if (kind === 'plan') {
       const observed = toObserved(await cluster.backend.readState(), cluster.backend.registry);

@@ -56,7 +56,7 @@ export function registerApply(program: Command): void {
 
 /** Apply to a kubernetes target: images built with buildah, deployed under the target's Lease. */
 async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ApplyOptions): Promise<void> {
-  const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
+  const { clusterFor, withClusterDigests, withPinnedBases } = await import('../workspace/cluster-target.ts');
   const { applyToCluster } = await import('../backends/kubernetes/cluster-apply.ts');
   const { createBuildahBuilder } = await import('../build/buildah-builder.ts');
   const { buildCacheOf } = await import('../backends/kubernetes/image.ts');
@@ -65,6 +65,7 @@ async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: Ap
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
   const cluster = clusterFor(spec, opts, log)!;
   spec = await withClusterDigests(cluster, spec, { create: true });
+  keys = await withPinnedBases(cluster, keys);
   const builder = createBuildahBuilder({
     stateDir: stateDir(ws.root),
     registry: cluster.target.registry,

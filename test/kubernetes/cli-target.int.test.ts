@@ -147,6 +147,9 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   assert.match(tested.stdout + tested.stderr, `${registry.address}/slipway-candidates/${model}`);
   assert.not.match(image, 'candidates');
   assert.not.match(image, plantedDigest);
+  // The base image was pinned by the digest the plan resolved (and which is in the build key).
+  const containerfile = readFileSync(path.join(repo.root, '.slipway', 'builds', model, '2.Containerfile'), 'utf8');
+  assert.match(containerfile, new RegExp(`^FROM ${BASE_IMAGE}@sha256:[0-9a-f]{64}$`, 'm'));
 
   const again = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
   assert.is(again.status, 0, again.stdout + again.stderr);

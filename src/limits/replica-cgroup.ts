@@ -123,11 +123,11 @@ export function createReplicaCgroup(support: CgroupSupport, name: string, limits
 }
 
 /** Every process below `pid`, from /proc (empty where there is none). */
-export function descendantsOf(pid: number): number[] {
+export function descendantsOf(pid: number, procRoot = '/proc'): number[] {
   const children = new Map<number, number[]>();
   let entries: string[];
   try {
-    entries = fs.readdirSync('/proc');
+    entries = fs.readdirSync(procRoot);
   } catch {
     return [];
   }
@@ -135,7 +135,7 @@ export function descendantsOf(pid: number): number[] {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
     try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      stat = fs.readFileSync(`${procRoot}/${entry}/stat`, 'utf8');
     } catch {
       continue; // gone meanwhile
     }

@@ -5,7 +5,7 @@ import type { Supervisor } from '../../supervisor/supervisor.ts';
 import { readAccessKeys } from './access-key-file.ts';
 import { advisoryNote } from '../../limits/advisory.ts';
 import type { CgroupSupport } from '../../limits/cgroups.ts';
-import { processUsage } from '../../limits/process-usage.ts';
+import { readProcUsage } from '../../telemetry/proc-usage.ts';
 
 export type ModelStatus = {
   model: string;
@@ -54,7 +54,7 @@ export function modelStatus(deps: {
         python: python ? `${python.version} (${python.executable})` : null,
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
-          const usage = r.pid === null ? null : processUsage(r.pid);
+          const usage = r.pid === null ? null : readProcUsage(r.pid);
           return {
             rssBytes: usage?.rssBytes ?? null,
             cpuSeconds: usage?.cpuSeconds ?? null,

@@ -2,7 +2,7 @@
 // sandbox (bubblewrap), so its whole process tree is counted, not only the pid the supervisor holds:
 // the launcher itself uses a few hundred kilobytes, the model's process is the one that grows.
 import { readFileSync } from 'node:fs';
-import { descendantsOf } from '../limits/replica-cgroup.ts';
+import { childrenMap, descendantsIn } from '../limits/replica-cgroup.ts';
 
 /** Cumulative CPU seconds (user + system) and current resident bytes of a process tree. */
 export type ProcUsage = { cpuSeconds: number; rssBytes: number };
@@ -11,13 +11,47 @@ export type ProcUsage = { cpuSeconds: number; rssBytes: number };
 const TICKS_PER_SECOND = 100;
 const MAX_PROCESSES = 64;
 
+/** Reads the usage of process trees; see `procUsageReader`. */
+export type ProcUsageReader = (pid: number) => ProcUsage | null;
+
+/**
+ * A reader for one sweep over many replicas (a status answer, a telemetry sample): where the
+ * kernel has no children file, the parent of every process is read once, on the first tree that
+ * needs it, and shared by the sweep's later trees, not re-read per replica.
+ */
+export function procUsageReader(procRoot = '/proc'): ProcUsageReader {
+  let children: Map<number, number[]> | null = null;
+  const below = (pid: number): number[] => descendantsIn((children ??= childrenMap(procRoot)), pid);
+  return (pid) => treeUsage(pid, procRoot, below);
+}
+
+/**
+ * A usage function for a caller that sweeps all replicas at once but asks one pid at a time (the
+ * telemetry sampler): calls less than `sweepMs` apart share one reader, so a sweep reads /proc's
+ * parents once; the next sweep starts fresh.
+ */
+export function sweepingProcUsage(now: () => number = Date.now, sweepMs = 100): ProcUsageReader {
+  let reader: ProcUsageReader | null = null;
+  let last = -Infinity;
+  return (pid) => {
+    const at = now();
+    if (reader === null || at - last > sweepMs) reader = procUsageReader();
+    last = at;
+    return reader(pid);
+  };
+}
+
 /** The usage of `pid` and its descendants, or null when the process is gone (or /proc is absent). */
 export function readProcUsage(pid: number, procRoot = '/proc'): ProcUsage | null {
+  return procUsageReader(procRoot)(pid);
+}
+
+function treeUsage(pid: number, procRoot: string, below: (pid: number) => number[]): ProcUsage | null {
   const root = readOne(pid, procRoot);
   if (!root) return null;
-  // Kernels without CONFIG_PROC_CHILDREN (this machine's among them) have no children file: the
-  // tree then comes from every process's parent, one scan of /proc.
-  const members = root.children === null ? descendantsOf(pid, procRoot).slice(0, MAX_PROCESSES) : undefined;
+  // Kernels without CONFIG_PROC_CHILDREN have no children file: the tree then comes from every
+  // process's parent, one scan of /proc.
+  const members = root.children === null ? below(pid).slice(0, MAX_PROCESSES) : undefined;
   let cpuSeconds = root.cpuSeconds;
   let rssBytes = root.rssBytes;
   const seen = new Set<number>([pid]);

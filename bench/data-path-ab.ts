@@ -12,7 +12,7 @@
 import path from 'node:path';
 import { machineLine } from './machine.ts';
 import { hasUvloop, startPeer } from './support/peers.ts';
-import { cpuMs, processTree } from './support/proc-cpu.ts';
+import { cpuMs } from './support/proc-cpu.ts';
 import { benchProject as ourProject, type BenchProject } from './support/project.ts';
 import { argValue, loadLine, median, report, table, today } from './support/results.ts';
 import { runWrk, type WrkResult } from './support/wrk.ts';

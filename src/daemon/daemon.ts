@@ -32,7 +32,7 @@ import { redactText, scrubList } from '../github/redact.ts';
 import { modelStatus } from '../backends/local/status.ts';
 import { packagePath } from '../package-paths.ts';
 import { bothTimers, createCallTally } from '../telemetry/call-tally.ts';
-import { readProcUsage } from '../telemetry/proc-usage.ts';
+import { sweepingProcUsage } from '../telemetry/proc-usage.ts';
 import { createSampler, startSampling, storeSink } from '../telemetry/sampler.ts';
 import { rememberModelsFile } from '../store/ui-actions.ts';
 import { createDashboard } from '../ui/dashboard.ts';
@@ -205,7 +205,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     tally,
     stats: () => gateway.stats(),
     processes: () => supervisor.list(),
-    usage: (pid) => readProcUsage(pid),
+    usage: sweepingProcUsage(),
     log: opts.log,
   });
   const stopSampling = startSampling(sampler, opts.log);

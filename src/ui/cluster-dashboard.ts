@@ -12,8 +12,10 @@ import type { ReplicaStats } from '../gateway/types.ts';
 import type { RecentTotals } from '../metrics-store/tech-rows.ts';
 import type { StoredApiKey } from '../store/api-keys.ts';
 import type { TechRow } from '../store/tech-samples.ts';
+import { clusterHistoryRecords } from '../history/cluster-records.ts';
 import { isRange, RANGE_MS, RANGE_STEP, technicalCharts, trackedCharts, type ChartRange, type TrackedEntry } from './charts.ts';
 import { clusterModelPage, clusterOverviewModels, type Unsampled } from './cluster-page-data.ts';
+import { historyView } from './history-view.ts';
 import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
 import { principalAmong, stillValidAmong } from './login.ts';
 import type { Scope } from './page-data.ts';
@@ -126,9 +128,11 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
 
   async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, session: Session, name: string, route: string): Promise<void> {
     if (route === 'GET ') {
-      const data = clusterModelPage(await deps.clusterState(), deps.stats(), name, scopeOf(session), `${deps.gatewayUrl()}/model`);
+      const state = await deps.clusterState();
+      const data = clusterModelPage(state, deps.stats(), name, scopeOf(session), `${deps.gatewayUrl()}/model`);
       if (!data) return json(res, 404, { error: `no model ${name} is deployed on this cluster` });
-      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: {} }));
+      const history = historyView(clusterHistoryRecords(state, name), url.searchParams.get('at'));
+      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: {}, history }));
     }
     if (route === 'GET api/series') {
       const range: ChartRange = isRange(url.searchParams.get('range')) ? (url.searchParams.get('range') as ChartRange) : '1h';

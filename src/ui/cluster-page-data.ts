@@ -50,7 +50,7 @@ export function clusterModelPage(
   name: string,
   scope: Scope,
   endpoint: string,
-): Omit<ModelPageData, 'viewer' | 'exampleInput'> | null {
+): Omit<ModelPageData, 'viewer' | 'exampleInput' | 'history'> | null {
   if (!visible(scope, name)) return null;
   const m = clusterStatus(state).find((x) => x.model === name);
   if (!m) return null;

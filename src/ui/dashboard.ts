@@ -23,6 +23,8 @@ import { renderLogin } from './pages/login.ts';
 import { renderModel } from './pages/model.ts';
 import { renderOverview } from './pages/overview.ts';
 import { followLine } from '../follow/follow-summary.ts';
+import { localHistory } from '../history/local-records.ts';
+import { historyView } from './history-view.ts';
 import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
 import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session, type Sessions } from './session.ts';
 
@@ -149,7 +151,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     if (route === 'GET ') {
       const data = modelPage(deps, name, scopeOf(session));
       if (!data) return json(res, 404, { error: `no model ${name} is deployed here` });
-      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: await deps.exampleInputs(name) }));
+      const history = historyView(localHistory(deps.store, name), url.searchParams.get('at'));
+      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: await deps.exampleInputs(name), history }));
     }
     if (route === 'GET api/series') {
       const range: ChartRange = isRange(url.searchParams.get('range')) ? (url.searchParams.get('range') as ChartRange) : '1h';

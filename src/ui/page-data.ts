@@ -64,7 +64,7 @@ function logTail(logPath: string | null, errorTail: string | null): string | nul
 }
 
 /** The model page's data, or null for a model that is not deployed here (or not in scope). */
-export function modelPage(p: DaemonParts, name: string, scope: Scope): Omit<ModelPageData, 'viewer' | 'exampleInput'> | null {
+export function modelPage(p: DaemonParts, name: string, scope: Scope): Omit<ModelPageData, 'viewer' | 'exampleInput' | 'history'> | null {
   if (!visible(scope, name)) return null;
   const status = modelStatus({ deployer: p.deployer, supervisor: p.supervisor, gateway: p.gateway, root: p.root, gatewayUrl: p.url, sandbox: '' });
   const m = status.models.find((x) => x.model === name);

@@ -3,7 +3,8 @@
 // its replica a test peer on loopback, its pod's CPU and memory as PodMetrics), with a real metrics
 // store process on SQLite. Log in with an API key and with the admin token from the Secret's
 // variable; the overview, a model's page (replicas, builds and deployments from the cluster's
-// records, charts from the store once the gateway sampled, tracked metrics, the test widget);
+// records, charts from the store once the gateway sampled, tracked metrics, the test widget, what
+// was live when);
 // read-only; every route needs a session. Screenshots go to test-results/.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -181,6 +182,23 @@ run('tracked metrics of a call show on the page, read from the store', async () 
   await page.reload();
   await page.locator('#tracked-body table').first().waitFor();
   assert.match(await page.locator('#tracked-body caption').first().textContent() ?? '', 'score');
+});
+
+run("what was live when, from the cluster's records: the timeline and the \"at\" form", async () => {
+  await page.goto(`${url}/ui/models/iris`);
+  const row = await page.locator('#history tbody tr').all();
+  assert.is(row.length, 1);
+  assert.is(await row[0]!.locator('th').textContent(), '#1');
+  const cells = await row[0]!.locator('td').allTextContents();
+  assert.is(cells[0], '#1', 'build');
+  assert.match(cells[3]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/, 'serving from when it was applied');
+  assert.equal(cells.slice(4), ['now', 'active']);
+  await page.getByLabel('Instant (UTC)').fill(new Date().toISOString().slice(0, 23));
+  await page.getByRole('button', { name: 'Which served then?' }).click();
+  await page.locator('#live-at-answer', { hasText: 'deployment #1 served iris: build #1' }).waitFor();
+  await page.getByLabel('Instant (UTC)').fill('2020-01-01T00:00');
+  await page.getByRole('button', { name: 'Which served then?' }).click();
+  await page.locator('#live-at-answer', { hasText: 'Nothing of iris served at 2020-01-01 00:00:00Z.' }).waitFor();
 });
 
 run('the admin token from the Secret logs in too; a POST without the CSRF token is refused; no secret in any page', async () => {

@@ -25,7 +25,8 @@ import { accessKeySecretName, annotation, deploymentName, historyName, label, MA
 import { podGateCaller } from './pod-gate-caller.ts';
 import { assertGatewaySelectsById } from './gateway-compat.ts';
 import { removeRetired, scaleDownOthers, switchTraffic } from './serving-switch.ts';
-import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
+import { deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
+import { createBuildRecord } from './build-record-parts.ts';
 import { lastApplied, readClusterState } from './observe.ts';
 import { RolloutError, waitForRollout } from './rollout.ts';
 
@@ -188,7 +189,7 @@ async function collectUnusedEnvSecrets(ctx: DeployContext, model: string, curren
 async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string): Promise<void> {
   const { api } = ctx;
   try {
-    await api.create(buildRecordConfigMap(api.namespace, {
+    await createBuildRecord(api, {
       model: build.model,
       number: build.number,
       key: build.key,
@@ -197,7 +198,7 @@ async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string
       digest: build.digest,
       gitCommit: build.gitCommit,
       createdAt: build.finishedAt ?? new Date().toISOString(),
-    }));
+    });
   } catch (error) {
     if (!(error instanceof KubeApiError && error.status === 409)) throw error;
     const existing = await api.read({ apiVersion: 'v1', kind: 'ConfigMap', name: `slipway-${build.model}-b${build.number}` });

@@ -142,7 +142,9 @@ export async function writeSnapshot(req: SnapshotRequest): Promise<CopyResult> {
   const attributes = new Map((inputs.checkout?.attributes ?? []).map((a) => [a.path, a.attributes]));
   const modules = (inputs.submodules ?? []).map((s) => s.path).sort((a, b) => b.length - a.length);
   const moduleOf = (path: string) => modules.find((m) => path.startsWith(`${m}/`)) ?? '';
-  const idOf = (f: PlacedFile) => contentId(f.blob, modes.get(f.path) === EXECUTABLE, `${inputs.checkout?.config ?? ''}\n${attributes.get(f.path) ?? ''}`);
+  // A submodule's files are checked out by its own git, with its own eol settings.
+  const configs = new Map<string, string>([['', inputs.checkout?.config ?? ''], ...(inputs.submodules ?? []).map((s) => [s.path, s.config ?? ''] as [string, string])]);
+  const idOf = (f: PlacedFile) => contentId(f.blob, modes.get(f.path) === EXECUTABLE, `${configs.get(moduleOf(f.path)) ?? ''}\n${attributes.get(f.path) ?? ''}`);
   const scratch = join(store.dir, `.tmp-${randomBytes(6).toString('hex')}`);
   try {
     const links = req.files.filter((f) => modes.get(f.path) === SYMLINK);

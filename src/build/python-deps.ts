@@ -19,6 +19,7 @@ import { checkRequirements, unreachableIndexMessage } from './requirements-check
 import { describeEnd, type StepOptions, type StepResult } from './run-step.ts';
 import { stepLimitSeconds, type StepName, type StepLimits } from './step-limits.ts';
 import { scriptInstallsRequirements } from './script-installs.ts';
+import type { DepsCache } from '../build-cache/deps-cache.ts';
 import { buildStepRunner, hostEnvironment, type BuildSandbox, type StepRunner } from '../sandbox/build-steps.ts';
 
 export type DepsRequest = {
@@ -42,6 +43,8 @@ export type DepsRequest = {
   signal?: AbortSignal;
   /** A candidate's build: its steps run in this sandbox (src/sandbox/build-steps.ts). */
   sandbox?: BuildSandbox;
+  /** The shared build cache: deps are pulled from it instead of installed, and pushed once installed. Never used for candidates. */
+  cache?: DepsCache;
 };
 
 export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: false; message: string };
@@ -206,6 +209,11 @@ export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
       await utimes(paths.marker, now, now);
       return { ok: true, python: paths.python, reused: true };
     }
+    // A candidate's deps (a pull request's requirements and script) never go to or come from the cache.
+    const cache = req.sandbox === undefined ? req.cache : undefined;
+    if (cache && (await cache.pull(req.hash, paths.folder, req.line, req.signal)) && (await exists(paths.python))) {
+      return { ok: true, python: paths.python, reused: true };
+    }
     req.line(`installing dependencies ${req.hash.slice(0, 12)} into ${paths.folder}`);
     let result: DepsResult;
     try {
@@ -214,6 +222,7 @@ export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
       result = { ok: false, message: `dependency install failed: ${(error as Error).message}` };
     }
     if (!result.ok) await rm(paths.folder, { recursive: true, force: true });
+    else if (cache) await cache.push(req.hash, paths.folder, req.line, req.signal);
     return result;
   });
 }

@@ -1,41 +1,43 @@
 // The local daemon: store, gateway, supervisor and admin API in one process on loopback. It
 // brings back what was deployed before it last stopped, then serves until `shutdown`.
+import { cacheFromEnv, type CacheRef } from '../build-cache/cache-ref.ts';
+import { createDepsCache } from '../build-cache/deps-cache.ts';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import { createSnapshotBuilder } from '../../build/snapshot-builder.ts';
-import { createGateway } from '../../gateway/gateway.ts';
-import { gatewayServerOptions } from '../../gateway/gateway-server.ts';
-import { createGatewayMetrics } from '../../gateway/prometheus.ts';
-import { loadKeyring, type Keyring } from '../../keys/keyring.ts';
-import type { Repo } from '../../source/repo.ts';
-import { openStore } from '../../store/database.ts';
-import { recordMetrics } from '../../store/metrics.ts';
-import type { CallModel } from '../../apply/test-calls.ts';
+import { createSnapshotBuilder } from '../build/snapshot-builder.ts';
+import { createGateway } from '../gateway/gateway.ts';
+import { gatewayServerOptions } from '../gateway/gateway-server.ts';
+import { createGatewayMetrics } from '../gateway/prometheus.ts';
+import { loadKeyring, type Keyring } from '../keys/keyring.ts';
+import type { Repo } from '../source/repo.ts';
+import { openStore } from '../store/database.ts';
+import { recordMetrics } from '../store/metrics.ts';
+import type { CallModel } from '../apply/test-calls.ts';
 import { createAdminApi, isAdminToken } from './admin-api.ts';
 import { createApplyRunner, type ApplyRunner } from './apply-runner.ts';
-import { createFollowService } from '../../follow/follow-service.ts';
+import { createFollowService } from '../follow/follow-service.ts';
 import { createMetricsApi } from './metrics-api.ts';
-import { pruneLocal } from './prune.ts';
+import { pruneLocal } from '../backends/local/prune.ts';
 import { removeDaemonInfo, writeDaemonInfo } from './daemon-info.ts';
-import { createLocalDeployer, type LocalDeployer } from './local-deployer.ts';
-import { stateDir, storePath } from './observe.ts';
-import { createSupervisor } from './supervisor.ts';
-import { detectSandbox } from '../../sandbox/detect-sandbox.ts';
-import { plainLauncher } from '../../sandbox/plain-launcher.ts';
-import { replicaRunDir } from './run-dir.ts';
+import { createLocalDeployer, type LocalDeployer } from '../backends/local/local-deployer.ts';
+import { stateDir, storePath } from '../backends/local/observe.ts';
+import { createSupervisor } from '../supervisor/supervisor.ts';
+import { detectSandbox } from '../sandbox/detect-sandbox.ts';
+import { plainLauncher } from '../sandbox/plain-launcher.ts';
+import { replicaRunDir } from '../supervisor/run-dir.ts';
 import { privatizeState } from './private-state.ts';
-import { probeCgroups, removeSubtree } from '../../limits/cgroups.ts';
-import { redactText, scrubList } from '../../github/redact.ts';
-import { modelStatus } from './status.ts';
-import { packagePath } from '../../package-paths.ts';
-import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
-import { readProcUsage } from '../../telemetry/proc-usage.ts';
-import { createSampler, startSampling } from '../../telemetry/sampler.ts';
-import { rememberModelsFile } from '../../store/ui-actions.ts';
-import { createDashboard } from '../../ui/dashboard.ts';
-import { createExampleInputs } from '../../ui/example-inputs.ts';
-import { createKeyUse } from '../../ui/key-use.ts';
+import { probeCgroups, removeSubtree } from '../limits/cgroups.ts';
+import { redactText, scrubList } from '../github/redact.ts';
+import { modelStatus } from '../backends/local/status.ts';
+import { packagePath } from '../package-paths.ts';
+import { bothTimers, createCallTally } from '../telemetry/call-tally.ts';
+import { readProcUsage } from '../telemetry/proc-usage.ts';
+import { createSampler, startSampling } from '../telemetry/sampler.ts';
+import { rememberModelsFile } from '../store/ui-actions.ts';
+import { createDashboard } from '../ui/dashboard.ts';
+import { createExampleInputs } from '../ui/example-inputs.ts';
+import { createKeyUse } from '../ui/key-use.ts';
 
 /** The daemon could not start; the message says why and what to do. */
 export class DaemonStartError extends Error {
@@ -65,6 +67,12 @@ const runtimeDir = packagePath('runtime', 'python');
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const root = opts.repo.root;
   const host = opts.host ?? '127.0.0.1';
+  let cache: CacheRef | null;
+  try {
+    cache = cacheFromEnv(process.env);
+  } catch (error) {
+    throw new DaemonStartError((error as Error).message);
+  }
   // Before anything is created: the store, logs, builds and sockets are the daemon user's alone.
   privatizeState(root);
   // Secret values of running deployments, masked in every line the daemon logs (a model error's
@@ -146,7 +154,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const supervisor = createSupervisor({
     runtimeDir,
     logDir: path.join(stateDir(root), 'logs'),
-    runDir: replicaRunDir(root),
+    runDir: replicaRunDir(stateDir(root)),
     cgroups,
     launcher: sandbox.ok ? sandbox.launcher : plainLauncher,
   });
@@ -185,7 +193,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log: opts.log,
   });
   const stopSampling = startSampling(sampler, opts.log);
-  const builder = createSnapshotBuilder({ stateDir: stateDir(root) });
+  const builder = createSnapshotBuilder({ stateDir: stateDir(root), cache: cache && createDepsCache(cache) });
+  if (cache) log(`build cache: dependencies are pulled from and pushed to ${cache.repository}`);
   const baseRunner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
   // The dashboard prefills each model's example from the models file last applied.
   const runner: ApplyRunner = {

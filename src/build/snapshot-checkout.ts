@@ -164,7 +164,16 @@ export async function writeSnapshot(req: SnapshotRequest): Promise<CopyResult> {
   const moduleOf = (path: string) => modules.find((m) => path.startsWith(`${m}/`)) ?? '';
   // A submodule's files are checked out by its own git, with its own eol settings.
   const configs = new Map<string, string>([['', inputs.checkout?.config ?? ''], ...(inputs.submodules ?? []).map((s) => [s.path, s.config ?? ''] as [string, string])]);
-  const idOf = (f: PlacedFile) => contentId(f.blob, modes.get(f.path) === EXECUTABLE, `${configs.get(moduleOf(f.path)) ?? ''}\n${attributes.get(f.path) ?? ''}`);
+  // One digest per file: asked several times each, for tens of thousands of files.
+  const ids = new Map<PlacedFile, string>();
+  const idOf = (f: PlacedFile) => {
+    let id = ids.get(f);
+    if (id === undefined) {
+      id = contentId(f.blob, modes.get(f.path) === EXECUTABLE, `${configs.get(moduleOf(f.path)) ?? ''}\n${attributes.get(f.path) ?? ''}`);
+      ids.set(f, id);
+    }
+    return id;
+  };
   const scratch = join(store.dir, `.tmp-${randomBytes(6).toString('hex')}`);
   const tree = join(scratch, 'tree');
   try {

@@ -4,9 +4,10 @@
 import { secretNames } from '../apply/desired.ts';
 import { applyToCluster } from '../backends/kubernetes/cluster-apply.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
+import { buildCacheOf } from '../backends/kubernetes/image.ts';
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { stateDir } from '../backends/local/observe.ts';
-import { clusterFor, withClusterDigests } from '../workspace/cluster-target.ts';
+import { clusterFor, withClusterDigests, withPinnedBases } from '../workspace/cluster-target.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { planFingerprint } from '../plan/fingerprint.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
@@ -34,9 +35,14 @@ export function clusterFlow(kind: Kind): FlowRun {
     }
     if (!cluster) return toReport(header, { failure: `target "${ctx.settings.backend}" is not a kubernetes target` });
     desired.spec = await withClusterDigests(cluster, desired.spec, { create: kind === 'apply' || kind === 'reconcile', env: ctx.env });
+    try {
+      desired.keys = await withPinnedBases(cluster, desired.keys);
+    } catch (error) {
+      return toReport(header, { failure: (error as Error).message });
+    }
     const gitCommit = await headCommit(ctx.ws.repo);
     if (kind === 'plan') {
-      const observed = toObserved(await cluster.backend.readState());
+      const observed = toObserved(await cluster.backend.readState(), cluster.backend.registry);
       const thePlan = plan(desired.spec, desired.keys, observed);
       const models = thePlan.changes.filter((c) => c.action !== 'noop').map(planned);
       return toReport(header, { ok: true, plan: thePlan, fingerprint: planFingerprint(thePlan, observed), models });
@@ -46,7 +52,7 @@ export function clusterFlow(kind: Kind): FlowRun {
       return toReport(header, { ok: tested.models.every(modelPassed), plan: tested.plan, fingerprint: tested.fingerprint, models: tested.models });
     }
     const tlsVerify = cluster.target.insecureRegistry ? false : undefined;
-    const builder = createBuildahBuilder({ stateDir: stateDir(ctx.ws.root), registry: cluster.target.registry, tlsVerify, credentials: cluster.credentials });
+    const builder = createBuildahBuilder({ stateDir: stateDir(ctx.ws.root), registry: cluster.target.registry, tlsVerify, credentials: cluster.credentials, cache: buildCacheOf(cluster.target, 'apply') });
     const applied = await applyToCluster({
       backend: cluster.backend,
       spec: desired.spec,

@@ -56,19 +56,22 @@ export function registerApply(program: Command): void {
 
 /** Apply to a kubernetes target: images built with buildah, deployed under the target's Lease. */
 async function applyCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ApplyOptions): Promise<void> {
-  const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
+  const { clusterFor, withClusterDigests, withPinnedBases } = await import('../workspace/cluster-target.ts');
   const { applyToCluster } = await import('../backends/kubernetes/cluster-apply.ts');
   const { createBuildahBuilder } = await import('../build/buildah-builder.ts');
+  const { buildCacheOf } = await import('../backends/kubernetes/image.ts');
   const { stateDir } = await import('../backends/local/observe.ts');
   const { headCommit } = await import('../source/repo.ts');
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
   const cluster = clusterFor(spec, opts, log)!;
   spec = await withClusterDigests(cluster, spec, { create: true });
+  keys = await withPinnedBases(cluster, keys);
   const builder = createBuildahBuilder({
     stateDir: stateDir(ws.root),
     registry: cluster.target.registry,
     tlsVerify: cluster.target.insecureRegistry ? false : undefined,
     credentials: cluster.credentials,
+    cache: buildCacheOf(cluster.target, 'apply'),
   });
   const result = await applyToCluster({
     backend: cluster.backend,

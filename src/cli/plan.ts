@@ -4,6 +4,7 @@ import { findDaemon } from '../daemon/admin-client.ts';
 import { observeRoot } from '../backends/local/observe.ts';
 import type { Observed } from '../plan/types.ts';
 import type { Spec } from '../spec/types.ts';
+import type { BuildKeys } from '../source/types.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { renderPlanJson } from '../plan/render-plan-json.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
@@ -24,8 +25,8 @@ export function registerPlan(program: Command): void {
       const ws = await openWorkspace({ file: opts.file });
       const loaded = await loadDesired(ws);
       const desired = wantsCluster(loaded.spec, opts) ? loaded : await withLocalKeys(ws, loaded);
-      const { spec, observed } = await observe(ws.root, desired.spec, opts);
-      const result = plan(spec, desired.keys, observed);
+      const { spec, keys, observed } = await observe(ws.root, desired.spec, desired.keys, opts);
+      const result = plan(spec, keys, observed);
       process.stdout.write(opts.json ? renderPlanJson(result) : renderPlanText(result, { color: useColor() }));
       if (!wantsCluster(desired.spec, opts)) {
         const note = localAdvisoryNote(desired.spec);
@@ -42,17 +43,17 @@ export function useColor(): boolean {
 
 /**
  * What runs: the cluster of a kubernetes target, or the local daemon (its live state) or store;
- * and the spec with its secrets digested as that target digests them.
+ * and the spec with its secrets digested, and the keys with base images pinned, as that target does.
  */
-async function observe(root: string, spec: Spec, flags: ClusterFlags): Promise<{ spec: Spec; observed: Observed }> {
+async function observe(root: string, spec: Spec, keys: BuildKeys, flags: ClusterFlags): Promise<{ spec: Spec; keys: BuildKeys; observed: Observed }> {
   if (wantsCluster(spec, flags)) {
-    const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
+    const { clusterFor, withClusterDigests, withPinnedBases } = await import('../workspace/cluster-target.ts');
     const { toObserved } = await import('../backends/kubernetes/observe.ts');
     const cluster = clusterFor(spec, flags, (line) => process.stderr.write(`  ${line}\n`))!;
-    const [digested, state] = await Promise.all([withClusterDigests(cluster, spec, { create: false }), cluster.backend.readState()]);
-    return { spec: digested, observed: toObserved(state) };
+    const [digested, pinned, state] = await Promise.all([withClusterDigests(cluster, spec, { create: false }), withPinnedBases(cluster, keys), cluster.backend.readState()]);
+    return { spec: digested, keys: pinned, observed: toObserved(state, cluster.backend.registry) };
   }
   // A running daemon knows what runs now (so a plan can show repairs); without one, the store's record.
   const daemon = findDaemon(root);
-  return { spec, observed: daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(root) };
+  return { spec, keys, observed: daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(root) };
 }

@@ -18,6 +18,11 @@ export function keyReasons(previous: KeyInputs, next: KeyInputs, context: string
   const before = previous.baseImage ?? previous.defaultBaseImage ?? 'default';
   const after = next.baseImage ?? next.defaultBaseImage ?? 'default';
   if (before !== after) reasons.push(`base image ${before} → ${after}`);
+  else if (previous.baseDigest !== next.baseDigest && next.baseDigest !== undefined) {
+    reasons.push(previous.baseDigest === undefined
+      ? `base image ${after} now pinned by digest (${next.baseDigest.slice(0, 19)}…)`
+      : `base image ${after} moved: ${previous.baseDigest.slice(0, 19)}… → ${next.baseDigest.slice(0, 19)}…`);
+  }
   if (previous.runtimeVersion !== next.runtimeVersion) {
     reasons.push(`Slipway runtime ${previous.runtimeVersion} → ${next.runtimeVersion}`);
   }

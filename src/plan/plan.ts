@@ -85,12 +85,17 @@ function planModel(spec: ModelSpec, key: BuildKey, seen: ObservedModel | undefin
  */
 function pickBuild(builds: ObservedBuild[], key: string): { build: ChangeBuild; reasons: string[] } {
   const withKey = builds.filter((build) => build.key === key).sort((a, b) => b.number - a.number);
-  const succeeded = withKey.find((build) => build.status === 'succeeded');
+  const succeeded = withKey.find((build) => build.status === 'succeeded' && build.notReusable === undefined);
   if (succeeded !== undefined) {
     const build = { number: succeeded.number, key, reused: true };
     return { build, reasons: [`build #${succeeded.number} has this key`] };
   }
   const number = builds.reduce((max, build) => Math.max(max, build.number), 0) + 1;
+  // A succeeded build the target may not deploy (a pull request's candidate image) is built again.
+  const refused = withKey.find((build) => build.status === 'succeeded');
+  if (refused?.notReusable !== undefined) {
+    return { build: { number, key, reused: false }, reasons: [`build #${refused.number} ${refused.notReusable}`] };
+  }
   const last = withKey[0];
   const outcome = last?.status === 'failed' ? 'failed' : last?.status === 'pruned' ? 'was pruned' : 'did not finish';
   const reasons = last === undefined ? [] : [`build #${last.number} with this key ${outcome}`];

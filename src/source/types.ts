@@ -31,6 +31,12 @@ export type KeyInputs = {
   baseImage: string | null;
   /** Which image that default is, when `baseImage` is null: a Slipway release that changes it rebuilds those models. */
   defaultBaseImage: string | null;
+  /**
+   * The digest the base image's tag had when an image target planned (build/base-digests.ts): the
+   * image is built `FROM <base>@<digest>`, and a moved tag is a new build. Absent: not resolved
+   * (local builds, or a base image declared with its digest).
+   */
+  baseDigest?: string;
   runtimeVersion: string;
   /**
    * The interpreter of a build made on this machine (the local backend); absent for image builds,

@@ -1,11 +1,14 @@
 // `slipway plan|test|apply --target` end to end: the real CLI builds the image with buildah, pushes
 // it to a loopback registry, calls its example in a podman container, deploys it to the fake API
 // server; a second plan finds nothing to do.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { slipwayAsync } from '../support/cli.ts';
-import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
+import { slipwayAsync, type CliRun } from '../support/cli.ts';
+import { parseOutputs } from '../ci/ci-harness.ts';
+import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, run, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
 import { startFakeKubeApiServer, writeKubeconfig, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
 import { DIGEST_KEY_SECRET } from '../../src/backends/kubernetes/names.ts';
@@ -57,6 +60,16 @@ models:
   writeKubeconfig(kubeconfig, fake);
 });
 
+/** `slipway ci` against the target with its GITHUB_OUTPUT read back. */
+async function ciOutputs(args: string[]): Promise<{ run: CliRun; outputs: Record<string, string> }> {
+  const output = path.join(mkdtempSync(path.join(tmpdir(), 'slipway-outputs-')), 'output');
+  writeFileSync(output, '');
+  const run = await slipwayAsync(repo.root, ['ci', ...args], { KUBECONFIG: kubeconfig, GITHUB_EVENT_NAME: '', GITHUB_EVENT_PATH: '', GITHUB_OUTPUT: output }, 600_000);
+  const outputs = parseOutputs(readFileSync(output, 'utf8'));
+  rmSync(path.dirname(output), { recursive: true, force: true });
+  return { run, outputs };
+}
+
 test.after(async () => {
   if (!available) return;
   await removeBuiltImages(registry.address, buildLogs).catch(() => undefined);
@@ -88,13 +101,38 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   assert.is(ci.status, 0, `${ci.stdout}\n${ci.stderr}`);
   assert.match(ci.stdout + ci.stderr, 'pass');
 
-  const applied = await slipwayAsync(repo.root, ['apply', ...target, '--yes'], {}, 600_000);
+  // Build #1 is the check's candidate image, recorded in the cluster's ledger; the apply never
+  // deploys a candidate, so the plan (CLI and CI alike) builds #2, and says why.
+  const candidateReason = 'build #1 was a pull-request candidate, built again for the registry';
+  const merged = await slipwayAsync(repo.root, ['plan', ...target, '--json']);
+  assert.is(merged.status, 0, merged.stderr);
+  const [mergedChange] = JSON.parse(merged.stdout).changes;
+  assert.equal(mergedChange.build, { number: 2, key: mergedChange.build.key, reused: false });
+  assert.ok(mergedChange.reasons.includes(candidateReason), mergedChange.reasons.join('; '));
+  const ciPlan = await ciOutputs(['--command', 'plan', '--backend', 'dev']);
+  assert.is(ciPlan.run.status, 0, ciPlan.run.stderr);
+  assert.equal(JSON.parse(ciPlan.outputs.plan).changes[0].build, mergedChange.build);
+
+  // Someone with push rights to the production repository (a pull-request job given too broad
+  // credentials) plants the candidate under the key's tag. Its labels are right, but no build of
+  // this target recorded its digest: the apply builds over it instead of skipping the build.
+  const key = mergedChange.build.key as string;
+  const planted = `${registry.address}/slipway/${model}:${key}`;
+  const copied = await run('skopeo', ['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${registry.address}/slipway-candidates/${model}:${key}`, `docker://${planted}`]);
+  assert.is(copied.code, 0, copied.stderr);
+  const plantedDigest = JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${planted}`])).stdout).Digest as string;
+
+  // The apply confirms that very plan (its fingerprint), then builds #2 as planned.
+  const ciApply = await ciOutputs(['--command', 'apply', '--backend', 'dev', '--plan-fingerprint', ciPlan.outputs['plan-fingerprint']]);
+  const applied = ciApply.run;
   buildLogs.push(applied.stderr);
   assert.is(applied.status, 0, `${applied.stdout}\n${applied.stderr}`);
-  // Build #1 is the check's candidate image, recorded in the cluster's ledger; the apply never
-  // deploys a candidate, so it builds its own, #2, and says why.
-  assert.match(applied.stdout, `✓ ${model}: create build #2`);
+  assert.is(ciApply.outputs['plan-fingerprint'], ciPlan.outputs['plan-fingerprint']);
+  assert.equal(JSON.parse(ciApply.outputs.plan).changes[0].build, mergedChange.build);
   assert.match(applied.stdout + applied.stderr, 'build #1 has this key but its image was pushed by a pull-request check');
+  assert.match(applied.stdout + applied.stderr, `${model}: building #2`);
+  assert.match(applied.stdout + applied.stderr, `the registry has ${planted} (${plantedDigest}) but no build this target applied recorded its digest`);
+  assert.not.match(applied.stdout + applied.stderr, 'skipped: the registry already has');
 
   const deployment = fake.requests.find(
     (r) => r.method === 'PATCH' && r.path === `/apis/apps/v1/namespaces/models/deployments/slipway-${model}`,
@@ -108,6 +146,10 @@ test('plan, test (podman), apply (buildah → registry → cluster) with --targe
   // The pull-request check pushed to the candidates repository; the apply built and pushed its own.
   assert.match(tested.stdout + tested.stderr, `${registry.address}/slipway-candidates/${model}`);
   assert.not.match(image, 'candidates');
+  assert.not.match(image, plantedDigest);
+  // The base image was pinned by the digest the plan resolved (and which is in the build key).
+  const containerfile = readFileSync(path.join(repo.root, '.slipway', 'builds', model, '2.Containerfile'), 'utf8');
+  assert.match(containerfile, new RegExp(`^FROM ${BASE_IMAGE}@sha256:[0-9a-f]{64}$`, 'm'));
 
   const again = await slipwayAsync(repo.root, ['plan', ...target, '--json', '--detailed-exitcode']);
   assert.is(again.status, 0, again.stdout + again.stderr);

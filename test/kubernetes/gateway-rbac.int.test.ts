@@ -27,6 +27,11 @@ test('the gateway Role grants exactly these permissions', () => {
     'core secrets watch [slipway-access-keys, slipway-api-keys]',
     // A replica whose call ran past its timeout is replaced (cluster-gateway.ts).
     'core pods delete',
+    // The replicas' CPU and memory for the technical metrics (pod-usage.ts).
+    'metrics.k8s.io pods get',
+    'metrics.k8s.io pods list',
+    // The dashboard's build and deployment records (src/ui/cluster-dashboard.ts).
+    'core configmaps list',
   ]);
 });
 

@@ -109,6 +109,10 @@ run('log in with the admin token; every model is on the overview with its state 
 
 run('a model page: replicas table, logs, the test widget answers, a chart has points after load', async () => {
   for (let i = 0; i < 20; i++) assert.is((await p.call('add-numbers', { a: i, b: 1 })).status, 200);
+  // The daemon stores a sample every 10 s; the overview adds the calls since the last one.
+  await page.reload();
+  const addNumbers = await page.locator('table.models tbody tr').filter({ hasText: 'add-numbers' }).locator('td').allTextContents();
+  assert.ok(Number(addNumbers[4]) >= 20, `calls in the last hour at once: ${addNumbers[4]}`);
   await page.getByRole('link', { name: 'add-numbers' }).click();
   await page.getByRole('heading', { name: /add-numbers/ }).first().waitFor();
   const replicaRows = page.locator('table.replicas tbody tr');
@@ -131,9 +135,11 @@ run('a model page: replicas table, logs, the test widget answers, a chart has po
 
   await until(async () => {
     await page.reload();
+    // A sample before the calls already gives the calls chart (zero) points: wait for latency too.
     const calls = page.locator('figure[data-chart="calls"]');
     await calls.waitFor();
-    return Number(await calls.getAttribute('data-points')) > 0;
+    const latency = Number(await page.locator('figure[data-chart="latency"]').getAttribute('data-points'));
+    return Number(await calls.getAttribute('data-points')) > 0 && latency > 0;
   }, 40_000, 'a sample with the calls');
   assert.ok((await page.locator('figure[data-chart="calls"] canvas').count()) > 0, 'uPlot drew the chart');
   assert.ok(Number(await page.locator('figure[data-chart="latency"]').getAttribute('data-points')) > 0, 'latency has points');

@@ -13,6 +13,7 @@ import type { KubernetesBackend } from './kubernetes-backend.ts';
 import { toObserved } from './observe.ts';
 import { clusterBuildLedger } from './cluster-build-ledger.ts';
 import { candidateBuildReason } from './image.ts';
+import { provenanceProblem, trustedDigests, type FoundImage } from './image-provenance.ts';
 import type { LedgerBuild } from '../../apply/build-ledger.ts';
 
 export type ClusterApplyInput = {
@@ -46,7 +47,7 @@ export async function applyToCluster(input: ClusterApplyInput): Promise<ClusterA
   const { backend } = input;
   return backend.withLock(async () => {
     const state = await backend.readState();
-    const observed = toObserved(state);
+    const observed = toObserved(state, backend.registry);
     const p = plan(input.spec, input.keys, observed);
     const fingerprint = planFingerprint(p, observed);
     if (input.fingerprint !== undefined && fingerprint !== input.fingerprint) {
@@ -58,7 +59,10 @@ export async function applyToCluster(input: ClusterApplyInput): Promise<ClusterA
     // A pull-request check's image is found by key in the ledger, but it was pushed to the
     // candidates repository by code that never passed review: the apply builds it again.
     const notDeployable = (build: LedgerBuild) => candidateBuildReason(build, backend.registry);
-    const report = await applyPlan(p, { root: input.root, ledger, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel, notDeployable });
+    // An image already under the key's tag is deployed only with a trusted build's digest.
+    const verifyExisting = async (model: string, key: string, image: FoundImage) =>
+      provenanceProblem(image, model, key, trustedDigests(await ledger.list(model), key, backend.registry));
+    const report = await applyPlan(p, { root: input.root, ledger, builder: input.builder, backend, keys: input.keys, gitCommit: input.gitCommit, log: input.log, callModel: input.callModel, notDeployable, verifyExisting });
     return { plan: p, fingerprint, report };
   });
 }

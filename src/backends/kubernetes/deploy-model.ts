@@ -17,7 +17,8 @@ import { accessKeySecret } from './model-secrets.ts';
 import { collectEnvSecrets, ensureEnvSecret, secretsOf } from './env-secrets.ts';
 import { modelService } from './model-service.ts';
 import { accessKeySecretName, annotation, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
-import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
+import { deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
+import { createBuildRecord } from './build-record-parts.ts';
 import { lastApplied, readClusterState } from './observe.ts';
 import { RolloutError, waitForRollout } from './rollout.ts';
 import { foreignPodSpecFields, undoForeignFields } from './template-drift.ts';
@@ -152,7 +153,7 @@ async function collectUnusedEnvSecrets(ctx: DeployContext, model: string, curren
 async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string): Promise<void> {
   const { api } = ctx;
   try {
-    await api.create(buildRecordConfigMap(api.namespace, {
+    await createBuildRecord(api, {
       model: build.model,
       number: build.number,
       key: build.key,
@@ -161,7 +162,7 @@ async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string
       digest: build.digest,
       gitCommit: build.gitCommit,
       createdAt: build.finishedAt ?? new Date().toISOString(),
-    }));
+    });
   } catch (error) {
     if (!(error instanceof KubeApiError && error.status === 409)) throw error;
     const existing = await api.read({ apiVersion: 'v1', kind: 'ConfigMap', name: `slipway-${build.model}-b${build.number}` });

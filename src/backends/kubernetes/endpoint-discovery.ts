@@ -24,6 +24,8 @@ export type EndpointDiscovery = {
   synced: Promise<void>;
   /** Access keys and API keys as the Secrets hold them now. */
   keyring(): Keyring;
+  /** The API key rows (hashes, never keys) behind the keyring: the dashboard's login reads them. */
+  apiKeys(): StoredApiKey[];
   /** The routes last given to the gateway, by model. */
   routes(): Map<string, ModelRoute>;
   /** The model a replica (pod name) serves, or null. */
@@ -87,6 +89,7 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
   const routes = new Map<string, ModelRoute>();
   const replicaModels = new Map<string, string>();
   let keyring = keyringFrom([], []);
+  let apiKeyRows: StoredApiKey[] = [];
   let ready = false;
 
   const modelOfDeployment = (d: V1Deployment) => d.metadata?.labels?.[label.model] ?? null;
@@ -121,6 +124,7 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
   const reloadKeys = (): void => {
     const keys = keysFromSecrets(secrets.values());
     keyring = keyringFrom(keys.accessKeys, keys.apiKeys);
+    apiKeyRows = keys.apiKeys;
   };
   const key = (o: { metadata?: { name?: string } }) => o.metadata?.name ?? '';
 
@@ -180,6 +184,7 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
   return {
     synced,
     keyring: () => keyring,
+    apiKeys: () => apiKeyRows,
     routes: () => routes,
     modelOfReplica: (id) => replicaModels.get(id) ?? null,
     refresh: update,

@@ -107,7 +107,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
     withLock,
     readState: () => readClusterState(api),
     async observe(): Promise<Observed> {
-      return toObserved(await readClusterState(api));
+      return toObserved(await readClusterState(api), opts.registry);
     },
     deploy: (change, build, options) =>
       withLock(async () => {

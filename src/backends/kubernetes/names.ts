@@ -32,6 +32,8 @@ export const label = {
   history: 'slipway.dev/history',
   /** `true` on build records. */
   buildRecord: 'slipway.dev/build-record',
+  /** `true` on the parts of a build record's file list too big for it (build-record-parts.ts). */
+  buildRecordPart: 'slipway.dev/build-record-part',
   /** What a Secret holds: `env`, `access-key` or `api-keys`. */
   secret: 'slipway.dev/secret',
   /** `true` on a model's last record once the model was deleted. */

@@ -6,7 +6,9 @@ import type { LiveState, Observed, ObservedModel } from '../../plan/types.ts';
 import type { KubeApi } from './kube-api.ts';
 import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
 import { templateChanges } from './template-drift.ts';
-import { parseBuildRecord, parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
+import { CANDIDATE_NOT_REUSABLE, isCandidateImage } from './image.ts';
+import { listBuildRecordParts, readBuildRecord } from './build-record-parts.ts';
+import { parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
 
 /**
  * The annotation a delete adds to the model's last record: when it was deleted, so history can say
@@ -29,14 +31,15 @@ export type ClusterState = {
 /** Reads records and live Deployments of every model in the namespace. */
 export async function readClusterState(api: KubeApi): Promise<ClusterState> {
   const managed = { [label.managedBy]: MANAGED_BY };
-  const [historyMaps, buildMaps, deploymentList] = await Promise.all([
+  const [historyMaps, buildMaps, deploymentList, parts] = await Promise.all([
     api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.history]: 'true' })),
     api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.buildRecord]: 'true' })),
     api.list<V1Deployment>('apps/v1', 'Deployment', selectorString({ ...managed, [label.component]: 'model' })),
+    listBuildRecordParts(api),
   ]);
   const builds = new Map<string, BuildRecord[]>();
   for (const map of buildMaps) {
-    const record = parseBuildRecord(map);
+    const record = readBuildRecord(map, parts);
     if (record) push(builds, record.model, record);
   }
   for (const list of builds.values()) list.sort((a, b) => a.number - b.number);
@@ -66,15 +69,25 @@ export function lastApplied(state: ClusterState, model: string): DeploymentRecor
   return null;
 }
 
-/** Cluster state as the planner's Observed. */
-export function toObserved(state: ClusterState): Observed {
+/**
+ * Cluster state as the planner's Observed. With `registry` (the target's, for plans of what an
+ * apply does) a build whose image a pull-request check pushed is marked not reusable, as the apply
+ * never deploys it; the pull-request check itself passes null and reuses its candidates.
+ */
+export function toObserved(state: ClusterState, registry: string | null): Observed {
   const names = new Set([...state.builds.keys(), ...state.history.keys()]);
   const models: ObservedModel[] = [...names].sort().map((name) => {
     const records = state.history.get(name) ?? [];
     const applied = lastApplied(state, name);
     return {
       name,
-      builds: (state.builds.get(name) ?? []).map((b) => ({ number: b.number, key: b.key, inputs: b.inputs, status: statusOf(b) })),
+      builds: (state.builds.get(name) ?? []).map((b) => ({
+        number: b.number,
+        key: b.key,
+        inputs: b.inputs,
+        status: statusOf(b),
+        ...(registry !== null && isCandidateImage(b.artifact, registry) ? { notReusable: CANDIDATE_NOT_REUSABLE } : {}),
+      })),
       deployment: applied && {
         id: applied.id,
         build: applied.build,

@@ -53,7 +53,7 @@ export function renderModel(d: ModelPageData): string {
   const name = d.name;
   const code = d.accessKey ? sampleCode({ endpoint: d.endpoint, accessKey: d.accessKey, auth: d.auth, input: d.exampleInput }) : null;
   const main = html`<h1>${name} <span class="state state-${d.state}">${d.state}</span></h1>
-${d.viewer.admin
+${d.viewer.admin && !d.viewer.readOnly
   ? html`<section aria-label="Actions" class="actions">
 ${actionForm(name, csrf, 'stop', 'Stop', `Stop ${name}? Its replicas stop; calls get 503 until it starts again.`, true)}
 ${actionForm(name, csrf, 'start', 'Start', `Start ${name}?`)}

@@ -96,6 +96,10 @@ function checkoutReasons(previous: KeyInputs, next: KeyInputs, context: string):
     const was = commits.get(module.path);
     if (was === undefined) reasons.push(`submodule ${displayPath(module.path, context)} added`);
     else if (was !== module.commit) reasons.push(`submodule ${displayPath(module.path, context)} ${was.slice(0, 7)} → ${module.commit.slice(0, 7)}`);
+    const before = previous.submodules.find((s) => s.path === module.path)?.config;
+    if (was === undefined || before === module.config) continue;
+    if (before === undefined) reasons.push(`submodule ${displayPath(module.path, context)}: the build key now covers its eol settings`);
+    else reasons.push(`submodule ${displayPath(module.path, context)} git eol settings "${before}" → "${module.config ?? ''}"`);
   }
   for (const path of commits.keys()) if (!(next.submodules ?? []).some((m) => m.path === path)) reasons.push(`submodule ${displayPath(path, context)} removed`);
   if (previous.checkout.config !== next.checkout?.config) reasons.push(`git eol settings "${previous.checkout.config}" → "${next.checkout?.config ?? ''}"`);

@@ -26,6 +26,12 @@ export type BuildRequest = {
    * steps run in this sandbox and its dependencies go in a folder production never reuses.
    */
   sandbox?: BuildSandbox;
+  /**
+   * For image builders that skip a build whose tag the registry already has: why that image may
+   * not be used (null: it may), from its labels and digest. A refused image is built and pushed
+   * again over the tag. Absent: any image under the tag is used.
+   */
+  verifyExisting?: (image: { digest: string; labels: Record<string, string> }) => Promise<string | null>;
 };
 
 export type BuildOutcome =

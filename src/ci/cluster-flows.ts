@@ -28,7 +28,13 @@ export function clusterFlow(kind: Kind): FlowRun {
     } catch (error) {
       return toReport(header, { failure: (error as Error).message });
     }
-    const prepared = await target.prepare(desired, { forApply: kind === 'apply' || kind === 'reconcile' });
+    let prepared;
+    try {
+      prepared = await target.prepare(desired, { forApply: kind === 'apply' || kind === 'reconcile' });
+    } catch (error) {
+      // A base image whose digest cannot be read fails the run with the reason.
+      return toReport(header, { failure: (error as Error).message });
+    }
     if (kind === 'plan') {
       const observed = await target.observe();
       const thePlan = plan(prepared.spec, prepared.keys, observed);

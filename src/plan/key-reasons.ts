@@ -19,7 +19,12 @@ export function keyReasons(previous: KeyInputs, next: KeyInputs, context: string
   entry('file', previous.file, next.file);
   entry('function', previous.function, next.function);
   entry('runtime', previous.runtime, next.runtime);
-  entry('base-image', previous.baseImage ?? previous.defaultBaseImage ?? 'default', next.baseImage ?? next.defaultBaseImage ?? 'default');
+  const before = previous.baseImage ?? previous.defaultBaseImage ?? 'default';
+  const after = next.baseImage ?? next.defaultBaseImage ?? 'default';
+  entry('base-image', before, after);
+  if (before === after && previous.baseDigest !== next.baseDigest && next.baseDigest !== undefined) {
+    reasons.push({ kind: 'base-digest', image: after, from: previous.baseDigest, to: next.baseDigest });
+  }
   entry('slipway-runtime', previous.runtimeVersion, next.runtimeVersion);
   const python = interpreterReason('python', previous.python, next.python);
   if (python !== null) reasons.push(python);
@@ -90,6 +95,9 @@ function checkoutReasons(previous: KeyInputs, next: KeyInputs, context: string):
     const shown = displayPath(module.path, context);
     if (was === undefined) reasons.push({ kind: 'submodule', path: shown, change: 'added' });
     else if (was !== module.commit) reasons.push({ kind: 'submodule', path: shown, change: 'modified', from: was.slice(0, 7), to: module.commit.slice(0, 7) });
+    const before = previous.submodules.find((s) => s.path === module.path)?.config;
+    if (was === undefined || before === module.config) continue;
+    reasons.push({ kind: 'submodule-settings', path: shown, from: before, to: module.config ?? '' });
   }
   for (const path of commits.keys()) {
     if (!(next.submodules ?? []).some((m) => m.path === path)) reasons.push({ kind: 'submodule', path: displayPath(path, context), change: 'removed' });

@@ -92,12 +92,17 @@ function change(base: Pick<Change, 'model' | 'desired'>, action: Action, build: 
  */
 function pickBuild(builds: ObservedBuild[], key: string): { build: ChangeBuild; reasons: Reason[] } {
   const withKey = builds.filter((build) => build.key === key).sort((a, b) => b.number - a.number);
-  const succeeded = withKey.find((build) => build.status === 'succeeded');
+  const succeeded = withKey.find((build) => build.status === 'succeeded' && build.notReusable === undefined);
   if (succeeded !== undefined) {
     const build = { number: succeeded.number, key, reused: true };
     return { build, reasons: [{ kind: 'build-reused', number: succeeded.number }] };
   }
   const number = builds.reduce((max, build) => Math.max(max, build.number), 0) + 1;
+  // A succeeded build the target may not deploy (a pull request's candidate image) is built again.
+  const refused = withKey.find((build) => build.status === 'succeeded');
+  if (refused?.notReusable !== undefined) {
+    return { build: { number, key, reused: false }, reasons: [{ kind: 'build-not-reusable', number: refused.number, why: refused.notReusable }] };
+  }
   const last = withKey[0];
   const outcome = last?.status === 'failed' ? 'failed' : last?.status === 'pruned' ? 'pruned' : 'unfinished';
   const reasons: Reason[] = last === undefined ? [] : [{ kind: 'build-retried', number: last.number, outcome }];

@@ -15,10 +15,16 @@ export type Reason =
   /** The last build with the key did not give a deployable build, so a new number is built. */
   | { kind: 'build-retried'; number: number; outcome: 'failed' | 'pruned' | 'unfinished' }
   | { kind: 'build-unrecorded'; number: number }
+  /** A build with the key that this target may not deploy (`why`, as the target words it), so it is built again. */
+  | { kind: 'build-not-reusable'; number: number; why: string }
   /** The key changed for none of the reasons Slipway can name. */
   | { kind: 'key-changed' }
   /** The model's file, function or runtime, the base image or Slipway's runtime version. */
   | { kind: 'entry'; field: 'file' | 'function' | 'runtime' | 'base-image' | 'slipway-runtime'; from: string; to: string }
+  /** The same base image name at another digest; `from` absent when it was not pinned before. */
+  | { kind: 'base-digest'; image: string; from?: string; to: string }
+  /** A submodule's eol settings; `from` absent for builds keyed before they were covered. */
+  | { kind: 'submodule-settings'; path: string; from?: string; to: string }
   /** The interpreter (`python`, `R`) in the key: its version, executable or packages. */
   | { kind: 'interpreter'; name: string; change: 'added' | 'dropped' | 'version' | 'executable' | 'packages'; from?: string; to?: string; executable?: string }
   | { kind: 'file'; path: string; change: FileChange }
@@ -57,12 +63,20 @@ export function reasonText(r: Reason): string {
       return `build #${r.number} has this key`;
     case 'build-retried':
       return `build #${r.number} with this key ${r.outcome === 'failed' ? 'failed' : r.outcome === 'pruned' ? 'was pruned' : 'did not finish'}`;
+    case 'build-not-reusable':
+      return `build #${r.number} ${r.why}`;
     case 'build-unrecorded':
       return `deployed build #${r.number} has no record`;
     case 'key-changed':
       return 'build key changed';
     case 'entry':
       return `${ENTRY_NAMES[r.field]} ${r.from} → ${r.to}`;
+    case 'base-digest':
+      return r.from === undefined
+        ? `base image ${r.image} now pinned by digest (${r.to.slice(0, 19)}…)`
+        : `base image ${r.image} moved: ${r.from.slice(0, 19)}… → ${r.to.slice(0, 19)}…`;
+    case 'submodule-settings':
+      return r.from === undefined ? `submodule ${r.path}: the build key now covers its eol settings` : `submodule ${r.path} git eol settings "${r.from}" → "${r.to}"`;
     case 'interpreter':
       return interpreterText(r);
     case 'file':

@@ -12,6 +12,11 @@ export type ObservedBuild = {
   key: string;
   inputs: KeyInputs;
   status: BuildStatus;
+  /**
+   * Why this target's apply never deploys the build although it succeeded (e.g. `was a
+   * pull-request candidate, built again for the registry`): the plan builds the key anew.
+   */
+  notReusable?: string;
 };
 
 /** The last deployment Slipway applied for a model: what should be running. */

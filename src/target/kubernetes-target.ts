@@ -5,7 +5,9 @@ import { clusterBuildLedger } from '../backends/kubernetes/cluster-build-ledger.
 import { withClusterApiKeys } from '../backends/kubernetes/cluster-api-keys.ts';
 import { rotateClusterAccessKey } from '../backends/kubernetes/cluster-access-key.ts';
 import { clusterBuilds, clusterHistory, clusterStatus } from '../backends/kubernetes/cluster-status.ts';
-import { candidateBuildReason } from '../backends/kubernetes/image.ts';
+import { buildCacheOf, candidateBuildReason } from '../backends/kubernetes/image.ts';
+import { provenanceProblem, trustedDigests, type FoundImage } from '../backends/kubernetes/image-provenance.ts';
+import { servingPodsCaller } from '../backends/kubernetes/pod-gate-caller.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
 import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import { stateDir } from '../backends/local/observe.ts';
@@ -14,7 +16,7 @@ import type { Builder } from '../build/builder.ts';
 import { clusterHistoryRecords } from '../history/cluster-records.ts';
 import { headCommit } from '../source/repo.ts';
 import type { Spec } from '../spec/types.ts';
-import { clusterFor, withClusterDigests, type Cluster, type ClusterFlags } from '../workspace/cluster-target.ts';
+import { clusterFor, withClusterDigests, withPinnedBases, type Cluster, type ClusterFlags } from '../workspace/cluster-target.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 import type { ApplyPorts } from './apply-ports.ts';
 import { applyToTarget } from './apply-to-target.ts';
@@ -35,15 +37,21 @@ export type KubernetesTargetPort = Target & { readonly kind: 'kubernetes'; reado
 
 /** A cluster's apply ports: its Lease, its records as the build ledger, and `builder`'s images. */
 export function clusterApplyPorts(backend: KubernetesBackend, builder: Builder): ApplyPorts {
+  const ledger = clusterBuildLedger(backend.api);
   return {
-    observe: async () => toObserved(await backend.readState()),
+    observe: async () => toObserved(await backend.readState(), backend.registry),
     withLock: (fn) => backend.withLock(fn),
-    ledger: clusterBuildLedger(backend.api),
+    ledger,
     builder,
     backend,
     // A pull-request check's image is found by key in the ledger, but it was pushed to the
     // candidates repository by code that never passed review: the apply builds it again.
     notDeployable: (build) => candidateBuildReason(build, backend.registry),
+    // An image already under the key's tag is deployed only with a trusted build's digest.
+    verifyExisting: async (model, key, image: FoundImage) =>
+      provenanceProblem(image, model, key, trustedDigests(await ledger.list(model), key, backend.registry)),
+    // Examples after traffic moved: the serving pods, through the API server's pod proxy.
+    callModel: servingPodsCaller(backend.api),
   };
 }
 
@@ -62,15 +70,20 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
           registry: cluster.target.registry,
           tlsVerify: cluster.target.insecureRegistry ? false : undefined,
           credentials: cluster.credentials,
+          cache: buildCacheOf(cluster.target, 'apply'),
         }),
     );
   return {
     kind: 'kubernetes',
     name: opts.flags.target ?? 'kubernetes',
     cluster,
-    prepare: async (desired, { forApply }) => ({ ...desired, spec: await withClusterDigests(cluster, desired.spec, { create: forApply, env: opts.env }) }),
+    // Secrets digested with the cluster's key, base images pinned by digest, as the cluster keys builds.
+    prepare: async (desired, { forApply }) => {
+      const [spec, keys] = await Promise.all([withClusterDigests(cluster, desired.spec, { create: forApply, env: opts.env }), withPinnedBases(cluster, desired.keys)]);
+      return { spec, keys };
+    },
     advisory: () => null,
-    observe: async () => toObserved(await backend.readState()),
+    observe: async () => toObserved(await backend.readState(), backend.registry),
     async apply(desired, request) {
       const applied = await applyToTarget(ports(), desired, {
         root: opts.ws.root,

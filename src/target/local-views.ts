@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { AdminClient } from '../daemon/admin-client.ts';
 import { storePath } from '../backends/local/observe.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
+import { readBuildInfo } from '../build/build-info.ts';
 import { followSummary } from '../follow/follow-summary.ts';
 import { readFollowConfig, readFollowState } from '../follow/follow-state-file.ts';
 import { openStore, type Store } from '../store/database.ts';
@@ -42,17 +43,25 @@ export async function localStatusView(client: AdminClient): Promise<TargetView> 
   return { json: follow ? { ...status, follow } : status, text, notes: status.limits ? [status.limits] : [] };
 }
 
-/** A model's builds in the store. */
-export function localBuildsView(store: Store, model: string): TargetView {
-  const builds = listBuilds(store, model);
+/** A model's builds in the store, with how each got its dependencies (its folder's build.json). */
+export async function localBuildsView(store: Store, model: string): Promise<TargetView> {
+  const stored = listBuilds(store, model);
+  const builds = await Promise.all(stored.map(async (b) => ({ ...b, depsSource: await depsSourceOf(b.artifact) })));
   if (builds.length === 0) return { json: builds, text: `${model} has no builds\n` };
   const text = builds
-    .map(
-      (b) =>
-        `#${b.number}  ${b.status.padEnd(9)}  ${b.key.slice(0, 12)}  ${b.startedAt}  ${b.gitCommit?.slice(0, 8) ?? '-'}  ${b.inputs.files.length} files${b.errorTail ? `\n    ${b.errorTail.split('\n').slice(-3).join('\n    ')}` : ''}\n`,
-    )
+    .map((b) => {
+      const deps = b.depsSource ? `  deps ${b.depsSource}` : '';
+      return `#${b.number}  ${b.status.padEnd(9)}  ${b.key.slice(0, 12)}  ${b.startedAt}  ${b.gitCommit?.slice(0, 8) ?? '-'}  ${b.inputs.files.length} files${deps}${b.errorTail ? `\n    ${b.errorTail.split('\n').slice(-3).join('\n    ')}` : ''}\n`;
+    })
     .join('');
   return { json: builds, text };
+}
+
+/** `installed`, `reused` or `pulled` from a snapshot build's build.json; null for other artifacts or older builds. */
+async function depsSourceOf(artifact: string | null): Promise<string | null> {
+  if (!artifact?.startsWith('/')) return null;
+  const info = await readBuildInfo(artifact);
+  return info.ok ? (info.info.depsSource ?? null) : null;
 }
 
 /** A model's deployments in the store, with the examples that kept a deployment from traffic; env values never shown. */

@@ -47,7 +47,7 @@ test('a rollback applies from the cluster records alone', async () => {
   assert.is(plan.changes[0].action, 'rollback');
   assert.ok(report?.ok, logs.join('\n'));
   assert.equal(report!.outcomes.map((o) => [o.action, o.deploymentId, o.build?.number]), [['rollback', 3, 1]]);
-  assert.is(cluster.fake.get('deployments', ns, 'slipway-iris')!.metadata.annotations!['slipway.dev/build-number'], '1');
+  assert.is(cluster.fake.get('deployments', ns, 'slipway-iris-d3')!.metadata.annotations!['slipway.dev/build-number'], '1');
   const again = await applyToCluster({ backend: cluster.backend, spec: iris, keys: keys(['iris', v1]), root: '/repo', builder: noBuilds, gitCommit: 'abc', log: () => {} });
   assert.is(again.report, null, 'nothing to do');
 });

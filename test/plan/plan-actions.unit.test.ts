@@ -126,6 +126,18 @@ test('rebuild with a reused build: the key of a newer build (built by a pull req
   assert.equal(change.reasons, ['build #2 has this key', 'predict.py modified']);
 });
 
+test('rebuild: a build the target may not deploy (a pull-request candidate) is built again under the next number', () => {
+  const candidate = { ...build(2, v2), notReusable: 'was a pull-request candidate, built again for the registry' };
+  const seen = observedModel('iris', { builds: [build(1, v1), candidate], deployment: applied(11, 1) });
+  const change = only(plan(spec(model('iris')), keys(['iris', v2]), observed(seen)), 'iris');
+  assert.is(change.action, 'rebuild');
+  assert.equal(change.build, { number: 3, key: key(v2).key, reused: false });
+  assert.equal(change.reasons, ['build #2 was a pull-request candidate, built again for the registry', 'predict.py modified']);
+  // An older build of the key that the target built itself is reused before a newer candidate.
+  const older = observedModel('iris', { builds: [build(1, v1), build(2, v2), { ...candidate, number: 3 }], deployment: applied(11, 1) });
+  assert.equal(only(plan(spec(model('iris')), keys(['iris', v2]), observed(older)), 'iris').build, { number: 2, key: key(v2).key, reused: true });
+});
+
 test('reconfigure: same build, serving differs', () => {
   const iris = model('iris', { serving: { replicas: 3 } });
   const change = only(plan(spec(iris), keys(['iris', v1]), observed(deployedIris())), 'iris');

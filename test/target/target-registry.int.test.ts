@@ -70,7 +70,7 @@ test('a kubernetes target: status, history and API keys from the namespace, thro
   assert.ok(await target.withApiKeys((records) => revokeApiKey(records, created.id)));
   const listed = await target.withApiKeys((records) => listApiKeys(records));
   assert.equal(listed.map((k) => [k.id, k.name, k.status]), [[1, 'sdk', 'revoked'], [2, 'ops', 'active']]);
-  const secret = fake.get('secrets', 'models', 'slipway-api-keys') as { data: Record<string, string> };
+  const secret = fake.get('secrets', 'models', 'slipway-api-keys') as unknown as { data: Record<string, string> };
   const stored = Buffer.from(secret.data['keys.json'], 'base64').toString('utf8');
   assert.not.match(stored, created.key, 'the Secret holds hashes, never keys');
   await target.rotateAccessKey('iris').then(

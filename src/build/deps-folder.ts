@@ -53,8 +53,10 @@ export type DepsFolderJob<T> = {
   artifact: string;
   /** The line said before installing. */
   installing: string;
-  /** The result when a complete folder is reused (or pulled from `cache`). */
+  /** The result when a complete folder is reused. */
   reused: T;
+  /** The result when the folder was pulled from `cache`; default `reused`. */
+  pulled?: T;
   /** The shared build cache: a missing folder is pulled from it before installing, and pushed once installed. */
   cache?: DepsCache;
   /** Cancels a cache pull or push in progress. */
@@ -88,7 +90,7 @@ export async function ensureDepsFolder<T extends { ok: boolean }>(job: DepsFolde
       return job.reused;
     }
     if (job.cache && (await job.cache.pull(job.hash, paths.folder, job.line, job.signal)) && (await exists(job.artifact))) {
-      return job.reused;
+      return job.pulled ?? job.reused;
     }
     job.line(job.installing);
     let result: T;

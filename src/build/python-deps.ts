@@ -32,7 +32,10 @@ export type DepsRequest = DepsFolderRequest & {
   cache?: DepsCache;
 };
 
-export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: false; message: string };
+/** How a build got its deps folder: installed now, reused from an earlier build here, or pulled from the build cache. */
+export type DepsSource = 'installed' | 'reused' | 'pulled';
+
+export type DepsResult = { ok: true; python: string; reused: boolean; source: DepsSource } | { ok: false; message: string };
 
 /** The deps folder of `hash` and what is in it. */
 export function depsPaths(stateDir: string, hash: string) {
@@ -136,7 +139,7 @@ async function install(req: DepsRequest): Promise<DepsResult> {
     builtBy: req.builtBy,
     completedAt: new Date().toISOString(),
   });
-  return { ok: true, python: paths.python, reused: false };
+  return { ok: true, python: paths.python, reused: false, source: 'installed' };
 }
 
 /**
@@ -176,7 +179,8 @@ export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
     noun: 'dependencies',
     artifact: paths.python,
     installing: `installing dependencies ${req.hash.slice(0, 12)} into ${paths.folder}`,
-    reused: { ok: true, python: paths.python, reused: true },
+    reused: { ok: true, python: paths.python, reused: true, source: 'reused' },
+    pulled: { ok: true, python: paths.python, reused: true, source: 'pulled' },
     // A candidate's deps (a pull request's requirements and script) never go to or come from the cache.
     cache: req.sandbox === undefined ? req.cache : undefined,
     signal: req.signal,

@@ -108,7 +108,7 @@ type DependencyStep = (
   layout: SnapshotLayout,
   temp: string,
   log: BuildLog,
-) => Promise<Pick<BuildInfo, 'python' | 'interpreter' | 'deps' | 'library'>>;
+) => Promise<Pick<BuildInfo, 'python' | 'interpreter' | 'deps' | 'library' | 'depsSource'>>;
 
 /** Python: the interpreter, and a venv per dependency hash. */
 async function pythonDependencies(req: BuildRequest, settings: Settings, layout: SnapshotLayout, temp: string, log: BuildLog): ReturnType<DependencyStep> {
@@ -119,6 +119,7 @@ async function pythonDependencies(req: BuildRequest, settings: Settings, layout:
 
   let runWith = python.executable;
   let deps: string | null = null;
+  let depsSource: BuildInfo['depsSource'];
   if (layout.requirements === null && layout.script === null) {
     log.line(`no requirements file or build script: replicas run with ${python.executable} (Python ${python.version})`);
   } else {
@@ -142,8 +143,9 @@ async function pythonDependencies(req: BuildRequest, settings: Settings, layout:
     });
     if (!installed.ok) throw new StepFailure(installed.message);
     runWith = installed.python;
+    depsSource = installed.source;
   }
-  return { python: runWith, interpreter: { executable: python.executable, version: python.version, packages }, deps };
+  return { python: runWith, interpreter: { executable: python.executable, version: python.version, packages }, deps, ...(depsSource ? { depsSource } : {}) };
 }
 
 /** R: Rscript, and an R library folder per dependency hash (src/runtimes/r-snapshot-deps.ts). */

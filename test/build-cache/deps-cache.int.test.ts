@@ -4,7 +4,8 @@
 // paths the venv recorded (a .pth written by the script) are moved to B's folder. A cache that
 // cannot be read, or holds something else under the tag, never fails a build: B installs itself.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -144,37 +145,53 @@ test('a cache that cannot be reached, or holds another artifact under the tag, n
   }
 });
 
-test('two daemons with SLIPWAY_BUILD_CACHE: the second deploys without running the build script', async () => {
+test('two daemons follow one remote with a shared cache: the second deploys the same key without installing', async () => {
   if (!available) return console.warn('SKIPPED: no skopeo or docker-registry');
   const files = {
     'models.yaml': 'version: 1\nmodels:\n  - name: m\n    file: m/predict.py\n    function: predict\n    auth: false\n    build: {script: m/build.sh}\n',
     'm/predict.py': PREDICT,
     'm/build.sh': SCRIPT,
   };
+  const base = realpathSync(mkdtempSync(join(tmpdir(), 'slipway-cache-remote-')));
+  const remote = join(base, 'models.git');
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
   const env = { SLIPWAY_BUILD_CACHE: `oci://${registry!.address}/daemons` };
   const first = await localProject(files);
-  const second = await localProject(files);
+  const second = await localProject({ 'README.md': 'the other machine\n' });
   try {
-    const answers: string[] = [];
+    first.fx.git('remote', 'add', 'origin', remote);
+    first.fx.git('push', '-q', 'origin', 'HEAD:main');
+    second.fx.git('remote', 'add', 'origin', remote);
+    type Built = { number: number; key: string; depsSource: string | null };
+    const results: Array<{ answer: string; build: Built }> = [];
     for (const p of [first, second]) {
-      const applied = await slipwayAsync(p.root, ['apply', '--yes', '--port', String(p.port)], env);
+      const up = await slipwayAsync(p.root, ['up', '--follow', 'origin/main', '--interval', '1h', '--port', String(p.port)], env);
       p.daemonFile();
-      assert.is(applied.status, 0, applied.stderr);
-      answers.push((await p.call('m', {})).body.response as string);
+      assert.is(up.status, 0, up.stderr);
+      const checked = (await p.admin('POST', 'follow/check')).body as { state: { applied: { outcome: string; message: string | null } | null } };
+      assert.is(checked.state.applied?.outcome, 'applied', JSON.stringify(checked));
+      const [build] = await p.json<Built[]>('builds', 'm', '--json');
+      results.push({ answer: (await p.call('m', {})).body.response as string, build: build! });
     }
-    const log = (p: typeof first) => readFileSync(join(p.root, '.slipway', 'builds', 'm', '1.log'), 'utf8');
-    assert.match(log(first), 'pushed dependencies');
-    assert.match(log(second), 'pulled dependencies');
-    assert.not.match(log(second), 'running the build script');
-    assert.is(answers[1]!.split(' ')[0], answers[0]!.split(' ')[0], 'both serve the one install');
-    assert.ok(answers[1]!.split(' ')[1]!.startsWith(second.root), answers[1]);
+    const [a, b] = results as [{ answer: string; build: Built }, { answer: string; build: Built }];
+    assert.is(a.build.depsSource, 'installed');
+    assert.is(b.build.depsSource, 'pulled', 'the second build record says its dependencies were pulled');
+    assert.is(b.build.key, a.build.key, 'the same build key on both machines');
+    const log = readFileSync(join(second.root, '.slipway', 'builds', 'm', '1.log'), 'utf8');
+    assert.match(log, 'pulled dependencies');
+    assert.not.match(log, 'running the build script');
+    assert.is(b.answer.split(' ')[0], a.answer.split(' ')[0], 'both serve the one install');
+    assert.ok(b.answer.split(' ')[1]!.startsWith(second.root), b.answer);
+    assert.match(await second.ok('builds', 'm'), 'deps pulled');
+
     await second.down();
-    const bad = await slipwayAsync(second.root, ['apply', '--yes', '--port', String(second.port)], { SLIPWAY_BUILD_CACHE: 'https://x' });
+    const bad = await slipwayAsync(second.root, ['up', '--follow', 'origin/main', '--port', String(second.port)], { SLIPWAY_BUILD_CACHE: 'https://x' });
     assert.is(bad.status, 1);
     assert.match(bad.stderr, 'SLIPWAY_BUILD_CACHE is "https://x"; write it as oci://HOST[:PORT]/PATH');
   } finally {
     await first.cleanup();
     await second.cleanup();
+    rmSync(base, { recursive: true, force: true });
   }
 });
 

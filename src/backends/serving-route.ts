@@ -20,5 +20,6 @@ export function routeSettings(input: { deploymentId: number; build: number; stat
     timeoutMs: Math.round(serving.timeoutSeconds * 1000),
     busyTimeoutMs: Math.round(serving.busyTimeoutSeconds * 1000),
     maxRequestBytes: serving.maxRequestBytes,
+    ...(serving.contract ? { contract: serving.contract } : {}),
   };
 }

@@ -9,6 +9,7 @@
 // | 400    | request.invalid_json  | the body is not valid UTF-8 or not JSON (both routes alike)   |
 // | 400    | request.too_deep      | arrays / objects nested deeper than 512 (json-scan.ts)        |
 // | 400    | request.missing_field | /model body without `accessKey` or `request` (message names it)|
+// | 400    | request.invalid       | validateInput: the request does not match the input schema    |
 // | 400    | request.rejected      | the replica refused the request body                          |
 // | 400    | request.malformed     | the HTTP request itself could not be parsed (clientError);    |
 // |        |                       | 431 when its headers are too large, 408 when it came too slowly|
@@ -34,7 +35,7 @@
 import type { ServerResponse } from 'node:http';
 
 export type ErrorCode =
-  | 'request.invalid_json' | 'request.too_deep' | 'request.missing_field' | 'request.rejected' | 'request.malformed'
+  | 'request.invalid_json' | 'request.invalid' | 'request.too_deep' | 'request.missing_field' | 'request.rejected' | 'request.malformed'
   | 'gateway.overloaded' | 'replica.out_of_memory'
   | 'auth.missing' | 'auth.invalid' | 'auth.revoked' | 'auth.expired' | 'auth.forbidden'
   | 'model.not_found' | 'route.not_found' | 'method.not_allowed' | 'request.too_large'

@@ -23,6 +23,8 @@ import { closeReplicaLink, openReplicaLink, type ReplicaLink, zeroCounters } fro
 import { ReplicaPool } from './replica-pool.ts';
 import type { AuthVerdict, Gateway, GatewayDeps, ModelRoute, ReplicaHandle, ReplicaStats } from './types.ts';
 import { refuseCredential } from './refuse-credential.ts';
+import { createInputChecks } from './input-check.ts';
+import { serveOpenApi } from './openapi.ts';
 
 const DEFAULT_MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 
@@ -44,6 +46,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
   };
   const env = { deps, log };
+  const inputChecks = createInputChecks(log);
 
   function recomputeLimit(): void {
     largestLimit = 0;
@@ -152,6 +155,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (!utf8(res, body)) return;
       const scan = scanJson(body, false);
       if (!scan.ok) return sendError(res, 400, scan.code, `${scan.message}; send the model's input as the body`);
+      if (!inputChecks.admit(res, name, body)) return;
       startCall(env, entry, res, body);
     });
   }
@@ -214,7 +218,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (entry === undefined) return accessKeyUnknown(res, false);
     if (body.length > entry.route.maxRequestBytes) return tooLarge(res, entry.route.maxRequestBytes);
     if (!admit(entry, authorization, res, false)) return;
-    startCall(env, entry, res, body.subarray(scan.request.start, scan.request.end));
+    const request = body.subarray(scan.request.start, scan.request.end);
+    if (!inputChecks.admit(res, entry.route.name, request)) return;
+    startCall(env, entry, res, request);
   }
 
   function route(req: IncomingMessage, res: ServerResponse): void {
@@ -232,6 +238,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (url.charCodeAt(end - 1) === 47 /* / */) end--;
       return namedCall(req, res, url.slice(8, end));
     }
+    if (url === '/openapi.json' && method === 'GET') return serveOpenApi(res, [...routes.values()].map((entry) => entry.route));
     if (url === '/healthz') {
       if (method !== 'GET' && method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
       return sendJson(res, 200, { ok: true });
@@ -240,6 +247,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   function setRoute(next: ModelRoute): void {
+    inputChecks.set(next);
     const entry = routes.get(next.name);
     if (entry === undefined) {
       // Links opened later read the route then, so they carry its deployment id at that time.
@@ -268,6 +276,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const entry = routes.get(name);
     if (entry === undefined) return;
     routes.delete(name);
+    inputChecks.remove(name);
     entry.removed = true;
     recomputeLimit();
     entry.pool.refuseQueued('removed');

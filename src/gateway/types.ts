@@ -4,6 +4,7 @@
 // every call.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Contract } from '../spec/types.ts';
 
 /** One replica process the gateway may send calls to. */
 export type ReplicaHandle = {
@@ -34,6 +35,11 @@ export type ModelRoute = {
   maxRequestBytes: number;
   /** Ready replicas of the current deployment. */
   replicas: ReplicaHandle[];
+  /**
+   * The model's JSON Schemas, published at GET /openapi.json; with `validateInput`, requests that
+   * do not match `input` get 400 `request.invalid` before a replica is used. Absent: no contract.
+   */
+  contract?: Contract;
 };
 
 /** The keys module's verdict on an API key for a model (same union as keys/verify-api-key). */

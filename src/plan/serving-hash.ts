@@ -12,7 +12,11 @@ import type { EnvValue, Serving } from '../spec/types.ts';
 export function servingHash(serving: Serving): string {
   const env: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(serving.env)) env[name] = hashableEnv(value);
-  return createHash('sha256').update(canonicalJson({ ...serving, env })).digest('hex');
+  // A contract only changes how the deployment serves when it validates input; otherwise it is
+  // description (OpenAPI), and editing examples must not redeploy (see Serving.contract).
+  const { contract, ...rest } = serving;
+  const hashable = contract?.validateInput === true ? { ...rest, contract, env } : { ...rest, env };
+  return createHash('sha256').update(canonicalJson(hashable)).digest('hex');
 }
 
 function hashableEnv(value: EnvValue): unknown {

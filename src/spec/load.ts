@@ -2,6 +2,7 @@
 // checks a schema cannot (names, limits, paths, functions, secrets), then apply defaults. Bad input
 // never throws: every problem comes back at once, positioned.
 import { defaultProjectName } from './project-name.ts';
+import { checkContracts } from '../contract/check-contracts.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatPath } from './data-path.ts';
@@ -92,6 +93,7 @@ export async function loadSpec(file: string, opts: LoadOptions): Promise<Loaded>
     findings.push(...checkReplicaLimit(data, models));
     findings.push(...checkTargets(data));
     findings.push(...checkMemoryUnits(data, models));
+    findings.push(...checkContracts(models));
     if (opts.forApply === true || opts.emptySecrets !== 'unset') {
       findings.push(...checkSecretsSet(data, models, opts.env ?? process.env, { requireSet: opts.forApply === true }));
     }

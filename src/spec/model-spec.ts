@@ -1,7 +1,8 @@
 // Builds a ModelSpec from a schema-valid model entry: defaults applied, env merged, paths resolved.
 import type { ModelPaths } from './model-paths.ts';
 import type { RawModel, RawResources, RawServing } from './raw-spec.ts';
-import type { EnvValue, Example, Limits, ModelSpec, Position, Resources } from './types.ts';
+import { modelContract } from '../contract/model-contract.ts';
+import type { Contract, EnvValue, Example, Limits, ModelSpec, Position, Resources } from './types.ts';
 
 export type ModelInputs = {
   raw: RawModel;
@@ -15,13 +16,14 @@ export type ModelInputs = {
 
 /** A model's desired state: its own settings, else `defaults`, else Slipway's defaults. */
 export function buildModelSpec({ raw, defaults, limits, paths, env, position }: ModelInputs): ModelSpec {
+  const examples = [...(raw.example === undefined ? [] : [raw.example]), ...(raw.examples ?? [])].map(toExample);
   return {
     name: raw.name,
     description: raw.description ?? '',
     file: paths.file,
     function: raw.function,
     runtime: raw.runtime ?? defaults.runtime ?? 'python3',
-    examples: [...(raw.example === undefined ? [] : [raw.example]), ...(raw.examples ?? [])].map(toExample),
+    examples,
     build: paths.build,
     serving: {
       replicas: raw.replicas ?? defaults.replicas ?? 1,
@@ -34,6 +36,7 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
       maxRequestBytes: limits.maxRequestBytes,
       // Absent means rolling; see Serving.rollout.
       ...((raw.rollout ?? defaults.rollout) === 'recreate' ? { rollout: 'recreate' as const } : {}),
+      ...contractOf(raw, examples),
       ...(raw.sandbox ? { sandbox: { ...(raw.sandbox.network === undefined ? {} : { network: raw.sandbox.network }), paths: raw.sandbox.paths ?? [] } } : {}),
     },
     state: raw.state ?? 'running',
@@ -57,4 +60,9 @@ function toExample(raw: { input: unknown; output?: unknown; tolerance?: number }
   if ('output' in raw) example.output = raw.output;
   if (raw.tolerance !== undefined) example.tolerance = raw.tolerance;
   return example;
+}
+
+function contractOf(raw: RawModel, examples: Example[]): { contract?: Contract } {
+  const contract = modelContract(examples, raw.schema, raw.validateInput === true);
+  return contract === null ? {} : { contract };
 }

@@ -38,6 +38,8 @@ export type RawModel = RawServing & {
   build?: RawBuild;
   state?: DesiredState;
   gate?: boolean;
+  schema?: { input?: Record<string, unknown>; output?: Record<string, unknown> };
+  validateInput?: boolean;
   sandbox?: { network?: boolean; paths?: string[] };
 };
 

@@ -55,6 +55,22 @@ export type Serving = {
    * them reach beyond the default. `network` absent: on when deployed, off as a candidate.
    */
   sandbox?: { network?: boolean; paths: string[] };
+  /**
+   * The model's contract (src/contract/): declared in models.yaml, else inferred from its
+   * examples; absent when it has neither. Only `validateInput: true` makes it part of the serving
+   * hash (see serving-hash.ts), so editing examples alone does not redeploy.
+   */
+  contract?: Contract;
+};
+
+/** JSON Schemas (draft 2020-12) of a model's request and answer. */
+export type Contract = {
+  input: { [key: string]: unknown };
+  output: { [key: string]: unknown };
+  /** Set when models.yaml declares `schema` (else the schemas were inferred from the examples). */
+  declared?: true;
+  /** Set when the gateway refuses requests that do not match `input`. */
+  validateInput?: true;
 };
 
 /** Where something was declared, for messages a person can jump to. */

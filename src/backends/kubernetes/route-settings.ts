@@ -3,6 +3,7 @@
 // endpoint-discovery.ts). Replicas come from EndpointSlices; everything else a ModelRoute needs is here,
 // built by routeSettings() in ../serving-route.ts, the one home of that mapping.
 import type { RouteSettings } from '../serving-route.ts';
+import type { Contract } from '../../spec/types.ts';
 
 /** Parses the annotation; null when it is missing or not what Slipway writes (edited by hand). */
 export function parseRouteSettings(text: string | undefined): RouteSettings | null {
@@ -28,5 +29,14 @@ export function parseRouteSettings(text: string | undefined): RouteSettings | nu
     timeoutMs: d.timeoutMs as number,
     busyTimeoutMs: d.busyTimeoutMs as number,
     maxRequestBytes: d.maxRequestBytes as number,
+    ...contractOf(d.contract),
   };
+}
+
+/** The model's contract when the annotation carries a well-formed one (else none: nothing validated). */
+function contractOf(value: unknown): Pick<RouteSettings, 'contract'> {
+  const c = value as Contract | undefined;
+  const isSchema = (s: unknown) => typeof s === 'object' && s !== null && !Array.isArray(s);
+  if (typeof c !== 'object' || c === null || !isSchema(c.input) || !isSchema(c.output)) return {};
+  return { contract: c };
 }

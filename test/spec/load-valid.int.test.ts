@@ -107,6 +107,8 @@ test('full: a model setting everything keeps its own values; example and example
       busyTimeoutSeconds: 0,
       auth: true,
       maxRequestBytes: 1048576,
+      // Inferred from the examples (src/contract/); the third has no output.
+      contract: { input: { type: 'object', properties: { petal_length: { type: 'number' } }, required: ['petal_length'] }, output: { type: 'number' } },
     },
     state: 'stopped',
     position: { line: 19, column: 5 },

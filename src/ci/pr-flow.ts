@@ -13,6 +13,7 @@ import { openStore } from '../store/database.ts';
 import { sqliteBuildLedger } from '../apply/build-ledger.ts';
 import { planned, testCandidates } from './candidate-tests.ts';
 import { addCurls } from './endpoint-curl.ts';
+import { addOutputShapes } from './output-shape.ts';
 import type { FlowContext } from './flow-context.ts';
 import { detectSandbox } from '../sandbox/detect-sandbox.ts';
 import type { ReplicaLauncher } from '../sandbox/launcher.ts';
@@ -64,6 +65,7 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
   } else {
     models = thePlan.changes.filter((c) => c.action !== 'noop').map(planned);
   }
+  addOutputShapes(models, desired.spec, observed);
   addCurls(models, desired.spec, { root: ws.root, gatewayUrl: ctx.settings.gatewayUrl ?? daemon?.url ?? `http://127.0.0.1:${ctx.settings.port}` });
   return toReport(header, { ok: models.every(modelPassed), plan: thePlan, fingerprint: planFingerprint(thePlan, observed), models, notes });
 }

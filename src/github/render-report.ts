@@ -74,6 +74,10 @@ function renderModel(m: ModelReport, kind: RunKind): string {
   const lines = [`### ${icon}${escapeText(m.model)}: ${m.action}`];
   if (m.reasons.length > 0) lines.push('', ...m.reasons.map((r) => `- ${escapeText(r)}`));
   if (m.build) lines.push('', buildLine(m));
+  if (m.outputShape) {
+    const judged = m.outputShape.from === 'answers' ? "the candidate's answers to its examples" : "this pull request's examples";
+    lines.push('', `⚠️ **The output's shape changes** against the deployed build (judged from ${judged}):`, '', ...m.outputShape.changes.map((c) => `- ${escapeText(c)}`));
+  }
   if (m.deploymentId !== null) lines.push('', `Deployment #${m.deploymentId}.`);
   if (m.warnings !== undefined && m.warnings.length > 0) lines.push('', '**Warnings while loading:**', '', ...m.warnings.map((w) => `- ${escapeText(w)}`));
   if (m.error) {

@@ -37,6 +37,11 @@ export type ModelReport = {
   skipped?: string;
   /** Warnings the model emitted while loading (apply, reconcile), with advice where the environment is the likely cause. */
   warnings?: string[];
+  /**
+   * Pull requests: how the output's JSON shape differs from the deployed build's (ci/output-shape.ts),
+   * judged from the candidate's `answers` to its examples, or from the pull request's `examples`.
+   */
+  outputShape?: { from: 'answers' | 'examples'; changes: string[] };
 };
 
 export type RunReport = {

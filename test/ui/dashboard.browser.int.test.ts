@@ -128,6 +128,10 @@ run('a model page: replicas table, logs, the test widget answers, a chart has po
   await page.getByLabel('Filter').fill('');
 
   assert.is(await page.getByLabel('Request (JSON)').inputValue(), JSON.stringify({ a: 3, b: 5 }, null, 2), 'the example is prefilled');
+  // Beside it, the input schema the gateway publishes at /openapi.json (inferred from the examples).
+  await page.locator('#test-schema-text', { hasText: 'required' }).waitFor({ state: 'attached' });
+  const schema = JSON.parse((await page.locator('#test-schema-text').textContent())!);
+  assert.equal(schema.properties, { a: { type: 'integer' }, b: { type: 'integer' } });
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('#test-latency', { hasText: 'HTTP 200' }).waitFor();
   const answer = JSON.parse((await page.locator('#test-output').textContent())!);

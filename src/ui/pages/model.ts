@@ -87,6 +87,7 @@ ${actionForm(name, csrf, 'rotate-key', 'Regenerate access key', `Regenerate the 
 <form id="test-widget" data-model="${name}" class="widget">
 <label for="test-input">Request (JSON)</label>
 <textarea id="test-input" name="input" rows="4" spellcheck="false">${JSON.stringify(d.exampleInput ?? {}, null, 2)}</textarea>
+<details id="test-schema" hidden><summary>Input schema (GET /openapi.json)</summary><pre><code id="test-schema-text"></code></pre></details>
 <button type="submit">Send</button>
 <p>Answer <span id="test-latency" class="hint"></span></p>
 <output id="test-output" for="test-input" aria-live="polite"></output>

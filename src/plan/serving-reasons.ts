@@ -25,6 +25,12 @@ export function servingReasons(previous: Serving, next: Serving): Reason[] {
   field('rollout', previous.rollout ?? 'rolling', next.rollout ?? 'rolling');
   field('sandbox.network', previous.sandbox?.network ?? 'default', next.sandbox?.network ?? 'default');
   field('sandbox.paths', (previous.sandbox?.paths ?? []).join(', ') || 'none', (next.sandbox?.paths ?? []).join(', ') || 'none');
+  const validated = (serving: Serving) => serving.contract?.validateInput === true;
+  field('validateInput', validated(previous), validated(next));
+  // While input is validated, its schema is part of the serving settings (serving-hash.ts).
+  if (validated(previous) && validated(next) && JSON.stringify(previous.contract?.input) !== JSON.stringify(next.contract?.input)) {
+    reasons.push({ kind: 'serving', field: 'input schema', from: 'as deployed', to: 'changed' });
+  }
   reasons.push(...envReasons(previous.env, next.env));
   return reasons;
 }

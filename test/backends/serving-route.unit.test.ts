@@ -18,4 +18,13 @@ test('the annotation the cluster gateway reads holds the same settings', () => {
   assert.equal(parseRouteSettings(JSON.stringify(settings)), settings);
 });
 
+test('the contract rides along, so the in-cluster gateway validates input and publishes /openapi.json', () => {
+  const contract = { input: { type: 'object', required: ['x'] }, output: { type: 'number' }, validateInput: true as const };
+  const settings = routeSettings({ deploymentId: 9, build: 1, state: 'running', serving: { ...servingWith({}), contract } });
+  assert.equal(settings.contract, contract);
+  assert.equal(parseRouteSettings(JSON.stringify(settings)), settings);
+  // A contract edited by hand into something else is dropped, not trusted.
+  assert.is(parseRouteSettings(JSON.stringify({ ...settings, contract: { input: 'x' } }))?.contract, undefined);
+});
+
 test.run();

@@ -9,6 +9,8 @@ import * as assert from 'uvu/assert';
 import { formatIssue } from '../../src/spec/format.ts';
 import { loadSpec } from '../../src/spec/load.ts';
 import { servingHash } from '../../src/plan/serving-hash.ts';
+import { servingReasons } from '../../src/plan/serving-reasons.ts';
+import { reasonText } from '../../src/plan/reason.ts';
 
 async function load(yaml: string) {
   const root = mkdtempSync(path.join(tmpdir(), 'slipway-contract-'));
@@ -50,6 +52,20 @@ test('the examples change the serving hash only when validateInput is on', async
   const bare = await hashOf('');
   assert.is(await hashOf('    example: {input: {x: 1}}\n'), bare);
   assert.is.not(await hashOf('    validateInput: true\n    example: {input: {x: 1}}\n'), bare);
+});
+
+test('the plan says why: validateInput turned on, then the validated input schema changed', async () => {
+  const servingOf = async (extra: string) => {
+    const loaded = await load(`${head}${extra}`);
+    assert.ok(loaded.ok);
+    return loaded.ok ? loaded.spec.models[0].serving : (undefined as never);
+  };
+  const plain = await servingOf('    example: {input: {x: 1}}\n');
+  const validated = await servingOf('    validateInput: true\n    example: {input: {x: 1}}\n');
+  const wider = await servingOf('    validateInput: true\n    example: {input: {x: 1, y: "a"}}\n');
+  assert.equal(servingReasons(plain, validated).map(reasonText), ['validateInput false → true']);
+  assert.equal(servingReasons(validated, wider).map(reasonText), ['input schema as deployed → changed']);
+  assert.equal(servingReasons(plain, await servingOf('    example: {input: {x: "other"}}\n')).map(reasonText), []);
 });
 
 test('a declared schema is taken as written', async () => {

@@ -109,6 +109,14 @@ test('an endpoint whose pod is unknown or of another deployment is never routed 
   assert.equal(gateway.discovery.routes().get('iris')!.replicas.map((r) => r.id), ['slipway-iris-d2-x-1']);
 });
 
+test('GET /openapi.json on the in-cluster gateway describes the served model', async () => {
+  const answer = await fetch(`${gateway.url}/openapi.json`);
+  assert.is(answer.status, 200);
+  const doc = (await answer.json()) as { openapi: string; paths: Record<string, unknown> };
+  assert.is(doc.openapi, '3.1.0');
+  assert.equal(Object.keys(doc.paths), ['/models/iris', '/model']);
+});
+
 test('a deleted model is forgotten: 404', async () => {
   const key = accessKey();
   await step(cluster.backend, spec(), {});

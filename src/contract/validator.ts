@@ -7,16 +7,16 @@ import type { JsonSchema } from './infer-schema.ts';
 /** Checks a parsed value; null when it matches, else what is wrong, naming the field. */
 export type Check = (value: unknown) => string | null;
 
-// One ajv for every model: it caches compiled schemas by their content, so a redeploy with the
-// same schema reuses the compiled function. Unknown keywords (`example`, `x-…`) are allowed, as
-// OpenAPI allows them; a malformed schema (`type: strin`) is still refused by the meta-schema.
-const ajv = new Ajv2020({ allErrors: false, strict: false });
 
 /** A check for `schema`, or the reason it does not compile (a message for the schema's author). */
 export function compileSchema(schema: JsonSchema): { ok: true; check: Check } | { ok: false; message: string } {
   let validate: ValidateFunction;
   try {
-    validate = ajv.compile(schema);
+    // An ajv per schema: two models may declare the same `$id`, which one ajv refuses to hold
+    // twice. Compiling happens once per deployment (and per load of models.yaml), never per call.
+    // Unknown keywords (`example`, `x-…`) are allowed, as OpenAPI allows them; a malformed schema
+    // (`type: strin`) is still refused by the meta-schema.
+    validate = new Ajv2020({ allErrors: false, strict: false }).compile(schema);
   } catch (err) {
     return { ok: false, message: `not a valid JSON Schema (draft 2020-12): ${(err as Error).message}` };
   }

@@ -238,7 +238,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (url.charCodeAt(end - 1) === 47 /* / */) end--;
       return namedCall(req, res, url.slice(8, end));
     }
-    if (url === '/openapi.json' && method === 'GET') return serveOpenApi(res, [...routes.values()].map((entry) => entry.route));
+    if (url === '/openapi.json') {
+      if (method !== 'GET') return notAllowed(res, 'GET');
+      return serveOpenApi(res, [...routes.values()].map((entry) => entry.route));
+    }
     if (url === '/healthz') {
       if (method !== 'GET' && method !== 'HEAD') return notAllowed(res, 'GET, HEAD');
       return sendJson(res, 200, { ok: true });

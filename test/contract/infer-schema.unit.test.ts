@@ -53,6 +53,16 @@ test('the inferred schema accepts its examples and names the field that breaks i
   assert.is(compiled.check([1]), 'the input must be object');
 });
 
+test('two schemas with the same $id compile side by side (two models may declare one)', () => {
+  const a = compileSchema({ $id: 'https://example.com/in', type: 'string' });
+  const b = compileSchema({ $id: 'https://example.com/in', type: 'integer' });
+  assert.ok(a.ok && b.ok);
+  if (a.ok && b.ok) {
+    assert.is(a.check('x'), null);
+    assert.is(b.check('x'), 'the input must be integer');
+  }
+});
+
 test('a model contract: declared sides win, outputs only from examples that have one', () => {
   assert.is(modelContract([], undefined, false), null);
   const contract = modelContract([{ input: { a: 1 }, output: 2 }, { input: { a: 2 } }], { input: { type: 'object' } }, true);

@@ -69,10 +69,13 @@ test('the document describes every model, validates as OpenAPI 3.1, and names th
   assert.ok(oasErrors({ ...doc, info: undefined }) !== null);
 });
 
-test('with nothing deployed the document is still valid, with no path', async ({ h }) => {
+test('with nothing deployed the document is still valid, with no path; only GET', async ({ h }) => {
   const doc = (await h.call('/openapi.json', undefined, { method: 'GET' })).body;
   assert.is(oasErrors(doc), null);
   assert.equal(doc.paths, {});
+  const post = await h.call('/openapi.json', {});
+  assert.is(post.status, 405);
+  assert.is(post.headers.allow, 'GET');
 });
 
 test('validateInput: a bad request gets 400 naming the field before any replica is used', async ({ h, peer }) => {

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ensureDaemon } from '../backends/local/admin-client.ts';
 import { secretNames } from '../apply/desired.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
+import { saveCaptureSettingsOf } from '../capture/save-settings.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
 import { planFingerprint } from '../plan/fingerprint.ts';
 import type { Observed } from '../plan/types.ts';
@@ -42,7 +43,9 @@ export function registerApply(program: Command): void {
       const observed = await client.json<Observed>('GET', 'observe');
       const preview = plan(desired.spec, desired.keys, observed);
       process.stdout.write(renderPlanText(preview, { color: useColor() }));
-      if (!hasChanges(preview)) return;
+      // Capture settings are no part of the plan (changing them redeploys nothing): saved even
+      // when nothing else changes, the daemon's recorder reads them within seconds.
+      if (!hasChanges(preview)) return saveCaptureSettingsOf(ws.root, desired.spec);
       if (!opts.yes && !(await confirm())) throw new CliError('apply cancelled (pass --yes to apply without asking)');
       // The daemon plans again when the apply's turn comes; it applies only the plan confirmed here.
       const fingerprint = opts.yes ? undefined : planFingerprint(preview, observed);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
 import { sqliteBuildLedger } from '../../apply/build-ledger.ts';
 import { loadDesired } from '../../apply/desired.ts';
+import { saveCaptureSettingsOf } from '../../capture/save-settings.ts';
 import type { CallModel } from '../../apply/test-calls.ts';
 import type { BuildLog } from '../../apply/ensure-build.ts';
 import type { Builder } from '../../build/builder.ts';
@@ -68,6 +69,8 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       { forApply: true, env, secretDigest: localSecretDigest(deps.repo.root, deps.store), interpreters: true },
     );
     if (!desired.ok) return { ok: false, message: desired.message };
+    // Capture settings take effect without a redeploy: the daemon's capture recorder reads them.
+    saveCaptureSettingsOf(deps.store, desired.spec);
     const observed = deps.deployer.observe();
     const thePlan = plan(desired.spec, desired.keys, observed);
     const fingerprint = planFingerprint(thePlan, observed);

@@ -33,6 +33,7 @@ import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
 import { readProcUsage } from '../../telemetry/proc-usage.ts';
 import { createSampler, startSampling } from '../../telemetry/sampler.ts';
 import { rememberModelsFile } from '../../store/ui-actions.ts';
+import { createCaptureRecorder } from '../../capture/recorder.ts';
 import { createDashboard } from '../../ui/dashboard.ts';
 import { createExampleInputs } from '../../ui/example-inputs.ts';
 import { createKeyUse } from '../../ui/key-use.ts';
@@ -84,7 +85,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const prometheus = createGatewayMetrics();
   const keyUse = createKeyUse();
   const tally = createCallTally();
+  const capture = createCaptureRecorder({ store, log });
   const gateway = createGateway({
+    tap: capture.tap,
     bodyBudgetBytes: bodyBudgetFromEnv(process.env, log),
     callTimer: bothTimers(prometheus.callTimer, tally.callTimer),
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
@@ -192,7 +195,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     ...baseRunner,
     apply: (req) => {
       rememberModelsFile(store, req.file);
-      return baseRunner.apply(req);
+      // The apply saved the models' capture settings: calls after it are captured by them.
+      return baseRunner.apply(req).finally(() => capture.reload());
     },
   };
 
@@ -214,6 +218,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       removeSubtree(cgroups);
       removeDaemonInfo(root, process.pid);
+      capture.close();
       store.close();
       resolveStopped();
     })();

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { createSupervisor } from '../src/backends/local/supervisor.ts';
+import { createSupervisor } from '../src/supervisor/supervisor.ts';
 import { replicaAddress } from '../src/gateway/replica-origin.ts';
 import { detectSandbox } from '../src/sandbox/detect-sandbox.ts';
 import type { ReplicaLauncher, SandboxPolicy } from '../src/sandbox/launcher.ts';

@@ -1,7 +1,7 @@
 // Merges (a push to the default branch) and `apply` on demand: apply in the local daemon (started
 // when none runs), whose test calls then run against the deployed models.
 import { secretNames } from '../apply/desired.ts';
-import { ensureDaemon } from '../backends/local/admin-client.ts';
+import { ensureDaemon } from '../daemon/admin-client.ts';
 import { secretDigestIfStore } from '../workspace/secret-digest.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { applyInDaemon } from './daemon-apply.ts';

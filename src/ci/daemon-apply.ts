@@ -1,8 +1,8 @@
 // An apply carried out by the local daemon, with its result turned into per-model reports: the
 // same path as `slipway apply` (applyViaDaemon), so CI and a terminal apply alike.
 import { secretNames } from '../apply/desired.ts';
-import type { AdminClient } from '../backends/local/admin-client.ts';
-import { applyViaDaemon } from '../backends/local/remote-apply.ts';
+import type { AdminClient } from '../daemon/admin-client.ts';
+import { applyViaDaemon } from '../daemon/remote-apply.ts';
 import type { ModelReport } from '../github/run-report.ts';
 import type { Plan } from '../plan/types.ts';
 import type { Spec } from '../spec/types.ts';

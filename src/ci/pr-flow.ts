@@ -1,7 +1,7 @@
 // Pull requests (and `plan` / `test` on demand): plan against the target environment, and for
 // `test` build the changed models and call their examples in throwaway replicas. Never deploys.
 import { secretNames } from '../apply/desired.ts';
-import { findDaemon } from '../backends/local/admin-client.ts';
+import { findDaemon } from '../daemon/admin-client.ts';
 import { observeRoot, stateDir, storePath } from '../backends/local/observe.ts';
 import { createSnapshotBuilder } from '../build/snapshot-builder.ts';
 import { secretDigestIfStore } from '../workspace/secret-digest.ts';

@@ -2,7 +2,7 @@
 // what differs (by applying), and report it. A daemon that was down is drift too: starting it
 // brings back its deployments, and the report says which.
 import { secretNames } from '../apply/desired.ts';
-import { ensureDaemon, findDaemon } from '../backends/local/admin-client.ts';
+import { ensureDaemon, findDaemon } from '../daemon/admin-client.ts';
 import { observeRoot } from '../backends/local/observe.ts';
 import { secretDigestIfStore } from '../workspace/secret-digest.ts';
 import type { ModelReport, RunReport } from '../github/run-report.ts';

@@ -4,10 +4,10 @@
 import path from 'node:path';
 import { Agent, fetch } from 'undici';
 import { replicaAddress } from '../gateway/replica-origin.ts';
-import { ensurePrivateDir } from '../backends/local/run-dir.ts';
+import { ensurePrivateDir } from '../supervisor/run-dir.ts';
 import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
 import { readBuildInfo } from '../build/build-info.ts';
-import { createSupervisor, type Supervisor } from '../backends/local/supervisor.ts';
+import { createSupervisor, type Supervisor } from '../supervisor/supervisor.ts';
 import { packagePath } from '../package-paths.ts';
 import type { ReplicaLauncher, SandboxPolicy } from '../sandbox/launcher.ts';
 import type { ModelSpec } from '../spec/types.ts';

@@ -1,5 +1,5 @@
 // How an apply's result and the served endpoints read on a terminal.
-import type { ApplyResult } from '../backends/local/apply-runner.ts';
+import type { ApplyResult } from '../daemon/apply-runner.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
 import { curlCommand } from '../github/curl-command.ts';
 import { httrCall } from '../github/httr-call.ts';

@@ -2,7 +2,7 @@
 // the changed models' examples as test calls; non-zero exit when anything failed.
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { ensureDaemon } from '../backends/local/admin-client.ts';
+import { ensureDaemon } from '../daemon/admin-client.ts';
 import { secretNames } from '../apply/desired.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { saveCaptureSettingsOf } from '../capture/save-settings.ts';
@@ -15,7 +15,7 @@ import { CliError } from './cli-error.ts';
 import { loadDesired, withLocalKeys } from './desired.ts';
 import { localAdvisoryNote } from '../limits/advisory.ts';
 import { useColor } from './plan.ts';
-import { applyViaDaemon } from '../backends/local/remote-apply.ts';
+import { applyViaDaemon } from '../daemon/remote-apply.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 import { targetOptions, wantsCluster, type ClusterFlags } from './target-flags.ts';
 import type { Spec } from '../spec/types.ts';

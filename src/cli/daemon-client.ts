@@ -1,5 +1,5 @@
 // The running daemon for the repository around the working directory, or a clear error.
-import { findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
+import { findDaemon, type AdminClient } from '../daemon/admin-client.ts';
 import { CliError } from './cli-error.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 

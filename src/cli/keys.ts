@@ -1,7 +1,7 @@
 // `slipway keys`: API keys (create, list, revoke) and access keys (rotate). Keys are written to
 // the store; a running daemon reloads them at once, so a revoked or rotated key stops working now.
 import type { Command } from 'commander';
-import { findDaemon } from '../backends/local/admin-client.ts';
+import { findDaemon } from '../daemon/admin-client.ts';
 import { writeAccessKey } from '../backends/local/access-key-file.ts';
 import { storePath } from '../backends/local/observe.ts';
 import { rotateAccessKey, UnknownModelError } from '../keys/access-keys.ts';

@@ -1,5 +1,5 @@
 // Which replica lines `slipway logs` prints, from lines in any order: pure, tested with plain values.
-import type { LogLine } from '../backends/local/supervisor-types.ts';
+import type { LogLine } from '../supervisor/supervisor-types.ts';
 
 export type LogSelection = {
   /** Keep lines at or after this time (ms since the epoch). */

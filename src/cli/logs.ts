@@ -1,7 +1,7 @@
 // `slipway logs`: what a model's replicas printed, oldest first as `kubectl logs` prints it; with
 // -f the lines that follow as they come; `--previous` the run of the replica that crashed last.
 import type { Command } from 'commander';
-import type { LogLine } from '../backends/local/supervisor-types.ts';
+import type { LogLine } from '../supervisor/supervisor-types.ts';
 import { parseDuration } from '../keys/duration.ts';
 import { CliError } from './cli-error.ts';
 import { requireDaemon } from './daemon-client.ts';

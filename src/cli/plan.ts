@@ -1,6 +1,6 @@
 // `slipway plan`: what apply would do, per model, and why.
 import type { Command } from 'commander';
-import { findDaemon } from '../backends/local/admin-client.ts';
+import { findDaemon } from '../daemon/admin-client.ts';
 import { observeRoot } from '../backends/local/observe.ts';
 import type { Observed } from '../plan/types.ts';
 import type { Spec } from '../spec/types.ts';

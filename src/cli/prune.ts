@@ -3,7 +3,7 @@
 // one, on the store directly.
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { findDaemon } from '../backends/local/admin-client.ts';
+import { findDaemon } from '../daemon/admin-client.ts';
 import { stateDir, storePath } from '../backends/local/observe.ts';
 import { DEFAULT_KEEP, pruneLocal, type PruneOptions, type PruneReport } from '../backends/local/prune.ts';
 import { parseDuration } from '../keys/duration.ts';

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { readDaemonInfo } from '../backends/local/daemon-info.ts';
+import { readDaemonInfo } from '../daemon/daemon-info.ts';
 import { resolveEnv } from '../backends/local/resolve-env.ts';
 import { packagePath } from '../package-paths.ts';
 import { DEFAULT_PYTHON, probeInterpreter } from '../source/interpreter-probe.ts';

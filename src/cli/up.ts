@@ -2,14 +2,14 @@
 // apply again whenever the files change. `-d` leaves a daemon in the background; `slipway down`
 // stops it. `slipway daemon` is what `-d` (and `apply`) start in the background.
 import type { Command } from 'commander';
-import { ensureDaemon, findDaemon, type AdminClient } from '../backends/local/admin-client.ts';
-import { DaemonStartError, startDaemon } from '../backends/local/daemon.ts';
+import { ensureDaemon, findDaemon, type AdminClient } from '../daemon/admin-client.ts';
+import { DaemonStartError, startDaemon } from '../daemon/daemon.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
-import { desiredFingerprint } from '../backends/local/desired-fingerprint.ts';
-import { watchTree } from '../backends/local/watch.ts';
-import { readDaemonInfo } from '../backends/local/daemon-info.ts';
+import { desiredFingerprint } from '../daemon/desired-fingerprint.ts';
+import { watchTree } from '../daemon/watch.ts';
+import { readDaemonInfo } from '../daemon/daemon-info.ts';
 import { processAlive } from '../process-alive.ts';
-import { createWatchApplier } from '../backends/local/watch-apply.ts';
+import { createWatchApplier } from '../daemon/watch-apply.ts';
 import { secretNames } from '../apply/desired.ts';
 import type { Spec } from '../spec/types.ts';
 import { renderApplyResult, renderEndpoints } from './apply-output.ts';
@@ -17,10 +17,10 @@ import { apiKeyHint } from './api-key-hint.ts';
 import { createBuildOutput } from './build-output.ts';
 import { CliError } from './cli-error.ts';
 import { loadDesired } from './desired.ts';
-import { applyViaDaemon } from '../backends/local/remote-apply.ts';
+import { applyViaDaemon } from '../daemon/remote-apply.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 
-type UpOptions = { file?: string; port: string; host?: string; detach?: boolean; watch?: boolean; follow?: string; interval?: string };
+type UpOptions = { file?: string; port: string; host?: string; detach?: boolean; watch?: boolean; follow?: string; interval?: string; target?: string };
 
 export function registerUp(program: Command): void {
   program
@@ -32,11 +32,17 @@ export function registerUp(program: Command): void {
     .option('-d, --detach', 'run the daemon in the background')
     .option('--no-watch', 'apply only when asked (`slipway apply`), not when files change')
     .option('--follow <remote/branch>', 'a background daemon follows this branch (origin/main), never the working tree')
-    .option('--interval <duration>', 'with --follow: how often to fetch (30s, 5m)', '30s')
+    .option('--interval <duration>', 'with --follow: how often to fetch (30s, 5m; default 30s, or the target\'s follow.interval)')
+    .option('-t, --target <name>', 'a local target of models.yaml; one with `follow:` makes the daemon follow its branch')
     .action(async (opts: UpOptions) => {
       if (opts.follow) return (await import('../follow/follow-command.ts')).upFollow({ ...opts, follow: opts.follow });
       const ws = await openWorkspace({ file: opts.file });
       const desired = await loadDesired(ws, { forApply: true });
+      const follow = opts.target === undefined ? undefined : localTargetFollow(desired.spec, opts.target);
+      if (follow) {
+        const { upFollow } = await import('../follow/follow-command.ts');
+        return upFollow({ ...opts, follow: follow.branch, interval: opts.interval ?? `${follow.intervalMs / 1000}s` });
+      }
       if (opts.detach) return upDetached(ws, desired.spec, opts);
       if (findDaemon(ws.root)) throw new CliError(`a daemon already runs for ${ws.root}: \`slipway down\` first, or use \`slipway apply\``);
       await serve(ws, opts, true, opts.watch !== false);
@@ -72,6 +78,17 @@ export function registerUp(program: Command): void {
       for (let i = 0; i < 300 && running(); i++) await new Promise((r) => setTimeout(r, 100));
       process.stdout.write('daemon stopped\n');
     });
+}
+
+/** The `follow` of the local target `name` (undefined when it has none), or a CliError for a name that is not a local target. */
+function localTargetFollow(spec: Spec, name: string): { branch: string; intervalMs: number } | undefined {
+  const target = spec.targets && Object.hasOwn(spec.targets, name) ? spec.targets[name] : undefined;
+  if (!target) {
+    const known = Object.keys(spec.targets ?? {});
+    throw new CliError(`models.yaml declares no target "${name}" (${known.length ? `targets: ${known.join(', ')}` : 'it has no targets section'})`);
+  }
+  if (target.backend !== 'local') throw new CliError(`target "${name}" is a ${target.backend} target: \`slipway up\` serves models on this machine; deploy to it with \`slipway apply --target ${name}\``);
+  return target.follow;
 }
 
 /** Runs the daemon in this process until Ctrl-C, applying first when `applyNow`. */

@@ -3,7 +3,7 @@
 // when (from the state file, daemon or not); `slipway follow check` fetches and applies now.
 import type { Command } from 'commander';
 import path from 'node:path';
-import { ensureDaemon, findDaemon } from '../backends/local/admin-client.ts';
+import { ensureDaemon, findDaemon } from '../daemon/admin-client.ts';
 import { CliError } from '../cli/cli-error.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
 import { DEFAULT_INTERVAL_MS, parseFollowRef, parseInterval } from './follow-ref.ts';

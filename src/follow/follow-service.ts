@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import type { ApplyRunner } from '../backends/local/apply-runner.ts';
+import type { ApplyRunner } from '../daemon/apply-runner.ts';
 import { openRepo, type Repo } from '../source/repo.ts';
 import { followActor } from '../history/actor.ts';
 import { commitStatusReporter } from './commit-status.ts';

@@ -58,6 +58,7 @@ export type RawTarget = {
   lockTimeoutSeconds?: number;
   gateway?: { image?: string; replicas?: number; serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' };
   metricsStore?: { size?: string; storageClass?: string; postgres?: { urlFromEnv: string } };
+  follow?: { branch: string; interval?: string };
 };
 
 export type RawSpec = {

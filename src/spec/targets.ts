@@ -1,6 +1,7 @@
 // The `targets` section: where models can be deployed. The schema checks each key's shape; this
 // file applies defaults and refuses keys that mean nothing for the target's backend, so a
 // `namespace` on a local target is an error rather than silently ignored.
+import { parseFollowRef, parseInterval } from '../follow/follow-ref.ts';
 import type { DataPath, Finding } from './data-path.ts';
 import { isRecord } from './model-paths.ts';
 import type { RawTarget } from './raw-spec.ts';
@@ -26,11 +27,37 @@ export function checkTargets(spec: Record<string, unknown>): Finding[] {
         message: 'a kubernetes target needs "registry": the image repository prefix models are pushed to and pulled from, e.g. registry.example.com/ml',
       });
     }
+    if (isRecord(target) && target.backend === 'kubernetes' && target.follow !== undefined) {
+      findings.push({
+        path: ['targets', name, 'follow'],
+        onKey: true,
+        message: '"follow" only applies to local targets: a cluster is driven by CI (the Action on push), not by a daemon following a branch',
+      });
+    }
     if (!isRecord(target) || target.backend !== 'local') continue;
+    if (isRecord(target.follow)) findings.push(...followFindings(name, target.follow));
     for (const key of Object.keys(target)) {
-      if (key === 'backend') continue;
+      if (key === 'backend' || key === 'follow') continue;
       const at: DataPath = ['targets', name, key];
       findings.push({ path: at, onKey: true, message: `"${key}" only applies to kubernetes targets; remove it or set backend: kubernetes` });
+    }
+  }
+  return findings;
+}
+
+/** What the schema's patterns cannot say about `follow`: a branch name git accepts, an interval of at least 5 s. */
+function followFindings(name: string, follow: Record<string, unknown>): Finding[] {
+  const findings: Finding[] = [];
+  const checks: Array<[string, (text: string) => unknown]> = [
+    ['branch', parseFollowRef],
+    ['interval', parseInterval],
+  ];
+  for (const [key, parse] of checks) {
+    if (typeof follow[key] !== 'string') continue;
+    try {
+      parse(follow[key]);
+    } catch (error) {
+      findings.push({ path: ['targets', name, 'follow', key], message: (error as Error).message.replace(/^--(follow|interval) /, '') });
     }
   }
   return findings;
@@ -41,10 +68,15 @@ export function buildTargets(raw: Record<string, RawTarget> | undefined): Record
   if (raw === undefined) return undefined;
   const targets: Record<string, Target> = {};
   for (const [name, target] of Object.entries(raw)) {
-    const built: Target = target.backend === 'local' ? { name, backend: 'local' } : kubernetesTarget(name, target);
+    const built: Target = target.backend === 'local' ? localTarget(name, target) : kubernetesTarget(name, target);
     Object.defineProperty(targets, name, { value: built, enumerable: true, writable: true, configurable: true });
   }
   return targets;
+}
+
+function localTarget(name: string, raw: RawTarget): Target {
+  if (!raw.follow) return { name, backend: 'local' };
+  return { name, backend: 'local', follow: { branch: raw.follow.branch, intervalMs: parseInterval(raw.follow.interval ?? '30s') } };
 }
 
 function kubernetesTarget(name: string, raw: RawTarget): KubernetesTarget {

@@ -98,8 +98,8 @@ export type Limits = { maxReplicas: number; maxRequestBytes: number };
 /** A secret named in models.yaml and read from the environment when Slipway runs; never a value. */
 export type SecretRef = { fromEnv: string };
 
-/** This machine: the Slipway daemon. */
-export type LocalTarget = { name: string; backend: 'local' };
+/** This machine: the Slipway daemon; with `follow`, `slipway up --target` follows that branch. */
+export type LocalTarget = { name: string; backend: 'local'; follow?: { branch: string; intervalMs: number } };
 
 /** A Kubernetes cluster, driven through its API (see src/backends/kubernetes). */
 export type KubernetesTarget = {

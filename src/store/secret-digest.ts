@@ -6,7 +6,7 @@ import type { Store } from './database.ts';
 
 /**
  * The random key migration 2 put in the store (hex). The local backend moves it out to a key file
- * on first use (backends/local/digest-key-file.ts); this reads it where it still is.
+ * on first use (daemon/digest-key-file.ts); this reads it where it still is.
  */
 export function storeSecretKey(store: Store): string {
   const row = store.statement("SELECT v FROM meta WHERE k = 'secret_key'").get() as { v: string } | undefined;

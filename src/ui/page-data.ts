@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Gateway } from '../gateway/types.ts';
 import type { LocalDeployer } from '../backends/local/local-deployer.ts';
-import type { Supervisor } from '../backends/local/supervisor.ts';
+import type { Supervisor } from '../supervisor/supervisor.ts';
 import { modelStatus } from '../backends/local/status.ts';
 import { listBuilds } from '../store/builds.ts';
 import type { Store } from '../store/database.ts';

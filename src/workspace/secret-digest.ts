@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { storePath } from '../backends/local/observe.ts';
 import { openStore } from '../store/database.ts';
-import { localSecretDigest } from '../backends/local/digest-key-file.ts';
+import { localSecretDigest } from '../daemon/digest-key-file.ts';
 
 /** Digests need the repository's digest key; before the first apply there is no store and no digest. */
 export function secretDigestIfStore(root: string): ((name: string, value: string) => string) | undefined {

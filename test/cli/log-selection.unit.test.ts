@@ -1,7 +1,7 @@
 // `slipway logs` selection with plain lines: oldest first, --tail, --since, --previous.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { LogLine } from '../../src/backends/local/supervisor-types.ts';
+import type { LogLine } from '../../src/supervisor/supervisor-types.ts';
 import { selectLogLines } from '../../src/cli/log-selection.ts';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();

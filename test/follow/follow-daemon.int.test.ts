@@ -160,4 +160,44 @@ test('follow status shows a failing fetch; --follow of a remote that does not ex
   }
 });
 
+test('`follow:` in a local target: `up --target` follows its branch; other targets are refused with the reason', async () => {
+  const base = realpathSync(mkdtempSync(path.join(tmpdir(), 'slipway-follow-target-')));
+  const remote = path.join(base, 'models.git');
+  execFileSync('git', ['init', '-q', '--bare', '-b', 'main', remote]);
+  const withTargets = `${modelsYaml}targets:
+  server:
+    backend: local
+    follow: {branch: origin/main, interval: 1h}
+  laptop:
+    backend: local
+  cluster:
+    backend: kubernetes
+    registry: registry.example.com/ml
+`;
+  const p = await localProject({ 'models.yaml': withTargets, 'm/double.py': model('{"y": args["x"] * 2}') });
+  try {
+    p.fx.git('remote', 'add', 'origin', remote);
+    p.fx.git('push', '-q', 'origin', 'HEAD:main');
+    const head = p.fx.git('rev-parse', 'HEAD');
+
+    const unknown = await p.cli('up', '--target', 'nope', '--port', String(p.port));
+    assert.is(unknown.status, 1);
+    assert.match(unknown.stderr, 'declares no target "nope" (targets: server, laptop, cluster)');
+    const cluster = await p.cli('up', '--target', 'cluster', '--port', String(p.port));
+    assert.is(cluster.status, 1);
+    assert.match(cluster.stderr, 'slipway apply --target cluster');
+
+    const up = await p.ok('up', '--target', 'server', '--port', String(p.port));
+    p.daemonFile();
+    assert.match(up, `following origin/main (${remote}) every 3600 s`);
+    const checked = (await p.admin('POST', 'follow/check')).body as { state: { applied: { commit: string; outcome: string } | null } };
+    assert.equal([checked.state.applied?.commit, checked.state.applied?.outcome], [head, 'applied']);
+    assert.equal((await p.call('doubler', { x: 5 })).body.response, { y: 10 });
+    assert.match(await p.ok('follow', 'status'), `applied ${head.slice(0, 12)}`);
+  } finally {
+    await p.cleanup();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
 test.run();

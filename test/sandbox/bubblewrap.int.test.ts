@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { detectSandbox } from '../../src/sandbox/detect-sandbox.ts';
 import type { SandboxPolicy } from '../../src/sandbox/launcher.ts';
 import { plainLauncher } from '../../src/sandbox/plain-launcher.ts';
-import { createHarness, type Harness } from '../backends/supervisor-harness.ts';
+import { createHarness, type Harness } from '../supervisor/supervisor-harness.ts';
 import { replicaRequest } from '../support/replica-request.ts';
 
 const sandbox = detectSandbox({ PATH: process.env.PATH });

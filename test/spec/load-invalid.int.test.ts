@@ -41,6 +41,12 @@ const expected: Record<string, string[]> = {
     'invalid/bad-targets.yaml:17:14 targets.Bad_Name.backend: "nomad" is not allowed (allowed: local, kubernetes)',
     'invalid/bad-targets.yaml:22:14 models[0].rollout: "blue-green" is not allowed (allowed: rolling, recreate)',
   ],
+  'bad-follow.yaml': [
+    'invalid/bad-follow.yaml:6:45 targets.fast.follow.interval: 1s is shorter than 5s; poll the remote at most every 5 seconds',
+    'invalid/bad-follow.yaml:10:15 targets.dotted.follow.branch: "origin/a..b" is not a remote branch; write it as REMOTE/BRANCH, such as origin/main',
+    'invalid/bad-follow.yaml:13:22 targets.nobranch.follow.branch: "main" is not a remote branch; write it as REMOTE/BRANCH, such as origin/main',
+    'invalid/bad-follow.yaml:17:5 targets.cluster.follow: "follow" only applies to local targets: a cluster is driven by CI (the Action on push), not by a daemon following a branch',
+  ],
   'bad-examples.yaml': [
     'invalid/bad-examples.yaml:7:14 models[0].example: missing required key "input"',
     'invalid/bad-examples.yaml:10:20 models[0].examples[0].tolerance: -1 is below the minimum 0',

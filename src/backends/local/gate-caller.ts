@@ -3,7 +3,7 @@
 import type { CallModel } from '../../apply/test-calls.ts';
 import { invoke } from '../../ci/throwaway-replica.ts';
 import type { StoredDeployment } from '../../store/deployments.ts';
-import type { Supervisor } from './supervisor.ts';
+import type { Supervisor } from '../../supervisor/supervisor.ts';
 
 /** Calls deployment `d`'s ready replicas in turn, bypassing the gateway. */
 export function gateCaller(supervisor: Supervisor, d: StoredDeployment): CallModel {

@@ -26,10 +26,10 @@ import {
 } from '../../store/deployments.ts';
 import { ensureModel, listModels } from '../../store/models.ts';
 import { readBuildInfo } from '../../build/build-info.ts';
-import type { Supervisor } from './supervisor.ts';
+import type { Supervisor } from '../../supervisor/supervisor.ts';
 import { writeAccessKey } from './access-key-file.ts';
 import { observeStore } from './observe.ts';
-import { describeWarning } from './load-report.ts';
+import { describeWarning } from '../../supervisor/load-report.ts';
 import { resolveEnv, unresolvedMessage } from './resolve-env.ts';
 import { deploymentCrn } from './deployment-crn.ts';
 

@@ -1,7 +1,7 @@
 // What `slipway status` shows: per model its deployment, its state and its replicas with counters.
 import type { Gateway } from '../../gateway/types.ts';
 import type { LocalDeployer } from './local-deployer.ts';
-import type { Supervisor } from './supervisor.ts';
+import type { Supervisor } from '../../supervisor/supervisor.ts';
 import { readAccessKeys } from './access-key-file.ts';
 import { advisoryNote } from '../../limits/advisory.ts';
 import type { CgroupSupport } from '../../limits/cgroups.ts';

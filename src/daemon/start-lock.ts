@@ -7,8 +7,8 @@
 // filled afterwards would, for a moment, look like one whose holder died, and be taken twice.
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stateDir } from './observe.ts';
-import { processAlive } from '../../process-alive.ts';
+import { stateDir } from '../backends/local/observe.ts';
+import { processAlive } from '../process-alive.ts';
 
 export type StartLock = { release(): void };
 

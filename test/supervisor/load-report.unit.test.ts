@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeWarning, environmentAdvice, parseLoadLine, type LoadFinding } from '../../src/backends/local/load-report.ts';
-import { ReplicaStartError } from '../../src/backends/local/replica-start-error.ts';
+import { describeWarning, environmentAdvice, parseLoadLine, type LoadFinding } from '../../src/supervisor/load-report.ts';
+import { ReplicaStartError } from '../../src/supervisor/replica-start-error.ts';
 
 const finding = (over: Partial<LoadFinding>): LoadFinding => ({ kind: 'error', message: 'E: x', package: null, found: null, wanted: null, ...over });
 

@@ -5,7 +5,7 @@
 // other bits off whatever an older Slipway (or a CLI command) left behind.
 import fs from 'node:fs';
 import path from 'node:path';
-import { stateDir } from './observe.ts';
+import { stateDir } from '../backends/local/observe.ts';
 
 /** The daemon's umask: files 0600 (0700 when executable), folders 0700. */
 export const PRIVATE_UMASK = 0o077;

@@ -1,5 +1,5 @@
 // The replica supervisor's public types: what the daemon asks it to run and what it reports back.
-import type { SandboxPolicy } from '../../sandbox/launcher.ts';
+import type { SandboxPolicy } from '../sandbox/launcher.ts';
 import type { LoadFinding } from './load-report.ts';
 
 /** One deployment's processes, as the daemon asks the supervisor to run them. */

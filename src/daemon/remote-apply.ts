@@ -2,8 +2,8 @@
 import type { ApplyResult } from './apply-runner.ts';
 import type { AdminClient } from './admin-client.ts';
 import { lockTimeoutFromEnv } from './apply-runner.ts';
-import type { BuildLog } from '../../apply/ensure-build.ts';
-import { applyActor } from '../../history/actor.ts';
+import type { BuildLog } from '../apply/ensure-build.ts';
+import { applyActor } from '../history/actor.ts';
 
 /**
  * Applies `file` in the daemon, passing the values of the fromEnv variables `secrets` names. With

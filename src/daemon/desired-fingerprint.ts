@@ -2,7 +2,7 @@
 // model's build key (from git's index and untracked files, as `plan` computes them). Two equal
 // fingerprints plan alike against the same running state, so the watcher skips the second.
 import { createHash } from 'node:crypto';
-import { loadDesired, type DesiredSource } from '../../apply/desired.ts';
+import { loadDesired, type DesiredSource } from '../apply/desired.ts';
 
 /** The fingerprint of the working tree now, or null when models.yaml or a build key cannot be read. */
 export async function desiredFingerprint(source: DesiredSource): Promise<string | null> {

@@ -6,12 +6,12 @@
 // Each needs `Authorization: Bearer` with an API key valid for the model, the daemon's token, or the
 // replicas' internal token (so model code can report delayed metrics without a key of its own).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readJsonObject, replyError, replyJson, TOO_LARGE } from '../../gateway/json-api.ts';
-import type { Keyring } from '../../keys/keyring.ts';
-import type { Store } from '../../store/database.ts';
-import { getDeployment } from '../../store/deployments.ts';
-import { metricsBetween, predictionOwner, recordMetrics, type StoredMetric } from '../../store/metrics.ts';
-import { buildCrn, deploymentCrn, modelCrn, parseCrn } from './deployment-crn.ts';
+import { readJsonObject, replyError, replyJson, TOO_LARGE } from '../gateway/json-api.ts';
+import type { Keyring } from '../keys/keyring.ts';
+import type { Store } from '../store/database.ts';
+import { getDeployment } from '../store/deployments.ts';
+import { metricsBetween, predictionOwner, recordMetrics, type StoredMetric } from '../store/metrics.ts';
+import { buildCrn, deploymentCrn, modelCrn, parseCrn } from '../backends/local/deployment-crn.ts';
 
 export type MetricsApiDeps = {
   store: Store;

@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { stateDir } from './observe.ts';
 
 /**
  * Linux keeps a socket path in 108 bytes with its final NUL. Socket names are short
@@ -19,12 +18,14 @@ export function ensurePrivateDir(dir: string): string {
 }
 
 /**
- * The private folder for the sockets of the replicas of the repository at `root`:
- * `<root>/.slipway/run`, or, when that path is too long for a socket address, a fresh private
- * folder under the system's temp folder (made by mkdtemp: unpredictable name, mode 0700).
+ * The private folder for the sockets of the replicas of a repository whose state folder is
+ * `stateFolder` (`<root>/.slipway`): `<stateFolder>/run`, or, when that path is too long for a
+ * socket address, a fresh private folder under the system's temp folder (made by mkdtemp:
+ * unpredictable name, mode 0700). The caller names the state folder so that process supervision
+ * does not depend on the local backend's layout.
  */
-export function replicaRunDir(root: string): string {
-  const dir = path.join(stateDir(root), 'run');
+export function replicaRunDir(stateFolder: string): string {
+  const dir = path.join(stateFolder, 'run');
   if (Buffer.byteLength(dir) <= MAX_DIR_BYTES) return ensurePrivateDir(dir);
   return privateTempRunDir();
 }

@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensurePrivateDir } from '../../src/backends/local/run-dir.ts';
-import { createSupervisor, type Supervisor, type SupervisorOptions } from '../../src/backends/local/supervisor.ts';
+import { ensurePrivateDir } from '../../src/supervisor/run-dir.ts';
+import { createSupervisor, type Supervisor, type SupervisorOptions } from '../../src/supervisor/supervisor.ts';
 import { replicaRequest } from '../support/replica-request.ts';
-import type { DeploymentProcessSpec, SupervisorEvents } from '../../src/backends/local/supervisor-types.ts';
+import type { DeploymentProcessSpec, SupervisorEvents } from '../../src/supervisor/supervisor-types.ts';
 
 export const RUNTIME_DIR = path.resolve(import.meta.dirname, '../../runtime/python');
 

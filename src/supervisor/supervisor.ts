@@ -6,17 +6,17 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { DEPLOYED_POLICY, type ReplicaLauncher } from '../../sandbox/launcher.ts';
-import { plainLauncher } from '../../sandbox/plain-launcher.ts';
+import { DEPLOYED_POLICY, type ReplicaLauncher } from '../sandbox/launcher.ts';
+import { plainLauncher } from '../sandbox/plain-launcher.ts';
 import path from 'node:path';
 import { DEFAULT_BACKOFF } from './replica-backoff.ts';
 import { createReplicaLogs } from './replica-logs.ts';
 import { createReplicaSlot, type ReplicaSlot } from './replica-slot.ts';
 import { privateTempRunDir } from './run-dir.ts';
-import type { CgroupSupport } from '../../limits/cgroups.ts';
+import type { CgroupSupport } from '../limits/cgroups.ts';
 import type { BackoffOptions, DeploymentProcessSpec, LogLine, ReplicaInfo, SupervisorEvents } from './supervisor-types.ts';
-import { isModelName } from '../../spec/model-name.ts';
-import { runtimeAdapter } from '../../runtimes/runtime-registry.ts';
+import { isModelName } from '../spec/model-name.ts';
+import { runtimeAdapter } from '../runtimes/runtime-registry.ts';
 
 export type SupervisorOptions = {
   /** `<repo>/runtime/python`: the folder holding the `slipway_runtime` package. */

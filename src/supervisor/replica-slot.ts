@@ -3,15 +3,15 @@
 // keeps its id, log and restart count across processes; each process brings a new pid and a new
 // Unix domain socket (a fresh path, so a new process is a new origin for the gateway).
 import fs from 'node:fs';
-import { redactText, scrubList } from '../../github/redact.ts';
-import type { CgroupSupport } from '../../limits/cgroups.ts';
-import { cpuCores, memoryBytes } from '../../limits/quantity.ts';
-import { createReplicaCgroup, type ReplicaCgroup, type ReplicaLimits } from '../../limits/replica-cgroup.ts';
+import { redactText, scrubList } from '../github/redact.ts';
+import type { CgroupSupport } from '../limits/cgroups.ts';
+import { cpuCores, memoryBytes } from '../limits/quantity.ts';
+import { createReplicaCgroup, type ReplicaCgroup, type ReplicaLimits } from '../limits/replica-cgroup.ts';
 import { backoffDelay } from './replica-backoff.ts';
 import { replicaEnv } from './replica-env.ts';
 import type { SlotLog } from './replica-logs.ts';
-import type { Wrap } from '../../sandbox/launcher.ts';
-import type { RuntimeAdapter } from '../../runtimes/runtime-adapter.ts';
+import type { Wrap } from '../sandbox/launcher.ts';
+import type { RuntimeAdapter } from '../runtimes/runtime-adapter.ts';
 import { NotReadyError, spawnReplica, type NotReady, type ReplicaProcess } from './replica-process.ts';
 import { describeExit, ReplicaStartError, type ReplicaStartFailure } from './replica-start-error.ts';
 import type {

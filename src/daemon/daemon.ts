@@ -3,40 +3,40 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
-import { createSnapshotBuilder } from '../../build/snapshot-builder.ts';
-import { createGateway } from '../../gateway/gateway.ts';
-import { gatewayServerOptions } from '../../gateway/gateway-server.ts';
-import { createGatewayMetrics } from '../../gateway/prometheus.ts';
-import { loadKeyring, type Keyring } from '../../keys/keyring.ts';
-import type { Repo } from '../../source/repo.ts';
-import { openStore } from '../../store/database.ts';
-import { recordMetrics } from '../../store/metrics.ts';
-import type { CallModel } from '../../apply/test-calls.ts';
+import { createSnapshotBuilder } from '../build/snapshot-builder.ts';
+import { createGateway } from '../gateway/gateway.ts';
+import { gatewayServerOptions } from '../gateway/gateway-server.ts';
+import { createGatewayMetrics } from '../gateway/prometheus.ts';
+import { loadKeyring, type Keyring } from '../keys/keyring.ts';
+import type { Repo } from '../source/repo.ts';
+import { openStore } from '../store/database.ts';
+import { recordMetrics } from '../store/metrics.ts';
+import type { CallModel } from '../apply/test-calls.ts';
 import { createAdminApi, isAdminToken } from './admin-api.ts';
 import { createApplyRunner, type ApplyRunner } from './apply-runner.ts';
-import { createFollowService } from '../../follow/follow-service.ts';
+import { createFollowService } from '../follow/follow-service.ts';
 import { createMetricsApi } from './metrics-api.ts';
-import { pruneLocal } from './prune.ts';
+import { pruneLocal } from '../backends/local/prune.ts';
 import { removeDaemonInfo, writeDaemonInfo } from './daemon-info.ts';
-import { createLocalDeployer, type LocalDeployer } from './local-deployer.ts';
-import { stateDir, storePath } from './observe.ts';
-import { createSupervisor } from './supervisor.ts';
-import { detectSandbox } from '../../sandbox/detect-sandbox.ts';
-import { plainLauncher } from '../../sandbox/plain-launcher.ts';
-import { replicaRunDir } from './run-dir.ts';
+import { createLocalDeployer, type LocalDeployer } from '../backends/local/local-deployer.ts';
+import { stateDir, storePath } from '../backends/local/observe.ts';
+import { createSupervisor } from '../supervisor/supervisor.ts';
+import { detectSandbox } from '../sandbox/detect-sandbox.ts';
+import { plainLauncher } from '../sandbox/plain-launcher.ts';
+import { replicaRunDir } from '../supervisor/run-dir.ts';
 import { privatizeState } from './private-state.ts';
-import { probeCgroups, removeSubtree } from '../../limits/cgroups.ts';
-import { redactText, scrubList } from '../../github/redact.ts';
-import { modelStatus } from './status.ts';
-import { packagePath } from '../../package-paths.ts';
-import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
-import { readProcUsage } from '../../telemetry/proc-usage.ts';
-import { createSampler, startSampling } from '../../telemetry/sampler.ts';
-import { rememberModelsFile } from '../../store/ui-actions.ts';
-import { createCaptureRecorder } from '../../capture/recorder.ts';
-import { createDashboard } from '../../ui/dashboard.ts';
-import { createExampleInputs } from '../../ui/example-inputs.ts';
-import { createKeyUse } from '../../ui/key-use.ts';
+import { probeCgroups, removeSubtree } from '../limits/cgroups.ts';
+import { redactText, scrubList } from '../github/redact.ts';
+import { modelStatus } from '../backends/local/status.ts';
+import { packagePath } from '../package-paths.ts';
+import { bothTimers, createCallTally } from '../telemetry/call-tally.ts';
+import { readProcUsage } from '../telemetry/proc-usage.ts';
+import { createSampler, startSampling } from '../telemetry/sampler.ts';
+import { rememberModelsFile } from '../store/ui-actions.ts';
+import { createDashboard } from '../ui/dashboard.ts';
+import { createExampleInputs } from '../ui/example-inputs.ts';
+import { createKeyUse } from '../ui/key-use.ts';
+import { createCaptureRecorder } from '../capture/recorder.ts';
 
 /** The daemon could not start; the message says why and what to do. */
 export class DaemonStartError extends Error {
@@ -149,7 +149,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const supervisor = createSupervisor({
     runtimeDir,
     logDir: path.join(stateDir(root), 'logs'),
-    runDir: replicaRunDir(root),
+    runDir: replicaRunDir(stateDir(root)),
     cgroups,
     launcher: sandbox.ok ? sandbox.launcher : plainLauncher,
   });

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tryStartLock } from '../../src/backends/local/start-lock.ts';
+import { tryStartLock } from '../../src/daemon/start-lock.ts';
 import { stateDir } from '../../src/backends/local/observe.ts';
 
-const lockModule = path.resolve('src/backends/local/start-lock.ts');
+const lockModule = path.resolve('src/daemon/start-lock.ts');
 
 /**
  * Starts `count` processes that wait for `go`, race for the lock and say whether they got it. The

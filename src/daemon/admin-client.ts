@@ -4,9 +4,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, fchmodSync, openSync } from 'node:fs';
 import { ensurePrivateStateDir } from './private-state.ts';
 import path from 'node:path';
-import { cliInvocation } from '../../package-paths.ts';
+import { cliInvocation } from '../package-paths.ts';
 import { readDaemonInfo, type DaemonInfo } from './daemon-info.ts';
-import { stateDir } from './observe.ts';
+import { stateDir } from '../backends/local/observe.ts';
 import { tryStartLock } from './start-lock.ts';
 
 export class DaemonNotRunningError extends Error {

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Store } from '../../store/database.ts';
-import { secretDigestWithKey, type SecretDigest } from '../../store/secret-digest.ts';
-import { stateDir } from './observe.ts';
+import type { Store } from '../store/database.ts';
+import { secretDigestWithKey, type SecretDigest } from '../store/secret-digest.ts';
+import { stateDir } from '../backends/local/observe.ts';
 
 /** `<root>/.slipway/secret-digest.key`. */
 export function digestKeyPath(root: string): string {

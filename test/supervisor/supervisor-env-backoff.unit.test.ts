@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { backoffDelay, DEFAULT_BACKOFF } from '../../src/backends/local/replica-backoff.ts';
-import { replicaEnv, type ReplicaEnvInput } from '../../src/backends/local/replica-env.ts';
+import { backoffDelay, DEFAULT_BACKOFF } from '../../src/supervisor/replica-backoff.ts';
+import { replicaEnv, type ReplicaEnvInput } from '../../src/supervisor/replica-env.ts';
 
 function input(overrides: Partial<ReplicaEnvInput> = {}): ReplicaEnvInput {
   return {

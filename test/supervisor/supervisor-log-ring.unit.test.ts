@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LogRing } from '../../src/backends/local/log-ring.ts';
+import { LogRing } from '../../src/supervisor/log-ring.ts';
 
 test('an empty ring holds nothing', () => {
   const ring = new LogRing<number>(3);

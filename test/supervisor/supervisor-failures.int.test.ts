@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ReplicaStartError } from '../../src/backends/local/replica-start-error.ts';
-import type { LogLine, ReplicaExit } from '../../src/backends/local/supervisor-types.ts';
+import { ReplicaStartError } from '../../src/supervisor/replica-start-error.ts';
+import type { LogLine, ReplicaExit } from '../../src/supervisor/supervisor-types.ts';
 import { createHarness, invoke, isAlive, type Harness } from './supervisor-harness.ts';
 
 const test = suite<{ h: Harness }>('supervisor failures, env and logs');

@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
-import { replicaAddress, unixOrigin } from '../../gateway/replica-origin.ts';
+import { replicaAddress, unixOrigin } from '../gateway/replica-origin.ts';
 import { parseLoadLine, type LoadReport } from './load-report.ts';
 import type { LogStream, ReplicaExit } from './supervisor-types.ts';
-import { READY_LINE } from '../../runtimes/runtime-adapter.ts';
+import { READY_LINE } from '../runtimes/runtime-adapter.ts';
 
 export type ReplicaProcessOptions = {
   python: string;

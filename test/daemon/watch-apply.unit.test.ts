@@ -2,7 +2,7 @@
 // exactly one more, and a batch that leaves the fingerprint as it was applies nothing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createWatchApplier } from '../../src/backends/local/watch-apply.ts';
+import { createWatchApplier } from '../../src/daemon/watch-apply.ts';
 
 function harness(initial: string) {
   let fingerprint: string | null = initial;

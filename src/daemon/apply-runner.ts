@@ -5,22 +5,22 @@
 // running: its build step is killed and nothing more of it is deployed, so the deployment that
 // served before it keeps serving until the newer apply replaces it.
 import path from 'node:path';
-import { applyPlan, type ApplyReport } from '../../apply/apply.ts';
-import { sqliteBuildLedger } from '../../apply/build-ledger.ts';
-import { loadDesired } from '../../apply/desired.ts';
-import { saveCaptureSettingsOf } from '../../capture/save-settings.ts';
-import type { CallModel } from '../../apply/test-calls.ts';
-import type { BuildLog } from '../../apply/ensure-build.ts';
-import type { Builder } from '../../build/builder.ts';
-import { plan } from '../../plan/plan.ts';
-import { planFingerprint, STALE_PLAN_MESSAGE } from '../../plan/fingerprint.ts';
-import type { Plan } from '../../plan/types.ts';
-import type { Repo } from '../../source/repo.ts';
-import { headCommit } from '../../source/repo.ts';
-import type { Store } from '../../store/database.ts';
+import { applyPlan, type ApplyReport } from '../apply/apply.ts';
+import { sqliteBuildLedger } from '../apply/build-ledger.ts';
+import { loadDesired } from '../apply/desired.ts';
+import type { CallModel } from '../apply/test-calls.ts';
+import type { BuildLog } from '../apply/ensure-build.ts';
+import type { Builder } from '../build/builder.ts';
+import { plan } from '../plan/plan.ts';
+import { planFingerprint, STALE_PLAN_MESSAGE } from '../plan/fingerprint.ts';
+import type { Plan } from '../plan/types.ts';
+import type { Repo } from '../source/repo.ts';
+import { headCommit } from '../source/repo.ts';
+import type { Store } from '../store/database.ts';
+import { saveCaptureSettingsOf } from '../capture/save-settings.ts';
 import { localSecretDigest } from './digest-key-file.ts';
-import { cancelReason } from '../../build/step-limits.ts';
-import type { LocalDeployer } from './local-deployer.ts';
+import { cancelReason } from '../build/step-limits.ts';
+import type { LocalDeployer } from '../backends/local/local-deployer.ts';
 
 export type ApplyRequest = {
   /** Absolute path of the models file. */

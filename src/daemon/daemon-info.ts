@@ -1,8 +1,8 @@
 // `.slipway/daemon.json`: how the CLI finds a running daemon (port and admin token, mode 0600).
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stateDir } from './observe.ts';
-import { processAlive } from '../../process-alive.ts';
+import { stateDir } from '../backends/local/observe.ts';
+import { processAlive } from '../process-alive.ts';
 
 export type DaemonInfo = {
   pid: number;

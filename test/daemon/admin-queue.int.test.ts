@@ -7,9 +7,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createAdminApi, type AdminDeps } from '../../src/backends/local/admin-api.ts';
-import { applyViaDaemon } from '../../src/backends/local/remote-apply.ts';
-import { adminClient } from '../../src/backends/local/admin-client.ts';
+import { createAdminApi, type AdminDeps } from '../../src/daemon/admin-api.ts';
+import { applyViaDaemon } from '../../src/daemon/remote-apply.ts';
+import { adminClient } from '../../src/daemon/admin-client.ts';
 import { eventually, localProject, processRunning } from '../support/local-daemon.ts';
 
 const modelsYaml = `version: 1

@@ -6,15 +6,15 @@
 // result that says what went wrong), never a bare status.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Gateway } from '../../gateway/types.ts';
+import type { Gateway } from '../gateway/types.ts';
 import type { ApplyResult, ApplyRunner } from './apply-runner.ts';
-import { cleanActor } from '../../history/actor.ts';
-import type { FollowService } from '../../follow/follow-service.ts';
-import type { PruneOptions, PruneReport } from './prune.ts';
-import type { LocalDeployer } from './local-deployer.ts';
-import type { Supervisor } from './supervisor.ts';
-import { modelStatus } from './status.ts';
-import type { CgroupSupport } from '../../limits/cgroups.ts';
+import { cleanActor } from '../history/actor.ts';
+import type { FollowService } from '../follow/follow-service.ts';
+import type { PruneOptions, PruneReport } from '../backends/local/prune.ts';
+import type { LocalDeployer } from '../backends/local/local-deployer.ts';
+import type { Supervisor } from '../supervisor/supervisor.ts';
+import { modelStatus } from '../backends/local/status.ts';
+import type { CgroupSupport } from '../limits/cgroups.ts';
 
 export type AdminDeps = {
   token: string;

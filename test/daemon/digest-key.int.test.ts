@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { digestKeyPath, localSecretDigest } from '../../src/backends/local/digest-key-file.ts';
+import { digestKeyPath, localSecretDigest } from '../../src/daemon/digest-key-file.ts';
 import { openStore } from '../../src/store/database.ts';
 import { secretDigest, storeSecretKey } from '../../src/store/secret-digest.ts';
 

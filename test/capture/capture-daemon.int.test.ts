@@ -73,6 +73,19 @@ test('sampled calls are exported with latency, build and deployment; redacted fi
     assert.is(since.status, 1);
     assert.match(since.stderr, /--since "last week" is neither a duration/);
 
+    // Settings alone (a plan with no changes): saved by the CLI, read by the daemon within seconds,
+    // no redeploy: a raised cap lets two more calls in.
+    p.fx.write('models.yaml', modelsYaml('    capture: {sample: 1, maxPerDay: 5, redact: [/card, /owner]}\n'));
+    p.fx.git('commit', '-qam', 'capture more');
+    assert.match(await p.ok('apply', '--yes'), /No changes/);
+    for (let tries = 0; tries < 100 && lines.length < 5; tries++) {
+      assert.is((await p.call('scorer', { x: 100 + tries, card: 'x' }, apiKey)).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      lines = await exported();
+    }
+    assert.is(lines.length, 5);
+    assert.is((await p.status()).models.find((m) => m.model === 'scorer')!.deploymentId, deployed.deploymentId, 'nothing was redeployed');
+
     await p.down();
     const state = path.join(p.root, '.slipway');
     const bytes = readdirSync(state).filter((f) => f.startsWith('state.db'))

@@ -23,6 +23,8 @@ export type BuildInfo = {
   interpreter?: { executable: string; version: string; packages: string };
   /** The dependency hash (`.slipway/deps/<hash>`), or null when the model has no dependencies. */
   deps: string | null;
+  /** How this build got its deps folder (absent on builds made before it was recorded, and for R). */
+  depsSource?: 'installed' | 'reused' | 'pulled';
   createdAt: string;
 };
 

@@ -19,6 +19,7 @@ import { checkRequirements, unreachableIndexMessage } from './requirements-check
 import { describeEnd, type StepOptions, type StepResult } from './run-step.ts';
 import { stepLimitSeconds, type StepName, type StepLimits } from './step-limits.ts';
 import { scriptInstallsRequirements } from './script-installs.ts';
+import type { DepsCache } from '../build-cache/deps-cache.ts';
 import { buildStepRunner, hostEnvironment, type BuildSandbox, type StepRunner } from '../sandbox/build-steps.ts';
 
 export type DepsRequest = {
@@ -42,9 +43,14 @@ export type DepsRequest = {
   signal?: AbortSignal;
   /** A candidate's build: its steps run in this sandbox (src/sandbox/build-steps.ts). */
   sandbox?: BuildSandbox;
+  /** The shared build cache: deps are pulled from it instead of installed, and pushed once installed. Never used for candidates. */
+  cache?: DepsCache;
 };
 
-export type DepsResult = { ok: true; python: string; reused: boolean } | { ok: false; message: string };
+/** How a build got its deps folder: installed now, reused from an earlier build here, or pulled from the build cache. */
+export type DepsSource = 'installed' | 'reused' | 'pulled';
+
+export type DepsResult = { ok: true; python: string; reused: boolean; source: DepsSource } | { ok: false; message: string };
 
 /** The deps folder of `hash` and what is in it. */
 export function depsPaths(stateDir: string, hash: string) {
@@ -159,7 +165,7 @@ async function install(req: DepsRequest): Promise<DepsResult> {
   };
   await writeFile(`${paths.marker}.tmp`, `${JSON.stringify(marker, null, 2)}\n`);
   await rename(`${paths.marker}.tmp`, paths.marker);
-  return { ok: true, python: paths.python, reused: false };
+  return { ok: true, python: paths.python, reused: false, source: 'installed' };
 }
 
 /**
@@ -204,7 +210,12 @@ export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
       // Marks it in use, under the lock `slipway prune` takes too: prune spares what was used lately.
       const now = new Date();
       await utimes(paths.marker, now, now);
-      return { ok: true, python: paths.python, reused: true };
+      return { ok: true, python: paths.python, reused: true, source: 'reused' };
+    }
+    // A candidate's deps (a pull request's requirements and script) never go to or come from the cache.
+    const cache = req.sandbox === undefined ? req.cache : undefined;
+    if (cache && (await cache.pull(req.hash, paths.folder, req.line, req.signal)) && (await exists(paths.python))) {
+      return { ok: true, python: paths.python, reused: true, source: 'pulled' };
     }
     req.line(`installing dependencies ${req.hash.slice(0, 12)} into ${paths.folder}`);
     let result: DepsResult;
@@ -214,6 +225,7 @@ export async function ensureDeps(req: DepsRequest): Promise<DepsResult> {
       result = { ok: false, message: `dependency install failed: ${(error as Error).message}` };
     }
     if (!result.ok) await rm(paths.folder, { recursive: true, force: true });
+    else if (cache) await cache.push(req.hash, paths.folder, req.line, req.signal);
     return result;
   });
 }

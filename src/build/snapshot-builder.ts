@@ -21,6 +21,7 @@ import { rSnapshotDeps } from '../runtimes/r-snapshot-deps.ts';
 import { isModelName } from '../spec/model-name.ts';
 import { cancelReason, type StepLimits } from './step-limits.ts';
 import { depsFolderName } from '../sandbox/build-steps.ts';
+import type { DepsCache } from '../build-cache/deps-cache.ts';
 
 export type SnapshotBuilderOptions = {
   /** The state folder, `<root>/.slipway`. */
@@ -33,6 +34,8 @@ export type SnapshotBuilderOptions = {
   python?: string;
   /** Time limits of venv, pip and the build script, replacing their defaults (see step-limits.ts). */
   stepTimeouts?: StepLimits;
+  /** The shared build cache dependency folders are pulled from and pushed to (docs/architecture.md). */
+  cache?: DepsCache | null;
 };
 
 /** Where build `number` of `model` and its log live under `stateDir`. */
@@ -105,7 +108,7 @@ type DependencyStep = (
   layout: SnapshotLayout,
   temp: string,
   log: BuildLog,
-) => Promise<Pick<BuildInfo, 'python' | 'interpreter' | 'deps' | 'library'>>;
+) => Promise<Pick<BuildInfo, 'python' | 'interpreter' | 'deps' | 'library' | 'depsSource'>>;
 
 /** Python: the interpreter, and a venv per dependency hash. */
 async function pythonDependencies(req: BuildRequest, settings: Settings, layout: SnapshotLayout, temp: string, log: BuildLog): ReturnType<DependencyStep> {
@@ -116,6 +119,7 @@ async function pythonDependencies(req: BuildRequest, settings: Settings, layout:
 
   let runWith = python.executable;
   let deps: string | null = null;
+  let depsSource: BuildInfo['depsSource'];
   if (layout.requirements === null && layout.script === null) {
     log.line(`no requirements file or build script: replicas run with ${python.executable} (Python ${python.version})`);
   } else {
@@ -135,11 +139,13 @@ async function pythonDependencies(req: BuildRequest, settings: Settings, layout:
       stepTimeouts: settings.stepTimeouts,
       signal: req.signal,
       sandbox: req.sandbox,
+      ...(settings.cache ? { cache: settings.cache } : {}),
     });
     if (!installed.ok) throw new StepFailure(installed.message);
     runWith = installed.python;
+    depsSource = installed.source;
   }
-  return { python: runWith, interpreter: { executable: python.executable, version: python.version, packages }, deps };
+  return { python: runWith, interpreter: { executable: python.executable, version: python.version, packages }, deps, ...(depsSource ? { depsSource } : {}) };
 }
 
 /** R: Rscript, and an R library folder per dependency hash (src/runtimes/r-snapshot-deps.ts). */
@@ -152,7 +158,7 @@ async function rDependencies(req: BuildRequest, settings: Settings, layout: Snap
 /** Each runtime's dependency step; a runtime missing here is refused with the supported ones. */
 const DEPENDENCY_STEPS: Record<string, DependencyStep> = { python3: pythonDependencies, r: rDependencies };
 
-type Settings = { stateDir: string; pythonOverride: string | undefined; stepTimeouts: StepLimits | undefined };
+type Settings = { stateDir: string; pythonOverride: string | undefined; stepTimeouts: StepLimits | undefined; cache?: DepsCache | null };
 
 /** Builds `req` into its folder; every failure becomes an outcome. */
 async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcome> {
@@ -209,6 +215,6 @@ export function createSnapshotBuilder(options: SnapshotBuilderOptions): Builder 
   const stateDir = resolve(options.stateDir);
   return {
     name: 'snapshot',
-    build: (req) => build(req, { stateDir, pythonOverride: options.python || undefined, stepTimeouts: options.stepTimeouts }),
+    build: (req) => build(req, { stateDir, pythonOverride: options.python || undefined, stepTimeouts: options.stepTimeouts, cache: options.cache ?? null }),
   };
 }

@@ -1,5 +1,6 @@
 // `slipway builds|deployments <model>`: the history kept in the store (no daemon needed), or with
 // `--target` the build and deployment records kept in the cluster.
+import { readBuildInfo } from '../build/build-info.ts';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { storePath } from '../backends/local/observe.ts';
@@ -27,6 +28,13 @@ async function withStore<T>(fn: (store: Store) => T): Promise<T> {
 
 const print = (text: string): void => void process.stdout.write(text);
 
+/** `installed`, `reused` or `pulled` from a snapshot build's build.json; null for other artifacts or older builds. */
+async function depsSourceOf(artifact: string | null): Promise<string | null> {
+  if (!artifact?.startsWith('/')) return null;
+  const info = await readBuildInfo(artifact);
+  return info.ok ? (info.info.depsSource ?? null) : null;
+}
+
 export function registerHistory(program: Command): void {
   targetOptions(program.command('builds <model>'))
     .description("list a model's builds")
@@ -35,12 +43,15 @@ export function registerHistory(program: Command): void {
     .action(async (model: string, opts: HistoryFlags) => {
       const cluster = await clusterOf(opts);
       if (cluster) return clusterBuildsCommand(cluster, model, opts);
-      const builds = await withStore((store) => listBuilds(store, model));
+      const stored = await withStore((store) => listBuilds(store, model));
+      // How each build got its dependencies is in its folder's build.json (pulled from the build cache, for one).
+      const builds = await Promise.all(stored.map(async (b) => ({ ...b, depsSource: await depsSourceOf(b.artifact) })));
       if (opts.json) return print(`${JSON.stringify(builds, null, 2)}\n`);
       if (builds.length === 0) return print(`${model} has no builds\n`);
       for (const b of builds) {
+        const deps = b.depsSource ? `  deps ${b.depsSource}` : '';
         print(
-          `#${b.number}  ${b.status.padEnd(9)}  ${b.key.slice(0, 12)}  ${b.startedAt}  ${b.gitCommit?.slice(0, 8) ?? '-'}  ${b.inputs.files.length} files${b.errorTail ? `\n    ${b.errorTail.split('\n').slice(-3).join('\n    ')}` : ''}\n`,
+          `#${b.number}  ${b.status.padEnd(9)}  ${b.key.slice(0, 12)}  ${b.startedAt}  ${b.gitCommit?.slice(0, 8) ?? '-'}  ${b.inputs.files.length} files${deps}${b.errorTail ? `\n    ${b.errorTail.split('\n').slice(-3).join('\n    ')}` : ''}\n`,
         );
       }
     });

@@ -1,7 +1,7 @@
 // The CLI's side of the admin API: finds the daemon through daemon.json, starts one in the
 // background when asked to, and speaks to it with the admin token.
 import { spawn } from 'node:child_process';
-import { closeSync, fchmodSync, openSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { ensurePrivateStateDir } from './private-state.ts';
 import path from 'node:path';
 import { cliInvocation } from '../package-paths.ts';
@@ -95,9 +95,22 @@ function tryStartLockHeld(root: string): boolean {
  */
 export type DaemonStart = { port: number; host?: string; file?: string; watch?: string };
 
+/** `: <the error it printed>` from what this start added to the daemon's log, or nothing. */
+function whyItExited(logFile: string, from: number): string {
+  let added = '';
+  try {
+    added = readFileSync(logFile).subarray(from).toString('utf8');
+  } catch {
+    return '';
+  }
+  const said = added.split('\n').filter((line) => line.startsWith('slipway: ')).at(-1);
+  return said ? `: ${said.slice('slipway: '.length)}` : '';
+}
+
 async function spawnDaemon(root: string, opts: DaemonStart, logFile: string): Promise<AdminClient> {
   const out = openSync(logFile, 'a', 0o600);
   fchmodSync(out, 0o600);
+  const logStart = fstatSync(out).size;
   const args = ['daemon', '--port', String(opts.port)];
   if (opts.host) args.push('--host', opts.host);
   const file = opts.watch ?? opts.file;
@@ -121,7 +134,7 @@ async function spawnDaemon(root: string, opts: DaemonStart, logFile: string): Pr
   });
   for (let waited = 0; waited < 120_000; waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    if (exited !== null) throw new Error(`the daemon exited (${exited}) while starting; see ${logFile}`);
+    if (exited !== null) throw new Error(`the daemon exited (${exited}) while starting${whyItExited(logFile, logStart)}; see ${logFile}`);
     const client = findDaemon(root);
     if (client && client.info.pid === child.pid) return client;
   }

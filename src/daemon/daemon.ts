@@ -1,5 +1,7 @@
 // The local daemon: store, gateway, supervisor and admin API in one process on loopback. It
 // brings back what was deployed before it last stopped, then serves until `shutdown`.
+import { cacheFromEnv, type CacheRef } from '../build-cache/cache-ref.ts';
+import { createDepsCache } from '../build-cache/deps-cache.ts';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
@@ -66,6 +68,12 @@ const runtimeDir = packagePath('runtime', 'python');
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const root = opts.repo.root;
   const host = opts.host ?? '127.0.0.1';
+  let cache: CacheRef | null;
+  try {
+    cache = cacheFromEnv(process.env);
+  } catch (error) {
+    throw new DaemonStartError((error as Error).message);
+  }
   // Before anything is created: the store, logs, builds and sockets are the daemon user's alone.
   privatizeState(root);
   // Secret values of running deployments, masked in every line the daemon logs (a model error's
@@ -188,7 +196,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log: opts.log,
   });
   const stopSampling = startSampling(sampler, opts.log);
-  const builder = createSnapshotBuilder({ stateDir: stateDir(root) });
+  const builder = createSnapshotBuilder({ stateDir: stateDir(root), cache: cache && createDepsCache(cache) });
+  if (cache) log(`build cache: dependencies are pulled from and pushed to ${cache.repository}`);
   const baseRunner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
   // The dashboard prefills each model's example from the models file last applied.
   const runner: ApplyRunner = {

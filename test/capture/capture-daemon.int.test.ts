@@ -109,7 +109,7 @@ test('a bad capture or replay is refused with its line and column', async () => 
     assert.is(run.status, 1, run.stdout + run.stderr);
     const out = run.stdout + run.stderr;
     assert.match(out, /models\.yaml:8:23 models\[0\]\.capture\.sample: 2 is above the maximum 1/);
-    assert.match(out, /models\.yaml:8:35 models\[0\]\.capture\.redact\[0\]: "card"/);
+    assert.match(out, /models\.yaml:8:35 models\[0\]\.capture\.redact\[0\]: "card" is not a JSON pointer: start with "\/"/);
     assert.match(out, /models\.yaml:9:13 models\[0\]\.replay: "missing\.jsonl" does not exist/);
   } finally {
     await p.cleanup();

@@ -2,7 +2,10 @@
 // Slipway hashes untracked files only inside some model's build, so the goal is a plan within 10%
 // of the same repository without the file. The file is sparse (`truncate`): reading it would cost
 // the same as a real one, writing it does not fill the disk. `git status` on both is the reference.
-// Usage: node bench/plan-untracked.ts [--runs 5] [--write]
+// Two identical repositories, one with the file, are planned in interleaved rounds (the order
+// alternating), so a shared, loaded machine slows both alike; the result is the median of the
+// per-round ratios.
+// Usage: node bench/plan-untracked.ts [--rounds 15] [--write]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,7 +14,7 @@ import { machineLine } from './machine.ts';
 import { argValue, report } from './support/results.ts';
 
 const cli = path.resolve(import.meta.dirname, '..', 'src', 'cli', 'main.ts');
-const runs = Number(argValue('--runs') ?? 5);
+const rounds = Number(argValue('--rounds') ?? 15);
 
 function makeRepo(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-bench-untracked-'));
@@ -30,42 +33,86 @@ function makeRepo(): string {
   return dir;
 }
 
-/** Median wall time (ms) of `runs` runs after one warm-up. */
-function time(cmd: string, args: string[], cwd: string): number {
-  const samples: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (result.status !== 0 && result.status !== 2) throw new Error(`${cmd} ${args.join(' ')} failed: ${result.stderr}`);
-    if (i > 0) samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+type Sample = { wall: number; cpu: number };
+
+/**
+ * Wall time and CPU time (user + system, ms) of one run of `cmd`: a shell runs it and reports its
+ * children's times (`times`), so the CPU time is the command's own, whatever else loads the machine.
+ */
+function once(cmd: string, args: string[], cwd: string): Sample {
+  const start = process.hrtime.bigint();
+  const result = spawnSync('sh', ['-c', '"$@" >/dev/null; status=$?; times; exit $status', 'sh', cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0 && result.status !== 2) throw new Error(`${cmd} ${args.join(' ')} failed: ${result.stderr}`);
+  // `times` prints the shell's own times, then its children's: `0m0.120s 0m0.030s`.
+  const children = result.stdout.trim().split('\n').at(-1)!.match(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/);
+  if (children === null) throw new Error(`cannot read the times of ${cmd}: ${result.stdout}`);
+  const cpu = (Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])) * 1000;
+  return { wall, cpu };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+type Series = { plain: number; withFile: number; ratio: number; ratios: number[] };
+
+function series(plain: number[], big: number[]): Series {
+  const ratios = big.map((value, index) => value / plain[index]!);
+  return { plain: median(plain), withFile: median(big), ratio: median(ratios), ratios };
+}
+
+/** `rounds` interleaved pairs of runs (after one warm-up pair), the order alternating each round. */
+function interleaved(cmd: string, args: string[], without: string, withFile: string): { wall: Series; cpu: Series } {
+  const plain: Sample[] = [];
+  const big: Sample[] = [];
+  for (let round = 0; round <= rounds; round++) {
+    let a: Sample;
+    let b: Sample;
+    if (round % 2 === 0) {
+      a = once(cmd, args, without);
+      b = once(cmd, args, withFile);
+    } else {
+      b = once(cmd, args, withFile);
+      a = once(cmd, args, without);
+    }
+    if (round === 0) continue;
+    plain.push(a);
+    big.push(b);
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+  return { wall: series(plain.map((s) => s.wall), big.map((s) => s.wall)), cpu: series(plain.map((s) => s.cpu), big.map((s) => s.cpu)) };
 }
 
 const dir = makeRepo();
+const other = makeRepo();
 try {
-  const plain = time(process.execPath, [cli, 'plan', '--json'], dir);
-  const statusPlain = time('git', ['status', '--porcelain'], dir);
-  mkdirSync(path.join(dir, 'data'));
-  execFileSync('truncate', ['-s', '1G', path.join(dir, 'data', 'dump.bin')]);
-  const withFile = time(process.execPath, [cli, 'plan', '--json'], dir);
-  const statusWith = time('git', ['status', '--porcelain'], dir);
+  mkdirSync(path.join(other, 'data'));
+  execFileSync('truncate', ['-s', '1G', path.join(other, 'data', 'dump.bin')]);
+  const plan = interleaved(process.execPath, [cli, 'plan', '--json'], dir, other);
+  const status = interleaved('git', ['status', '--porcelain'], dir, other);
+  const load = os.loadavg().map((value) => value.toFixed(2)).join(', ');
   report(
     [
       `### plan-untracked — ${new Date().toISOString().slice(0, 10)}`,
       '',
       machineLine(),
+      `Load average after the run: ${load} (2 cores).`,
       '',
-      `Median of ${runs} runs of \`slipway plan --json\` (10 models, process start included), without and with an untracked 1 GB file outside every model's folder.`,
+      `\`slipway plan --json\` (10 models, process start included) in two identical repositories, one with an untracked 1 GB file outside every model's folder: ${rounds} interleaved rounds (order alternating), medians.`,
       '',
-      '| repository | slipway plan (ms) | git status (ms) |',
-      '|---|---:|---:|',
-      `| without the file | ${plain.toFixed(0)} | ${statusPlain.toFixed(1)} |`,
-      `| with data/dump.bin (1 GB, untracked) | ${withFile.toFixed(0)} | ${statusWith.toFixed(1)} |`,
+      '| repository | slipway plan, wall (ms) | slipway plan, CPU (ms) | git status, wall (ms) |',
+      '|---|---:|---:|---:|',
+      `| without the file | ${plan.wall.plain.toFixed(0)} | ${plan.cpu.plain.toFixed(0)} | ${status.wall.plain.toFixed(1)} |`,
+      `| with data/dump.bin (1 GB, untracked) | ${plan.wall.withFile.toFixed(0)} | ${plan.cpu.withFile.toFixed(0)} | ${status.wall.withFile.toFixed(1)} |`,
       '',
-      `Plan with ÷ without: ${(withFile / plain).toFixed(2)}× (goal ≤ 1.10×, issue 16: was 5 s against 0.36 s, 14×).`,
+      `Plan with ÷ without, median of the per-round ratios: wall ${plan.wall.ratio.toFixed(3)}×, CPU ${plan.cpu.ratio.toFixed(3)}× (goal ≤ 1.10×; issue 16: was 5 s against 0.36 s, 14×).`,
+      `Per-round wall ratios: ${plan.wall.ratios.map((r) => r.toFixed(2)).join(', ')}.`,
+      `Per-round CPU ratios: ${plan.cpu.ratios.map((r) => r.toFixed(2)).join(', ')}.`,
     ].join('\n'),
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  rmSync(other, { recursive: true, force: true });
 }

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { argValue } from './support/results.ts';
 
-const benchmarks = ['cli-start-up', 'plan-scale', 'gateway-vs-peers', 'proxy-floor', 'redeploy-under-load', 'time-to-first-call', 'sandbox-cost', 'r-runtime-vs-plumber', 'telemetry-cost', 'dashboard-overview'];
+const benchmarks = ['cli-start-up', 'plan-scale', 'gateway-vs-peers', 'proxy-floor', 'redeploy-under-load', 'time-to-first-call', 'sandbox-cost', 'r-runtime-vs-plumber', 'telemetry-cost', 'dashboard-overview', 'dashboard-history'];
 
 const only = argValue('--only')?.split(',').map((s) => s.trim()).filter(Boolean);
 const unknown = (only ?? []).filter((name) => !benchmarks.includes(name));

@@ -10,7 +10,7 @@ import type { ReplicaStats } from '../src/gateway/types.ts';
 import { createGatewayMetrics } from '../src/gateway/prometheus.ts';
 import { openStore } from '../src/store/database.ts';
 import { createCallTally } from '../src/telemetry/call-tally.ts';
-import { createSampler } from '../src/telemetry/sampler.ts';
+import { createSampler, storeSink } from '../src/telemetry/sampler.ts';
 import { machineLine } from './machine.ts';
 import { loadLine, report, today } from './support/results.ts';
 
@@ -40,7 +40,7 @@ const stats = (): ReplicaStats[] =>
     model, replicaId: `${model}-${r}`, origin: '', state: 'ready' as const, inFlight: 0, received: round * 10,
     processed: round * 10, success: round * 9, failure: round, error: 0, busy: 0, notReady: 0, restarts: 0,
   })));
-const sampler = createSampler({ store, tally, stats, processes: () => [], usage: () => null });
+const sampler = createSampler({ sink: storeSink(store), tally, stats, processes: () => [], usage: () => null });
 const times: number[] = [];
 const t0 = Date.UTC(2026, 0, 1);
 for (round = 0; round < 360; round++) {

@@ -18,6 +18,7 @@ export type ApplyDeps = {
   root: string;
   /** Why an existing build may not be deployed here (see BuildDeps); such a build is made again. */
   notDeployable?: BuildDeps['notDeployable'];
+  verifyExisting?: BuildDeps['verifyExisting'];
   /** Where builds are numbered and recorded (see build-ledger.ts). */
   ledger: BuildLedger;
   builder: Builder;

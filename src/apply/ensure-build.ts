@@ -28,6 +28,8 @@ export type BuildDeps = {
    * pull-request check pushed to the candidates repository. Such a build is built again here.
    */
   notDeployable?: (build: LedgerBuild) => string | null;
+  /** Passed to the builder as `verifyExisting` for this model and key (see BuildRequest). */
+  verifyExisting?: (model: string, key: string, image: { digest: string; labels: Record<string, string> }) => Promise<string | null>;
   /** Set for candidates' builds (CI, `slipway test`), never for apply: their steps run in it. */
   sandbox?: (model: ModelSpec) => BuildSandbox;
 };
@@ -76,6 +78,7 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     env: buildEnv(model.serving.env, deps.envSource ?? {}),
     signal: deps.signal,
     ...(deps.sandbox ? { sandbox: deps.sandbox(model) } : {}),
+    ...(deps.verifyExisting ? { verifyExisting: (image) => deps.verifyExisting!(change.model, key.key, image) } : {}),
     log: deps.buildLog
       ? (line) => deps.buildLog!(change.model, record.number, line)
       : (line) => deps.log(`${change.model} #${record.number} | ${line}`),

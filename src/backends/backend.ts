@@ -1,4 +1,4 @@
-// One interface for every place models run, and a registry to pick one by name.
+// One interface for every place models run; a Target (src/target/) bundles one with the rest.
 import type { Change, Observed } from '../plan/types.ts';
 import type { StoredBuild } from '../store/builds.ts';
 import type { CallModel, TestResult } from '../apply/test-calls.ts';
@@ -48,51 +48,4 @@ export interface Backend {
   stop(model: string): Promise<void>;
   /** Stops a model that is no longer declared and marks it deleted; its builds and history stay. */
   delete(model: string): Promise<void>;
-}
-
-export type BackendOptions = {
-  /** Absolute path of the repository root. */
-  root: string;
-};
-
-export type BackendFactory = (options: BackendOptions) => Promise<Backend>;
-
-/** Thrown by a backend asked to do what it cannot do yet or here; the message says what instead. */
-export class BackendUnsupportedError extends Error {
-  readonly backend: string;
-  constructor(backend: string, message: string) {
-    super(message);
-    this.name = 'BackendUnsupportedError';
-    this.backend = backend;
-  }
-}
-
-/**
- * Backends by name. Each factory imports its implementation when called, so importing the
- * registry loads and starts nothing.
- */
-export const backends: Record<string, BackendFactory> = {
-  // For now the local backend only observes (the store in `.slipway/`); deploy and stop refuse
-  // until the daemon that runs replicas exists.
-  local: async ({ root }) => {
-    const { observeRoot } = await import('./local/observe.ts');
-    const needsDaemon = (what: string) =>
-      Promise.reject(new BackendUnsupportedError('local', `${what} on the local backend needs the Slipway daemon (\`slipway up\`)`));
-    return {
-      name: 'local',
-      observe: async () => observeRoot(root),
-      deploy: (change) => needsDaemon(`deploying ${change.model}`),
-      stop: (model) => needsDaemon(`stopping ${model}`),
-      delete: (model) => needsDaemon(`deleting ${model}`),
-    };
-  },
-};
-
-/** The backend called `name`, or an error listing the known ones. */
-export async function createBackend(name: string, options: BackendOptions): Promise<Backend> {
-  const factory = Object.hasOwn(backends, name) ? backends[name] : undefined;
-  if (!factory) {
-    throw new Error(`unknown backend "${name}"; known backends: ${Object.keys(backends).join(', ')}`);
-  }
-  return factory(options);
 }

@@ -59,9 +59,19 @@ export type BuildahBuilderOptions = {
   credentials?: RegistryCredentials | null;
   /** Time limits of buildah and skopeo, replacing their defaults (see step-limits.ts). */
   stepTimeouts?: StepLimits;
+  /**
+   * A layer cache in a registry, for machines that keep none (fresh CI runners): `from` is read
+   * (`--cache-from`), `to` written (`--cache-to`). Candidates read production's cache and write
+   * none, so a pull request cannot plant a layer a production build would take.
+   */
+  cache?: BuildCache | null;
 };
 
-type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials' | 'stepTimeouts'>> & {
+/** Repositories of buildah's registry layer cache; null: not used that way. */
+export type BuildCache = { from: string | null; to: string | null };
+
+type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials' | 'stepTimeouts' | 'cache'>> & {
+  cache: BuildCache | null;
   stepTimeouts: StepLimits | undefined;
   log: ((line: string) => void) | undefined;
   credentials: RegistryCredentials | null;
@@ -102,7 +112,10 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
     throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the buildah builder; use runtime python3 or r`);
   }
   if (r !== null && !r.ok) throw new StepFailure(r.message);
-  const baseImage = key.inputs.baseImage ?? model.build.baseImage ?? settings.baseImage;
+  const declaredBase = key.inputs.baseImage ?? model.build.baseImage ?? settings.baseImage;
+  // The digest the plan resolved (base-digests.ts) pins the base, unless a mirror stands in for it.
+  const pinned = key.inputs.baseDigest !== undefined && declaredBase === (key.inputs.baseImage ?? key.inputs.defaultBaseImage);
+  const baseImage = pinned ? `${declaredBase}@${key.inputs.baseDigest}` : declaredBase;
   const baseProblem = baseImageProblem(baseImage);
   if (baseProblem !== null) throw new StepFailure(baseProblem);
   const context = normalizeContext(model.build.context);
@@ -155,7 +168,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   // --force-rm: buildah 1.28 otherwise leaves the working container of a failed RUN behind.
   const bud = await runStep(
     settings.buildah,
-    ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, ...settings.authArgs, '--isolation', 'chroot', '-f', file, '-t', reference, folder],
+    ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, ...settings.authArgs, ...cacheArgs(settings), '--isolation', 'chroot', '-f', file, '-t', reference, folder],
     { cwd: folder, env: process.env, tag: 'buildah', line, timeoutSeconds: stepLimitSeconds('buildah bud', settings.stepTimeouts), signal: req.signal },
   );
   if (bud.startError !== null) {
@@ -185,6 +198,17 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   const digest = (await readFile(digestFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new StepFailure(`buildah push wrote no digest for ${reference} (got "${digest}")`);
   return digest;
+}
+
+/** `--cache-from` / `--cache-to` of the registry cache, with the registry's TLS setting. */
+function cacheArgs(settings: Settings): string[] {
+  const { cache } = settings;
+  if (cache === null || (cache.from === null && cache.to === null)) return [];
+  return [
+    ...(cache.from === null ? [] : ['--cache-from', cache.from]),
+    ...(cache.to === null ? [] : ['--cache-to', cache.to]),
+    `--tls-verify=${settings.tlsVerify}`,
+  ];
 }
 
 /** Builds `req` into an image, or finds it in the registry; every failure becomes an outcome. */
@@ -219,10 +243,12 @@ async function build(req: BuildRequest, settings: Settings): Promise<BuildOutcom
       throw new StepFailure(`cannot ask the registry for ${reference}: ${existing.message}; check that the registry is reachable`);
     }
     let digest: string;
-    if (existing.found) {
+    const distrusted = existing.found && req.verifyExisting ? await req.verifyExisting(existing.image) : null;
+    if (existing.found && distrusted === null) {
       digest = existing.image.digest;
       log.line(`skipped: the registry already has ${reference} (${digest}); no build needed`);
     } else {
+      if (distrusted !== null) log.line(`the registry has ${reference} (${existing.found ? existing.image.digest : ''}) but ${distrusted}: building it again`);
       await mkdir(folder);
       digest = await buildAndPush(req, settings, reference, folder, log);
       log.line(`build ${model.name} #${number} done: ${reference} ${digest}`);
@@ -258,6 +284,7 @@ export function createBuildahBuilder(options: BuildahBuilderOptions): Builder {
     log: options.log,
     credentials: options.credentials ?? null,
     stepTimeouts: options.stepTimeouts,
+    cache: options.cache ?? null,
     authArgs: [],
   };
   return { name: 'buildah', build: (req) => withAuth(settings, (authed) => build(req, authed)) };

@@ -3,7 +3,6 @@
 // builds in the store and decides what to deploy.
 import type { BuildKey } from '../source/types.ts';
 import type { ModelSpec } from '../spec/types.ts';
-import type { StepLimits } from './step-limits.ts';
 import type { BuildSandbox } from '../sandbox/build-steps.ts';
 
 export type BuildRequest = {
@@ -27,6 +26,12 @@ export type BuildRequest = {
    * steps run in this sandbox and its dependencies go in a folder production never reuses.
    */
   sandbox?: BuildSandbox;
+  /**
+   * For image builders that skip a build whose tag the registry already has: why that image may
+   * not be used (null: it may), from its labels and digest. A refused image is built and pushed
+   * again over the tag. Absent: any image under the tag is used.
+   */
+  verifyExisting?: (image: { digest: string; labels: Record<string, string> }) => Promise<string | null>;
 };
 
 export type BuildOutcome =
@@ -54,20 +59,3 @@ export interface Builder {
   build(req: BuildRequest): Promise<BuildOutcome>;
 }
 
-/** What any builder is created with; builders ignore what they do not use. */
-export type BuilderOptions = {
-  /** The state folder, `<root>/.slipway` for the local backend. */
-  stateDir: string;
-  /** Python interpreter to build and run with (snapshot builder). */
-  python?: string;
-  /** Where images are pushed, `host[:port][/prefix]` (buildah builder). */
-  registry?: string;
-  /** Verify TLS with the registry; default: not for loopback registries (buildah builder). */
-  tlsVerify?: boolean;
-  /** Base image for models that name none (buildah builder). */
-  baseImage?: string;
-  /** Time limits of external steps, replacing their defaults (see step-limits.ts). */
-  stepTimeouts?: StepLimits;
-};
-
-export type BuilderFactory = (options: BuilderOptions) => Builder;

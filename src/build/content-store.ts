@@ -4,7 +4,7 @@
 // what is new. Store files are read-only so that a process writing through a build's link fails
 // instead of changing every build that shares it; replicas also see builds mounted read-only.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, linkSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -48,13 +48,33 @@ export async function listContent(store: ContentStore): Promise<Set<string>> {
 // files, costs several times more through the thread pool than directly. Callers run them in
 // slices and yield between slices (see snapshot-checkout), so the daemon's event loop keeps going.
 
-/** Moves `file` (on the store's file system) into the store as `id`, read-only. */
-export function adoptContent(store: ContentStore, id: string, file: string, executable: boolean): void {
+/**
+ * The file mode creation mask that makes a new file exactly as the store keeps it: git checks
+ * content out with it, so no file needs a chmod (0666 / 0777 less the mask: 0400 / 0500 for
+ * `owner`, 0444 / 0555 for `image`). Folders must exist beforehand: with it, git would make them
+ * read-only.
+ */
+export function storeUmask(store: ContentStore): number {
+  return store.readers === 'image' ? 0o222 : 0o277;
+}
+
+/** Gives `file` the mode the store keeps content with (for files not made under `storeUmask`). */
+export function setStoreMode(store: ContentStore, file: string, executable: boolean): void {
   const all = store.readers === 'image';
   chmodSync(file, executable ? (all ? 0o555 : 0o500) : all ? 0o444 : 0o400);
-  // Another build may have adopted the same content meanwhile: rename replaces it atomically with
-  // identical bytes, so links made to the older inode stay valid.
-  renameSync(file, join(store.dir, id));
+}
+
+/**
+ * Links `file`, with the store's mode (`storeUmask`, `setStoreMode`) on the store's file system, into the store as `id`; the
+ * file itself stays where it is (it is a build's file, now sharing the store's inode). Another
+ * build may have stored the same content meanwhile: its file has identical bytes, so that one is kept.
+ */
+export function adoptLinked(store: ContentStore, id: string, file: string): void {
+  try {
+    linkSync(file, join(store.dir, id));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /**

@@ -6,11 +6,11 @@
 // object database is written into it here (`git hash-object -w`), and its id checked against the
 // plan: a mismatch means it really changed after planning, so retrying can help.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readlink, realpath, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readlink, realpath, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative } from 'node:path';
 import { gitBytes, stdinPath } from '../source/git-bytes.ts';
 import type { KeyInputs } from '../source/types.ts';
-import { adoptContent, contentId, listContent, placeContent, type ContentStore } from './content-store.ts';
+import { adoptLinked, contentId, listContent, placeContent, setStoreMode, storeUmask, type ContentStore } from './content-store.ts';
 import { gitBlobId } from './git-blob.ts';
 import { targetOf, type PlacedFile } from './snapshot-layout.ts';
 
@@ -115,15 +115,21 @@ async function placeLink(root: string, context: string, file: PlacedFile, folder
   await symlink(bytes, destination);
 }
 
-/** Checks `files` of one repository out of its object database into `tree`, by their local path. */
-async function checkout(moduleRoot: string, files: PlacedFile[], modes: Map<string, string>, local: (f: PlacedFile) => string, scratch: string, tree: string): Promise<void> {
+/**
+ * Checks `files` of one repository out of its object database into `tree`, by their local path,
+ * under `umask` when given (the store's modes, without a chmod per file).
+ */
+async function checkout(moduleRoot: string, files: PlacedFile[], modes: Map<string, string>, local: (f: PlacedFile) => string, scratch: string, tree: string, umask?: number): Promise<void> {
   if (files.length === 0) return;
   const index = join(scratch, `index-${randomBytes(4).toString('hex')}`);
   const env = { GIT_INDEX_FILE: index };
   const info = files.map((f) => `${modes.get(f.path) === EXECUTABLE ? EXECUTABLE : '100644'} ${f.blob}\t${local(f)}\0`).join('');
   await gitBytes(moduleRoot, ['update-index', '--add', '-z', '--index-info'], { input: Buffer.from(info), env });
+  // Folders are made here, writable: under the store's mask git would make them read-only.
+  const folders = new Set(files.map((f) => dirname(join(tree, local(f)))));
+  for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
   try {
-    await gitBytes(moduleRoot, ['checkout-index', '--all', '--force', `--prefix=${tree}/`], { env });
+    await gitBytes(moduleRoot, ['checkout-index', '--all', '--force', `--prefix=${tree}/`], { env, ...(umask === undefined ? {} : { umask }) });
   } catch (error) {
     const detail = (error as Error).message;
     const lfs = /lfs|smudge/i.test(detail) ? '; an LFS object may be missing: run `git lfs pull`' : '';
@@ -131,10 +137,24 @@ async function checkout(moduleRoot: string, files: PlacedFile[], modes: Map<stri
   }
 }
 
+/** Renames `from` onto `to`; false where that cannot be done (another file system, `to` not empty). */
+async function moved(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Fills `req.folder` with `req.files`, each at its target: regular files linked from the content
- * store (checked out by git when the store lacks them), links recreated. A failure is a result
- * whose message says what to do; nothing half-written is left in the store.
+ * Fills `req.folder` with `req.files`, each at its target: regular files from the content store
+ * (checked out by git when the store lacks them), links recreated. A checkout happens once, in a
+ * scratch tree laid out like the repository, with the store's modes: each new file is linked into
+ * the store and the tree under the build context becomes the build folder in one rename, so a file
+ * new to the store costs one file written and one link, like a copy plus a link, and a file the
+ * store holds one link. A failure is a result whose message says what to do; nothing half-written
+ * is left in the store.
  */
 export async function writeSnapshot(req: SnapshotRequest): Promise<CopyResult> {
   const { inputs, store } = req;
@@ -142,35 +162,61 @@ export async function writeSnapshot(req: SnapshotRequest): Promise<CopyResult> {
   const attributes = new Map((inputs.checkout?.attributes ?? []).map((a) => [a.path, a.attributes]));
   const modules = (inputs.submodules ?? []).map((s) => s.path).sort((a, b) => b.length - a.length);
   const moduleOf = (path: string) => modules.find((m) => path.startsWith(`${m}/`)) ?? '';
-  const idOf = (f: PlacedFile) => contentId(f.blob, modes.get(f.path) === EXECUTABLE, `${inputs.checkout?.config ?? ''}\n${attributes.get(f.path) ?? ''}`);
+  // A submodule's files are checked out by its own git, with its own eol settings.
+  const configs = new Map<string, string>([['', inputs.checkout?.config ?? ''], ...(inputs.submodules ?? []).map((s) => [s.path, s.config ?? ''] as [string, string])]);
+  // One digest per file: asked several times each, for tens of thousands of files.
+  const ids = new Map<PlacedFile, string>();
+  const idOf = (f: PlacedFile) => {
+    let id = ids.get(f);
+    if (id === undefined) {
+      id = contentId(f.blob, modes.get(f.path) === EXECUTABLE, `${configs.get(moduleOf(f.path)) ?? ''}\n${attributes.get(f.path) ?? ''}`);
+      ids.set(f, id);
+    }
+    return id;
+  };
   const scratch = join(store.dir, `.tmp-${randomBytes(6).toString('hex')}`);
+  const tree = join(scratch, 'tree');
   try {
-    const links = req.files.filter((f) => modes.get(f.path) === SYMLINK);
-    for (const file of links) await placeLink(req.root, req.context, file, req.folder);
     const regular = req.files.filter((f) => modes.get(f.path) !== SYMLINK);
     const held = await listContent(store);
     const wanted = new Map<string, PlacedFile>();
-    for (const file of regular) if (!held.has(idOf(file))) wanted.set(idOf(file), file);
-    await mkdir(scratch, { recursive: true });
+    for (const file of regular) if (!held.has(idOf(file)) && !wanted.has(idOf(file))) wanted.set(idOf(file), file);
+    await mkdir(tree, { recursive: true });
     const groups = new Map<string, PlacedFile[]>();
-    for (const file of wanted.values()) groups.set(moduleOf(file.path), [...(groups.get(moduleOf(file.path)) ?? []), file]);
+    for (const file of wanted.values()) {
+      const group = groups.get(moduleOf(file.path));
+      if (group === undefined) groups.set(moduleOf(file.path), [file]);
+      else group.push(file);
+    }
     for (const [module, files] of groups) {
       const moduleRoot = join(req.root, module);
       const local = (f: PlacedFile) => (module === '' ? f.path : f.path.slice(module.length + 1));
       const hinted = req.unstored === undefined ? null : new Set(req.unstored);
       const absent = hinted === null ? await absentBlobs(moduleRoot, [...new Set(files.map((f) => f.blob))]) : new Set(files.filter((f) => hinted.has(f.path)).map((f) => f.blob));
       await storeFromWorktree(req.root, moduleRoot, files.filter((f) => absent.has(f.blob)), local);
-      const tree = join(scratch, 'tree', module);
-      await checkout(moduleRoot, files, modes, local, scratch, tree);
-      await inSlices(files, (f) => adoptContent(store, idOf(f), join(tree, local(f)), modes.get(f.path) === EXECUTABLE));
-      await rm(join(scratch, 'tree'), { recursive: true, force: true });
+      // A filter's smudge (git-lfs fetching an object) may write into the git folder, where the
+      // store's mask would leave read-only folders behind: such files get their mode afterwards.
+      const filtered = files.some((f) => /(^| )filter=/.test(attributes.get(f.path) ?? ''));
+      await checkout(moduleRoot, files, modes, local, scratch, join(tree, module), filtered ? undefined : storeUmask(store));
+      if (filtered) await inSlices(files, (f) => setStoreMode(store, join(tree, f.path), modes.get(f.path) === EXECUTABLE));
     }
-    let linked = 0;
-    const folders = new Set(regular.map((f) => dirname(join(req.folder, f.target))));
+    const checkedOut = [...wanted.values()];
+    await inSlices(checkedOut, (f) => adoptLinked(store, idOf(f), join(tree, f.path)));
+
+    // The checked-out files under the context are already where the build wants them, relative
+    // to the tree's context folder: one rename places them all (when the build folder is empty
+    // and on the same file system). Anything else is linked from the store.
+    const placed = new Set<PlacedFile>();
+    const underContext = checkedOut.filter((f) => f.target === targetOf(f.path, req.context) && (req.context === '' || f.path.startsWith(`${req.context}/`)));
+    if (underContext.length > 0 && (await moved(join(tree, req.context), req.folder))) for (const file of underContext) placed.add(file);
+    let linked = placed.size;
+    const rest = regular.filter((f) => !placed.has(f));
+    const folders = new Set(rest.map((f) => dirname(join(req.folder, f.target))));
     for (const folder of [...folders].sort()) await mkdir(folder, { recursive: true });
-    await inSlices(regular, (f) => {
+    await inSlices(rest, (f) => {
       if (placeContent(store, idOf(f), join(req.folder, f.target), modes.get(f.path) === EXECUTABLE)) linked++;
     });
+    for (const file of req.files.filter((f) => modes.get(f.path) === SYMLINK)) await placeLink(req.root, req.context, file, req.folder);
     return { ok: true, linked };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, message: error.message };

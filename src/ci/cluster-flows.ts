@@ -2,15 +2,11 @@
 // requests plan against the cluster and test candidate images with podman; merges and schedules
 // apply under the target's Lease. The cluster is the record, so no daemon and no `.slipway/` state.
 import { secretNames } from '../apply/desired.ts';
-import { applyToCluster } from '../backends/kubernetes/cluster-apply.ts';
-import { toObserved } from '../backends/kubernetes/observe.ts';
-import { createBuildahBuilder } from '../build/buildah-builder.ts';
-import { stateDir } from '../backends/local/observe.ts';
-import { clusterFor, withClusterDigests } from '../workspace/cluster-target.ts';
 import type { RunReport } from '../github/run-report.ts';
 import { planFingerprint } from '../plan/fingerprint.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { headCommit } from '../source/repo.ts';
+import { kubernetesTarget, type KubernetesTargetPort } from '../target/kubernetes-target.ts';
 import { planned } from './candidate-tests.ts';
 import { clusterTest } from './cluster-test-flow.ts';
 import type { FlowRun } from './flow-context.ts';
@@ -26,38 +22,33 @@ export function clusterFlow(kind: Kind): FlowRun {
     const desired = await loadModels(ctx.ws, { forApply: kind !== 'plan' && kind !== 'test', env: ctx.env });
     if (!desired.ok) return invalidReport(header, desired);
     ctx.secrets(secretNames(desired.spec));
-    let cluster;
+    let target: KubernetesTargetPort;
     try {
-      cluster = clusterFor(desired.spec, { target: ctx.settings.backend }, ctx.log);
+      target = kubernetesTarget({ ws: ctx.ws, spec: desired.spec, flags: { target: ctx.settings.backend }, log: ctx.log, env: ctx.env });
     } catch (error) {
       return toReport(header, { failure: (error as Error).message });
     }
-    if (!cluster) return toReport(header, { failure: `target "${ctx.settings.backend}" is not a kubernetes target` });
-    desired.spec = await withClusterDigests(cluster, desired.spec, { create: kind === 'apply' || kind === 'reconcile', env: ctx.env });
-    const gitCommit = await headCommit(ctx.ws.repo);
+    let prepared;
+    try {
+      prepared = await target.prepare(desired, { forApply: kind === 'apply' || kind === 'reconcile' });
+    } catch (error) {
+      // A base image whose digest cannot be read fails the run with the reason.
+      return toReport(header, { failure: (error as Error).message });
+    }
     if (kind === 'plan') {
-      const observed = toObserved(await cluster.backend.readState());
-      const thePlan = plan(desired.spec, desired.keys, observed);
+      const observed = await target.observe();
+      const thePlan = plan(prepared.spec, prepared.keys, observed);
       const models = thePlan.changes.filter((c) => c.action !== 'noop').map(planned);
       return toReport(header, { ok: true, plan: thePlan, fingerprint: planFingerprint(thePlan, observed), models });
     }
     if (kind === 'test') {
-      const tested = await clusterTest({ root: ctx.ws.root, spec: desired.spec, keys: desired.keys, backend: cluster.backend, target: cluster.target, credentials: cluster.credentials, gitCommit, env: ctx.env, log: ctx.log });
+      const { cluster } = target;
+      const gitCommit = await headCommit(ctx.ws.repo);
+      const tested = await clusterTest({ root: ctx.ws.root, spec: prepared.spec, keys: prepared.keys, backend: cluster.backend, target: cluster.target, credentials: cluster.credentials, gitCommit, env: ctx.env, log: ctx.log });
       return toReport(header, { ok: tested.models.every(modelPassed), plan: tested.plan, fingerprint: tested.fingerprint, models: tested.models });
     }
-    const tlsVerify = cluster.target.insecureRegistry ? false : undefined;
-    const builder = createBuildahBuilder({ stateDir: stateDir(ctx.ws.root), registry: cluster.target.registry, tlsVerify, credentials: cluster.credentials });
-    const applied = await applyToCluster({
-      backend: cluster.backend,
-      spec: desired.spec,
-      keys: desired.keys,
-      root: ctx.ws.root,
-      builder,
-      gitCommit,
-      log: ctx.log,
-      fingerprint: ctx.settings.planFingerprint ?? undefined,
-    });
-    if (applied.refused) return toReport(header, { plan: applied.plan, fingerprint: applied.fingerprint, failure: applied.refused });
+    const applied = await target.apply(prepared, { log: ctx.log, fingerprint: ctx.settings.planFingerprint ?? undefined });
+    if (!applied.ok) return toReport(header, { plan: applied.plan, fingerprint: applied.fingerprint, failure: applied.message });
     const drift = kind === 'reconcile' && hasChanges(applied.plan);
     // Each model's build, deploy, rollout and tests are reported as they went: a rollout that
     // failed after a build that succeeded says `built`, and the phase that failed.

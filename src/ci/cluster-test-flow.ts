@@ -6,7 +6,7 @@ import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { startImageReplica } from '../build/podman-test-run.ts';
 import { clusterBuildLedger } from '../backends/kubernetes/cluster-build-ledger.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
-import { candidateRegistry } from '../backends/kubernetes/image.ts';
+import { buildCacheOf, candidateRegistry } from '../backends/kubernetes/image.ts';
 import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
 import { stateDir } from '../backends/local/observe.ts';
 import type { ModelReport } from '../github/run-report.ts';
@@ -39,14 +39,15 @@ export type ClusterTestInput = {
 /** The plan against the cluster, and a report per changed model with its test calls. */
 export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan; fingerprint: string; models: ModelReport[] }> {
   const state = await input.backend.readState();
-  const observed = toObserved(state);
+  // The check plans what it builds and tests: its own earlier candidates are reused.
+  const observed = toObserved(state, null);
   const thePlan = plan(input.spec, input.keys, observed);
   const fingerprint = planFingerprint(thePlan, observed);
   if (!hasChanges(thePlan)) return { plan: thePlan, fingerprint, models: [] };
   // Builds are recorded in the cluster as they are made, so the apply after the merge reuses them.
   const tlsVerify = input.target.insecureRegistry ? false : undefined;
   // Candidates go to their own repository: the apply on merge never takes a pull request's image.
-  const builder = input.builder ?? createBuildahBuilder({ stateDir: stateDir(input.root), registry: candidateRegistry(input.target.registry), tlsVerify, credentials: input.credentials });
+  const builder = input.builder ?? createBuildahBuilder({ stateDir: stateDir(input.root), registry: candidateRegistry(input.target.registry), tlsVerify, credentials: input.credentials, cache: buildCacheOf(input.target, 'candidate') });
   const models = await testCandidates(thePlan, {
     root: input.root,
     ledger: clusterBuildLedger(input.backend.api),

@@ -99,9 +99,14 @@ async function invokeWith(url: string, dispatcher: Agent | undefined, input: unk
       ? { ok: false, status: 504, message: `no answer within the model's timeout of ${timeoutMs / 1000} s` }
       : { ok: false, status: 502, message: `the replica did not answer: ${(error as Error).message}` };
   }
-  const body = (await response.json().catch(() => null)) as { response?: unknown; error?: { type?: string; message?: string } } | null;
-  if (response.status === 200 && body && 'response' in body) return { ok: true, response: body.response };
+  return runtimeAnswer(response.status, await response.json().catch(() => null));
+}
+
+/** What a runtime's `POST /invoke` answer means: 200 `{response}`, else the error it names. */
+export function runtimeAnswer(status: number, parsed: unknown): CallAnswer {
+  const body = parsed as { response?: unknown; error?: { type?: string; message?: string } } | null;
+  if (status === 200 && body && typeof body === 'object' && 'response' in body) return { ok: true, response: body.response };
   const error = body?.error;
-  const message = error ? `${error.type ?? 'Error'}: ${error.message ?? ''}` : `the replica answered ${response.status}`;
-  return { ok: false, status: response.status, message };
+  const message = error ? `${error.type ?? 'Error'}: ${error.message ?? ''}` : `the replica answered ${status}`;
+  return { ok: false, status, message };
 }

@@ -26,7 +26,9 @@ export function registerGateway(program: Command): void {
       const storeUrl = process.env.SLIPWAY_METRICS_STORE_URL;
       const storeToken = process.env.SLIPWAY_METRICS_STORE_TOKEN;
       const metricsStore = storeUrl && storeToken ? { url: storeUrl, token: storeToken } : null;
-      const running = await startClusterGateway({ api: createKubeApi(kc, namespace), port: Number(flags.port), host: flags.host, log, metricsStore });
+      const running = await startClusterGateway({ api: createKubeApi(kc, namespace), port: Number(flags.port), host: flags.host, log, metricsStore,
+        // From the optional `slipway-dashboard` Secret: an admin login for the dashboard.
+        dashboardAdminToken: process.env.SLIPWAY_DASHBOARD_TOKEN || null });
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);

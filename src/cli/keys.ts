@@ -1,37 +1,18 @@
 // `slipway keys`: API keys (create, list, revoke) and access keys (rotate). Keys are written to
 // the store; a running daemon reloads them at once, so a revoked or rotated key stops working now.
 import type { Command } from 'commander';
-import { findDaemon } from '../daemon/admin-client.ts';
-import { writeAccessKey } from '../backends/local/access-key-file.ts';
-import { storePath } from '../backends/local/observe.ts';
-import { rotateAccessKey, UnknownModelError } from '../keys/access-keys.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../keys/api-keys.ts';
+import type { ApiKeyRecords } from '../keys/api-key-records.ts';
 import { parseDuration } from '../keys/duration.ts';
-import { openStore, type Store } from '../store/database.ts';
+import { openTarget } from '../target/registry.ts';
 import { CliError } from './cli-error.ts';
-import { openWorkspace } from '../workspace/workspace.ts';
-import { clusterOf } from './cluster-of.ts';
 import { targetOptions, type ClusterFlags } from './target-flags.ts';
 
-/** Runs `fn` on the keys of the target the flags name: a cluster's Secret, or the local store. */
-async function withKeys<T>(flags: ClusterFlags & { file?: string }, fn: (store: Store) => T): Promise<T> {
-  const cluster = await clusterOf(flags);
-  if (!cluster) return withStore((store) => fn(store));
-  const { withClusterApiKeys } = await import('../backends/kubernetes/cluster-api-keys.ts');
-  return withClusterApiKeys(cluster.backend.api, fn);
-}
+const progress = (line: string) => process.stderr.write(`  ${line}\n`);
 
-async function withStore<T>(fn: (store: Store, root: string) => T): Promise<T> {
-  const ws = await openWorkspace({ needModels: false });
-  const store = openStore(storePath(ws.root));
-  let result: T;
-  try {
-    result = fn(store, ws.root);
-  } finally {
-    store.close();
-  }
-  await findDaemon(ws.root)?.json('POST', 'reload-keys');
-  return result;
+/** Runs `fn` on the API keys of the target the flags name: a cluster's Secret, or the local store. */
+async function withKeys<T>(flags: ClusterFlags & { file?: string }, fn: (records: ApiKeyRecords) => T): Promise<T> {
+  return (await openTarget(flags, { log: progress })).withApiKeys(fn);
 }
 
 export function registerKeys(program: Command): void {
@@ -77,22 +58,7 @@ export function registerKeys(program: Command): void {
     .description("replace a model's access key; the old one stops working at once")
     .option('-f, --file <path>', 'the models file, for --target')
     .action(async (model: string, opts: ClusterFlags & { file?: string }) => {
-      const cluster = await clusterOf(opts);
-      if (cluster) {
-        const { rotateClusterAccessKey } = await import('../backends/kubernetes/cluster-access-key.ts');
-        const fresh = await rotateClusterAccessKey(cluster.backend.api, cluster.project, model);
-        return void process.stdout.write(`${model} access key: ${fresh}\n`);
-      }
-      const key = await withStore((store, root) => {
-        try {
-          const fresh = rotateAccessKey(store, model);
-          writeAccessKey(root, model, fresh);
-          return fresh;
-        } catch (error) {
-          if (error instanceof UnknownModelError) throw new CliError(`no model ${model} has been deployed`);
-          throw error;
-        }
-      });
+      const key = await (await openTarget(opts, { log: progress })).rotateAccessKey(model);
       process.stdout.write(`${model} access key: ${key}\n`);
     });
 }

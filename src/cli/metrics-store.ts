@@ -32,7 +32,8 @@ export function registerMetricsStore(program: Command): void {
       const server = createMetricsStoreServer({ backend, token, log });
       server.listen(Number(flags.port), flags.host);
       await new Promise((resolve) => server.once('listening', resolve));
-      log(`metrics store serving on ${flags.host}:${flags.port} (${flags.data ? `SQLite ${flags.data}` : 'PostgreSQL'})`);
+      // The port bound, not the one asked for (0 picks a free one).
+      log(`metrics store serving on ${flags.host}:${(server.address() as { port: number }).port} (${flags.data ? `SQLite ${flags.data}` : 'PostgreSQL'})`);
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);

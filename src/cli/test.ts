@@ -52,13 +52,14 @@ export function registerTest(program: Command): void {
 
 /** `--target` a kubernetes target: images built with buildah, examples called in podman containers. */
 async function testOnCluster(ws: Workspace, spec: Spec, keys: BuildKeys, opts: ClusterFlags): Promise<void> {
-  const { clusterFor, withClusterDigests } = await import('../workspace/cluster-target.ts');
+  const { clusterFor, withClusterDigests, withPinnedBases } = await import('../workspace/cluster-target.ts');
   const { clusterTest } = await import('../ci/cluster-test-flow.ts');
   const { headCommit } = await import('../source/repo.ts');
   const secrets = scrubList(secretNames(spec).map((n) => process.env[n]));
   const log = (line: string) => process.stderr.write(`  ${redactText(line, secrets)}\n`);
   const cluster = clusterFor(spec, opts, log)!;
   spec = await withClusterDigests(cluster, spec, { create: false });
+  keys = await withPinnedBases(cluster, keys);
   const result = await clusterTest({ root: ws.root, spec, keys, backend: cluster.backend, target: cluster.target, credentials: cluster.credentials, gitCommit: await headCommit(ws.repo), env: process.env, log });
   const ok = result.models.every(modelPassed);
   const report = toReport({ kind: 'test', commit: null, modelsFile: ws.display }, { ok, plan: result.plan, fingerprint: result.fingerprint, models: result.models });

@@ -5,14 +5,14 @@
 // running: its build step is killed and nothing more of it is deployed, so the deployment that
 // served before it keeps serving until the newer apply replaces it.
 import path from 'node:path';
-import { applyPlan, type ApplyReport } from '../apply/apply.ts';
+import type { ApplyReport } from '../apply/apply.ts';
 import { sqliteBuildLedger } from '../apply/build-ledger.ts';
 import { loadDesired } from '../apply/desired.ts';
 import type { CallModel } from '../apply/test-calls.ts';
 import type { BuildLog } from '../apply/ensure-build.ts';
 import type { Builder } from '../build/builder.ts';
-import { plan } from '../plan/plan.ts';
-import { planFingerprint, STALE_PLAN_MESSAGE } from '../plan/fingerprint.ts';
+import { applyToTarget } from '../target/apply-to-target.ts';
+import type { ApplyPorts } from '../target/apply-ports.ts';
 import type { Plan } from '../plan/types.ts';
 import type { Repo } from '../source/repo.ts';
 import { headCommit } from '../source/repo.ts';
@@ -71,18 +71,16 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
     if (!desired.ok) return { ok: false, message: desired.message };
     // Capture settings take effect without a redeploy: the daemon's capture recorder reads them.
     saveCaptureSettingsOf(deps.store, desired.spec);
-    const observed = deps.deployer.observe();
-    const thePlan = plan(desired.spec, desired.keys, observed);
-    const fingerprint = planFingerprint(thePlan, observed);
-    if (req.fingerprint !== undefined && fingerprint !== req.fingerprint) {
-      return { ok: false, message: STALE_PLAN_MESSAGE };
-    }
-    const report = await applyPlan(thePlan, {
-      root: source.root,
+    // The runner's queue is the lock: applies run one at a time (see `exclusive`).
+    const ports: ApplyPorts = {
+      observe: async () => deps.deployer.observe(),
+      withLock: (fn) => fn(),
       ledger: sqliteBuildLedger(deps.store),
       builder: deps.builder,
       backend: deps.deployer.backendFor(env),
-      keys: desired.keys,
+    };
+    const applied = await applyToTarget(ports, desired, {
+      root: source.root,
       gitCommit: await headCommit(source),
       actor: req.actor,
       log: req.log,
@@ -91,8 +89,10 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       signal,
       gate: req.gate,
       buildLog: req.buildLog,
+      fingerprint: req.fingerprint,
     });
-    return { ok: true, plan: thePlan, fingerprint, report };
+    if (applied.refused) return { ok: false, message: applied.refused };
+    return { ok: true, plan: applied.plan, fingerprint: applied.fingerprint, report: applied.report ?? { ok: true, outcomes: [] } };
   }
 
   /**

@@ -32,12 +32,14 @@ import { redactText, scrubList } from '../github/redact.ts';
 import { modelStatus } from '../backends/local/status.ts';
 import { packagePath } from '../package-paths.ts';
 import { bothTimers, createCallTally } from '../telemetry/call-tally.ts';
-import { readProcUsage } from '../telemetry/proc-usage.ts';
-import { createSampler, startSampling } from '../telemetry/sampler.ts';
+import { sweepingProcUsage } from '../telemetry/proc-usage.ts';
+import { createSampler, startSampling, storeSink } from '../telemetry/sampler.ts';
 import { rememberModelsFile } from '../store/ui-actions.ts';
 import { createDashboard } from '../ui/dashboard.ts';
 import { createExampleInputs } from '../ui/example-inputs.ts';
 import { createKeyUse } from '../ui/key-use.ts';
+import { createSessions } from '../ui/session.ts';
+import { loadKeyUse, loadSessions, saveKeyUse, saveSessions } from '../store/dashboard-state.ts';
 import { createCaptureRecorder } from '../capture/recorder.ts';
 
 /** The daemon could not start; the message says why and what to do. */
@@ -91,7 +93,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let supervisorRef: ReturnType<typeof createSupervisor> | null = null;
 
   const prometheus = createGatewayMetrics();
-  const keyUse = createKeyUse();
+  // "Last used" and dashboard sessions from the daemon before this one; saved again as they change.
+  const keyUse = createKeyUse(loadKeyUse(store));
+  const sessions = createSessions({ restored: loadSessions(store), changed: (saved) => saveSessions(store, saved) });
+  const saveKeyUses = (): void => {
+    const changed = keyUse.takeChanged();
+    if (changed) saveKeyUse(store, changed);
+  };
+  const keyUseTimer = setInterval(() => {
+    try {
+      saveKeyUses();
+    } catch (error) {
+      log(`cannot save when API keys were last used: ${(error as Error).message}`);
+    }
+  }, 10_000);
+  keyUseTimer.unref();
   const tally = createCallTally();
   const capture = createCaptureRecorder({ store, log });
   const gateway = createGateway({
@@ -188,11 +204,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     return body.success ? { ok: true, response: body.response } : { ok: false, status: response.status, message: body.message ?? response.statusText };
   };
   const sampler = createSampler({
-    store,
+    sink: storeSink(store),
     tally,
     stats: () => gateway.stats(),
     processes: () => supervisor.list(),
-    usage: (pid) => readProcUsage(pid),
+    usage: sweepingProcUsage(),
     log: opts.log,
   });
   const stopSampling = startSampling(sampler, opts.log);
@@ -219,6 +235,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log('stopping: draining calls and stopping replicas');
       follow.stop();
       stopSampling();
+      clearInterval(keyUseTimer);
+      saveKeyUses();
+      // Idle times as of now, so a session's expiry counts across the restart.
+      saveSessions(store, sessions.saved());
       // An apply still building would keep the process alive; what it did not finish stays undone.
       runner.cancelAll('the daemon is stopping');
       await deployer.stopAll();
@@ -254,7 +274,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   });
   const metricsApi = createMetricsApi({ store, keyring: () => keyring, trusted });
   const dashboard = createDashboard({
-    store, deployer, supervisor, gateway, root, url, token, keyUse,
+    store, deployer, supervisor, gateway, root, url, token, keyUse, sessions,
+    unsampled: () => sampler.unsampled(),
     reloadKeys: () => {
       keyring = loadKeyring(store);
     },

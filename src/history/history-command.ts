@@ -2,16 +2,11 @@
 // each model at an instant, or the timeline of deployments, from the local store (no daemon needed)
 // or, with --target, from the cluster's deployment records.
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { storePath } from '../backends/local/observe.ts';
 import { CliError } from '../cli/cli-error.ts';
-import { openWorkspace } from '../workspace/workspace.ts';
-import { clusterOf } from '../cli/cluster-of.ts';
 import { targetOptions, type ClusterFlags } from '../cli/target-flags.ts';
-import { openStore } from '../store/database.ts';
-import { localHistory } from './local-records.ts';
+import { openTarget } from '../target/registry.ts';
 import { auditLines, liveAt, parseInstant, timeline, type HistoryRecord, type TimelineEntry } from './timeline.ts';
 
 type Flags = ClusterFlags & { file?: string; at?: string; json?: boolean; export?: string };
@@ -20,19 +15,8 @@ const print = (text: string): void => void process.stdout.write(text);
 const short = (commit: string | null): string => commit?.slice(0, 8) ?? '-';
 
 async function readRecords(model: string | undefined, flags: Flags): Promise<HistoryRecord[]> {
-  const cluster = await clusterOf(flags);
-  if (cluster) {
-    const { clusterHistoryRecords } = await import('./cluster-records.ts');
-    return clusterHistoryRecords(await cluster.backend.readState(), model);
-  }
-  const ws = await openWorkspace({ needModels: false });
-  if (!existsSync(storePath(ws.root))) throw new CliError('nothing applied yet in this repository (run `slipway apply`)');
-  const store = openStore(storePath(ws.root));
-  try {
-    return localHistory(store, model);
-  } finally {
-    store.close();
-  }
+  const target = await openTarget(flags, { log: (line) => process.stderr.write(`  ${line}\n`) });
+  return target.history(model);
 }
 
 /** One line of the `--at` answer. */

@@ -30,9 +30,11 @@ export function localHistory(store: Store, model?: string): HistoryRecord[] {
   const models = model === undefined ? listModels(store).map((m) => m.name) : [model];
   const records: HistoryRecord[] = [];
   for (const name of models) {
+    // Many deployments share a build (reconfigures, rollbacks): read each build once.
+    const builds = new Map<number, ReturnType<typeof getBuild>>();
     for (const d of listDeployments(store, name)) {
-      const build = getBuild(store, name, d.buildNumber);
-      records.push(toHistoryRecord(d, build));
+      if (!builds.has(d.buildNumber)) builds.set(d.buildNumber, getBuild(store, name, d.buildNumber));
+      records.push(toHistoryRecord(d, builds.get(d.buildNumber) ?? null));
     }
   }
   return records;

@@ -1,7 +1,8 @@
 // API keys: several per user or client, sent as `Authorization: Bearer <key>`, scoped to models,
 // expiring (one year by default), revocable. Only hashes are stored.
 import type { Store } from '../store/database.ts';
-import { findApiKeysByPrefix, insertApiKey, listApiKeyRows, revokeApiKeyRow } from '../store/api-keys.ts';
+import { findApiKeysByPrefix } from '../store/api-keys.ts';
+import { apiKeyRecords, type ApiKeyRecords } from './api-key-records.ts';
 import { hashKey } from './digest.ts';
 import { apiKeyPrefix, newApiKey } from './api-key-format.ts';
 import { checkApiKey, type ApiKeyVerdict } from './verify-api-key.ts';
@@ -21,7 +22,7 @@ export type ApiKeyRequest = {
 export type CreatedApiKey = { id: number; key: string; prefix: string; expiresAt: string };
 
 /** Makes an API key and returns it; the plaintext `key` is never stored and cannot be shown again. */
-export function createApiKey(store: Store, request: ApiKeyRequest, now: Date = new Date()): CreatedApiKey {
+export function createApiKey(store: Store | ApiKeyRecords, request: ApiKeyRequest, now: Date = new Date()): CreatedApiKey {
   const expiresInMs = request.expiresInMs ?? oneYearMs;
   if (!Number.isFinite(expiresInMs) || expiresInMs <= 0) {
     throw new RangeError(`expiry ${expiresInMs} ms is not a positive duration; give one like 90d`);
@@ -31,7 +32,7 @@ export function createApiKey(store: Store, request: ApiKeyRequest, now: Date = n
   }
   const key = newApiKey();
   const expiresAt = new Date(now.getTime() + expiresInMs);
-  const id = insertApiKey(store, {
+  const id = apiKeyRecords(store).insert({
     name: request.name,
     keyHash: hashKey(key),
     prefix: apiKeyPrefix(key),
@@ -54,8 +55,8 @@ export type ApiKeyInfo = {
 };
 
 /** Every API key, without any secret, with its status at `now`. */
-export function listApiKeys(store: Store, now: Date = new Date()): ApiKeyInfo[] {
-  return listApiKeyRows(store).map((row) => ({
+export function listApiKeys(store: Store | ApiKeyRecords, now: Date = new Date()): ApiKeyInfo[] {
+  return apiKeyRecords(store).list().map((row) => ({
     id: row.id,
     name: row.name,
     prefix: row.prefix,
@@ -68,8 +69,8 @@ export function listApiKeys(store: Store, now: Date = new Date()): ApiKeyInfo[] 
 }
 
 /** Revokes key `id`; false when there is no such key. Revoking twice keeps the first time. */
-export function revokeApiKey(store: Store, id: number, at: Date = new Date()): boolean {
-  return revokeApiKeyRow(store, id, at);
+export function revokeApiKey(store: Store | ApiKeyRecords, id: number, at: Date = new Date()): boolean {
+  return apiKeyRecords(store).revoke(id, at);
 }
 
 /**

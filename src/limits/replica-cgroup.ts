@@ -123,19 +123,24 @@ export function createReplicaCgroup(support: CgroupSupport, name: string, limits
 }
 
 /** Every process below `pid`, from /proc (empty where there is none). */
-export function descendantsOf(pid: number): number[] {
+export function descendantsOf(pid: number, procRoot = '/proc'): number[] {
+  return descendantsIn(childrenMap(procRoot), pid);
+}
+
+/** Each process's children, from every process's parent in /proc (empty where /proc is absent). */
+export function childrenMap(procRoot = '/proc'): Map<number, number[]> {
   const children = new Map<number, number[]>();
   let entries: string[];
   try {
-    entries = fs.readdirSync('/proc');
+    entries = fs.readdirSync(procRoot);
   } catch {
-    return [];
+    return children;
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
     try {
-      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      stat = fs.readFileSync(`${procRoot}/${entry}/stat`, 'utf8');
     } catch {
       continue; // gone meanwhile
     }
@@ -145,6 +150,11 @@ export function descendantsOf(pid: number): number[] {
     list.push(Number(entry));
     children.set(ppid, list);
   }
+  return children;
+}
+
+/** Every process below `pid` in a `childrenMap`. */
+export function descendantsIn(children: Map<number, number[]>, pid: number): number[] {
   const found: number[] = [];
   const queue = [...(children.get(pid) ?? [])];
   while (queue.length > 0) {

@@ -1,7 +1,10 @@
 // The cluster's metrics store: where in-cluster gateways put the metrics models track, so CML's
 // metrics SDK (read_metrics, track_delayed_metrics, track_aggregate_metrics) works on a cluster as
 // it does locally. One port, two implementations: node:sqlite on a PersistentVolumeClaim, or
-// PostgreSQL (`pg`) when the target names one. Both pass the same test suite.
+// PostgreSQL (`pg`) when the target names one. Both pass the same test suite. The in-cluster
+// gateways also store technical metrics here (tech-rows.ts), for the dashboard's charts.
+import type { SampleStep, TechRow } from '../store/tech-samples.ts';
+import type { RecentTotals, TechQuery, TechWrite } from './tech-rows.ts';
 
 /** One tracked metric value, as stored. */
 export type TrackedMetric = {
@@ -32,5 +35,13 @@ export type MetricsBackend = {
   between(model: string, range: { fromMs: number; toMs: number; deploymentId?: number | null }): Promise<TrackedMetric[]>;
   /** Who a prediction belongs to, or null for an unknown uuid. */
   predictionOwner(uuid: string): Promise<{ model: string; deploymentId: number | null } | null>;
+  /** Folds one round of 10 s samples taken at `atMs` into the rows of every step, all or none. */
+  writeTech(atMs: number, samples: readonly TechWrite[]): Promise<void>;
+  /** Technical rows of one model (replica '' for its totals) and step from `fromMs` on, oldest first. */
+  readTech(q: TechQuery): Promise<TechRow[]>;
+  /** Every model's calls, failed calls and worst 1-minute p95 since `fromMs`, by name. */
+  recentTech(fromMs: number): Promise<RecentTotals[]>;
+  /** Deletes technical rows of `step` whose window started before `beforeMs`; returns how many. */
+  deleteTechBefore(step: SampleStep, beforeMs: number): Promise<number>;
   close(): Promise<void>;
 };

@@ -4,12 +4,21 @@
 //   GET  /api/v1/metrics?modelCrn=|modelDeploymentCrn=&startTimestampMs=&endTimestampMs=   read_metrics
 //   POST /api/v1/metrics {"type": "delayed" | "aggregate", …}          track_delayed / track_aggregate
 //   GET  /owner?uuid=                                                  the model a prediction belongs to
+//   POST /tech {atMs, samples: [TechWrite]}                            a gateway's 10 s technical sample
+//   GET  /tech?model=&replica=&step=&fromMs=                           technical rows, for the dashboard
+//   GET  /tech/recent?fromMs=                                          each model's calls, failed, p95
 // Answers in CML's shapes, as the local daemon's metrics API does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { deploymentCrn, modelCrn, parseCrn } from '../backends/local/deployment-crn.ts';
 import { readJsonObject, replyError, replyJson, TOO_LARGE } from '../gateway/json-api.ts';
 import type { MetricsBackend, TrackedMetric } from './metrics-backend.ts';
+import { KEEP_MS } from '../telemetry/retention.ts';
+import { STEPS, type SampleStep } from '../store/tech-samples.ts';
+import { parseTechWrites } from './tech-rows.ts';
+
+/** Retention of technical rows runs at most this often, on a write. */
+const RETENTION_EVERY_MS = 3_600_000;
 
 const MAX_BODY = 1024 * 1024;
 
@@ -37,6 +46,7 @@ export function cmlEntries(rows: readonly TrackedMetric[]): unknown[] {
 
 export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Server {
   const now = opts.now ?? Date.now;
+  let lastRetention = -Infinity;
   const digest = (s: string) => createHash('sha256').update(s).digest();
   const expected = digest(opts.token);
   const authorized = (req: IncomingMessage) => {
@@ -63,7 +73,11 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
       const owner = await opts.backend.predictionOwner(url.searchParams.get('uuid') ?? '');
       return owner ? replyJson(res, 200, owner) : replyError(res, 404, 'prediction.not_found', 'no prediction with this uuid has metrics here');
     }
-    if (url.pathname !== '/api/v1/metrics') return replyError(res, 404, 'route.not_found', 'use /api/v1/metrics, /ingest or /owner');
+    if (url.pathname === '/tech') return tech(req, res, url);
+    if (url.pathname === '/tech/recent' && req.method === 'GET') {
+      return replyJson(res, 200, { models: await opts.backend.recentTech(Number(url.searchParams.get('fromMs') ?? 0) || 0) });
+    }
+    if (url.pathname !== '/api/v1/metrics') return replyError(res, 404, 'route.not_found', 'use /api/v1/metrics, /ingest, /owner or /tech');
     if (req.method === 'GET') {
       const crnText = url.searchParams.get('modelDeploymentCrn') ?? url.searchParams.get('modelCrn') ?? url.searchParams.get('modelBuildCrn');
       const crn = crnText ? parseCrn(crnText) : null;
@@ -94,6 +108,32 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
       return replyJson(res, 200, { success: true });
     }
     return replyError(res, 400, 'metrics.bad_request', '"type" must be "delayed" or "aggregate"');
+  }
+
+  async function tech(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method === 'GET') {
+      const model = url.searchParams.get('model');
+      const step = Number(url.searchParams.get('step'));
+      if (!model || !STEPS.includes(step as SampleStep)) return replyError(res, 400, 'tech.bad_request', 'name "model" and "step" (10, 60 or 3600); optionally "replica" and "fromMs"');
+      const rows = await opts.backend.readTech({ model, replica: url.searchParams.get('replica') ?? '', step: step as SampleStep, fromMs: Number(url.searchParams.get('fromMs') ?? 0) || 0 });
+      return replyJson(res, 200, { rows });
+    }
+    if (req.method !== 'POST') return replyError(res, 405, 'method.not_allowed', 'use GET to read technical rows, POST to store a sample');
+    const body = await readJsonObject(req, MAX_BODY);
+    if (body === TOO_LARGE) return tooLarge(res);
+    if (!body || typeof body.atMs !== 'number' || !Number.isSafeInteger(body.atMs)) return replyError(res, 400, 'tech.bad_request', 'send {"atMs": <ms since the epoch>, "samples": [...]}');
+    const parsed = parseTechWrites(body.samples);
+    if (!parsed.ok) return replyError(res, 400, 'tech.bad_request', parsed.message);
+    await opts.backend.writeTech(body.atMs, parsed.samples);
+    // Before answering, so a read after the answer never sees rows past retention.
+    const at = now();
+    if (at - lastRetention >= RETENTION_EVERY_MS) {
+      lastRetention = at;
+      let gone = 0;
+      for (const step of STEPS) gone += await opts.backend.deleteTechBefore(step, at - KEEP_MS[step]);
+      if (gone > 0) opts.log?.(`metrics store: ${gone} technical rows past retention deleted`);
+    }
+    replyJson(res, 200, { success: true });
   }
 
   return createServer((req, res) => {

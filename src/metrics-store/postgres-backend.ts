@@ -1,7 +1,9 @@
 // The metrics store on PostgreSQL (`pg`), for targets that name one:
 // `metricsStore: {postgres: {urlFromEnv: …}}`. Same table as the SQLite store; values as jsonb.
 import pg from 'pg';
+import { STEPS, windowStart } from '../store/tech-samples.ts';
 import type { MetricsBackend } from './metrics-backend.ts';
+import { TECH_DELETE, TECH_RECENT, TECH_SCHEMA, TECH_SELECT, TECH_UPSERT, toRecent, toTechRow, upsertParams } from './tech-rows.ts';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS tracked_metrics (
@@ -24,6 +26,7 @@ type Row = { model: string; deployment_id: string | null; replica_id: string | n
 export async function openPostgresMetrics(url: string): Promise<MetricsBackend> {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   await pool.query(schema);
+  await pool.query(TECH_SCHEMA);
   return {
     async record(report, atMs) {
       const client = await pool.connect();
@@ -58,6 +61,31 @@ export async function openPostgresMetrics(url: string): Promise<MetricsBackend> 
       const result = await pool.query<{ model: string; deployment_id: string | null }>('SELECT model, deployment_id FROM tracked_metrics WHERE uuid = $1 ORDER BY id LIMIT 1', [uuid]);
       const row = result.rows[0];
       return row ? { model: row.model, deploymentId: row.deployment_id === null ? null : Number(row.deployment_id) } : null;
+    },
+    async writeTech(atMs, samples) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const sample of samples) {
+          for (const step of STEPS) await client.query(TECH_UPSERT, upsertParams(sample, step, windowStart(atMs, step)));
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async readTech(q) {
+      const result = await pool.query(TECH_SELECT, [q.model, q.replica ?? '', q.step, q.fromMs]);
+      return result.rows.map(toTechRow);
+    },
+    async recentTech(fromMs) {
+      return (await pool.query(TECH_RECENT, [fromMs])).rows.map(toRecent);
+    },
+    async deleteTechBefore(step, beforeMs) {
+      return (await pool.query(TECH_DELETE, [step, beforeMs])).rowCount ?? 0;
     },
     async close() {
       await pool.end();

@@ -2,7 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { STEPS, windowStart } from '../store/tech-samples.ts';
 import type { MetricsBackend, TrackedMetric } from './metrics-backend.ts';
+import { TECH_DELETE, TECH_RECENT, TECH_SCHEMA, TECH_SELECT, TECH_UPSERT, toRecent, toTechRow, upsertParams } from './tech-rows.ts';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS tracked_metrics (
@@ -34,6 +36,13 @@ export function openSqliteMetrics(path: string): MetricsBackend {
   const db = new DatabaseSync(path, { timeout: 5000 });
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec(schema);
+  db.exec(TECH_SCHEMA);
+  // PostgreSQL's `$1` placeholders as SQLite's numbered `?1`.
+  const numbered = (sql: string) => sql.replace(/\$(\d+)/g, '?$1');
+  const upsertTech = db.prepare(numbered(TECH_UPSERT));
+  const selectTech = db.prepare(numbered(TECH_SELECT));
+  const deleteTech = db.prepare(numbered(TECH_DELETE));
+  const recentTech = db.prepare(numbered(TECH_RECENT));
   const insert = db.prepare('INSERT INTO tracked_metrics (model, deployment_id, replica_id, uuid, name, value, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const range = db.prepare(
     `SELECT model, deployment_id, replica_id, uuid, name, value, at_ms FROM tracked_metrics
@@ -59,6 +68,25 @@ export function openSqliteMetrics(path: string): MetricsBackend {
     async predictionOwner(uuid) {
       const row = owner.get(uuid) as { model: string; deployment_id: number | null } | undefined;
       return row ? { model: row.model, deploymentId: row.deployment_id } : null;
+    },
+    async writeTech(atMs, samples) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const sample of samples) for (const step of STEPS) upsertTech.run(...upsertParams(sample, step, windowStart(atMs, step)));
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    async readTech(q) {
+      return (selectTech.all(q.model, q.replica ?? '', q.step, q.fromMs) as Array<Record<string, unknown>>).map(toTechRow);
+    },
+    async recentTech(fromMs) {
+      return (recentTech.all(fromMs) as Array<Record<string, unknown>>).map(toRecent);
+    },
+    async deleteTechBefore(step, beforeMs) {
+      return Number(deleteTech.run(step, beforeMs).changes);
     },
     async close() {
       if (db.isOpen) db.close();

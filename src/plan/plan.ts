@@ -5,7 +5,8 @@ import type { BuildKey, BuildKeys } from '../source/types.ts';
 import { driftReasons } from './drift-reasons.ts';
 import { keyReasons } from './key-reasons.ts';
 import { servingReasons } from './serving-reasons.ts';
-import type { Change, ChangeBuild, Observed, ObservedBuild, ObservedModel, Plan } from './types.ts';
+import { reasonText, type Reason } from './reason.ts';
+import type { Action, Change, ChangeBuild, Observed, ObservedBuild, ObservedModel, Plan } from './types.ts';
 
 /**
  * Plans every model declared in `desired` or known to `observed`: exactly one change each,
@@ -23,7 +24,7 @@ export function plan(desired: Spec, keys: BuildKeys, observed: Observed): Plan {
     const spec = declared.get(name);
     const seen = known.get(name);
     if (spec === undefined) {
-      return { model: name, action: 'delete', build: null, reasons: ['no longer declared in models.yaml'] };
+      return change({ model: name }, 'delete', null, [{ kind: 'deleted' }]);
     }
     // `constructor` is a valid model name: only the object's own entries count.
     const key = Object.hasOwn(keys, name) ? keys[name] : undefined;
@@ -45,55 +46,66 @@ function planModel(spec: ModelSpec, key: BuildKey, seen: ObservedModel | undefin
   const deployment = seen?.deployment ?? null;
   if (seen === undefined || seen.deleted || deployment === null) {
     const pick = pickBuild(seen?.builds ?? [], key.key);
-    const origin = seen?.deleted ? 're-created after delete'
-      : seen === undefined || seen.builds.length === 0 ? 'new model'
-      : 'not deployed yet';
-    const state = spec.state === 'stopped' ? ['state stopped'] : [];
-    return { ...base, action: 'create', build: pick.build, reasons: [origin, ...pick.reasons, ...state] };
+    const origin: Reason = {
+      kind: 'origin',
+      origin: seen?.deleted ? 're-created' : seen === undefined || seen.builds.length === 0 ? 'new' : 'not-deployed',
+    };
+    const state: Reason[] = spec.state === 'stopped' ? [{ kind: 'state', to: 'stopped' }] : [];
+    return change(base, 'create', pick.build, [origin, ...pick.reasons, ...state]);
   }
 
   const deployed = seen.builds.find((build) => build.number === deployment.build);
   const serving = servingReasons(deployment.serving, spec.serving);
   const stateChanged = deployment.state !== spec.state;
-  const state = stateChanged
-    ? [`state ${deployment.state} → ${spec.state}`]
-    : spec.state === 'stopped' ? ['stays stopped'] : [];
+  const state: Reason[] = stateChanged
+    ? [{ kind: 'state', from: deployment.state, to: spec.state }]
+    : spec.state === 'stopped' ? [{ kind: 'stays-stopped' }] : [];
 
   if (deployed === undefined || deployed.key !== key.key) {
     const pick = pickBuild(seen.builds, key.key);
-    const changed = deployed === undefined
-      ? [`deployed build #${deployment.build} has no record`]
+    const changed: Reason[] = deployed === undefined
+      ? [{ kind: 'build-unrecorded', number: deployment.build }]
       : keyReasons(deployed.inputs, key.inputs, spec.build.context);
-    if (changed.length === 0) changed.push('build key changed');
+    if (changed.length === 0) changed.push({ kind: 'key-changed' });
     // A rollback goes back to an older build. A newer build with the key was built ahead of the
     // deploy (by a pull request's check): deploying it is the rebuild, with nothing left to build.
     const action = pick.build.reused && pick.build.number < deployment.build ? 'rollback' : 'rebuild';
-    return { ...base, action, build: pick.build, reasons: [...pick.reasons, ...changed, ...serving, ...state] };
+    return change(base, action, pick.build, [...pick.reasons, ...changed, ...serving, ...state]);
   }
 
   const build: ChangeBuild = { number: deployed.number, key: deployed.key, reused: true };
-  if (serving.length > 0) return { ...base, action: 'reconfigure', build, reasons: [...serving, ...state] };
-  if (stateChanged) return { ...base, action: spec.state === 'running' ? 'start' : 'stop', build, reasons: state };
+  if (serving.length > 0) return change(base, 'reconfigure', build, [...serving, ...state]);
+  if (stateChanged) return change(base, spec.state === 'running' ? 'start' : 'stop', build, state);
   const drift = driftReasons(deployment, seen.live);
-  if (drift.length > 0) return { ...base, action: 'repair', build, reasons: drift };
-  return { ...base, action: 'noop', build, reasons: [] };
+  if (drift.length > 0) return change(base, 'repair', build, drift);
+  return change(base, 'noop', build, []);
+}
+
+/** A change with its reasons as data (`why`) and as the text every renderer shows (`reasons`). */
+function change(base: Pick<Change, 'model' | 'desired'>, action: Action, build: ChangeBuild | null, why: Reason[]): Change {
+  return { ...base, action, build, reasons: why.map(reasonText), why };
 }
 
 /**
  * The build that will run with `key`: a succeeded build that has it, reused; else the next
  * number. A failed or unfinished build with the key is retried as a new number, and said so.
  */
-function pickBuild(builds: ObservedBuild[], key: string): { build: ChangeBuild; reasons: string[] } {
+function pickBuild(builds: ObservedBuild[], key: string): { build: ChangeBuild; reasons: Reason[] } {
   const withKey = builds.filter((build) => build.key === key).sort((a, b) => b.number - a.number);
-  const succeeded = withKey.find((build) => build.status === 'succeeded');
+  const succeeded = withKey.find((build) => build.status === 'succeeded' && build.notReusable === undefined);
   if (succeeded !== undefined) {
     const build = { number: succeeded.number, key, reused: true };
-    return { build, reasons: [`build #${succeeded.number} has this key`] };
+    return { build, reasons: [{ kind: 'build-reused', number: succeeded.number }] };
   }
   const number = builds.reduce((max, build) => Math.max(max, build.number), 0) + 1;
+  // A succeeded build the target may not deploy (a pull request's candidate image) is built again.
+  const refused = withKey.find((build) => build.status === 'succeeded');
+  if (refused?.notReusable !== undefined) {
+    return { build: { number, key, reused: false }, reasons: [{ kind: 'build-not-reusable', number: refused.number, why: refused.notReusable }] };
+  }
   const last = withKey[0];
-  const outcome = last?.status === 'failed' ? 'failed' : last?.status === 'pruned' ? 'was pruned' : 'did not finish';
-  const reasons = last === undefined ? [] : [`build #${last.number} with this key ${outcome}`];
+  const outcome = last?.status === 'failed' ? 'failed' : last?.status === 'pruned' ? 'pruned' : 'unfinished';
+  const reasons: Reason[] = last === undefined ? [] : [{ kind: 'build-retried', number: last.number, outcome }];
   return { build: { number, key, reused: false }, reasons };
 }
 

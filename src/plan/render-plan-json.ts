@@ -3,8 +3,9 @@
 import type { Plan } from './types.ts';
 
 /**
- * `{"changes": [{"model", "action", "build": {"number", "key", "reused"} | null, "reasons"}]}`,
- * pretty-printed with two spaces and a final newline.
+ * `{"changes": [{"model", "action", "build": {"number", "key", "reused"} | null, "reasons", "why"}]}`,
+ * pretty-printed with two spaces and a final newline. `reasons` are the lines people read (as
+ * before `why` existed); `why` the same reasons as data (plan/reason.ts), for programs.
  */
 export function renderPlanJson(p: Plan): string {
   const changes = p.changes.map((change) => ({
@@ -14,6 +15,7 @@ export function renderPlanJson(p: Plan): string {
       ? null
       : { number: change.build.number, key: change.build.key, reused: change.build.reused },
     reasons: [...change.reasons],
+    ...(change.why ? { why: change.why } : {}),
   }));
   return `${JSON.stringify({ changes }, null, 2)}\n`;
 }

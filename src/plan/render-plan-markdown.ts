@@ -1,5 +1,6 @@
 // The plan for a pull-request comment: a Markdown table of the models that change; unchanged
 // models are only counted, so a large repository's comment stays short.
+import { reasonLines } from './reason.ts';
 import { countActions, planSummary } from './plan-summary.ts';
 import type { Change, Plan } from './types.ts';
 
@@ -29,7 +30,7 @@ function buildCell(change: Change): string {
 }
 
 function reasonsCell(change: Change): string {
-  return change.reasons.map(cell).join('<br>');
+  return reasonLines(change).map(cell).join('<br>');
 }
 
 /**

@@ -1,5 +1,6 @@
 // The plan for a terminal: an aligned table, one row per model and one line per reason, then a
 // summary. Colour is the caller's decision (a TTY, NO_COLOR), so this stays a pure function.
+import { reasonLines } from './reason.ts';
 import { planSummary } from './plan-summary.ts';
 import type { Action, Change, Plan } from './types.ts';
 
@@ -57,7 +58,7 @@ export function renderPlanText(p: Plan, opts: { color: boolean }): string {
   const lines = [line(HEADER, HEADER.map(() => 'bold'))];
   p.changes.forEach((change, index) => {
     const [model, action, build, key] = rows[index];
-    const [first = '', ...rest] = change.reasons;
+    const [first = '', ...rest] = reasonLines(change);
     lines.push(line([model, action, build, key, first], [null, ACTION_STYLE[change.action], null, 'dim', null]));
     for (const reason of rest) lines.push(line(['', '', '', '', reason], [null, null, null, null, null]));
   });

@@ -2,6 +2,7 @@
 // Observed; `plan()` turns desired state, build keys and Observed into a Plan without any I/O.
 import type { DesiredState, ModelSpec, Serving } from '../spec/types.ts';
 import type { KeyInputs } from '../source/types.ts';
+import type { Reason } from './reason.ts';
 
 /** `pruned`: succeeded once, its artifact since removed by `slipway prune`. */
 export type BuildStatus = 'building' | 'succeeded' | 'failed' | 'pruned';
@@ -11,6 +12,11 @@ export type ObservedBuild = {
   key: string;
   inputs: KeyInputs;
   status: BuildStatus;
+  /**
+   * Why this target's apply never deploys the build although it succeeded (e.g. `was a
+   * pull-request candidate, built again for the registry`): the plan builds the key anew.
+   */
+  notReusable?: string;
 };
 
 /** The last deployment Slipway applied for a model: what should be running. */
@@ -75,7 +81,10 @@ export type Change = {
   action: Action;
   /** The build the model will run after apply; null for `delete` and for `stop`/`start` without one. */
   build: ChangeBuild | null;
+  /** Why, in words: `reasonText` of each of `why` (what every renderer shows). */
   reasons: string[];
+  /** Why, as data (plan/reason.ts). Plans made by `plan()` have it; a plan read from older JSON may not. */
+  why?: Reason[];
   /** The declared model, for apply; absent for `delete`. Not part of the plan's JSON. */
   desired?: ModelSpec;
 };

@@ -3,8 +3,9 @@
 // content Git means (the clean-side blob, its mode, and what decides its checkout bytes); cases a
 // build could not honour are refused here, at plan, never at build.
 import type { ModelSpec, Spec } from '../spec/types.ts';
+import { join } from 'node:path';
 import { checkLfs, checkoutAttributes, checkoutConfig } from './checkout-facts.ts';
-import { keyOf } from './key-of.ts';
+import { comparePaths, keyOf } from './key-of.ts';
 import { linkProblem } from './link-issues.ts';
 import type { Repo } from './repo.ts';
 import { DEFAULT_BASE_IMAGE, RUNTIME_VERSION } from './runtime-version.ts';
@@ -70,17 +71,61 @@ function shapeIssues(model: ModelSpec, files: readonly WorktreeFile[]): KeyIssue
   return issues;
 }
 
+/**
+ * `selected` with the submodule entries of the repositories that hold its files, sorted: a context
+ * inside a submodule does not contain the submodule's own entry, yet its files are checked out by
+ * that submodule's git, with its commit and eol settings in the key.
+ */
+function withHoldingModules(all: readonly WorktreeFile[], selected: WorktreeFile[]): WorktreeFile[] {
+  const present = new Set(selected.filter((f) => f.mode === GITLINK_MODE).map((f) => f.path));
+  const holders = new Set(selected.flatMap((f) => (f.module === undefined || present.has(f.module) ? [] : [f.module])));
+  if (holders.size === 0) return selected;
+  const extra = [...holders].flatMap((path) => findFile(all, path) ?? []);
+  return [...selected, ...extra].sort((a, b) => comparePaths(a.path, b.path));
+}
+
 /** Whether `path` is Slipway's models file, which is never part of a build. */
 function isSpecFile(spec: Spec, path: string): boolean {
   return path === normalizeRepoPath(spec.file);
 }
 
-/** Checkout facts for the union of every model's files: attributes, eol config, missing LFS objects. */
-async function gatherFacts(root: string, files: readonly WorktreeFile[]) {
-  const own = files.filter((f) => f.module === undefined && f.mode !== GITLINK_MODE && f.badName === undefined);
-  const [attributes, config] = await Promise.all([checkoutAttributes(root, own.map((f) => f.path)), checkoutConfig(root)]);
-  const lfs = own.filter((f) => /(^| )filter=lfs( |$)/.test(attributes.get(f.path) ?? ''));
-  return { attributes, config, lfs: await checkLfs(root, lfs) };
+/** `missingLfs`: pointers without their object (path → its repository, `` for the top level); `lfsUnset`: LFS files of a repository where git-lfs is not set up. */
+type Facts = { attributes: Map<string, string>; configs: Map<string, string>; missingLfs: Map<string, string>; lfsUnset: Set<string> };
+
+/**
+ * Checkout facts for the union of every model's files: attributes, eol config, missing LFS objects.
+ * Each repository answers for its own files: a submodule's `.gitattributes`, `info/attributes`,
+ * eol settings and LFS store are its own, as they are for git's checkout and archive there.
+ * `configs` maps each repository (`` for the top level, else the submodule's path) to its settings.
+ */
+async function gatherFacts(root: string, files: readonly WorktreeFile[]): Promise<Facts> {
+  const groups = new Map<string, WorktreeFile[]>([['', []]]);
+  for (const file of files) {
+    if (file.mode === GITLINK_MODE) {
+      if (!file.uninitialized && !groups.has(file.path)) groups.set(file.path, []);
+    } else if (file.badName === undefined) {
+      const module = file.module ?? '';
+      const group = groups.get(module);
+      if (group === undefined) groups.set(module, [file]);
+      else group.push(file);
+    }
+  }
+  const facts: Facts = { attributes: new Map(), configs: new Map(), missingLfs: new Map(), lfsUnset: new Set() };
+  await Promise.all(
+    [...groups].map(async ([module, own]) => {
+      const moduleRoot = module === '' ? root : join(root, module);
+      const local = (path: string) => (module === '' ? path : path.slice(module.length + 1));
+      const full = (path: string) => (module === '' ? path : `${module}/${path}`);
+      const [attributes, config] = await Promise.all([checkoutAttributes(moduleRoot, own.map((f) => local(f.path))), checkoutConfig(moduleRoot)]);
+      facts.configs.set(module, config);
+      for (const [path, value] of attributes) facts.attributes.set(full(path), value);
+      const pointers = own.filter((f) => /(^| )filter=lfs( |$)/.test(attributes.get(local(f.path)) ?? '')).map((f) => ({ path: local(f.path), blob: f.blob }));
+      const lfs = await checkLfs(moduleRoot, pointers);
+      for (const pointer of lfs.missing) facts.missingLfs.set(full(pointer.path), module);
+      if (lfs.unconfigured) for (const pointer of pointers) facts.lfsUnset.add(full(pointer.path));
+    }),
+  );
+  return facts;
 }
 
 /**
@@ -92,9 +137,8 @@ async function gatherFacts(root: string, files: readonly WorktreeFile[]) {
 export async function computeBuildKeys(repo: Repo, spec: Spec): Promise<KeysResult> {
   const scope = [...new Set(spec.models.flatMap(modelSourcePaths))];
   const all = (await listWorktreeFiles(repo, scope)).filter((file) => !isSpecFile(spec, file.path));
-  const chosen = new Map(spec.models.map((model) => [model.name, selectModelFiles(all, model)]));
+  const chosen = new Map(spec.models.map((model) => [model.name, withHoldingModules(all, selectModelFiles(all, model))]));
   const facts = await gatherFacts(repo.root, [...new Set([...chosen.values()].flat())]);
-  const missingLfs = new Map(facts.lfs.missing.map((pointer) => [pointer.path, pointer]));
 
   const keys: BuildKeys = {};
   const errors: KeyIssue[] = [];
@@ -104,11 +148,13 @@ export async function computeBuildKeys(repo: Repo, spec: Spec): Promise<KeysResu
     const context = normalizeRepoPath(model.build.context);
     const paths = new Set(selected.filter((f) => f.mode !== GITLINK_MODE).map((f) => f.path));
     for (const file of selected) {
-      if (missingLfs.has(file.path)) {
-        const name = file.path;
-        issues.push({ model: model.name, path: name, message: `${name} is an LFS pointer without its object: run \`git lfs pull\`, or set \`lfs: true\` on actions/checkout` });
+      const lfsModule = facts.missingLfs.get(file.path);
+      if (lfsModule !== undefined) {
+        // A submodule keeps its LFS objects in its own git folder: pull there.
+        const pull = lfsModule === '' ? '`git lfs pull`' : `\`git -C ${lfsModule} lfs pull\` (or \`git submodule foreach --recursive git lfs pull\`)`;
+        issues.push({ model: model.name, path: file.path, message: `${file.path} is an LFS pointer without its object: run ${pull}, or set \`lfs: true\` on actions/checkout` });
       }
-      if (facts.lfs.unconfigured && /filter=lfs/.test(facts.attributes.get(file.path) ?? '')) {
+      if (facts.lfsUnset.has(file.path)) {
         issues.push({ model: model.name, path: file.path, message: `${file.path} is stored with Git LFS, but git-lfs is not set up here: install git-lfs and run \`git lfs install\`, then \`git lfs pull\`` });
       }
       if (file.symlink && file.badName === undefined) {
@@ -132,9 +178,9 @@ export async function computeBuildKeys(repo: Repo, spec: Spec): Promise<KeysResu
       defaultBaseImage: model.build.baseImage === null ? DEFAULT_BASE_IMAGE : null,
       runtimeVersion: RUNTIME_VERSION,
       modes: files.filter((f) => f.mode !== REGULAR_MODE).map(({ path, mode }) => ({ path, mode })),
-      submodules: selected.filter((f) => f.mode === GITLINK_MODE).map((f) => ({ path: f.path, commit: f.blob })),
+      submodules: selected.filter((f) => f.mode === GITLINK_MODE).map((f) => ({ path: f.path, commit: f.blob, config: facts.configs.get(f.path) ?? '' })),
       checkout: {
-        config: facts.config,
+        config: facts.configs.get('') ?? '',
         attributes: files.flatMap((f) => {
           const attributes = facts.attributes.get(f.path);
           return attributes === undefined ? [] : [{ path: f.path, attributes }];

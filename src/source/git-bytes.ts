@@ -7,6 +7,8 @@ export type GitRun = {
   input?: string | Buffer;
   /** Variables added to the environment (GIT_INDEX_FILE for a private index). */
   env?: Record<string, string>;
+  /** The file mode creation mask git runs with (a shell sets it), e.g. 0o277 for files only the owner reads. */
+  umask?: number;
 };
 
 /** Thrown when git exits non-zero; `stderr` is git's own explanation. */
@@ -22,7 +24,8 @@ export class GitCommandError extends Error {
 /** Runs `git args` in `cwd`; resolves with its standard output as bytes. */
 export function gitBytes(cwd: string, args: string[], run: GitRun = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
+    const [command, argv]: [string, string[]] = run.umask === undefined ? ['git', args] : ['sh', ['-c', `umask ${run.umask.toString(8).padStart(4, '0')} && exec git "$@"`, 'git', ...args]];
+    const child = spawn(command, argv, {
       cwd,
       env: run.env === undefined ? process.env : { ...process.env, ...run.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -31,6 +31,12 @@ export type KeyInputs = {
   baseImage: string | null;
   /** Which image that default is, when `baseImage` is null: a Slipway release that changes it rebuilds those models. */
   defaultBaseImage: string | null;
+  /**
+   * The digest the base image's tag had when an image target planned (build/base-digests.ts): the
+   * image is built `FROM <base>@<digest>`, and a moved tag is a new build. Absent: not resolved
+   * (local builds, or a base image declared with its digest).
+   */
+  baseDigest?: string;
   runtimeVersion: string;
   /**
    * The interpreter of a build made on this machine (the local backend); absent for image builds,
@@ -47,14 +53,19 @@ export type KeyInputs = {
   checkout?: CheckoutInputs;
 };
 
-/** A submodule of a build: its path in the repository and the commit checked out there. */
-export type SubmoduleEntry = { path: string; commit: string };
+/**
+ * A submodule of a build: its path in the repository, the commit checked out there, and its own
+ * eol settings (`core.autocrlf`, `core.eol` as the submodule's git sees them), which decide its
+ * files' checkout bytes as `CheckoutInputs.config` does the repository's. `config` is absent only
+ * in builds recorded before it existed.
+ */
+export type SubmoduleEntry = { path: string; commit: string; config?: string };
 
 /** Checkout settings that change a file's bytes (see `docs/architecture.md`, "The content Git means"). */
 export type CheckoutInputs = {
-  /** The repository's eol settings, e.g. `core.autocrlf=true`; `` when none is set. */
+  /** The repository's eol settings, e.g. `core.autocrlf=true`; `` when none is set (submodules: `SubmoduleEntry.config`). */
   config: string;
-  /** Files with checkout attributes set, e.g. `{path, attributes: "eol=crlf text=set"}`, sorted. */
+  /** Files with checkout attributes set, e.g. `{path, attributes: "eol=crlf text=set"}`, sorted; a submodule's files by its own attributes. */
   attributes: Array<{ path: string; attributes: string }>;
 };
 

@@ -52,6 +52,7 @@ export type RawTarget = {
   namespace?: string;
   registry?: string;
   insecureRegistry?: boolean;
+  buildCache?: string;
   registryCredentials?: { username: RawSecretRef; password: RawSecretRef };
   imagePullSecret?: string;
   rolloutTimeoutSeconds?: number;

@@ -88,6 +88,7 @@ function kubernetesTarget(name: string, raw: RawTarget): KubernetesTarget {
     // The schema requires registry on kubernetes targets.
     registry: raw.registry ?? '',
     insecureRegistry: raw.insecureRegistry ?? false,
+    buildCache: raw.buildCache ?? null,
     registryCredentials: raw.registryCredentials
       ? { username: { fromEnv: raw.registryCredentials.username.fromEnv }, password: { fromEnv: raw.registryCredentials.password.fromEnv } }
       : null,

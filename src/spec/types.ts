@@ -112,6 +112,8 @@ export type KubernetesTarget = {
   /** Image repository prefix, no trailing slash: images are `<registry>/<model>:<key>`. */
   registry: string;
   insecureRegistry: boolean;
+  /** The repository of buildah's layer cache (`--cache-from`/`--cache-to`); null or absent: none. */
+  buildCache?: string | null;
   registryCredentials: { username: SecretRef; password: SecretRef } | null;
   /** The dockerconfigjson Secret pods pull with, or null. */
   imagePullSecret: string | null;

@@ -1,11 +1,13 @@
-// The daemon's technical metrics: every 10 s, what each model and replica did since the last
-// sample (counter deltas from the gateway, calls and latency from the call tally, CPU and memory
-// of each replica's process tree) goes into the store, folded into 1 min and 1 h rows; once an
-// hour the retention job deletes old rows. The clock is the caller's: `sample(nowMs)` does one
-// round, so tests drive it with any times and never sleep.
+// Technical metrics: every 10 s, what each model and replica did since the last sample (counter
+// deltas from the gateway, calls and latency from the call tally, CPU and memory of each replica)
+// goes to a sink, folded into 1 min and 1 h rows: the daemon's store (storeSink), or the cluster's
+// metrics store (metrics-store/tech-forwarder.ts). Once an hour the sink's retention job deletes
+// old rows. The clock is the caller's: `sample(nowMs)` does one round, so tests drive it with any
+// times and never sleep.
 import type { ReplicaStats } from '../gateway/types.ts';
 import type { Store } from '../store/database.ts';
 import { STEPS, windowStart, writeSamples, type SampleStep, type TechSample, type WindowLatency } from '../store/tech-samples.ts';
+import type { TechWrite } from '../metrics-store/tech-rows.ts';
 import type { CallTally } from './call-tally.ts';
 import { emptyHistogram, mergeInto, quantileMs, type LatencyHistogram } from './latency-histogram.ts';
 import type { ProcUsage } from './proc-usage.ts';
@@ -14,15 +16,38 @@ import { applyRetention } from './retention.ts';
 export const SAMPLE_INTERVAL_MS = 10_000;
 const RETENTION_EVERY_MS = 3_600_000;
 
+/** Where samples go: each round's samples with the percentiles of each step's window. */
+export type TechSink = {
+  write(atMs: number, samples: TechWrite[]): void;
+  /** Deletes rows past retention at `nowMs`; how many. Absent where the store does it itself. */
+  retain?(nowMs: number): number;
+};
+
+/** The daemon's sink: its own store. */
+export function storeSink(store: Store): TechSink {
+  return {
+    write: (atMs, samples) => writeSamples(store, atMs, samples, (s, step) => (s as TechWrite).latency[step]),
+    retain: (nowMs) => {
+      const gone = applyRetention(store, nowMs);
+      return gone[10] + gone[60] + gone[3600];
+    },
+  };
+}
+
 export type SamplerDeps = {
-  store: Store;
+  sink: TechSink;
   tally: CallTally;
   /** The gateway's per-replica counters (cumulative). */
   stats: () => ReplicaStats[];
-  /** Running replica processes. */
-  processes: () => Array<{ id: string; model: string; pid: number | null }>;
+  /** Running replica processes (locally, where their /proc can be read). */
+  processes?: () => Array<{ id: string; model: string; pid: number | null }>;
   /** CPU and memory of a process tree, or null when it is gone. */
-  usage: (pid: number) => ProcUsage | null;
+  usage?: (pid: number) => ProcUsage | null;
+  /**
+   * Instead of processes and usage (on a cluster): each replica's CPU (cores) and memory (bytes) as
+   * last measured elsewhere, by replica id.
+   */
+  replicaUsage?: () => Map<string, { cpu: number | null; rss: number | null }>;
   log?: (line: string) => void;
 };
 
@@ -31,6 +56,11 @@ type Previous = { counters: ReplicaStats; cpu: { pid: number; seconds: number; a
 export type Sampler = {
   /** Takes one sample at `nowMs` and stores it; runs the retention job when it is due. */
   sample(nowMs: number): void;
+  /**
+   * Each model's calls and failed calls (failure + error) counted by the gateway since the last
+   * sample: what the stored rows do not hold yet, so a page adding both shows every call at once.
+   */
+  unsampled(): Map<string, { calls: number; failed: number }>;
 };
 
 const COUNTERS = ['success', 'failure', 'error', 'busy', 'restarts'] as const;
@@ -50,10 +80,27 @@ export function createSampler(deps: SamplerDeps): Sampler {
     return { p50: quantileMs(w.histogram, 0.5), p95: quantileMs(w.histogram, 0.95), p99: quantileMs(w.histogram, 0.99) };
   }
 
+  const sinceLast = (s: ReplicaStats, field: (typeof COUNTERS)[number]): number => {
+    const was = previous.get(s.replicaId)?.counters[field] ?? 0;
+    // A counter lower than before belongs to a new slot with the same id: count from zero.
+    return s[field] >= was ? s[field] - was : s[field];
+  };
+
   return {
+    unsampled() {
+      const byModel = new Map<string, { calls: number; failed: number }>();
+      for (const s of deps.stats()) {
+        const failed = sinceLast(s, 'failure') + sinceLast(s, 'error');
+        const calls = sinceLast(s, 'success') + failed;
+        const m = byModel.get(s.model) ?? { calls: 0, failed: 0 };
+        byModel.set(s.model, { calls: m.calls + calls, failed: m.failed + failed });
+      }
+      return byModel;
+    },
     sample(nowMs) {
       const calls = deps.tally.take();
-      const pids = new Map(deps.processes().map((p) => [p.id, p.pid]));
+      const pids = new Map((deps.processes?.() ?? []).map((p) => [p.id, p.pid]));
+      const measured = deps.replicaUsage?.();
       const samples: TechSample[] = [];
       const totals = new Map<string, TechSample>();
       const total = (model: string): TechSample => {
@@ -68,11 +115,7 @@ export function createSampler(deps: SamplerDeps): Sampler {
       for (const s of deps.stats()) {
         seen.add(s.replicaId);
         const before = previous.get(s.replicaId);
-        const delta = (field: (typeof COUNTERS)[number]): number => {
-          const was = before?.counters[field] ?? 0;
-          // A counter lower than before belongs to a new slot with the same id: count from zero.
-          return s[field] >= was ? s[field] - was : s[field];
-        };
+        const delta = (field: (typeof COUNTERS)[number]): number => sinceLast(s, field);
         const row: TechSample = {
           model: s.model, replica: s.replicaId, calls: 0, success: delta('success'), failure: delta('failure'),
           error: delta('error'), busy: delta('busy'), restarts: delta('restarts'), requestBytes: 0, responseBytes: 0, cpu: null, rss: null,
@@ -80,8 +123,12 @@ export function createSampler(deps: SamplerDeps): Sampler {
         row.calls = row.success + row.failure + row.error;
         const pid = pids.get(s.replicaId) ?? null;
         let cpuMark: Previous['cpu'] = null;
-        const used = pid === null ? null : deps.usage(pid);
-        if (pid !== null && used) {
+        const used = pid === null || !deps.usage ? null : deps.usage(pid);
+        const elsewhere = measured?.get(s.replicaId);
+        if (elsewhere) {
+          row.cpu = elsewhere.cpu;
+          row.rss = elsewhere.rss;
+        } else if (pid !== null && used) {
           row.rss = used.rssBytes;
           const was = before?.cpu;
           if (was && was.pid === pid && nowMs > was.atMs && used.cpuSeconds >= was.seconds) {
@@ -112,11 +159,11 @@ export function createSampler(deps: SamplerDeps): Sampler {
         latencyOf.set(model, byStep);
       }
       const none: WindowLatency = { p50: null, p95: null, p99: null };
-      writeSamples(deps.store, nowMs, samples, (s, step) => (s.replica === '' ? latencyOf.get(s.model)![step] : none));
-      if (nowMs - lastRetention >= RETENTION_EVERY_MS) {
+      const noLatency = { 10: none, 60: none, 3600: none };
+      deps.sink.write(nowMs, samples.map((s) => ({ ...s, latency: s.replica === '' ? latencyOf.get(s.model)! : noLatency })));
+      if (deps.sink.retain && nowMs - lastRetention >= RETENTION_EVERY_MS) {
         lastRetention = nowMs;
-        const gone = applyRetention(deps.store, nowMs);
-        const count = gone[10] + gone[60] + gone[3600];
+        const count = deps.sink.retain(nowMs);
         if (count > 0) deps.log?.(`telemetry: ${count} technical metric rows past retention deleted`);
       }
     },

@@ -23,14 +23,18 @@ import { renderLogin } from './pages/login.ts';
 import { renderModel } from './pages/model.ts';
 import { renderOverview } from './pages/overview.ts';
 import { followLine } from '../follow/follow-summary.ts';
+import { localHistory } from '../history/local-records.ts';
+import { historyView } from './history-view.ts';
 import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
-import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session } from './session.ts';
+import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session, type Sessions } from './session.ts';
 
 export type DashboardDeps = DaemonParts & {
   /** The daemon's admin token: logs in as admin; used for the admin session's test calls. */
   token: string;
   reloadKeys(): void;
   keyUse: KeyUse;
+  /** Sessions (the daemon's are saved in its store); default: in memory only. */
+  sessions?: Sessions;
   exampleInputs: ExampleInputs;
   log(line: string): void;
   now?: () => number;
@@ -43,7 +47,7 @@ export type Dashboard = {
 };
 
 export function createDashboard(deps: DashboardDeps): Dashboard {
-  const sessions = createSessions();
+  const sessions = deps.sessions ?? createSessions();
   const now = deps.now ?? Date.now;
 
   function viewerOf(s: Session): Viewer {
@@ -147,7 +151,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     if (route === 'GET ') {
       const data = modelPage(deps, name, scopeOf(session));
       if (!data) return json(res, 404, { error: `no model ${name} is deployed here` });
-      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: await deps.exampleInputs(name) }));
+      const history = historyView(localHistory(deps.store, name), url.searchParams.get('at'));
+      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: await deps.exampleInputs(name), history }));
     }
     if (route === 'GET api/series') {
       const range: ChartRange = isRange(url.searchParams.get('range')) ? (url.searchParams.get('range') as ChartRange) : '1h';
@@ -165,7 +170,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       const t = now();
       // Read through the metrics API itself, as CML's read_metrics does.
       const answer = await fetch(`${deps.url}/api/v1/metrics?modelCrn=${encodeURIComponent(modelCrn(name))}&startTimestampMs=${t - RANGE_MS[range]}&endTimestampMs=${t}`, {
-        headers: { authorization: `Bearer ${bearerOf(session)}` },
+        // A session restored after a restart has no key: its scope was checked above, so the daemon reads for it.
+        headers: { authorization: `Bearer ${bearerOf(session) ?? deps.token}` },
       });
       const body = (await answer.json().catch(() => ({}))) as { metrics?: TrackedEntry[]; message?: string };
       if (!answer.ok) return json(res, answer.status, { error: body.message ?? answer.statusText });
@@ -201,10 +207,12 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     } catch {
       return json(res, 400, { error: 'send {"input": <the model\'s request as JSON>}' });
     }
+    const bearer = bearerOf(session);
+    if (bearer === null) return json(res, 401, { error: 'the daemon restarted since you logged in, and never keeps your API key: log in again to send test calls with it' });
     const started = performance.now();
     const answer = await fetch(`${deps.url}/models/${encodeURIComponent(name)}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearerOf(session)}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
       body: JSON.stringify(input ?? null),
     });
     const text = await answer.text();
@@ -218,7 +226,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     return json(res, 200, { status: answer.status, ms: Number(ms.toFixed(2)), body });
   }
 
-  function bearerOf(session: Session): string {
+  /** The key calls are made with: the admin token, the session's API key, or null when a restart left it behind. */
+  function bearerOf(session: Session): string | null {
     return session.principal.kind === 'admin' ? deps.token : session.principal.key;
   }
 

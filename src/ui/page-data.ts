@@ -13,7 +13,11 @@ import { listUiActions } from '../store/ui-actions.ts';
 import type { OverviewModel } from './pages/overview.ts';
 import type { ModelPageData } from './pages/model.ts';
 
-export type DaemonParts = { store: Store; deployer: LocalDeployer; supervisor: Supervisor; gateway: Gateway; root: string; url: string };
+export type DaemonParts = {
+  store: Store; deployer: LocalDeployer; supervisor: Supervisor; gateway: Gateway; root: string; url: string;
+  /** Calls the gateway counted since the sampler's last stored sample (see Sampler.unsampled). */
+  unsampled?: () => Map<string, { calls: number; failed: number }>;
+};
 
 /** Models a session may see: every one, or those its API key is scoped to. */
 export type Scope = string[] | null;
@@ -23,11 +27,13 @@ const visible = (scope: Scope, name: string) => scope === null || scope.includes
 export function overviewModels(p: DaemonParts, scope: Scope, nowMs: number): OverviewModel[] {
   const status = modelStatus({ deployer: p.deployer, supervisor: p.supervisor, gateway: p.gateway, root: p.root, gatewayUrl: p.url, sandbox: '' });
   const totals = recentTotals(p.store, nowMs - 3_600_000);
+  const unsampled = p.unsampled?.() ?? new Map<string, { calls: number; failed: number }>();
   return status.models
     .filter((m) => visible(scope, m.model))
     .map((m) => {
       const d = latestApplied(p.store, m.model);
       const t = totals.get(m.model);
+      const live = unsampled.get(m.model);
       return {
         name: m.model,
         state: m.state,
@@ -35,8 +41,8 @@ export function overviewModels(p: DaemonParts, scope: Scope, nowMs: number): Ove
         deploymentId: m.deploymentId,
         readyReplicas: m.readyReplicas,
         wantedReplicas: d?.serving.replicas ?? m.replicas,
-        callsLastHour: t?.calls ?? 0,
-        failedLastHour: t?.failed ?? 0,
+        callsLastHour: (t?.calls ?? 0) + (live?.calls ?? 0),
+        failedLastHour: (t?.failed ?? 0) + (live?.failed ?? 0),
         p95Ms: t?.p95 ?? null,
         cpu: d?.serving.resources.cpu ?? null,
         memory: d?.serving.resources.memory ?? null,
@@ -58,7 +64,7 @@ function logTail(logPath: string | null, errorTail: string | null): string | nul
 }
 
 /** The model page's data, or null for a model that is not deployed here (or not in scope). */
-export function modelPage(p: DaemonParts, name: string, scope: Scope): Omit<ModelPageData, 'viewer' | 'exampleInput'> | null {
+export function modelPage(p: DaemonParts, name: string, scope: Scope): Omit<ModelPageData, 'viewer' | 'exampleInput' | 'history'> | null {
   if (!visible(scope, name)) return null;
   const status = modelStatus({ deployer: p.deployer, supervisor: p.supervisor, gateway: p.gateway, root: p.root, gatewayUrl: p.url, sandbox: '' });
   const m = status.models.find((x) => x.model === name);

@@ -7,6 +7,8 @@ import { withSecretDigests } from '../spec/merge-env.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
 import type { TargetFlags } from '../backends/kubernetes/target-options.ts';
 import { UserError } from './user-error.ts';
+import { skopeoDigestLookup, withBaseDigests } from '../build/base-digests.ts';
+import type { BuildKeys } from '../source/types.ts';
 
 export type ClusterFlags = TargetFlags & { kubeconfig?: string };
 
@@ -53,4 +55,17 @@ export function clusterFor(spec: Spec, flags: ClusterFlags, log: (line: string) 
 export async function withClusterDigests(cluster: Cluster, spec: Spec, opts: { create: boolean; env?: NodeJS.ProcessEnv }): Promise<Spec> {
   const digest = await clusterSecretDigest(cluster.backend.api, { create: opts.create });
   return withSecretDigests(spec, { env: opts.env ?? process.env, digest });
+}
+
+/**
+ * `keys` with each model's base image pinned by the digest it has now (build/base-digests.ts), as
+ * every plan for an image target computes them, so plan, check and apply agree.
+ * @throws UserError when a base image's digest cannot be told.
+ */
+export async function withPinnedBases(cluster: Cluster, keys: BuildKeys): Promise<BuildKeys> {
+  const host = cluster.target.registry.split('/')[0];
+  const lookup = skopeoDigestLookup({ tlsVerify: (image) => !(cluster.target.insecureRegistry && image.split('/')[0] === host) });
+  const pinned = await withBaseDigests(keys, lookup);
+  if (!pinned.ok) throw new UserError(pinned.message);
+  return pinned.keys;
 }

@@ -3,7 +3,6 @@ import * as assert from 'uvu/assert';
 import { createBuildahBuilder } from '../../src/build/buildah-builder.ts';
 import { imageLabels, publicSourceUrl } from '../../src/build/image-labels.ts';
 import { defaultTlsVerify, imageRef, parseRegistry } from '../../src/build/image-ref.ts';
-import { createBuilder } from '../../src/build/registry.ts';
 
 test('registry settings are host[:port][/prefix]', () => {
   assert.equal(parseRegistry('registry.example.com/ml/'), { ok: true, registry: 'registry.example.com/ml' });
@@ -49,8 +48,8 @@ test('labels carry provenance and the build; remote credentials never reach them
 });
 
 test('the buildah builder is registered and needs a registry', () => {
-  assert.is(createBuilder('buildah', { stateDir: '/tmp/unused', registry: '127.0.0.1:5000' }).name, 'buildah');
-  assert.throws(() => createBuilder('buildah', { stateDir: '/tmp/unused' }), /the buildah builder needs a registry/);
+  assert.is(createBuildahBuilder({ stateDir: '/tmp/unused', registry: '127.0.0.1:5000' }).name, 'buildah');
+  assert.throws(() => createBuildahBuilder({ stateDir: '/tmp/unused', registry: '' }), /the buildah builder needs a registry/);
   assert.throws(() => createBuildahBuilder({ stateDir: '/tmp/unused', registry: 'docker://x' }), /has a scheme/);
 });
 

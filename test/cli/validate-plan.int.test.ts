@@ -88,7 +88,7 @@ test('plan: create on a fresh repository, JSON shape, detailed exit code 2, from
     assert.equal(Object.keys(parsed), ['changes']);
     assert.is(parsed.changes.length, 1);
     const [change] = parsed.changes;
-    assert.equal(Object.keys(change).sort(), ['action', 'build', 'model', 'reasons']);
+    assert.equal(Object.keys(change).sort(), ['action', 'build', 'model', 'reasons', 'why']);
     assert.is(change.model, 'adder');
     assert.is(change.action, 'create');
     assert.equal(change.build.number, 1);

@@ -5,13 +5,22 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import { clusterBuildLedger } from '../../src/backends/kubernetes/cluster-build-ledger.ts';
-import { applyToCluster } from '../../src/backends/kubernetes/cluster-apply.ts';
+import { applyToTarget, type ApplyToTargetOptions } from '../../src/target/apply-to-target.ts';
+import { clusterApplyPorts } from '../../src/target/kubernetes-target.ts';
+import type { KubernetesBackend } from '../../src/backends/kubernetes/kubernetes-backend.ts';
+import type { Spec } from '../../src/spec/types.ts';
+import type { BuildKeys } from '../../src/source/types.ts';
 import type { Builder } from '../../src/build/builder.ts';
 import { clusterTest } from '../../src/ci/cluster-test-flow.ts';
 import type { CandidateStarter } from '../../src/ci/candidate-tests.ts';
 import type { KubernetesTarget } from '../../src/spec/types.ts';
 import { inputs, keys, model, spec } from '../plan/factories.ts';
 import { startCluster, step, type Cluster } from './cluster-harness.ts';
+import { startReplica, type Replica } from '../runtime/replica-process.ts';
+
+/** The cluster's apply through the one composer, as the CLI and CI run it. */
+const applyToCluster = (input: { backend: KubernetesBackend; builder: Builder; spec: Spec; keys: BuildKeys } & ApplyToTargetOptions) =>
+  applyToTarget(clusterApplyPorts(input.backend, input.builder), input, input);
 
 const ns = 'ledger';
 const v1 = inputs('iris', { 'models/iris/predict.py': 'blob-1' });
@@ -36,12 +45,27 @@ const echo: CandidateStarter = async () => ({ call: async (_m, input) => ({ ok: 
 const noBuilds: Builder = { name: 'none', build: async () => assert.unreachable('the merge built again what the pull request built') as never };
 
 let cluster: Cluster;
+// The apply's examples gate traffic: they are called on the new pods, real replicas of the model.
+const replicas = new Map<string, Replica>();
 test.before(async () => {
-  cluster = await startCluster(ns);
+  cluster = await startCluster(ns, {}, {
+    kubelet: {
+      async start(pod) {
+        const replica = await startReplica({ 'predict.py': 'def predict(a):\n    return a["x"]\n' }, 'predict.py', 'predict');
+        replicas.set(pod.metadata.name, replica);
+        return { port: replica.port };
+      },
+      async stop(pod) {
+        await replicas.get(pod.metadata.name)?.stop();
+        replicas.delete(pod.metadata.name);
+      },
+    },
+  });
   await step(cluster.backend, spec(iris), keys(['iris', v1]));
 });
 test.after(async () => {
   await cluster.fake.close();
+  for (const replica of replicas.values()) await replica.stop();
 });
 
 test('an image built by a pull request is recorded then, and the merge reuses it: the plan says so', async () => {
@@ -61,6 +85,7 @@ test('an image built by a pull request is recorded then, and the merge reuses it
   assert.equal([change.action, change.build], ['rebuild', { number: 2, key: keys(['iris', v2]).iris.key, reused: true }]);
   assert.ok(change.reasons.includes('build #2 has this key'), change.reasons.join('; '));
   assert.ok(merged.report?.ok);
+  assert.equal(merged.report!.outcomes.map((o) => [o.gated, o.tests.map((t) => t.pass)]), [[true, [true]]], 'the example ran on the new pods before the switch');
   assert.equal(merged.report!.outcomes.map((o) => [o.build?.number, o.build?.reused]), [[2, true]]);
 });
 

@@ -1,12 +1,20 @@
-// applyToCluster: the shared applyPlan against the cluster with no local store. A rollback finds
+// applyToTarget on a cluster's ports: the shared applyPlan against the cluster with no local store. A rollback finds
 // its build in the cluster's build ledger (its records) and builds nothing.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyToCluster } from '../../src/backends/kubernetes/cluster-apply.ts';
+import { applyToTarget, type ApplyToTargetOptions } from '../../src/target/apply-to-target.ts';
+import { clusterApplyPorts } from '../../src/target/kubernetes-target.ts';
+import type { KubernetesBackend } from '../../src/backends/kubernetes/kubernetes-backend.ts';
+import type { Spec } from '../../src/spec/types.ts';
+import type { BuildKeys } from '../../src/source/types.ts';
 import { clusterBuildLedger } from '../../src/backends/kubernetes/cluster-build-ledger.ts';
 import type { Builder } from '../../src/build/builder.ts';
 import { inputs, keys, model, spec } from '../plan/factories.ts';
 import { startCluster, step, type Cluster } from './cluster-harness.ts';
+
+/** The cluster's apply through the one composer, as the CLI and CI run it. */
+const applyToCluster = (input: { backend: KubernetesBackend; builder: Builder; spec: Spec; keys: BuildKeys } & ApplyToTargetOptions) =>
+  applyToTarget(clusterApplyPorts(input.backend, input.builder), input, input);
 
 const ns = 'ci';
 const v1 = inputs('iris', { 'models/iris/predict.py': 'blob-1' });
@@ -39,7 +47,7 @@ test('a rollback applies from the cluster records alone', async () => {
   assert.is(plan.changes[0].action, 'rollback');
   assert.ok(report?.ok, logs.join('\n'));
   assert.equal(report!.outcomes.map((o) => [o.action, o.deploymentId, o.build?.number]), [['rollback', 3, 1]]);
-  assert.is(cluster.fake.get('deployments', ns, 'slipway-iris')!.metadata.annotations!['slipway.dev/build-number'], '1');
+  assert.is(cluster.fake.get('deployments', ns, 'slipway-iris-d3')!.metadata.annotations!['slipway.dev/build-number'], '1');
   const again = await applyToCluster({ backend: cluster.backend, spec: iris, keys: keys(['iris', v1]), root: '/repo', builder: noBuilds, gitCommit: 'abc', log: () => {} });
   assert.is(again.report, null, 'nothing to do');
 });

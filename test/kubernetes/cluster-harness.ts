@@ -7,12 +7,12 @@ import type { Plan } from '../../src/plan/types.ts';
 import type { BuildKeys } from '../../src/source/types.ts';
 import type { Spec } from '../../src/spec/types.ts';
 import type { StoredBuild } from '../../src/store/builds.ts';
-import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.ts';
+import { startFakeKubeApiServer, type FakeKubeApiServer, type FakeOptions } from '../support/fake-kube-apiserver.ts';
 
 export type Cluster = { fake: FakeKubeApiServer; backend: KubernetesBackend; logs: string[] };
 
-export async function startCluster(namespace: string, overrides: Partial<KubernetesBackendOptions> = {}): Promise<Cluster> {
-  const fake = await startFakeKubeApiServer({ controllerStepMs: 5 });
+export async function startCluster(namespace: string, overrides: Partial<KubernetesBackendOptions> = {}, fakeOptions: FakeOptions = {}): Promise<Cluster> {
+  const fake = await startFakeKubeApiServer({ controllerStepMs: 5, ...fakeOptions });
   const logs: string[] = [];
   const backend = createKubernetesBackend({
     kubeConfig: fake.kubeConfig(namespace),

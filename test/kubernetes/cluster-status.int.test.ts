@@ -49,7 +49,7 @@ test('status --target: the deployment, build, replicas and rollout of each model
   assert.match(String(status.models[0].image), 'registry.test/ml/iris');
 
   // Scaled by hand: still deployment #3, but no longer as applied.
-  fake.edit('deployments', 'models', 'slipway-iris', { spec: { replicas: 1 } });
+  fake.edit('deployments', 'models', 'slipway-iris-d3', { spec: { replicas: 1 } });
   const text = await slipwayAsync(repo.root, ['status', ...target]);
   assert.is(text.status, 0, text.stderr);
   assert.match(text.stdout, 'namespace models');
@@ -72,6 +72,23 @@ test('deployments --target: every record, oldest first, with its build and actio
   assert.match(lines[0], /^#1 {2}[0-9a-f]{12} .* registry\.test\/ml\/iris:[0-9a-f]+@sha256:[0-9a-f]{64}$/);
   const none = await slipwayAsync(repo.root, ['builds', 'absent', ...target]);
   assert.match(none.stdout, 'absent has no builds in namespace models');
+});
+
+test('prune --target: records younger than --min-age stay; an hour later the newest deployment and its build do', async () => {
+  const young = await slipwayAsync(repo.root, ['prune', ...target, '--keep', '1']);
+  assert.is(young.status, 0, young.stderr);
+  assert.is(young.stdout, 'Nothing to prune.\n');
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  const dry = await slipwayAsync(repo.root, ['prune', ...target, '--keep', '1', '--now', later, '--dry-run']);
+  assert.is(dry.status, 0, dry.stderr);
+  assert.is(dry.stdout, 'would remove iris build records #1\nwould remove iris deployment records #1, #2\n');
+  const run = await slipwayAsync(repo.root, ['prune', ...target, '--keep', '1', '--now', later, '--json']);
+  assert.is(run.status, 0, run.stderr);
+  assert.equal(JSON.parse(run.stdout), { dryRun: false, builds: [{ model: 'iris', number: 1 }], deployments: [{ model: 'iris', id: 1 }, { model: 'iris', id: 2 }] });
+  const records = fake.list('configmaps', 'models').map((m) => m.metadata.name).filter((n) => /^slipway-iris-[bd]\d+$/.test(n)).sort();
+  assert.equal(records, ['slipway-iris-b2', 'slipway-iris-d3']);
+  const deployments = await slipwayAsync(repo.root, ['deployments', 'iris', ...target, '--json']);
+  assert.equal(JSON.parse(deployments.stdout).map((d: { id: number }) => d.id), [3]);
 });
 
 test.run();

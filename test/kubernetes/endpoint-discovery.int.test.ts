@@ -26,6 +26,11 @@ function slice(name: string, pod: string, port: number, ready: boolean) {
   };
 }
 
+/** The pod behind an endpoint, as the ReplicaSet controller makes it: labelled with its deployment id. */
+function pod(name: string, deploymentId: number) {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'slipway', 'app.kubernetes.io/component': 'model', 'slipway.dev/model': 'iris', 'slipway.dev/deployment-id': String(deploymentId) } } };
+}
+
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   assert.ok(check(), 'the condition was never met');
@@ -41,6 +46,7 @@ test.before(async () => {
   peers = [await startReplicaPeer('slipway-iris-abc-1'), await startReplicaPeer('slipway-iris-abc-2')];
   const v1 = inputs('iris');
   await step(cluster.backend, spec(model('iris', { serving: { replicas: 2, auth: false, concurrency: 3 } })), keys(['iris', v1]));
+  for (const peer of peers) cluster.fake.put('pods', ns, pod(peer.name, 1));
   cluster.fake.put('endpointslices', ns, slice('slipway-iris-a', peers[0].name, Number(new URL(peers[0].origin).port), true));
   gateway = await startClusterGateway({ api: cluster.backend.api, port: 0, host: '127.0.0.1', log: () => {} });
 });
@@ -52,7 +58,7 @@ test.after(async () => {
 
 const accessKey = () => Buffer.from((cluster.fake.get('secrets', ns, 'slipway-iris-access-key')!.data as any).accessKey, 'base64').toString();
 
-test('routes from the Deployment annotation and the ready endpoints; a call with the access key answers', async () => {
+test('routes from the serving Deployment\'s annotation and the ready endpoints of its pods; a call with the access key answers', async () => {
   const route = gateway.discovery.routes().get('iris')!;
   assert.equal({ ...route, replicas: undefined }, {
     name: 'iris', deploymentId: 1, build: 1, state: 'running', auth: false, concurrency: 3,
@@ -87,10 +93,20 @@ test('a new ready endpoint joins the route; an unready one leaves it', async () 
   assert.equal(answer.body.response.peer, peers[1].name);
 });
 
-test('a redeploy changes the route settings (deployment id, concurrency)', async () => {
+test('a redeploy changes the route settings (deployment id, concurrency) and leaves the pods of the previous one', async () => {
   await step(cluster.backend, spec(model('iris', { serving: { replicas: 2, auth: false, concurrency: 1 } })), keys(['iris', inputs('iris')]));
   await until(() => gateway.discovery.routes().get('iris')!.deploymentId === 2);
   assert.is(gateway.discovery.routes().get('iris')!.concurrency, 1);
+  assert.equal(gateway.discovery.routes().get('iris')!.replicas, [], 'the ready endpoint is a pod of deployment #1');
+});
+
+test('an endpoint whose pod is unknown or of another deployment is never routed to', async () => {
+  cluster.fake.put('pods', ns, pod('slipway-iris-d2-x-1', 2));
+  const port = Number(new URL(peers[0].origin).port);
+  cluster.fake.put('endpointslices', ns, slice('slipway-iris-c', 'slipway-iris-d2-x-1', port, true));
+  cluster.fake.put('endpointslices', ns, slice('slipway-iris-d', 'no-such-pod', port, true));
+  await until(() => gateway.discovery.routes().get('iris')!.replicas.length === 1);
+  assert.equal(gateway.discovery.routes().get('iris')!.replicas.map((r) => r.id), ['slipway-iris-d2-x-1']);
 });
 
 test('a deleted model is forgotten: 404', async () => {

@@ -22,8 +22,10 @@ test.after(async () => {
 });
 
 const envSecrets = () => cluster.fake.list('secrets', ns, 'slipway.dev/secret=env').map((s) => s.metadata.name);
+/** The newest Deployment of the model (each deployment id has its own). */
+const newest = () => cluster.fake.list('deployments', ns).sort((a, b) => Number(b.metadata.annotations!['slipway.dev/deployment-id']) - Number(a.metadata.annotations!['slipway.dev/deployment-id']))[0];
 const secretNameInTemplate = (): string | undefined =>
-  (cluster.fake.get('deployments', ns, 'slipway-iris')!.spec as any).template.spec.containers[0].env.find((e: any) => e.name === 'DB_PASSWORD')?.valueFrom.secretKeyRef.name;
+  (newest().spec as any).template.spec.containers[0].env.find((e: any) => e.name === 'DB_PASSWORD')?.valueFrom.secretKeyRef.name;
 
 test('a dropped fromEnv variable during a stalled rollout leaves the old ReplicaSet\'s Secret intact', async () => {
   await step(cluster.backend, withEnv({ ...password, MODE: { value: 'a' } }), v1);
@@ -31,7 +33,7 @@ test('a dropped fromEnv variable during a stalled rollout leaves the old Replica
   const before = cluster.fake.get('secrets', ns, first)!;
   assert.is(before.immutable, true);
 
-  cluster.fake.controller.stall(ns, 'slipway-iris');
+  cluster.fake.controller.stall(ns, 'slipway-iris-d2');
   const failure = await step(cluster.backend, withEnv({ MODE: { value: 'a' } }), v1).then(() => null, (error: unknown) => error);
   assert.instance(failure, RolloutError);
   assert.is(secretNameInTemplate(), undefined, 'the new template reads no Secret');
@@ -39,7 +41,7 @@ test('a dropped fromEnv variable during a stalled rollout leaves the old Replica
   assert.ok(after, 'the old pods can still restart with their values');
   assert.equal(after!.data, before.data);
   assert.is(after!.metadata.resourceVersion, before.metadata.resourceVersion, 'never written again');
-  cluster.fake.controller.stall(ns, 'slipway-iris', false);
+  cluster.fake.controller.stall(ns, 'slipway-iris-d2', false);
   await cluster.fake.controller.idle();
 });
 

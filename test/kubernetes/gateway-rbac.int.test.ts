@@ -22,11 +22,23 @@ test('the gateway Role grants exactly these permissions', () => {
     'apps deployments get',
     'apps deployments list',
     'apps deployments watch',
+    'core services get',
+    'core services list',
+    'core services watch',
     'core secrets get [slipway-access-keys, slipway-api-keys]',
     'core secrets list [slipway-access-keys, slipway-api-keys]',
     'core secrets watch [slipway-access-keys, slipway-api-keys]',
-    // A replica whose call ran past its timeout is replaced (cluster-gateway.ts).
+    // The deployment id of each pod (serving-switch.ts); a replica whose call ran past its
+    // timeout is replaced (cluster-gateway.ts).
+    'core pods get',
+    'core pods list',
+    'core pods watch',
     'core pods delete',
+    // The replicas' CPU and memory for the technical metrics (pod-usage.ts).
+    'metrics.k8s.io pods get',
+    'metrics.k8s.io pods list',
+    // The dashboard's build and deployment records (src/ui/cluster-dashboard.ts).
+    'core configmaps list',
   ]);
 });
 

@@ -60,7 +60,8 @@ test('--dry-run prints the gateway manifests, valid, in the target namespace', (
   }
   assert.equal(docs[0].data, { token: '(hidden)' }, 'the metrics store token is not printed');
   assert.is(docs[6].spec.template.spec.containers[0].image, 'localhost:5001/slipway:test');
-  assert.equal(docs[6].spec.template.spec.containers[0].env.map((e: { name: string }) => e.name), ['SLIPWAY_NAMESPACE', 'SLIPWAY_METRICS_STORE_URL', 'SLIPWAY_METRICS_STORE_TOKEN']);
+  assert.equal(docs[6].spec.template.spec.containers[0].env.map((e: { name: string }) => e.name), ['SLIPWAY_NAMESPACE', 'SLIPWAY_METRICS_STORE_URL', 'SLIPWAY_METRICS_STORE_TOKEN', 'SLIPWAY_DASHBOARD_TOKEN']);
+  assert.equal(docs[6].spec.template.spec.containers[0].env[3].valueFrom.secretKeyRef, { name: 'slipway-dashboard', key: 'adminToken', optional: true }, 'the admin login is optional');
   assert.is(docs[1].spec.volumeClaimTemplates[0].spec.resources.requests.storage, '1Gi', 'SQLite on a claim by default');
 });
 

@@ -29,7 +29,7 @@ test('a Lease taken by another apply stops this apply before its next write', as
   const failure = await step(cluster.backend, spec(model('iris')), keys(['iris', inputs('iris')])).then(() => null, (error: unknown) => error);
   assert.instance(failure, ApplyLockLostError);
   assert.match((failure as Error).message, 'taken by "other-apply@runner"');
-  assert.ok(fake.get('deployments', ns, 'slipway-iris'), 'the write before the loss happened');
+  assert.ok(fake.get('deployments', ns, 'slipway-iris-d1'), 'the write before the loss happened');
   assert.is(fake.get('services', ns, 'slipway-iris'), null, 'no write after it');
   assert.is(fake.get('configmaps', ns, 'slipway-iris-d1'), null, 'no deployment record');
   assert.is((fake.get('leases', ns, 'slipway-apply-lock')!.spec as any).holderIdentity, 'other-apply@runner', 'the release left the new holder alone');

@@ -40,7 +40,7 @@ function valid<T>(Model: new (data: any) => { validate(): void }, manifest: T): 
 test('model Deployment: labels, annotations, probes, preStop, strategy, resources, env', () => {
   const d = valid(Deployment, modelDeployment(deploymentInput({ serving: servingWith({ resources: { cpu: '2', memory: '4Gi', gpu: 1 } }) })));
   const meta = d.metadata!;
-  assert.is(meta.name, 'slipway-iris');
+  assert.is(meta.name, 'slipway-iris-d7');
   assert.equal(meta.labels, {
     'app.kubernetes.io/name': 'iris',
     'app.kubernetes.io/instance': 'slipway-iris',
@@ -49,6 +49,7 @@ test('model Deployment: labels, annotations, probes, preStop, strategy, resource
     'app.kubernetes.io/managed-by': 'slipway',
     'app.kubernetes.io/version': '3',
     'slipway.dev/model': 'iris',
+    'slipway.dev/deployment-id': '7',
   });
   assert.equal(meta.annotations!['slipway.dev/build-number'], '3');
   assert.equal(meta.annotations!['slipway.dev/build-key'], 'a'.repeat(64));
@@ -60,7 +61,8 @@ test('model Deployment: labels, annotations, probes, preStop, strategy, resource
   });
   const spec = d.spec!;
   assert.is(spec.replicas, 2);
-  assert.equal(spec.selector.matchLabels, { 'app.kubernetes.io/name': 'iris', 'app.kubernetes.io/instance': 'slipway-iris' });
+  assert.equal(spec.selector.matchLabels, { 'app.kubernetes.io/name': 'iris', 'app.kubernetes.io/instance': 'slipway-iris', 'slipway.dev/deployment-id': '7' });
+  assert.equal(spec.template.metadata!.labels, meta.labels, 'the pods carry the deployment id the gateway selects by');
   assert.equal(spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } });
   assert.is(spec.progressDeadlineSeconds, 960, 'raised above the startup budget (600 s) plus the pull allowance');
   assert.ok(spec.progressDeadlineSeconds! > STARTUP_BUDGET_SECONDS + PULL_ALLOWANCE_SECONDS);
@@ -102,19 +104,21 @@ test('model Deployment: recreate, stopped, no secrets, no pull secret, no commit
   assert.equal(d.spec!.template.spec!.containers[0].resources, {});
 });
 
-test('a replicas-only change leaves the pod template alone (scale, no restart)', () => {
-  const one = modelDeployment(deploymentInput());
-  const three = modelDeployment(deploymentInput({ serving: servingWith({ replicas: 3 }), deploymentId: 8 }));
-  assert.equal(one.spec!.template, three.spec!.template);
-  assert.is.not(one.spec!.replicas, three.spec!.replicas);
+test('each deployment id is a Deployment of its own (blue/green): another name and selector', () => {
+  const seven = modelDeployment(deploymentInput());
+  const eight = modelDeployment(deploymentInput({ serving: servingWith({ replicas: 3 }), deploymentId: 8 }));
+  assert.equal([seven.metadata!.name, eight.metadata!.name], ['slipway-iris-d7', 'slipway-iris-d8']);
+  assert.is(eight.spec!.selector.matchLabels!['slipway.dev/deployment-id'], '8');
 });
 
-test('model Service: ClusterIP, port 80 to the runtime port by name, same selector', () => {
+test('model Service: ClusterIP, port 80 to the runtime port by name, selecting the pods of every deployment id', () => {
   const s = valid(Service, modelService(owner));
   assert.is(s.metadata!.name, 'slipway-iris');
   assert.is(s.spec!.type, 'ClusterIP');
   assert.equal(s.spec!.ports, [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
-  assert.equal(s.spec!.selector, modelDeployment(deploymentInput()).spec!.selector.matchLabels);
+  const { 'slipway.dev/deployment-id': _id, ...withoutId } = modelDeployment(deploymentInput()).spec!.selector.matchLabels!;
+  assert.equal(s.spec!.selector, withoutId);
+  assert.not.ok(s.metadata!.annotations, 'the serving id is written by the switch, never by apply (serving-switch.ts)');
 });
 
 test('Secrets: env values and the access key, base64 in data', () => {

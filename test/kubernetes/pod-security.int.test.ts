@@ -24,7 +24,7 @@ const input = { project: 'demo', namespace: ns, image: 'registry.test/slipway:1'
 
 test('a model runs in a restricted namespace', async () => {
   await step(cluster.backend, spec(model('iris')), keys(['iris', inputs('iris')]));
-  const status = conditions('slipway-iris');
+  const status = conditions('slipway-iris-d1');
   assert.is(status.readyReplicas, 1);
   assert.not.ok(status.conditions?.some((c) => c.type === 'ReplicaFailure'));
 });

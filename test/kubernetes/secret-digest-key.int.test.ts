@@ -61,7 +61,7 @@ test('a changed secret value plans a reconfigure that names no value, and the ne
     lock: { durationSeconds: 5, timeoutMs: 5_000, pollMs: 10 },
   });
   assert.equal(only(await step(applying, withValue('pw-2'), keys(['iris', v1]))).action, 'reconfigure');
-  const name = (cluster.fake.get('deployments', ns, 'slipway-iris')!.spec as any).template.spec.containers[0].env.find((e: any) => e.name === 'DB_PASSWORD').valueFrom.secretKeyRef.name;
+  const name = (cluster.fake.get('deployments', ns, 'slipway-iris-d2')!.spec as any).template.spec.containers[0].env.find((e: any) => e.name === 'DB_PASSWORD').valueFrom.secretKeyRef.name;
   const stored = cluster.fake.get('secrets', ns, name)!;
   assert.is(Buffer.from(String((stored as unknown as { data: Record<string, string> }).data.DB_PASSWORD), 'base64').toString(), 'pw-2');
   assert.equal(only(plan(withValue('pw-2'), keys(['iris', v1]), await applying.observe())).action, 'noop');

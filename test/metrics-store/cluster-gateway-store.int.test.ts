@@ -34,6 +34,7 @@ test.before(async () => {
   cluster = await startCluster(ns);
   peer = await startReplicaPeer('slipway-iris-abc-1');
   await step(cluster.backend, spec(model('iris', { serving: { replicas: 1, auth: false } })), keys(['iris', inputs('iris')]));
+  cluster.fake.put('pods', ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name: peer.name, labels: { 'app.kubernetes.io/managed-by': 'slipway', 'app.kubernetes.io/component': 'model', 'slipway.dev/model': 'iris', 'slipway.dev/deployment-id': '1' } } });
   cluster.fake.put('endpointslices', ns, {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
     metadata: { name: 'slipway-iris-a', labels: { 'kubernetes.io/service-name': 'slipway-iris', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
@@ -47,7 +48,7 @@ test.before(async () => {
   storeServer.listen(0, '127.0.0.1');
   await new Promise((r) => storeServer.once('listening', r));
   const storeUrl = `http://127.0.0.1:${(storeServer.address() as AddressInfo).port}`;
-  gateway = await startClusterGateway({ api: cluster.backend.api, port: 0, host: '127.0.0.1', log: () => {}, metricsStore: { url: storeUrl, token: 'store-token' } });
+  gateway = await startClusterGateway({ api: cluster.backend.api, port: 0, host: '127.0.0.1', log: () => {}, metricsStore: { url: storeUrl, token: 'store-token' }, sampleEveryMs: 0 });
 });
 
 test.after(async () => {
@@ -85,6 +86,36 @@ test('tracked metrics of a call reach the store; read_metrics and track_delayed_
   assert.is((await delayed(apiKey, uuid)).status, 200);
   const second = (await (await read(apiKey)).json()) as { metrics: Array<{ metrics: Record<string, unknown> }> };
   assert.equal(second.metrics[0]!.metrics, { score: 0.9, actual: 1 });
+});
+
+test('technical metrics: the gateway samples calls, latency and bytes per model and replica, with CPU and memory from the metrics API, into the store', async () => {
+  const before = (await backend.readTech({ model: 'iris', step: 10, fromMs: 0 })).length;
+  assert.is(before, 0, 'nothing sampled yet (the interval is off in this test)');
+  // What metrics-server would report for the replica's pod: two containers, summed.
+  await cluster.backend.api.create({
+    apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics', metadata: { name: peer.name, namespace: ns },
+    containers: [{ name: 'model', usage: { cpu: '250m', memory: '64Mi' } }, { name: 'sidecar', usage: { cpu: '5000000n', memory: '1024Ki' } }],
+  } as never);
+  for (let i = 0; i < 3; i++) {
+    const call = await fetch(`${gateway.url}/model`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKey: accessKey(), request: { n: i } }) });
+    assert.is(call.status, 200);
+  }
+  const T = Date.UTC(2026, 11, 1, 12, 0, 5);
+  await gateway.sampling!.sampleNow(T);
+  const [total] = await backend.readTech({ model: 'iris', step: 10, fromMs: 0 });
+  // The earlier test's call counts too: the gateway's counters since it started.
+  assert.is(total!.calls, 4);
+  assert.is(total!.success, 4);
+  assert.ok(total!.requestBytes > 0 && total!.responseBytes > 0, 'bytes');
+  assert.ok(total!.p95 !== null && total!.p95 > 0, 'latency percentiles');
+  const [replica] = await backend.readTech({ model: 'iris', replica: peer.name, step: 10, fromMs: 0 });
+  assert.is(replica!.calls, 4);
+  assert.is(replica!.cpu, 0.255);
+  assert.is(replica!.rss, 65 * 1024 * 1024);
+  assert.is(total!.cpu, 0.255, "the model's CPU: its replicas' summed");
+  await gateway.sampling!.sampleNow(T + 10_000);
+  const [minute] = await backend.readTech({ model: 'iris', step: 60, fromMs: 0 });
+  assert.equal([minute!.at, minute!.samples, minute!.calls], [Date.UTC(2026, 11, 1, 12, 0, 0), 2, 4], 'a quiet 10 s adds a sample, no calls');
 });
 
 test("the store's StatefulSet (SQLite on a claim, or PostgreSQL from the Secret) and Service validate against the Kubernetes schemas", () => {

@@ -28,6 +28,7 @@ test('create: a new model gets build #1, new', () => {
     action: 'create',
     build: { number: 1, key: key(v1).key, reused: false },
     reasons: ['new model'],
+    why: [{ kind: 'origin', origin: 'new' }],
     desired: iris,
   });
 });
@@ -125,6 +126,18 @@ test('rebuild with a reused build: the key of a newer build (built by a pull req
   assert.equal(change.reasons, ['build #2 has this key', 'predict.py modified']);
 });
 
+test('rebuild: a build the target may not deploy (a pull-request candidate) is built again under the next number', () => {
+  const candidate = { ...build(2, v2), notReusable: 'was a pull-request candidate, built again for the registry' };
+  const seen = observedModel('iris', { builds: [build(1, v1), candidate], deployment: applied(11, 1) });
+  const change = only(plan(spec(model('iris')), keys(['iris', v2]), observed(seen)), 'iris');
+  assert.is(change.action, 'rebuild');
+  assert.equal(change.build, { number: 3, key: key(v2).key, reused: false });
+  assert.equal(change.reasons, ['build #2 was a pull-request candidate, built again for the registry', 'predict.py modified']);
+  // An older build of the key that the target built itself is reused before a newer candidate.
+  const older = observedModel('iris', { builds: [build(1, v1), build(2, v2), { ...candidate, number: 3 }], deployment: applied(11, 1) });
+  assert.equal(only(plan(spec(model('iris')), keys(['iris', v2]), observed(older)), 'iris').build, { number: 2, key: key(v2).key, reused: true });
+});
+
 test('reconfigure: same build, serving differs', () => {
   const iris = model('iris', { serving: { replicas: 3 } });
   const change = only(plan(spec(iris), keys(['iris', v1]), observed(deployedIris())), 'iris');
@@ -174,6 +187,7 @@ test('noop: everything matches; the deployed build is reused', () => {
     action: 'noop',
     build: { number: 1, key: key(v1).key, reused: true },
     reasons: [],
+    why: [],
     desired: iris,
   });
 });
@@ -193,7 +207,7 @@ test('noop: with no live state the record is trusted', () => {
 test('delete: observed, not declared', () => {
   const p = plan(spec(), keys(), observed(deployedIris()));
   assert.equal(p.changes, [
-    { model: 'iris', action: 'delete', build: null, reasons: ['no longer declared in models.yaml'] },
+    { model: 'iris', action: 'delete', build: null, reasons: ['no longer declared in models.yaml'], why: [{ kind: 'deleted' }] },
   ]);
   assert.is('desired' in p.changes[0], false);
 });

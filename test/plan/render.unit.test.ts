@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { plan } from '../../src/plan/plan.ts';
 import { planSummary } from '../../src/plan/plan-summary.ts';
 import { renderPlanJson } from '../../src/plan/render-plan-json.ts';
+import { reasonText } from '../../src/plan/reason.ts';
 import { renderPlanMarkdown } from '../../src/plan/render-plan-markdown.ts';
 import { renderPlanText } from '../../src/plan/render-plan-text.ts';
 import type { Action, Plan } from '../../src/plan/types.ts';
@@ -42,7 +43,7 @@ test('the sample plan has the actions the renderer tests rely on', () => {
   assert.ok(p.changes[1].reasons.includes('env TOKEN changed (secret)'));
 });
 
-test('JSON: exactly model, action, build and reasons per change, pretty-printed', () => {
+test('JSON: exactly model, action, build, reasons and why per change, pretty-printed', () => {
   const p = samplePlan();
   const out = renderPlanJson(p);
   const parsed = JSON.parse(out);
@@ -53,20 +54,24 @@ test('JSON: exactly model, action, build and reasons per change, pretty-printed'
         action: 'create',
         build: { number: 1, key: key(inputs('add-numbers')).key, reused: false },
         reasons: ['new model'],
+        why: [{ kind: 'origin', origin: 'new' }],
       },
       {
         model: 'iris',
         action: 'rebuild',
         build: { number: 2, key: key(v2).key, reused: false },
         reasons: p.changes[1].reasons,
+        why: p.changes[1].why,
       },
-      { model: 'old', action: 'delete', build: null, reasons: ['no longer declared in models.yaml'] },
-      { model: 'same', action: 'noop', build: { number: 1, key: key(inputs('same')).key, reused: true }, reasons: [] },
+      { model: 'old', action: 'delete', build: null, reasons: ['no longer declared in models.yaml'], why: [{ kind: 'deleted' }] },
+      { model: 'same', action: 'noop', build: { number: 1, key: key(inputs('same')).key, reused: true }, reasons: [], why: [] },
     ],
   });
   assert.equal(Object.keys(parsed), ['changes']);
   for (const change of parsed.changes) {
-    assert.equal(Object.keys(change), ['model', 'action', 'build', 'reasons']);
+    assert.equal(Object.keys(change), ['model', 'action', 'build', 'reasons', 'why']);
+    // The text is the structure rendered: one line per reason, in order.
+    assert.equal(change.reasons, change.why.map(reasonText));
     if (change.build !== null) assert.equal(Object.keys(change.build), ['number', 'key', 'reused']);
   }
   assert.is(out, `${JSON.stringify(parsed, null, 2)}\n`);

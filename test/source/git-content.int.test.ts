@@ -2,30 +2,15 @@
 // changes exactly when the content does, and that the snapshot (and the image context) holds the
 // bytes and modes of `git archive` of the same commit, or that the plan refuses with the reason.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openContentStore } from '../../src/build/content-store.ts';
-import { assembleContext } from '../../src/build/image-context.ts';
-import { createSnapshotBuilder, snapshotPaths } from '../../src/build/snapshot-builder.ts';
-import { layoutSnapshot, normalizeContext } from '../../src/build/snapshot-layout.ts';
 import { hashCachePath } from '../../src/source/hash-cache.ts';
 import type { BuildKey } from '../../src/source/types.ts';
 import type { ModelSpec } from '../../src/spec/types.ts';
 import { modelSpec } from '../build/fixture.ts';
-import { archiveTree, contentRepo, keysIn, readTree, repoAt, runGit, type ContentRepo } from '../support/git-content.ts';
-
-const hasLfs = (() => {
-  try {
-    execFileSync('git', ['lfs', 'version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasLfs && process.env.CI === 'true') throw new Error('git-lfs is required in CI (apt-get install git-lfs)');
+import { assertLikeArchive as likeArchive, contentRepo, hasLfs, keysIn, repoAt, runGit, type ContentRepo } from '../support/git-content.ts';
 
 const m = modelSpec('m', 'm/predict.py');
 const PREDICT = 'def predict(x):\n    return x\n';
@@ -36,40 +21,13 @@ async function keyOf(r: ContentRepo, model: ModelSpec = m): Promise<BuildKey> {
   return result.keys[model.name]!;
 }
 
+/** The snapshot of `key` equals `git archive` of `commit`, and so does the image context. */
+const assertLikeArchive = (r: ContentRepo, key: BuildKey, commit: string, model: ModelSpec = m) => likeArchive(r, key, commit, model);
+
 async function refusal(r: ContentRepo, model: ModelSpec = m): Promise<string> {
   const result = await keysIn(r.root, [model]);
   assert.not.ok(result.ok, 'the plan must refuse');
   return result.ok ? '' : result.errors.map((e) => e.message).join('\n');
-}
-
-let number = 0;
-/** Builds `key` with the snapshot builder; returns the build folder. */
-async function build(r: ContentRepo, key: BuildKey, model: ModelSpec = m): Promise<string> {
-  number++;
-  const outcome = await createSnapshotBuilder({ stateDir: join(r.root, '.slipway') }).build({ root: r.root, model, key, number });
-  assert.ok(outcome.ok, outcome.ok ? '' : outcome.message);
-  return snapshotPaths(join(r.root, '.slipway'), model.name, number).folder;
-}
-
-/** The snapshot of `key` equals `git archive` of `commit` in the model's context, and so does the image context. */
-async function assertLikeArchive(r: ContentRepo, key: BuildKey, commit: string, model: ModelSpec = m): Promise<string> {
-  const folder = await build(r, key, model);
-  const context = normalizeContext(model.build.context);
-  const expected = archiveTree(r.root, commit, context);
-  const snapshot = readTree(folder, ['build.json']);
-  assert.equal(snapshot, expected, 'snapshot = git archive');
-  const placed = layoutSnapshot(key.inputs, context);
-  if (!placed.ok) throw new Error(placed.message);
-  const image = mkdtempSync(join(tmpdir(), 'slipway-image-context-'));
-  try {
-    const store = await openContentStore(join(r.root, '.slipway'));
-    const assembled = await assembleContext({ root: r.root, context, layout: placed.layout, inputs: key.inputs, store, runtimeDir: join(process.cwd(), 'runtime/python'), folder: image });
-    assert.ok(assembled.ok, assembled.ok ? '' : assembled.message);
-    assert.equal(readTree(join(image, 'app')), snapshot, 'image context = snapshot');
-  } finally {
-    rmSync(image, { recursive: true, force: true });
-  }
-  return folder;
 }
 
 function base(): ContentRepo {
@@ -249,7 +207,7 @@ test('submodules: added, bumped, uninitialised; `file:` inside a submodule', asy
     const added = await keyOf(r);
     assert.is.not(added.key, without.key, 'adding a submodule changes the key');
     assert.ok(added.inputs.files.some((f) => f.path === 'm/vendor/helpers.py'), 'its files are keyed');
-    assert.equal(added.inputs.submodules, [{ path: 'm/vendor', commit: lib.git('rev-parse', 'HEAD') }]);
+    assert.equal(added.inputs.submodules, [{ path: 'm/vendor', commit: lib.git('rev-parse', 'HEAD'), config: '' }]);
     const commit = r.commit('add submodule');
     await assertLikeArchive(r, added, commit);
 

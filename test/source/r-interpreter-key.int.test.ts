@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { keyReasons } from '../../src/plan/key-reasons.ts';
+import { reasonText } from '../../src/plan/reason.ts';
 import { computeBuildKeys } from '../../src/source/build-keys.ts';
 import { withInterpreters } from '../../src/source/interpreter-keys.ts';
 import { openRepo } from '../../src/source/repo.ts';
@@ -64,7 +65,7 @@ if (missing !== null) {
     if (!upgraded.ok) return;
     assert.is.not(upgraded.keys.a!.key, local.keys.a!.key, 'another R, another key');
     assert.is(upgraded.keys.py!.key, local.keys.py!.key, 'Python models do not depend on R');
-    assert.ok(keyReasons(local.keys.a!.inputs, upgraded.keys.a!.inputs, 'm').includes(`R ${version} → 9.9.9`));
+    assert.ok(keyReasons(local.keys.a!.inputs, upgraded.keys.a!.inputs, 'm').map(reasonText).includes(`R ${version} → 9.9.9`));
   });
 
   test('without R, the R models get one error each saying how to install it', async () => {

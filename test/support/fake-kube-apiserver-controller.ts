@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { fakeResources } from './fake-kube-apiserver-resources.ts';
 import { podSecurityViolations, type PodSecurityLevel } from './fake-kube-apiserver-pod-security.ts';
 import type { FakeStore, Obj } from './fake-kube-apiserver-store.ts';
+import type { FakePods } from './fake-kube-apiserver-pods.ts';
 
 const deployments = fakeResources.find((r) => r.name === 'deployments')!;
 const replicaSets = fakeResources.find((r) => r.name === 'replicasets')!;
@@ -30,11 +31,14 @@ export type FakeController = {
   stop(): void;
 };
 
-export function startFakeController(store: FakeStore, stepMs: number, defaultLevel: PodSecurityLevel = 'restricted'): FakeController {
+/** With `pods`, ReplicaSets get pods a test's kubelet runs, and become ready only as those pods do. */
+export function startFakeController(store: FakeStore, stepMs: number, defaultLevel: PodSecurityLevel = 'restricted', pods: FakePods | null = null): FakeController {
   const stalled = new Set<string>();
   const partials = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
+  // Pod work in flight (the kubelet starting processes), which idle() waits for too.
+  let pending = 0;
 
   const schedule = (fn: () => void): void => {
     if (stopped) return;
@@ -49,7 +53,10 @@ export function startFakeController(store: FakeStore, stepMs: number, defaultLev
     if (event.resource !== deployments) return;
     const meta = event.object.metadata;
     if (event.type === 'DELETED') {
-      for (const rs of ownedReplicaSets(meta.namespace!, meta.uid!)) store.remove(replicaSets, meta.namespace!, rs.metadata.name);
+      for (const rs of ownedReplicaSets(meta.namespace!, meta.uid!)) {
+        store.remove(replicaSets, meta.namespace!, rs.metadata.name);
+        void pods?.removeOwnedBy(meta.namespace!, rs.metadata.uid!).catch((error: Error) => console.error(`fake controller: pods of ${rs.metadata.name}: ${error.message}`));
+      }
       return;
     }
     const status = (event.object.status ?? {}) as { observedGeneration?: number };
@@ -155,12 +162,42 @@ export function startFakeController(store: FakeStore, stepMs: number, defaultLev
 
   /** Step 2: the new replicas are ready and the old ReplicaSets are scaled to zero. */
   function step2(namespace: string, name: string, generation: number): void {
+    if (pods) {
+      pending++;
+      // A kubelet that fails is the test's to see, not a crash of the fake.
+      void withPods(namespace, name, generation, pods)
+        .catch((error: Error) => console.error(`fake controller: pods of ${namespace}/${name}: ${error.message}`))
+        .finally(() => pending--);
+      return;
+    }
     const d = store.get(deployments, namespace, name);
     if (!d || d.metadata.generation !== generation) return;
     const desired = (d.spec as DeploymentSpec).replicas ?? 1;
     const { current, old } = replicaSetsOf(d);
     setRs(current, desired, desired);
     for (const rs of old) if (rsStatus(rs).replicas > 0 || (rs.spec as { replicas: number }).replicas > 0) setRs(rs, 0, 0);
+    complete(d, current, desired);
+  }
+
+  /** Step 2 with pods: the kubelet runs the new ReplicaSet's pods; once they are ready, the old ones go. */
+  async function withPods(namespace: string, name: string, generation: number, pods: FakePods): Promise<void> {
+    const d = store.get(deployments, namespace, name);
+    if (!d || d.metadata.generation !== generation || stopped) return;
+    const desired = (d.spec as DeploymentSpec).replicas ?? 1;
+    const { current, old } = replicaSetsOf(d);
+    const ready = await pods.scale(current, desired);
+    if (stopped || store.get(deployments, namespace, name)?.metadata.generation !== generation) return;
+    setRs(current, desired, ready);
+    if (ready < desired) return;
+    for (const rs of old) {
+      await pods.scale(rs, 0);
+      if (rsStatus(rs).replicas > 0 || (rs.spec as { replicas: number }).replicas > 0) setRs(rs, 0, 0);
+    }
+    complete(d, current, desired);
+  }
+
+  function complete(d: Obj, current: Obj, desired: number): void {
+    const { namespace, name, generation } = d.metadata as { namespace: string; name: string; generation: number };
     store.setStatus(deployments, namespace, name, {
       observedGeneration: generation,
       replicas: desired,
@@ -214,7 +251,7 @@ export function startFakeController(store: FakeStore, stepMs: number, defaultLev
       if (generation !== undefined) schedule(() => step2(namespace, name, generation));
     },
     async idle() {
-      while (timers.size > 0) await new Promise((resolve) => setTimeout(resolve, stepMs));
+      while (timers.size > 0 || pending > 0) await new Promise((resolve) => setTimeout(resolve, stepMs));
     },
     stop() {
       stopped = true;

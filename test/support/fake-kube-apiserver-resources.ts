@@ -28,6 +28,8 @@ export const fakeResources: FakeResource[] = [
   { group: 'discovery.k8s.io', version: 'v1', name: 'endpointslices', singularName: 'endpointslice', kind: 'EndpointSlice', namespaced: true },
   { group: 'rbac.authorization.k8s.io', version: 'v1', name: 'roles', singularName: 'role', kind: 'Role', namespaced: true },
   { group: 'rbac.authorization.k8s.io', version: 'v1', name: 'rolebindings', singularName: 'rolebinding', kind: 'RoleBinding', namespaced: true },
+  // metrics-server's API (read-only on a real cluster; tests create its objects to stand for it).
+  { group: 'metrics.k8s.io', version: 'v1beta1', name: 'pods', singularName: '', kind: 'PodMetrics', namespaced: true },
 ];
 
 export function groupVersion(r: { group: string; version: string }): string {

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { startFakeController, type FakeController } from './fake-kube-apiserver-controller.ts';
+import { startFakePods, type FakeKubelet } from './fake-kube-apiserver-pods.ts';
 import { discoveryDocument, fakeResources, groupVersion as groupVersionOf, parseResourcePath, withStatus, type FakeResource } from './fake-kube-apiserver-resources.ts';
 import type { PodSecurityLevel } from './fake-kube-apiserver-pod-security.ts';
 import { FakeApiError, FakeStore, matchesFields, matchesLabels, type Obj, type StoredEvent } from './fake-kube-apiserver-store.ts';
@@ -57,6 +58,11 @@ export type FakeOptions = {
   podSecurity?: PodSecurityLevel;
   /** Watches end after this long, as the server's own watch timeout ends them. Default: never. */
   watchTimeoutMs?: number;
+  /**
+   * Runs pods as real processes: with it, ReplicaSets get pods, Services get EndpointSlices and
+   * `pods/<name>/proxy` reaches them (fake-kube-apiserver-pods.ts). Without it there are no pods.
+   */
+  kubelet?: FakeKubelet;
 };
 
 /**
@@ -96,7 +102,8 @@ function status(error: FakeApiError) {
 export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise<FakeKubeApiServer> {
   const token = 'fake-token';
   const store = new FakeStore();
-  const controller = startFakeController(store, options.controllerStepMs ?? 10, options.podSecurity ?? 'restricted');
+  const pods = options.kubelet ? startFakePods(store, options.kubelet) : null;
+  const controller = startFakeController(store, options.controllerStepMs ?? 10, options.podSecurity ?? 'restricted', pods);
   const requests: RecordedRequest[] = [];
   const watches = new Map<ServerResponse, { bookmarks: boolean; kind: string; apiVersion: string }>();
   const failures: number[] = [];
@@ -107,7 +114,7 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       try {
-        handle(req, res, Buffer.concat(chunks).toString('utf8'));
+        handle(req, res, Buffer.concat(chunks));
       } catch (error) {
         if (error instanceof FakeApiError) send(res, error.code, status(error));
         else send(res, 500, status(new FakeApiError(500, 'InternalError', (error as Error).stack ?? String(error))));
@@ -115,15 +122,23 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     });
   });
 
-  function handle(req: IncomingMessage, res: ServerResponse, text: string): void {
+  function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query = Object.fromEntries(url.searchParams.entries());
     const contentType = req.headers['content-type']?.split(';')[0].trim() ?? null;
+    // A proxied body is the pod's business: forwarded as bytes, recorded as text.
+    const proxied = /^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/proxy(\/|$)/.test(url.pathname);
+    const text = raw.toString('utf8');
     let body: unknown = null;
-    if (text !== '') body = contentType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body });
+    if (text !== '' && !proxied) body = contentType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body: proxied ? text : body });
 
     if (req.headers.authorization !== `Bearer ${token}`) throw new FakeApiError(401, 'Unauthorized', 'Unauthorized');
+    if (proxied) {
+      if (pods === null) throw new FakeApiError(404, 'NotFound', `pods not found (this fake runs pods only when given a kubelet)`);
+      pods.proxy(req, res, url.pathname, raw);
+      return;
+    }
     const injected = injectedFailures.find((f) => f.count > 0 && f.match(req.method ?? 'GET', url.pathname));
     if (injected) {
       injected.count--;
@@ -297,6 +312,7 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     remove: (resource, namespace, name) => void store.remove(resourceNamed(resource), namespace, name),
     async close() {
       controller.stop();
+      pods?.stop();
       for (const res of watches.keys()) res.end();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

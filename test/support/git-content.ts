@@ -5,6 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import * as assert from 'uvu/assert';
+import { openContentStore } from '../../src/build/content-store.ts';
+import { assembleContext } from '../../src/build/image-context.ts';
+import { createSnapshotBuilder, snapshotPaths } from '../../src/build/snapshot-builder.ts';
+import { layoutSnapshot, normalizeContext } from '../../src/build/snapshot-layout.ts';
+import type { BuildKey } from '../../src/source/types.ts';
 import { computeBuildKeys, type KeysResult } from '../../src/source/build-keys.ts';
 import { openRepo } from '../../src/source/repo.ts';
 import type { ModelSpec, Spec } from '../../src/spec/types.ts';
@@ -106,4 +112,45 @@ export function archiveTree(root: string, commit: string, context: string): Tree
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Whether git-lfs is installed; in CI its absence fails the suite instead of skipping cases. */
+export const hasLfs = (() => {
+  try {
+    execFileSync('git', ['lfs', 'version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasLfs && process.env.CI === 'true') throw new Error('git-lfs is required in CI (apt-get install git-lfs)');
+
+let number = 0;
+/** Builds `key` with the snapshot builder; returns the build folder. */
+export async function buildSnapshot(r: ContentRepo, key: BuildKey, model: ModelSpec): Promise<string> {
+  number++;
+  const outcome = await createSnapshotBuilder({ stateDir: join(r.root, '.slipway') }).build({ root: r.root, model, key, number });
+  assert.ok(outcome.ok, outcome.ok ? '' : outcome.message);
+  return snapshotPaths(join(r.root, '.slipway'), model.name, number).folder;
+}
+
+/** The snapshot of `key` equals `git archive` of `commit` in the model's context, and so does the image context. */
+export async function assertLikeArchive(r: ContentRepo, key: BuildKey, commit: string, model: ModelSpec): Promise<string> {
+  const folder = await buildSnapshot(r, key, model);
+  const context = normalizeContext(model.build.context);
+  const expected = archiveTree(r.root, commit, context);
+  const snapshot = readTree(folder, ['build.json']);
+  assert.equal(snapshot, expected, 'snapshot = git archive');
+  const placed = layoutSnapshot(key.inputs, context);
+  if (!placed.ok) throw new Error(placed.message);
+  const image = mkdtempSync(join(tmpdir(), 'slipway-image-context-'));
+  try {
+    const store = await openContentStore(join(r.root, '.slipway'), 'image');
+    const assembled = await assembleContext({ root: r.root, context, layout: placed.layout, inputs: key.inputs, store, runtimeDir: join(process.cwd(), 'runtime/python'), folder: image });
+    assert.ok(assembled.ok, assembled.ok ? '' : assembled.message);
+    assert.equal(readTree(join(image, 'app')), snapshot, 'image context = snapshot');
+  } finally {
+    rmSync(image, { recursive: true, force: true });
+  }
+  return folder;
 }

@@ -1,6 +1,10 @@
 // Technical metrics: deltas from the gateway's counters, latency percentiles, CPU from /proc
 // readings, 1 min and 1 h rows folded from 10 s samples, and retention, all with an injected clock
 // on a real SQLite store.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ReplicaStats } from '../../src/gateway/types.ts';
@@ -8,8 +12,8 @@ import { openStore } from '../../src/store/database.ts';
 import { readSamples, recentTotals } from '../../src/store/tech-samples.ts';
 import { createCallTally } from '../../src/telemetry/call-tally.ts';
 import { emptyHistogram, quantileMs, recordLatency } from '../../src/telemetry/latency-histogram.ts';
-import { readProcUsage } from '../../src/telemetry/proc-usage.ts';
-import { createSampler } from '../../src/telemetry/sampler.ts';
+import { readProcUsage, sweepingProcUsage } from '../../src/telemetry/proc-usage.ts';
+import { createSampler, storeSink } from '../../src/telemetry/sampler.ts';
 
 const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
 
@@ -26,7 +30,7 @@ function rig() {
   const tally = createCallTally();
   const state = { stats: [] as ReplicaStats[], cpu: new Map<number, number>(), rss: 50_000_000 };
   const sampler = createSampler({
-    store,
+    sink: storeSink(store),
     tally,
     stats: () => state.stats,
     processes: () => state.stats.map((s, i) => ({ id: s.replicaId, model: s.model, pid: 100 + i })),
@@ -85,6 +89,16 @@ test('a replica whose counters fall (a new slot under the same id) counts from z
   store.close();
 });
 
+test('unsampled: the calls counted since the last stored sample, per model, so nothing waits 10 s to show', () => {
+  const { state, sampler } = rig();
+  state.stats = [replica('r1', { success: 5 }), replica('r2', { success: 2, failure: 1, error: 2 })];
+  assert.equal(sampler.unsampled().get('iris'), { calls: 10, failed: 3 }, 'before any sample: everything counted');
+  sampler.sample(T0);
+  assert.equal(sampler.unsampled().get('iris'), { calls: 0, failed: 0 });
+  state.stats = [replica('r1', { success: 9 }), replica('r2', { success: 2, failure: 2, error: 2 })];
+  assert.equal(sampler.unsampled().get('iris'), { calls: 5, failed: 1 });
+});
+
 test('10 s samples fold into 1 min and 1 h rows: counters add up, CPU averages, percentiles cover the window', () => {
   const { store, tally, state, sampler } = rig();
   const timer = tally.callTimer('iris');
@@ -133,6 +147,57 @@ test('readProcUsage reads CPU seconds and resident memory of a real process, nul
   const mine = readProcUsage(process.pid);
   assert.ok(mine && mine.rssBytes > 1_000_000 && mine.cpuSeconds > 0, JSON.stringify(mine));
   assert.is(readProcUsage(2 ** 22 + 12345), null);
+});
+
+/** `sh` running a python3 child that holds `mb` MiB, touched so it is resident; resolves once held. */
+async function holder(mb: number): Promise<ChildProcess> {
+  const script = `b = bytearray(${mb} << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\nprint("held", flush=True)\nimport sys; sys.stdin.read()`;
+  const sh = spawn('sh', ['-c', `python3 -c '${script}'; :`], { stdio: ['pipe', 'pipe', 'ignore'] });
+  await new Promise<void>((resolve) => sh.stdout!.once('data', () => resolve()));
+  return sh;
+}
+
+test('readProcUsage counts the whole tree: a shell whose child holds 64 MiB', async () => {
+  const sh = await holder(64);
+  try {
+    const tree = readProcUsage(sh.pid!)!;
+    assert.ok(tree.rssBytes >= 64 * 2 ** 20, `tree rss ${tree.rssBytes}`);
+    // A sweep reads /proc once; the next sweep (past its window) sees processes started meanwhile.
+    let now = 0;
+    const usage = sweepingProcUsage(() => now);
+    const before = usage(process.pid)!.rssBytes;
+    const second = await holder(32);
+    try {
+      now = 1_000;
+      assert.ok(usage(process.pid)!.rssBytes >= before + 32 * 2 ** 20, 'the new child is counted in the next sweep');
+    } finally {
+      second.stdin!.end(); // python reads EOF and exits, then the shell
+    }
+  } finally {
+    sh.stdin!.end();
+  }
+});
+
+test('without /proc children files, the tree comes from every process parent (a /proc laid out in a temp folder)', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'slipway-proc-'));
+  try {
+    // pid (comm) state ppid … utime stime at fields 14 and 15; comm with a space and a ')'.
+    const proc = (pid: number, ppid: number, rssKb: number, ticks: number): void => {
+      mkdirSync(path.join(root, String(pid)));
+      const rest = [ppid, ...Array(9).fill(0), ticks, ticks].join(' ');
+      writeFileSync(path.join(root, String(pid), 'stat'), `${pid} (py thon) x) S ${rest} 0 0\n`);
+      writeFileSync(path.join(root, String(pid), 'status'), `Name:\tx\nVmRSS:\t  ${rssKb} kB\n`);
+    };
+    proc(10, 1, 2_000, 1); // the launcher
+    proc(11, 10, 100_000, 50); // the model
+    proc(12, 11, 50_000, 25); // the model's own subprocess
+    proc(20, 1, 900_000, 900); // another replica
+    assert.equal(readProcUsage(10, root), { rssBytes: 152_000 * 1024, cpuSeconds: 1.52 });
+    assert.equal(readProcUsage(20, root), { rssBytes: 900_000 * 1024, cpuSeconds: 18 });
+    assert.is(readProcUsage(30, root), null);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test.run();

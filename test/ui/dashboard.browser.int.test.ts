@@ -1,7 +1,8 @@
 // The web dashboard in a real browser (Debian's chromium through playwright-core) against a real
 // daemon serving the examples (and one CML metrics model): log in, the overview, a model's
 // replicas, logs, test widget, charts and tracked metrics, keys created and revoked, stop and
-// start. A screenshot of each page goes to test-results/ for a person to look at.
+// start; what was live when after a reconfigure, a rebuild and a rollback. A screenshot of each
+// page goes to test-results/ for a person to look at.
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -109,6 +110,10 @@ run('log in with the admin token; every model is on the overview with its state 
 
 run('a model page: replicas table, logs, the test widget answers, a chart has points after load', async () => {
   for (let i = 0; i < 20; i++) assert.is((await p.call('add-numbers', { a: i, b: 1 })).status, 200);
+  // The daemon stores a sample every 10 s; the overview adds the calls since the last one.
+  await page.reload();
+  const addNumbers = await page.locator('table.models tbody tr').filter({ hasText: 'add-numbers' }).locator('td').allTextContents();
+  assert.ok(Number(addNumbers[4]) >= 20, `calls in the last hour at once: ${addNumbers[4]}`);
   await page.getByRole('link', { name: 'add-numbers' }).click();
   await page.getByRole('heading', { name: /add-numbers/ }).first().waitFor();
   const replicaRows = page.locator('table.replicas tbody tr');
@@ -131,9 +136,11 @@ run('a model page: replicas table, logs, the test widget answers, a chart has po
 
   await until(async () => {
     await page.reload();
+    // A sample before the calls already gives the calls chart (zero) points: wait for latency too.
     const calls = page.locator('figure[data-chart="calls"]');
     await calls.waitFor();
-    return Number(await calls.getAttribute('data-points')) > 0;
+    const latency = Number(await page.locator('figure[data-chart="latency"]').getAttribute('data-points'));
+    return Number(await calls.getAttribute('data-points')) > 0 && latency > 0;
   }, 40_000, 'a sample with the calls');
   assert.ok((await page.locator('figure[data-chart="calls"] canvas').count()) > 0, 'uPlot drew the chart');
   assert.ok(Number(await page.locator('figure[data-chart="latency"]').getAttribute('data-points')) > 0, 'latency has points');
@@ -235,6 +242,50 @@ run('stop and start a model from its page; each action is recorded with who did 
   assert.match(actions[0]!, /admin token.*start/);
   assert.match(actions[1]!, /admin token.*stop/);
   await page.screenshot({ path: path.join(shots, 'model-actions.png'), fullPage: true });
+});
+
+/** An instant now, as a `datetime-local` value in UTC with milliseconds (Chromium shortens them: `.340` reads `.34`). */
+const instantNow = (): string => new Date().toISOString().slice(0, 23);
+
+run('what was live when: after a reconfigure, a rebuild and a rollback, the timeline lists them in order and the "at" form answers', async () => {
+  const created = instantNow();
+  p.fx.write('models.yaml', readFileSync(path.join(p.root, 'models.yaml'), 'utf8').replace('function: add\n', 'function: add\n    replicas: 2\n'));
+  p.fx.commitAll('add-numbers: two replicas');
+  await p.ok('apply', '--yes');
+  const reconfigured = instantNow();
+  const code = readFileSync(path.join(p.root, 'add-numbers/add_numbers.py'), 'utf8');
+  p.fx.write('add-numbers/add_numbers.py', `${code}\n# v2\n`);
+  const v2 = p.fx.commitAll('add-numbers v2');
+  await p.ok('apply', '--yes');
+  p.fx.git('revert', '--no-edit', v2);
+  const head = p.fx.git('rev-parse', 'HEAD');
+  assert.match(await p.ok('apply', '--yes'), /add-numbers: rollback build #1/);
+
+  await page.goto(`${p.url}/ui/models/add-numbers`);
+  const rows = page.locator('#history tbody tr');
+  const cells = async () => Promise.all((await rows.all()).map(async (r) => [await r.locator('th').textContent(), ...(await r.locator('td').allTextContents())]));
+  const timeline = await cells();
+  assert.is(timeline.length, 4, JSON.stringify(timeline));
+  const ids = timeline.map((r) => Number(r[0]!.slice(1)));
+  assert.equal([...ids].sort((a, b) => a - b), ids, 'oldest first');
+  assert.equal(timeline.map((r) => [r[1], r[6]]), [['#1', 'superseded'], ['#1', 'superseded'], ['#2', 'superseded'], ['#1', 'active']], 'create, reconfigure, rebuild, rollback');
+  assert.is(timeline[3]![2], head.slice(0, 10), 'the rollback carries its commit');
+  for (const r of timeline) assert.match(r[3]!, /^(user|ci) /, 'who applied it, by kind');
+  for (let i = 1; i < 4; i++) assert.is(timeline[i]![4], timeline[i - 1]![5], 'each serves from when the one before stopped');
+  assert.is(timeline[3]![5], 'now');
+
+  await page.getByLabel('Instant (UTC)').fill(reconfigured);
+  await page.getByRole('button', { name: 'Which served then?' }).click();
+  await page.locator('#live-at-answer').waitFor();
+  assert.match(page.url(), /\?at=/);
+  assert.match((await page.locator('#live-at-answer').textContent())!, `deployment #${ids[1]} served add-numbers: build #1`);
+  assert.is(await page.locator('#history tr[aria-current="true"] th').textContent(), `#${ids[1]}`);
+  const kept = await page.getByLabel('Instant (UTC)').inputValue();
+  assert.is(Date.parse(`${kept}Z`), Date.parse(`${reconfigured}Z`), `the form keeps the instant: ${kept} for ${reconfigured}`);
+  await page.getByLabel('Instant (UTC)').fill(created);
+  await page.getByRole('button', { name: 'Which served then?' }).click();
+  await page.locator('#live-at-answer', { hasText: `deployment #${ids[0]} ` }).waitFor();
+  await page.locator('#history').screenshot({ path: path.join(shots, 'model-history.png') });
 });
 
 test.run();

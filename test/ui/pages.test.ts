@@ -49,6 +49,7 @@ const modelData: ModelPageData = {
   deployments: [{ id: 7, build: 2, status: 'active', state: 'running', actor: 'ci', gitCommit: 'c'.repeat(40), reason: null, startedAt: '2026-12-01T10:00:06.000Z', stoppedAt: null,
     serving: { replicas: 2, cpu: '500m', memory: '256Mi', gpu: 0, concurrency: 1, timeoutSeconds: 30, auth: true, env: ['DB_PASSWORD', 'LOG_LEVEL'] } }],
   actions: [{ at: '2026-12-01T11:00:00.000Z', actor: 'dashboard (admin token)', action: 'stop', detail: null }],
+  history: { entries: [], at: null },
 };
 
 test('model page: replicas like CML, builds with their log, deployments with env names only, actions confirmed', () => {

@@ -7,7 +7,8 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { BuildEnd, BuildLedger, BuildReservation, LedgerBuild } from '../../apply/build-ledger.ts';
 import { KubeApiError, type KubeApi } from './kube-api.ts';
 import { buildRecordName, label, MANAGED_BY, selectorString } from './names.ts';
-import { buildRecordConfigMap, parseBuildRecord, statusOf, type BuildRecord } from './records.ts';
+import { statusOf, type BuildRecord } from './records.ts';
+import { buildRecordData, createBuildRecord, listBuildRecordParts, readBuildRecord, readBuildRecordByName } from './build-record-parts.ts';
 
 /** How many numbers a reservation tries when others take them at the same moment. */
 const RESERVE_TRIES = 20;
@@ -17,16 +18,18 @@ export function clusterBuildLedger(api: KubeApi): BuildLedger {
   const ref = (model: string, number: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: buildRecordName(model, number) });
 
   async function records(model: string): Promise<BuildRecord[]> {
-    const maps = await api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ [label.managedBy]: MANAGED_BY, [label.buildRecord]: 'true', [label.model]: model }));
+    const [maps, parts] = await Promise.all([
+      api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ [label.managedBy]: MANAGED_BY, [label.buildRecord]: 'true', [label.model]: model })),
+      listBuildRecordParts(api, model),
+    ]);
     return maps
-      .map(parseBuildRecord)
+      .map((map) => readBuildRecord(map, parts))
       .filter((r): r is BuildRecord => r !== null && r.model === model)
       .sort((a, b) => a.number - b.number);
   }
 
   async function get(model: string, number: number): Promise<LedgerBuild | null> {
-    const map = await api.read<V1ConfigMap>(ref(model, number));
-    const record = map && parseBuildRecord(map);
+    const record = await readBuildRecordByName(api, model, number);
     return record ? toLedgerBuild(record) : null;
   }
 
@@ -51,7 +54,7 @@ export function clusterBuildLedger(api: KubeApi): BuildLedger {
           status: 'building',
         };
         try {
-          await api.create(buildRecordConfigMap(api.namespace, record, { immutable: false }));
+          await createBuildRecord(api, record, { immutable: false });
           return toLedgerBuild(record);
         } catch (error) {
           if (!(error instanceof KubeApiError && error.status === 409)) throw error;
@@ -76,7 +79,7 @@ export function clusterBuildLedger(api: KubeApi): BuildLedger {
         ...(end.status === 'failed' ? { errorTail: end.errorTail } : {}),
       };
       // Finished is final: the record becomes immutable, as the ones written at deploy are.
-      await api.mergePatch(ref(model, number), { immutable: true, data: { 'build.json': JSON.stringify(record) } });
+      await api.mergePatch(ref(model, number), { immutable: true, data: { 'build.json': buildRecordData(record) } });
       return toLedgerBuild(record);
     },
     list: async (model) => (await records(model)).map(toLedgerBuild),

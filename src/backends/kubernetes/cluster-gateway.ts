@@ -13,6 +13,11 @@ import type { Gateway } from '../../gateway/types.ts';
 import { startEndpointDiscovery, type EndpointDiscovery } from './endpoint-discovery.ts';
 import type { KubeApi } from './kube-api.ts';
 import { createMetricsForwarder } from '../../metrics-store/gateway-forwarder.ts';
+import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
+import { startClusterSampling, type ClusterSampling } from './cluster-sampling.ts';
+import { createClusterDashboard } from '../../ui/cluster-dashboard.ts';
+import { readClusterState } from './observe.ts';
+import type { Gateway as GatewayHandle } from '../../gateway/types.ts';
 
 const METRICS_UNAVAILABLE =
   'the in-cluster gateway does not store tracked metrics yet: read_metrics and track_delayed_metrics work with the local daemon; each call still returns its own metrics with its answer';
@@ -24,12 +29,21 @@ export type ClusterGatewayOptions = {
   log: (line: string) => void;
   /** The metrics store `slipway install` runs, when there is one: tracked metrics go there. */
   metricsStore?: { url: string; token: string } | null;
+  /** How often technical metrics are sampled into the metrics store (default 10 s; 0: only by `sampling.sampleNow`). */
+  sampleEveryMs?: number;
+  /**
+   * The dashboard's admin token (`slipway-dashboard` Secret), or null: log in with API keys only.
+   * The dashboard is served with a metrics store, which its charts read.
+   */
+  dashboardAdminToken?: string | null;
 };
 
 export type ClusterGateway = {
   url: string;
   gateway: Gateway;
   discovery: EndpointDiscovery;
+  /** Technical metrics sent to the metrics store, when there is one. */
+  sampling: ClusterSampling | null;
   stop(): Promise<void>;
 };
 
@@ -40,8 +54,10 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     ? createMetricsForwarder({ ...opts.metricsStore, authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid', log: opts.log })
     : null;
   const metrics = createGatewayMetrics();
+  const tally = createCallTally();
   const gateway = createGateway({
-    callTimer: metrics.callTimer,
+    // With a metrics store, each call is also tallied for the technical metrics it keeps.
+    callTimer: opts.metricsStore ? bothTimers(metrics.callTimer, tally.callTimer) : metrics.callTimer,
     modelForAccessKey: (key) => discovery?.keyring().modelForAccessKey(key) ?? null,
     authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid',
     // Without a metrics store, tracked metrics travel back to callers with each response only.
@@ -63,21 +79,53 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
   discovery = startEndpointDiscovery({ api: opts.api, gateway, log: opts.log });
   await discovery.synced;
   metrics.attach(gateway);
+  const sampling = opts.metricsStore
+    ? startClusterSampling({ api: opts.api, gateway, tally, store: opts.metricsStore, log: opts.log, intervalMs: opts.sampleEveryMs })
+    : null;
+  let selfUrl = '';
+  const dashboard = opts.metricsStore && sampling
+    ? createClusterDashboard({
+      clusterState: () => readClusterState(opts.api),
+      stats: () => gateway.stats(),
+      unsampled: () => sampling.unsampled(),
+      apiKeys: () => discovery?.apiKeys() ?? [],
+      adminToken: opts.dashboardAdminToken ?? null,
+      metricsStore: opts.metricsStore,
+      gatewayUrl: () => selfUrl,
+      log: opts.log,
+    })
+    : null;
+  // Last, after every other prefix: what the dashboard does not own goes to the data plane.
+  const dashboardOrCalls: GatewayHandle['handle'] = (req, res) => {
+    if (!dashboard?.owns(req.url ?? '')) return gateway.handle(req, res);
+    dashboard.handle(req, res).catch((error: Error) => {
+      opts.log(`dashboard error: ${error.message}`);
+      if (!res.headersSent) sendError(res, 500, 'gateway.error', 'the dashboard failed on this request; see the gateway log');
+      else res.end();
+    });
+  };
   const server: Server = createGatewayServer(gateway, {
     metrics,
     // CML's metrics API needs a store: answered through it when installed, else 501 saying why (not 404).
-    prefixes: [['/api/v1/metrics', forwarder ? forwarder.handle : (_req, res) => sendError(res, 501, 'metrics.unavailable', METRICS_UNAVAILABLE)]],
+    prefixes: [
+      ['/api/v1/metrics', forwarder ? forwarder.handle : (_req, res) => sendError(res, 501, 'metrics.unavailable', METRICS_UNAVAILABLE)],
+      ...(dashboard ? [['/', dashboardOrCalls] as [string, GatewayHandle['handle']]] : []),
+    ],
   });
   server.listen(opts.port, opts.host ?? '0.0.0.0');
   await once(server, 'listening');
   const address = server.address() as AddressInfo;
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  // The test widget calls this gateway on loopback, whatever address it listens on.
+  selfUrl = `http://${address.family === 'IPv6' ? '[::1]' : '127.0.0.1'}:${address.port}`;
   opts.log(`gateway serving ${discovery.routes().size} models on port ${address.port} (namespace ${opts.api.namespace})`);
   return {
     url: `http://${host}:${address.port}`,
     gateway,
     discovery,
+    sampling,
     async stop() {
+      sampling?.stop();
       discovery?.stop();
       await gateway.close();
       server.closeAllConnections();

@@ -1,8 +1,13 @@
-// One change of a plan carried out on the cluster: records the build, makes sure the model has an
-// access key, server-side applies its Secrets, Deployment and Service, creates the deployment's
-// create-only record, then follows the rollout. Nothing is deleted when a rollout fails: with
-// RollingUpdate and maxUnavailable 0 the previous ReplicaSet keeps serving.
+// One change of a plan carried out on the cluster, blue/green (serving-switch.ts): records the
+// build, makes sure the model has an access key, deletes the Deployments the last apply retired,
+// server-side applies its Secrets, a Deployment of this deployment id and the Service, creates the
+// deployment's create-only record, follows the rollout, runs the examples on the new pods through
+// the API server's pod proxy, and only when they pass moves traffic with one annotation write on
+// the Service; then the previous Deployment is scaled to 0. A failed rollout or example leaves the
+// previous Deployment serving. `rollout: recreate` stops the previous one first and is not gated.
 import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
+import type { DeployOptions, DeployResult } from '../backend.ts';
+import type { TestResult } from '../../apply/test-calls.ts';
 import { recordAccessKeyHash } from './access-key-index.ts';
 import type { Change } from '../../plan/types.ts';
 import { servingHash } from '../../plan/serving-hash.ts';
@@ -16,13 +21,16 @@ import { modelDeployment } from './model-deployment.ts';
 import { accessKeySecret } from './model-secrets.ts';
 import { collectEnvSecrets, ensureEnvSecret, secretsOf } from './env-secrets.ts';
 import { modelService } from './model-service.ts';
-import { accessKeySecretName, annotation, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
-import { buildRecordConfigMap, deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
+import { accessKeySecretName, annotation, deploymentName, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
+import { podGateCaller } from './pod-gate-caller.ts';
+import { assertGatewaySelectsById } from './gateway-compat.ts';
+import { removeRetired, scaleDownOthers, switchTraffic } from './serving-switch.ts';
+import { deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
+import { createBuildRecord } from './build-record-parts.ts';
 import { lastApplied, readClusterState } from './observe.ts';
 import { RolloutError, waitForRollout } from './rollout.ts';
-import { foreignPodSpecFields, undoForeignFields } from './template-drift.ts';
 
-const deploymentRef = (model: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: workloadName(model) });
+const deploymentRef = (model: string, id: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName(model, id) });
 
 export type DeployContext = {
   api: KubeApi;
@@ -38,8 +46,8 @@ export type DeployContext = {
   log: (line: string) => void;
 };
 
-/** Deploys `change` with `build`; the caller holds the apply lock. Returns the new deployment id. */
-export async function deployModel(ctx: DeployContext, change: Change, build: StoredBuild): Promise<number> {
+/** Deploys `change` with `build`; the caller holds the apply lock. Returns the new deployment id, and the gate's results when it ran. */
+export async function deployModel(ctx: DeployContext, change: Change, build: StoredBuild, options: DeployOptions = {}): Promise<DeployResult> {
   const { api } = ctx;
   const model = change.model;
   const desired = change.desired;
@@ -54,11 +62,20 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   if (!env.ok) throw new Error(`fromEnv variables not set: ${env.missing.join(', ')} (export them before apply)`);
   const owner = { project: ctx.project, namespace: api.namespace, model };
 
+  await assertGatewaySelectsById(api, ctx.log);
   const state = await readClusterState(api);
   const id = state.highestId + 1;
   const image = imageFor(build, ctx.registry);
   await recordBuild(ctx, build, image);
   await ensureAccessKey(ctx, owner);
+  const retired = await removeRetired(api, model);
+  if (retired.length > 0) ctx.log(`${model}: deleted Deployments of earlier deployments: ${retired.join(', ')}`);
+  const name = deploymentName(model, id);
+  const recreate = desired.serving.rollout === 'recreate';
+  if (recreate) {
+    const stopped = await scaleDownOthers(api, model, name);
+    if (stopped.length > 0) ctx.log(`${model}: rollout recreate: ${stopped.join(', ')} scaled to 0 before the new deployment starts`);
+  }
 
   const secretNames = Object.entries(desired.serving.env).filter(([, v]) => 'fromEnv' in v).map(([name]) => name);
   // A new immutable Secret per content: the one old pods read stays as it is until nothing uses it.
@@ -80,21 +97,11 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     progressDeadlineSeconds: ctx.progressDeadlineSeconds,
     envSecret,
   });
-  const applied = await api.apply<V1Deployment>(manifest);
-  // Entries another manager added (kubectl set env...) survive a forced apply: remove them.
-  const undo = undoForeignFields(applied, manifest);
-  if (undo !== null) {
-    await api.mergePatch(deploymentRef(model), undo);
-    ctx.log(`${model}: removed changes made outside Slipway to the pod template (${foreignPodSpecFields(applied).map((f) => f.manager).join(', ')})`);
-  }
+  // A new Deployment per deployment id: changes made by hand to an earlier one (kubectl set env...)
+  // cannot carry over, so a repair needs no undo of other managers' fields.
+  await api.apply<V1Deployment>(manifest);
   await api.apply(modelService(owner));
 
-  // The record says what runs: not when another apply's Deployment replaced ours meanwhile.
-  const live = await api.read<V1Deployment>(deploymentRef(model));
-  const liveId = live?.metadata?.annotations?.[annotation.deploymentId];
-  if (liveId !== String(id)) {
-    throw new Error(`Deployment ${workloadName(model)} now carries deployment #${liveId ?? '(none)'}, not #${id}: another apply changed it meanwhile; deployment #${id} is not recorded. Plan and apply again`);
-  }
   const record: DeploymentRecord = {
     id,
     model,
@@ -119,16 +126,46 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     }
     throw error;
   }
-  ctx.log(`${model}: deployment #${id} applied (build #${build.number}, ${image}); waiting for the rollout`);
+  ctx.log(`${model}: deployment #${id} applied as Deployment ${name} (build #${build.number}, ${image}); waiting for the rollout`);
   try {
-    await waitForRollout(api, workloadName(model), { model, timeoutMs: ctx.rolloutTimeoutMs, log: ctx.log, recreate: desired.serving.rollout === 'recreate' });
-  } catch (error) {
-    if (error instanceof RolloutError) await markFailed(api, model, id);
-    throw error;
+    try {
+      await waitForRollout(api, name, { model, timeoutMs: ctx.rolloutTimeoutMs, log: ctx.log, recreate });
+    } catch (error) {
+      if (error instanceof RolloutError) await markFailed(api, model, id);
+      throw error;
+    }
+    const gate = options.gate && !recreate && desired.state === 'running' ? await runGate(ctx, model, id, desired.serving.timeoutSeconds, options.gate) : null;
+    if (gate !== null && !gate.passed) {
+      // The new pods never took traffic: they go, the record keeps what they answered.
+      await api.remove(deploymentRef(model, id));
+      await markFailed(api, model, id, gate.tests);
+      ctx.log(`${model}: deployment #${id} failed its examples; Deployment ${name} deleted, traffic stays where it was`);
+      return { deploymentId: id, gate };
+    }
+    if (options.signal?.aborted) {
+      await api.remove(deploymentRef(model, id));
+      await markFailed(api, model, id);
+      options.signal.throwIfAborted();
+    }
+    await switchTraffic(api, model, id);
+    const scaled = await scaleDownOthers(api, model, name);
+    ctx.log(`${model}: traffic on deployment #${id}${scaled.length > 0 ? `; ${scaled.join(', ')} scaled to 0 (deleted at the next apply)` : ''}`);
+    return gate === null ? { deploymentId: id } : { deploymentId: id, gate };
   } finally {
     await collectUnusedEnvSecrets(ctx, model, secretsOf(manifest.spec?.template));
   }
-  return id;
+}
+
+/** Runs the examples on deployment `id`'s ready pods, through the API server's pod proxy. */
+async function runGate(ctx: DeployContext, model: string, id: number, timeoutSeconds: number, gate: NonNullable<DeployOptions['gate']>): Promise<{ tests: TestResult[]; passed: boolean }> {
+  const caller = await podGateCaller(ctx.api, model, id, timeoutSeconds * 1000);
+  try {
+    ctx.log(`${model}: calling the examples on deployment #${id}'s pods before it takes traffic`);
+    const tests = await gate(caller.call);
+    return { tests, passed: tests.every((t) => t.pass) };
+  } finally {
+    await caller.close();
+  }
 }
 
 /**
@@ -152,7 +189,7 @@ async function collectUnusedEnvSecrets(ctx: DeployContext, model: string, curren
 async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string): Promise<void> {
   const { api } = ctx;
   try {
-    await api.create(buildRecordConfigMap(api.namespace, {
+    await createBuildRecord(api, {
       model: build.model,
       number: build.number,
       key: build.key,
@@ -161,7 +198,7 @@ async function recordBuild(ctx: DeployContext, build: StoredBuild, image: string
       digest: build.digest,
       gitCommit: build.gitCommit,
       createdAt: build.finishedAt ?? new Date().toISOString(),
-    }));
+    });
   } catch (error) {
     if (!(error instanceof KubeApiError && error.status === 409)) throw error;
     const existing = await api.read({ apiVersion: 'v1', kind: 'ConfigMap', name: `slipway-${build.model}-b${build.number}` });
@@ -189,7 +226,13 @@ async function ensureAccessKey(ctx: DeployContext, owner: { project: string; nam
   if (hash) await recordAccessKeyHash(ctx.api, owner.model, Buffer.from(hash, 'base64').toString('utf8'));
 }
 
-/** Marks a deployment record as failed, so observe() reports the one before it as applied. */
-async function markFailed(api: KubeApi, model: string, id: number): Promise<void> {
-  await api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', name: historyName(model, id) }, { metadata: { labels: { [label.outcome]: 'failed' } } });
+/**
+ * Marks a deployment record as failed, so observe() reports the one before it as applied; with the
+ * examples' results when they failed it (an annotation: the record's data is immutable).
+ */
+async function markFailed(api: KubeApi, model: string, id: number, tests?: TestResult[]): Promise<void> {
+  const results = tests?.map((t) => ({ index: t.index, pass: t.pass, detail: t.detail, latencyMs: Math.round(t.latencyMs) }));
+  await api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', name: historyName(model, id) }, {
+    metadata: { labels: { [label.outcome]: 'failed' }, ...(results ? { annotations: { [annotation.gateResults]: JSON.stringify(results) } } : {}) },
+  });
 }

@@ -1,8 +1,11 @@
 // How the in-cluster gateway finds models and their replicas: it lists and watches the models'
-// Deployments (route settings in the `slipway.dev/route` annotation), their Services' EndpointSlices
-// (label `kubernetes.io/service-name`: one ready endpoint per ready replica) and the two key
-// Secrets (access-key hashes, API keys), and turns them into `gateway.setRoute` calls and a keyring.
-import type { V1Deployment, V1EndpointSlice, V1Secret } from '@kubernetes/client-node';
+// Services (which deployment id serves: `slipway.dev/serving-deployment-id`, see serving-switch.ts),
+// Deployments (route settings in the `slipway.dev/route` annotation), pods (the deployment id each
+// carries), the Services' EndpointSlices (label `kubernetes.io/service-name`: one ready endpoint per
+// ready replica) and the two key Secrets (access-key hashes, API keys), and turns them into
+// `gateway.setRoute` calls and a keyring. A model's route holds only endpoints whose pods carry the
+// serving id, so the pods of a deployment still being tested never get a call.
+import type { V1Deployment, V1EndpointSlice, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { Gateway, ModelRoute, ReplicaHandle } from '../../gateway/types.ts';
 import { keyringFrom, type Keyring } from '../../keys/keyring.ts';
 import type { StoredAccessKey } from '../../store/access-keys.ts';
@@ -12,6 +15,7 @@ import { startListWatch, type ListWatch } from './list-watch.ts';
 import { ACCESS_KEYS_SECRET, annotation, label, MANAGED_BY, selectorString, workloadName } from './names.ts';
 import { API_KEYS_SECRET } from './cluster-api-keys.ts';
 import { parseRouteSettings } from './route-settings.ts';
+import { servingDeployment, servingIdOf } from './serving-switch.ts';
 
 export type EndpointDiscoveryOptions = {
   api: KubeApi;
@@ -24,6 +28,8 @@ export type EndpointDiscovery = {
   synced: Promise<void>;
   /** Access keys and API keys as the Secrets hold them now. */
   keyring(): Keyring;
+  /** The API key rows (hashes, never keys) behind the keyring: the dashboard's login reads them. */
+  apiKeys(): StoredApiKey[];
   /** The routes last given to the gateway, by model. */
   routes(): Map<string, ModelRoute>;
   /** The model a replica (pod name) serves, or null. */
@@ -81,28 +87,38 @@ export function keysFromSecrets(secrets: Iterable<V1Secret>): { accessKeys: Stor
 export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): EndpointDiscovery {
   const { api } = opts;
   const ns = encodeURIComponent(api.namespace);
+  // Deployments by name (a model has one per deployment id), Services by model, pods' deployment id by pod name.
   const deployments = new Map<string, V1Deployment>();
+  const services = new Map<string, V1Service>();
+  const podIds = new Map<string, string | null>();
   const slices = new Map<string, V1EndpointSlice>();
   const secrets = new Map<string, V1Secret>();
   const routes = new Map<string, ModelRoute>();
   const replicaModels = new Map<string, string>();
   let keyring = keyringFrom([], []);
+  let apiKeyRows: StoredApiKey[] = [];
   let ready = false;
 
-  const modelOfDeployment = (d: V1Deployment) => d.metadata?.labels?.[label.model] ?? null;
+  const modelOf = (o: { metadata?: { labels?: Record<string, string> } }) => o.metadata?.labels?.[label.model] ?? null;
+  const modelObjects = selectorString({ [label.managedBy]: MANAGED_BY, [label.component]: 'model' });
 
   function update(model: string): void {
     if (!ready) return;
-    const d = deployments.get(model);
+    const service = services.get(model);
+    const d = servingDeployment(model, service, [...deployments.values()].filter((x) => modelOf(x) === model));
     const settings = parseRouteSettings(d?.metadata?.annotations?.[annotation.route]);
     if (!d || !settings) {
       if (routes.delete(model)) opts.gateway.removeRoute(model);
       return;
     }
-    const service = workloadName(model);
+    // A Service from before deployment ids (no annotation) serves the pods that carry none.
+    const servingId = servingIdOf(service);
+    const wanted = servingId === null ? null : String(servingId);
+    const name = workloadName(model);
     const replicas = [...slices.values()]
-      .filter((s) => s.metadata?.labels?.[label.serviceName] === service)
+      .filter((s) => s.metadata?.labels?.[label.serviceName] === name)
       .flatMap(readyReplicas)
+      .filter((r) => podIds.has(r.id) && podIds.get(r.id) === wanted)
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     for (const replica of replicas) replicaModels.set(replica.id, model);
     const route: ModelRoute = { name: model, ...settings, replicas };
@@ -111,7 +127,7 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
   }
 
   const all = (): void => {
-    const names = new Set([...routes.keys(), ...[...deployments.values()].map(modelOfDeployment).filter((m): m is string => m !== null)]);
+    const names = new Set([...routes.keys(), ...services.keys(), ...[...deployments.values()].map(modelOf).filter((m): m is string => m !== null)]);
     for (const model of names) update(model);
   };
   const modelOfSlice = (s: V1EndpointSlice): string | null => {
@@ -121,24 +137,59 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
   const reloadKeys = (): void => {
     const keys = keysFromSecrets(secrets.values());
     keyring = keyringFrom(keys.accessKeys, keys.apiKeys);
+    apiKeyRows = keys.apiKeys;
   };
   const key = (o: { metadata?: { name?: string } }) => o.metadata?.name ?? '';
 
   const watches: ListWatch[] = [
     startListWatch<V1Deployment>({
       api, apiVersion: 'apps/v1', kind: 'Deployment', path: `/apis/apps/v1/namespaces/${ns}/deployments`,
-      labelSelector: selectorString({ [label.managedBy]: MANAGED_BY, [label.component]: 'model' }), log: opts.log,
+      labelSelector: modelObjects, log: opts.log,
       onList(items) {
         deployments.clear();
-        for (const d of items) if (modelOfDeployment(d)) deployments.set(modelOfDeployment(d)!, d);
+        for (const d of items) if (modelOf(d)) deployments.set(key(d), d);
         all();
       },
       onEvent({ type, object }) {
-        const model = modelOfDeployment(object);
+        const model = modelOf(object);
         if (!model) return;
-        if (type === 'DELETED') deployments.delete(model);
-        else deployments.set(model, object);
+        if (type === 'DELETED') deployments.delete(key(object));
+        else deployments.set(key(object), object);
         update(model);
+      },
+    }),
+    startListWatch<V1Service>({
+      api, apiVersion: 'v1', kind: 'Service', path: `/api/v1/namespaces/${ns}/services`,
+      labelSelector: modelObjects, log: opts.log,
+      onList(items) {
+        services.clear();
+        for (const s of items) if (modelOf(s)) services.set(modelOf(s)!, s);
+        all();
+      },
+      onEvent({ type, object }) {
+        const model = modelOf(object);
+        if (!model) return;
+        if (type === 'DELETED') services.delete(model);
+        else services.set(model, object);
+        update(model);
+      },
+    }),
+    startListWatch<V1Pod>({
+      api, apiVersion: 'v1', kind: 'Pod', path: `/api/v1/namespaces/${ns}/pods`,
+      labelSelector: modelObjects, log: opts.log,
+      onList(items) {
+        podIds.clear();
+        for (const p of items) podIds.set(key(p), p.metadata?.labels?.[label.deploymentId] ?? null);
+        all();
+      },
+      onEvent({ type, object }) {
+        const id = object.metadata?.labels?.[label.deploymentId] ?? null;
+        const before = podIds.get(key(object));
+        if (type === 'DELETED') podIds.delete(key(object));
+        else podIds.set(key(object), id);
+        // Only a pod's arrival, departure or id changes a route; its status comes through the slices.
+        const model = modelOf(object);
+        if (model && (type === 'DELETED' || before !== id)) update(model);
       },
     }),
     startListWatch<V1EndpointSlice>({
@@ -180,6 +231,7 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
   return {
     synced,
     keyring: () => keyring,
+    apiKeys: () => apiKeyRows,
     routes: () => routes,
     modelOfReplica: (id) => replicaModels.get(id) ?? null,
     refresh: update,

@@ -7,7 +7,7 @@
 // an old one is deleted only once no ReplicaSet with pods and no deployment that may be serving
 // refers to it.
 import { createHash } from 'node:crypto';
-import type { V1PodTemplateSpec, V1ReplicaSet, V1Secret } from '@kubernetes/client-node';
+import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet, V1Secret } from '@kubernetes/client-node';
 import { clusterSecretDigest } from './digest-key.ts';
 import { KubeApiError, type KubeApi } from './kube-api.ts';
 import { envSecret } from './model-secrets.ts';
@@ -52,12 +52,17 @@ export async function removeEnvSecrets(api: KubeApi, model: string): Promise<voi
  */
 export async function collectEnvSecrets(api: KubeApi, model: string, keep: Iterable<string>): Promise<string[]> {
   const own = selectorString({ [label.managedBy]: MANAGED_BY, [label.model]: model });
-  const [secrets, replicaSets] = await Promise.all([
+  const [secrets, replicaSets, deployments] = await Promise.all([
     api.list<V1Secret>('v1', 'Secret', selectorString({ [label.model]: model, [label.secret]: 'env' })),
     api.list<V1ReplicaSet>('apps/v1', 'ReplicaSet', own),
+    api.list<V1Deployment>('apps/v1', 'Deployment', own),
   ]);
+  // Pods of a Deployment scaled to 0 (the previous deployment, after the switch) are terminating:
+  // a terminating pod's containers are not started again, so they need their Secret no more.
+  const retired = new Set(deployments.filter((d) => d.spec?.replicas === 0).map((d) => d.metadata?.name));
   const used = new Set(keep);
   for (const rs of replicaSets) {
+    if (rs.metadata?.ownerReferences?.some((o) => o.kind === 'Deployment' && retired.has(o.name))) continue;
     if ((rs.spec?.replicas ?? 0) > 0 || (rs.status?.replicas ?? 0) > 0) for (const name of secretsOf(rs.spec?.template)) used.add(name);
   }
   const deleted: string[] = [];

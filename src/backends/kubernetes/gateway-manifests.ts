@@ -42,9 +42,12 @@ export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAcco
 
 /**
  * Read access to what routes calls (EndpointSlices for replicas, Deployments for each model's
- * settings) and to the two key Secrets by name (access-key hashes, API keys): never the env
+ * settings, Services for which deployment id serves, pods for the id each carries) and to the two
+ * key Secrets by name (access-key hashes, API keys): never the env
  * Secrets, the pull secret or the digest key. Delete on pods: a replica whose call ran past its
  * timeout is replaced, as the local supervisor does (README, "Kubernetes: trust and permissions").
+ * Read on PodMetrics (metrics.k8s.io): the replicas' CPU and memory for the technical metrics.
+ * List on ConfigMaps: the dashboard shows the build and deployment records.
  */
 export function gatewayRole(input: GatewayInstallInput): V1Role {
   return {
@@ -54,8 +57,12 @@ export function gatewayRole(input: GatewayInstallInput): V1Role {
     rules: [
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['secrets'], resourceNames: [ACCESS_KEYS_SECRET, API_KEYS_SECRET], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['pods'], verbs: ['delete'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
+      { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
+      // The build and deployment records (ConfigMaps holding no secret) the dashboard's pages show.
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['list'] },
     ],
   };
 }
@@ -105,6 +112,8 @@ export function gatewayDeployment(input: GatewayInstallInput): V1Deployment {
                   ? [
                       { name: 'SLIPWAY_METRICS_STORE_URL', value: 'http://slipway-metrics-store' },
                       { name: 'SLIPWAY_METRICS_STORE_TOKEN', valueFrom: { secretKeyRef: { name: 'slipway-metrics-store', key: 'token' } } },
+                      // The dashboard's admin login, when an operator made the Secret (API keys log in without it).
+                      { name: 'SLIPWAY_DASHBOARD_TOKEN', valueFrom: { secretKeyRef: { name: 'slipway-dashboard', key: 'adminToken', optional: true } } },
                     ]
                   : []),
               ],

@@ -1,6 +1,7 @@
 // The image a model's pods run: the build's own reference, pinned to its digest when known, so a
 // tag moved in the registry never changes what runs.
 import type { StoredBuild } from '../../store/builds.ts';
+import type { KubernetesTarget } from '../../spec/types.ts';
 
 /**
  * `<repository>@<digest>` when the build has a digest, else `<repository>:<build key>`. The
@@ -32,10 +33,27 @@ function repositoryOf(reference: string | null): string | null {
   return colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
 }
 
+/** True when `artifact` is an image a pull-request check pushed for a target pushing to `registry`. */
+export function isCandidateImage(artifact: string | null, registry: string): boolean {
+  return artifact !== null && artifact.startsWith(`${candidateRegistry(registry)}/`);
+}
+
 /** Why `build` may not be deployed to a target pushing to `registry`: its image is a candidate's. */
 export function candidateBuildReason(build: Pick<StoredBuild, 'artifact'>, registry: string): string | null {
-  const candidates = candidateRegistry(registry);
-  return build.artifact !== null && build.artifact.startsWith(`${candidates}/`)
-    ? `its image was pushed by a pull-request check to ${candidates}, which an apply never deploys from`
+  return isCandidateImage(build.artifact, registry)
+    ? `its image was pushed by a pull-request check to ${candidateRegistry(registry)}, which an apply never deploys from`
     : null;
+}
+
+/** The plan's reason (after `build #N `) for building again a key whose build is a candidate's. */
+export const CANDIDATE_NOT_REUSABLE = 'was a pull-request candidate, built again for the registry';
+
+/**
+ * The registry layer cache of `target`'s builds: applies read and write its `buildCache`; a
+ * pull request's check only reads it, so no candidate's layer lands where production builds look.
+ */
+export function buildCacheOf(target: Pick<KubernetesTarget, 'buildCache'>, use: 'apply' | 'candidate'): { from: string; to: string | null } | null {
+  const cache = target.buildCache ?? null;
+  if (cache === null) return null;
+  return { from: cache, to: use === 'apply' ? cache : null };
 }

@@ -3,7 +3,6 @@
 // hold the apply lock (a Lease); wrap observe → plan → apply in `withLock` to keep them together.
 import { hostname, userInfo } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { V1Deployment } from '@kubernetes/client-node';
 import type { Backend } from '../backend.ts';
 import type { Observed } from '../../plan/types.ts';
 import { acquireApplyLock, type ApplyLock } from './apply-lock.ts';
@@ -15,6 +14,7 @@ import { pullSecret } from './model-secrets.ts';
 import { removeEnvSecrets } from './env-secrets.ts';
 import { forgetAccessKeyHash } from './access-key-index.ts';
 import { accessKeySecretName, annotation, historyName, label, workloadName } from './names.ts';
+import { modelDeployments, readService, removeAllDeployments, servingDeployment } from './serving-switch.ts';
 import { DELETED_AT, readClusterState, toObserved, type ClusterState } from './observe.ts';
 
 export type KubernetesBackendOptions = KubeConfigOptions & {
@@ -97,8 +97,6 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
     }
   }
 
-  const deploymentRef = (model: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: workloadName(model) });
-
   return {
     name: 'kubernetes',
     namespace,
@@ -107,7 +105,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
     withLock,
     readState: () => readClusterState(api),
     async observe(): Promise<Observed> {
-      return toObserved(await readClusterState(api));
+      return toObserved(await readClusterState(api), opts.registry);
     },
     deploy: (change, build, options) =>
       withLock(async () => {
@@ -116,7 +114,7 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
         if (opts.imagePullSecret && opts.pullCredentials) {
           await api.apply(pullSecret({ namespace, name: opts.imagePullSecret, registry: opts.registry, ...opts.pullCredentials }));
         }
-        const deploymentId = await deployModel({
+        return deployModel({
           api,
           project: opts.project,
           registry: opts.registry,
@@ -127,20 +125,20 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
           gitCommit: opts.gitCommit ?? null,
           actor: opts.actor ?? safeUser(),
           log,
-        }, change, build);
-        return { deploymentId };
+        }, change, build, options);
       }),
     // By hand: the record still says running, so the next plan shows `repair` (as locally).
     stop: (model) =>
       withLock(async () => {
-        const current = await api.read<V1Deployment>(deploymentRef(model));
-        if (current === null) throw new Error(`${model} has no Deployment in namespace ${namespace}; nothing to stop`);
-        await api.mergePatch(deploymentRef(model), { metadata: { annotations: { [annotation.state]: 'stopped' } }, spec: { replicas: 0 } });
-        log(`${model}: scaled to 0`);
+        const current = servingDeployment(model, await readService(api, model), await modelDeployments(api, model));
+        if (current === undefined) throw new Error(`${model} has no Deployment serving it in namespace ${namespace}; nothing to stop`);
+        const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: current.metadata!.name! };
+        await api.mergePatch(ref, { metadata: { annotations: { [annotation.state]: 'stopped' } }, spec: { replicas: 0 } });
+        log(`${model}: ${ref.name} scaled to 0`);
       }),
     delete: (model) =>
       withLock(async () => {
-        await api.remove(deploymentRef(model));
+        await removeAllDeployments(api, model);
         await api.remove({ apiVersion: 'v1', kind: 'Service', name: workloadName(model) });
         await removeEnvSecrets(api, model);
         await api.remove({ apiVersion: 'v1', kind: 'Secret', name: accessKeySecretName(model) });

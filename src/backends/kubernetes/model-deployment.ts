@@ -2,7 +2,7 @@
 // validate its output against the Kubernetes schemas without a cluster.
 import type { V1Container, V1Deployment, V1DeploymentStrategy, V1EnvVar } from '@kubernetes/client-node';
 import type { DesiredState, Serving } from '../../spec/types.ts';
-import { annotation, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels, workloadName } from './names.ts';
+import { annotation, deploymentName, GATEWAY_NAME, label, modelLabels, RUNTIME_PORT, selectorLabels } from './names.ts';
 import { routeSettings } from './route-settings.ts';
 import { IMAGE_USER } from '../../build/containerfile.ts';
 
@@ -47,13 +47,16 @@ export function progressDeadlineFor(configured: number): number {
 export const PRE_STOP_SECONDS = 5;
 
 /**
- * A model's Deployment: selector labels that never change, Slipway's annotations, RollingUpdate with
+ * The Deployment of one deployment of a model, `slipway-<model>-d<id>`: its selector and pods carry
+ * the deployment id, so the gateway tells its pods from the previous deployment's under the one
+ * Service. Slipway's annotations, RollingUpdate with
  * `maxUnavailable: 0` (or Recreate when the model declares it), probes on the runtime's `/ready`,
  * env with fromEnv values taken from the model's env Secret, and 0 replicas when stopped.
  */
 export function modelDeployment(input: ModelDeploymentInput): V1Deployment {
   const { model, serving } = input;
-  const labels = { ...modelLabels(input.project, model), [label.version]: String(input.build.number) };
+  const id = { [label.deploymentId]: String(input.deploymentId) };
+  const labels = { ...modelLabels(input.project, model), [label.version]: String(input.build.number), ...id };
   const annotations: Record<string, string> = {
     [annotation.buildNumber]: String(input.build.number),
     [annotation.buildKey]: input.build.key,
@@ -67,10 +70,10 @@ export function modelDeployment(input: ModelDeploymentInput): V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: workloadName(model), namespace: input.namespace, labels, annotations },
+    metadata: { name: deploymentName(model, input.deploymentId), namespace: input.namespace, labels, annotations },
     spec: {
       replicas: input.state === 'stopped' ? 0 : serving.replicas,
-      selector: { matchLabels: selectorLabels(model) },
+      selector: { matchLabels: { ...selectorLabels(model), ...id } },
       strategy: strategy(serving),
       progressDeadlineSeconds: progressDeadlineFor(input.progressDeadlineSeconds),
       revisionHistoryLimit: 5,

@@ -32,12 +32,16 @@ export const label = {
   history: 'slipway.dev/history',
   /** `true` on build records. */
   buildRecord: 'slipway.dev/build-record',
+  /** `true` on the parts of a build record's file list too big for it (build-record-parts.ts). */
+  buildRecordPart: 'slipway.dev/build-record-part',
   /** What a Secret holds: `env`, `access-key` or `api-keys`. */
   secret: 'slipway.dev/secret',
   /** `true` on a model's last record once the model was deleted. */
   deleted: 'slipway.dev/deleted',
   /** `failed` on a record whose rollout failed. */
   outcome: 'slipway.dev/outcome',
+  /** The deployment id of a model's Deployment and of its pods (and of a deployment record). */
+  deploymentId: 'slipway.dev/deployment-id',
   /** Set by Kubernetes on EndpointSlices: the Service they belong to. */
   serviceName: 'kubernetes.io/service-name',
 } as const;
@@ -52,6 +56,10 @@ export const annotation = {
   state: 'slipway.dev/state',
   /** JSON of the gateway's per-model settings (see route-settings.ts). */
   route: 'slipway.dev/route',
+  /** On a model's Service: the deployment id whose pods the gateway routes to (see serving-switch.ts). */
+  servingDeploymentId: 'slipway.dev/serving-deployment-id',
+  /** On the record of a deployment whose examples failed before it took traffic: their results (JSON). */
+  gateResults: 'slipway.dev/gate-results',
 } as const;
 
 export const MANAGED_BY = 'slipway';
@@ -62,6 +70,14 @@ export const MAX_MODEL_NAME = 63 - 'slipway-'.length;
 /** The Deployment and Service of a model: `slipway-<model>`. */
 export function workloadName(model: string): string {
   return `slipway-${model}`;
+}
+
+/**
+ * The Deployment of one deployment id: `slipway-<model>-d<id>` (blue/green, see serving-switch.ts).
+ * Models deployed before had one Deployment named `workloadName(model)`.
+ */
+export function deploymentName(model: string, id: number): string {
+  return `slipway-${model}-d${id}`;
 }
 
 /** An immutable Secret with a model's fromEnv values, named by a keyed digest of its content. */

@@ -1,12 +1,15 @@
 // The kubernetes backend's view of the world, from the cluster alone: build records and
 // deployment records (ConfigMaps) say what was built and applied; the live Deployments say what
 // runs now, so a plan can see drift (replicas changed by hand, a Deployment deleted, stopped).
-import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { LiveState, Observed, ObservedModel } from '../../plan/types.ts';
 import type { KubeApi } from './kube-api.ts';
 import { annotation, label, MANAGED_BY, selectorString } from './names.ts';
 import { templateChanges } from './template-drift.ts';
-import { parseBuildRecord, parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
+import { servingDeployment } from './serving-switch.ts';
+import { CANDIDATE_NOT_REUSABLE, isCandidateImage } from './image.ts';
+import { listBuildRecordParts, readBuildRecord } from './build-record-parts.ts';
+import { parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
 
 /**
  * The annotation a delete adds to the model's last record: when it was deleted, so history can say
@@ -21,6 +24,7 @@ export type ClusterState = {
   builds: Map<string, BuildRecord[]>;
   /** Every deployment record of each model with its markers, in id order. */
   history: Map<string, HistoryEntry[]>;
+  /** The Deployment serving each model (the one its Service routes to; see serving-switch.ts). */
   deployments: Map<string, V1Deployment>;
   /** The highest deployment id of any model in the namespace (0 when none). */
   highestId: number;
@@ -29,14 +33,16 @@ export type ClusterState = {
 /** Reads records and live Deployments of every model in the namespace. */
 export async function readClusterState(api: KubeApi): Promise<ClusterState> {
   const managed = { [label.managedBy]: MANAGED_BY };
-  const [historyMaps, buildMaps, deploymentList] = await Promise.all([
+  const [historyMaps, buildMaps, deploymentList, parts, serviceList] = await Promise.all([
     api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.history]: 'true' })),
     api.list<V1ConfigMap>('v1', 'ConfigMap', selectorString({ ...managed, [label.buildRecord]: 'true' })),
     api.list<V1Deployment>('apps/v1', 'Deployment', selectorString({ ...managed, [label.component]: 'model' })),
+    listBuildRecordParts(api),
+    api.list<V1Service>('v1', 'Service', selectorString({ ...managed, [label.component]: 'model' })),
   ]);
   const builds = new Map<string, BuildRecord[]>();
   for (const map of buildMaps) {
-    const record = parseBuildRecord(map);
+    const record = readBuildRecord(map, parts);
     if (record) push(builds, record.model, record);
   }
   for (const list of builds.values()) list.sort((a, b) => a.number - b.number);
@@ -51,10 +57,17 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true', deletedAt });
   }
   for (const list of history.values()) list.sort((a, b) => a.record.id - b.record.id);
-  const deployments = new Map<string, V1Deployment>();
+  // Every Deployment of each model: the serving one, and any scaled down or not switched to yet.
+  const workloads = new Map<string, V1Deployment[]>();
   for (const d of deploymentList) {
     const model = d.metadata?.labels?.[label.model];
-    if (model) deployments.set(model, d);
+    if (model) push(workloads, model, d);
+  }
+  const services = new Map(serviceList.map((s) => [s.metadata?.labels?.[label.model] ?? '', s]));
+  const deployments = new Map<string, V1Deployment>();
+  for (const [model, list] of workloads) {
+    const serving = servingDeployment(model, services.get(model), list);
+    if (serving) deployments.set(model, serving);
   }
   return { builds, history, deployments, highestId };
 }
@@ -66,15 +79,25 @@ export function lastApplied(state: ClusterState, model: string): DeploymentRecor
   return null;
 }
 
-/** Cluster state as the planner's Observed. */
-export function toObserved(state: ClusterState): Observed {
+/**
+ * Cluster state as the planner's Observed. With `registry` (the target's, for plans of what an
+ * apply does) a build whose image a pull-request check pushed is marked not reusable, as the apply
+ * never deploys it; the pull-request check itself passes null and reuses its candidates.
+ */
+export function toObserved(state: ClusterState, registry: string | null): Observed {
   const names = new Set([...state.builds.keys(), ...state.history.keys()]);
   const models: ObservedModel[] = [...names].sort().map((name) => {
     const records = state.history.get(name) ?? [];
     const applied = lastApplied(state, name);
     return {
       name,
-      builds: (state.builds.get(name) ?? []).map((b) => ({ number: b.number, key: b.key, inputs: b.inputs, status: statusOf(b) })),
+      builds: (state.builds.get(name) ?? []).map((b) => ({
+        number: b.number,
+        key: b.key,
+        inputs: b.inputs,
+        status: statusOf(b),
+        ...(registry !== null && isCandidateImage(b.artifact, registry) ? { notReusable: CANDIDATE_NOT_REUSABLE } : {}),
+      })),
       deployment: applied && {
         id: applied.id,
         build: applied.build,

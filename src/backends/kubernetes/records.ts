@@ -45,6 +45,8 @@ export type BuildRecord = {
   finishedAt?: string;
   /** The last lines of a failed build's log. */
   errorTail?: string;
+  /** Set when `inputs.files` is kept in part ConfigMaps (build-record-parts.ts): `files` is empty in the record's own data. */
+  storedFiles?: { count: number; parts: number; sha256: string };
 };
 
 const recordLabels = (model: string, kind: 'history' | 'buildRecord'): Record<string, string> => ({

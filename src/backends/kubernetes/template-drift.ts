@@ -1,10 +1,9 @@
 // Drift of a model's pod template: what `kubectl set image`, `kubectl set env`, `kubectl edit` or
 // another tool changed in the running Deployment. The API records who owns which field in
 // `metadata.managedFields` (https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management);
-// any manager other than Slipway owning a field of the pod spec is drift. A forced apply takes back
-// the fields Slipway sets, but server-side apply merges `containers`, `env` and `ports` by key, so
-// entries another manager added stay: undoForeignFields removes them with a merge patch that names
-// only those fields, which leaves the other manager owning nothing.
+// any manager other than Slipway owning a field of the pod spec is drift. The repair is a new
+// deployment id, whose Deployment is made from the manifest alone (serving-switch.ts), so nothing
+// another manager added carries over.
 import type { V1Deployment, V1ManagedFieldsEntry } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from './names.ts';
 
@@ -31,33 +30,6 @@ export function templateChanges(d: V1Deployment, appliedImage: string | null): s
     reasons.push(`pod template changed outside Slipway by ${manager} (${Object.keys(fields).map((f) => f.replace(/^f:/, '')).join(', ')})`);
   }
   return reasons;
-}
-
-/**
- * A JSON merge patch of `spec.template.spec` that sets every field another manager owns back to
- * what `desired` has, or removes it when `desired` has none; null when no other manager owns any.
- * Lists (containers, env inside them) are replaced whole, so foreign entries go.
- */
-export function undoForeignFields(live: V1Deployment, desired: V1Deployment): Record<string, unknown> | null {
-  const foreign = foreignPodSpecFields(live);
-  if (foreign.length === 0) return null;
-  const patch: Record<string, unknown> = {};
-  const want = (desired.spec?.template.spec ?? {}) as Record<string, unknown>;
-  for (const { fields } of foreign) Object.assign(patch, undo(fields, want));
-  return { spec: { template: { spec: patch } } };
-}
-
-function undo(fields: Fields, desired: Record<string, unknown>): Record<string, unknown> {
-  const patch: Record<string, unknown> = {};
-  for (const key of Object.keys(fields)) {
-    if (!key.startsWith('f:')) continue;
-    const name = key.slice(2);
-    const value = desired[name];
-    if (value === undefined) patch[name] = null;
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value)) patch[name] = undo(fields[key] as Fields, value as Record<string, unknown>);
-    else patch[name] = value;
-  }
-  return patch;
 }
 
 function dig(fields: Fields | undefined, path: string[]): Fields | undefined {

@@ -5,7 +5,7 @@ import type { Supervisor } from '../../supervisor/supervisor.ts';
 import { readAccessKeys } from './access-key-file.ts';
 import { advisoryNote } from '../../limits/advisory.ts';
 import type { CgroupSupport } from '../../limits/cgroups.ts';
-import { processUsage } from '../../limits/process-usage.ts';
+import { procUsageReader } from '../../telemetry/proc-usage.ts';
 
 export type ModelStatus = {
   model: string;
@@ -36,6 +36,7 @@ export function modelStatus(deps: {
   const observed = deps.deployer.observe();
   const stats = deps.gateway.stats();
   const accessKeys = readAccessKeys(deps.root);
+  const usageOf = procUsageReader();
   const models = observed.models
     .filter((m) => !m.deleted && m.deployment)
     .map((m): ModelStatus => {
@@ -54,7 +55,7 @@ export function modelStatus(deps: {
         python: python ? `${python.version} (${python.executable})` : null,
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
-          const usage = r.pid === null ? null : processUsage(r.pid);
+          const usage = r.pid === null ? null : usageOf(r.pid);
           return {
             rssBytes: usage?.rssBytes ?? null,
             cpuSeconds: usage?.cpuSeconds ?? null,

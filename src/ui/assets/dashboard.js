@@ -85,7 +85,7 @@
       const q = new URLSearchParams({ replica: replica.value, q: filter.value });
       const data = await getJson(`/ui/api/models/${encodeURIComponent(logs.dataset.model)}/logs?${q}`);
       list.replaceChildren(...data.lines.map((l) => el('li', { class: `stream-${l.stream}` }, el('span', { class: 'meta' }, `${l.time.replace('T', ' ').slice(0, 23)} ${l.replicaId} ${l.stream} `), l.text)));
-      if (data.lines.length === 0) list.append(el('li', { class: 'meta' }, 'No lines.'));
+      if (data.lines.length === 0) list.append(el('li', { class: 'meta' }, data.note || 'No lines.'));
     };
     const reload = () => load().catch((e) => list.replaceChildren(el('li', { class: 'error' }, String(e.message))));
     replica.addEventListener('change', reload);

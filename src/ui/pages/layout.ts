@@ -6,6 +6,8 @@ export type Viewer = {
   label: string;
   admin: boolean;
   csrf: string;
+  /** The in-cluster dashboard: no actions and no keys page (the cluster's CLI does those). */
+  readOnly?: boolean;
 };
 
 /** A full HTML document around `main`. `scripts` adds the chart library and the page script. */
@@ -14,7 +16,7 @@ export function layout(opts: { title: string; viewer: Viewer | null; main: Html;
   const nav = v
     ? html`<nav aria-label="Main"><a href="/" class="brand">Slipway</a>
   <a href="/"${opts.current === 'overview' ? html` aria-current="page"` : ''}>Models</a>
-  ${v.admin ? html`<a href="/ui/keys"${opts.current === 'keys' ? html` aria-current="page"` : ''}>Keys</a>` : ''}
+  ${v.admin && !v.readOnly ? html`<a href="/ui/keys"${opts.current === 'keys' ? html` aria-current="page"` : ''}>Keys</a>` : ''}
   <span class="who">${v.label}</span>
   <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="${v.csrf}"><button type="submit">Log out</button></form>
 </nav>`

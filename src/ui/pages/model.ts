@@ -1,9 +1,11 @@
 // A model's page: actions, replicas, charts, logs, tracked metrics, test widget, sample code,
-// builds and deployments. Charts, logs and tracked metrics are filled by dashboard.js from the
+// builds, deployments and what was live when. Charts, logs and tracked metrics are filled by dashboard.js from the
 // JSON routes; everything else is here.
 import { html, jsonScript, type Html } from '../html.ts';
 import { formatTime } from '../format.ts';
+import type { HistoryView } from '../history-view.ts';
 import { sampleCode } from '../sample-code.ts';
+import { renderHistory } from './history-section.ts';
 import { layout, type Viewer } from './layout.ts';
 
 export type ReplicaRow = {
@@ -39,6 +41,8 @@ export type ModelPageData = {
   builds: BuildRow[];
   deployments: DeploymentRow[];
   actions: ActionRow[];
+  /** "What was live when": the timeline and the answer to the page's `?at=` form. */
+  history: HistoryView;
 };
 
 function actionForm(name: string, csrf: string, action: string, label: string, confirm: string, danger = false): Html {
@@ -53,7 +57,7 @@ export function renderModel(d: ModelPageData): string {
   const name = d.name;
   const code = d.accessKey ? sampleCode({ endpoint: d.endpoint, accessKey: d.accessKey, auth: d.auth, input: d.exampleInput }) : null;
   const main = html`<h1>${name} <span class="state state-${d.state}">${d.state}</span></h1>
-${d.viewer.admin
+${d.viewer.admin && !d.viewer.readOnly
   ? html`<section aria-label="Actions" class="actions">
 ${actionForm(name, csrf, 'stop', 'Stop', `Stop ${name}? Its replicas stop; calls get 503 until it starts again.`, true)}
 ${actionForm(name, csrf, 'start', 'Start', `Start ${name}?`)}
@@ -124,6 +128,8 @@ ${code
 <td>${x.serving.replicas} × (cpu ${x.serving.cpu ?? '—'}, memory ${x.serving.memory ?? '—'}, gpu ${x.serving.gpu}), concurrency ${x.serving.concurrency}, timeout ${x.serving.timeoutSeconds} s${x.serving.auth ? ', API key' : ''}${x.serving.env.length ? html`, env <code>${x.serving.env.join(', ')}</code>` : ''}</td>
 <td>${x.actor ?? '—'}</td><td><code>${x.gitCommit ? x.gitCommit.slice(0, 10) : '—'}</code></td><td>${x.status}${x.state === 'stopped' ? ' (stopped)' : ''}</td><td>${formatTime(x.startedAt)}</td><td>${formatTime(x.stoppedAt)}</td></tr>`)}</tbody></table>
 </section>
+
+${renderHistory(name, d.history)}
 
 ${d.actions.length
   ? html`<section aria-labelledby="actions-title"><h2 id="actions-title">Actions from the dashboard</h2>

@@ -1,0 +1,182 @@
+// The web dashboard as the in-cluster gateway serves it: the daemon's pages (src/ui/pages), fed
+// from the cluster (records and live Deployments), the gateway's counters and the metrics store
+// (technical rows, tracked metrics). Read-only: stopping, starting, keys and access keys are the
+// CLI's on a cluster (they write to the cluster under its apply lock). Login with an API key, or
+// with the admin token from the `slipway-dashboard` Secret when one is set; sessions and CSRF as on
+// the daemon. Logs are not served here: `kubectl logs` reads them where they are kept.
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { modelCrn } from '../backends/local/deployment-crn.ts';
+import type { ClusterState } from '../backends/kubernetes/observe.ts';
+import type { ReplicaStats } from '../gateway/types.ts';
+import type { RecentTotals } from '../metrics-store/tech-rows.ts';
+import type { StoredApiKey } from '../store/api-keys.ts';
+import type { TechRow } from '../store/tech-samples.ts';
+import { clusterHistoryRecords } from '../history/cluster-records.ts';
+import { isRange, RANGE_MS, RANGE_STEP, technicalCharts, trackedCharts, type ChartRange, type TrackedEntry } from './charts.ts';
+import { clusterModelPage, clusterOverviewModels, type Unsampled } from './cluster-page-data.ts';
+import { historyView } from './history-view.ts';
+import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
+import { principalAmong, stillValidAmong } from './login.ts';
+import type { Scope } from './page-data.ts';
+import type { Viewer } from './pages/layout.ts';
+import { renderLogin } from './pages/login.ts';
+import { renderModel } from './pages/model.ts';
+import { renderOverview } from './pages/overview.ts';
+import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session } from './session.ts';
+
+export type ClusterDashboardDeps = {
+  /** Records and live Deployments, read when a page is asked for. */
+  clusterState(): Promise<ClusterState>;
+  stats(): ReplicaStats[];
+  unsampled(): Unsampled;
+  /** API key rows (hashes) as the gateway holds them. */
+  apiKeys(): readonly StoredApiKey[];
+  /** The dashboard's admin token (from its Secret), or null: API keys only. */
+  adminToken: string | null;
+  metricsStore: { url: string; token: string };
+  /** Where the test widget sends calls: this gateway, on loopback. */
+  gatewayUrl(): string;
+  log(line: string): void;
+  now?: () => number;
+};
+
+export type ClusterDashboard = { owns(url: string): boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> };
+
+export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashboard {
+  const sessions = createSessions();
+  const now = deps.now ?? Date.now;
+  const candidatesFor = (prefix: string) => deps.apiKeys().filter((k) => k.prefix === prefix);
+  const store = async <T>(path: string): Promise<T> => {
+    const answer = await fetch(`${deps.metricsStore.url}${path}`, { headers: { authorization: `Bearer ${deps.metricsStore.token}` } });
+    if (!answer.ok) throw new Error(`the metrics store answered ${answer.status} to ${path.split('?')[0]}`);
+    return (await answer.json()) as T;
+  };
+  const viewerOf = (s: Session): Viewer => {
+    const p = s.principal;
+    return { label: p.kind === 'admin' ? 'admin token' : `API key ${p.prefix}… (${p.name})`, admin: p.kind === 'admin', csrf: s.csrf, readOnly: true };
+  };
+  const scopeOf = (s: Session): Scope => (s.principal.kind === 'admin' ? null : s.principal.models);
+
+  async function login(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const form = (loginToken: string, error?: string, next?: string | null) =>
+      renderLogin({ loginToken, error, next: safeNext(next ?? null) });
+    if (req.method === 'GET') {
+      const loginToken = randomBytes(18).toString('base64url');
+      return send(res, 200, 'text/html; charset=utf-8', form(loginToken, undefined, url.searchParams.get('next')), { 'set-cookie': cookie(LOGIN_COOKIE, loginToken, 600) });
+    }
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'use GET or POST');
+    const fields = await readForm(req);
+    const expected = parseCookies(req.headers.cookie).get(LOGIN_COOKIE);
+    if (!fields || !expected || !sameSecret(fields.get('login'), expected)) return send(res, 403, 'text/plain', 'the login form expired or came from another site; reload /login');
+    const result = principalAmong(candidatesFor, deps.adminToken, fields.get('key') ?? '', now());
+    if (!result.ok) {
+      const loginToken = randomBytes(18).toString('base64url');
+      return send(res, 401, 'text/html; charset=utf-8', form(loginToken, result.message, fields.get('next')), { 'set-cookie': cookie(LOGIN_COOKIE, loginToken, 600) });
+    }
+    const session = sessions.create(result.principal, now());
+    res.writeHead(303, { location: safeNext(fields.get('next') ?? null), 'set-cookie': [cookie(SESSION_COOKIE, session.id), cookie(LOGIN_COOKIE, '', 0)] }).end();
+  }
+
+  function requireSession(req: IncomingMessage, res: ServerResponse, url: URL): Session | null {
+    const session = sessions.find(req.headers.cookie, now());
+    if (session && stillValidAmong(candidatesFor, session.principal, now())) return session;
+    if (session) sessions.end(session.id);
+    if (req.method === 'GET' && !url.pathname.startsWith('/ui/api/')) {
+      res.writeHead(303, { location: `/login?next=${encodeURIComponent(url.pathname)}`, 'cache-control': 'no-store' }).end();
+    } else {
+      json(res, 401, { error: 'log in first: the dashboard needs a session (POST /login with an API key or the admin token)' });
+    }
+    return null;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://dashboard');
+    const p = url.pathname;
+    if (p.startsWith('/ui/assets/')) return asset(res, p.slice('/ui/assets/'.length));
+    if (p === '/login') return login(req, res, url);
+    const session = requireSession(req, res, url);
+    if (!session) return;
+    if (req.method === 'POST') {
+      const isJson = (req.headers['content-type'] ?? '').startsWith('application/json');
+      const headerToken = req.headers['x-csrf-token'];
+      const form = isJson ? null : await readForm(req);
+      const presented = typeof headerToken === 'string' ? headerToken : (form?.get('csrf') ?? null);
+      if (!sameSecret(presented, session.csrf)) return json(res, 403, { error: 'missing or wrong CSRF token; reload the page' });
+    } else if (req.method !== 'GET') {
+      return json(res, 405, { error: 'use GET or POST' });
+    }
+    if (p === '/logout' && req.method === 'POST') {
+      sessions.end(session.id);
+      res.writeHead(303, { location: '/login', 'set-cookie': cookie(SESSION_COOKIE, '', 0) }).end();
+      return;
+    }
+    if (p === '/' && req.method === 'GET') {
+      const [state, recent] = await Promise.all([deps.clusterState(), store<{ models: RecentTotals[] }>(`/tech/recent?fromMs=${now() - 3_600_000}`)]);
+      return html(res, renderOverview({ viewer: viewerOf(session), models: clusterOverviewModels(state, recent.models, deps.unsampled(), scopeOf(session)) }));
+    }
+    const m = /^\/ui\/(api\/)?models\/([^/]+)(?:\/([a-z-]+))?$/.exec(p);
+    if (m) {
+      const name = decodeURIComponent(m[2]!);
+      const scope = scopeOf(session);
+      if (scope !== null && !scope.includes(name)) return json(res, 404, { error: `no model ${name} for this key` });
+      return modelRoute(req, res, url, session, name, `${req.method} ${m[1] === 'api/' ? `api/${m[3] ?? ''}` : (m[3] ?? '')}`);
+    }
+    if (p === '/ui/keys') return json(res, 404, { error: 'keys are managed with `slipway keys --target …` on a cluster' });
+    return json(res, 404, { error: `no dashboard page at ${p}` });
+  }
+
+  async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, session: Session, name: string, route: string): Promise<void> {
+    if (route === 'GET ') {
+      const state = await deps.clusterState();
+      const data = clusterModelPage(state, deps.stats(), name, scopeOf(session), `${deps.gatewayUrl()}/model`);
+      if (!data) return json(res, 404, { error: `no model ${name} is deployed on this cluster` });
+      const history = historyView(clusterHistoryRecords(state, name), url.searchParams.get('at'));
+      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: {}, history }));
+    }
+    if (route === 'GET api/series') {
+      const range: ChartRange = isRange(url.searchParams.get('range')) ? (url.searchParams.get('range') as ChartRange) : '1h';
+      const t = now();
+      const { rows } = await store<{ rows: TechRow[] }>(`/tech?model=${encodeURIComponent(name)}&step=${RANGE_STEP[range]}&fromMs=${t - RANGE_MS[range]}`);
+      return json(res, 200, { range, from: (t - RANGE_MS[range]) / 1000, to: t / 1000, charts: technicalCharts(rows) });
+    }
+    if (route === 'GET api/logs') return json(res, 200, { lines: [], note: `replica logs are the cluster's: kubectl logs -l app.kubernetes.io/instance=${name}` });
+    if (route === 'GET api/tracked') {
+      const range: ChartRange = isRange(url.searchParams.get('range')) ? (url.searchParams.get('range') as ChartRange) : '14d';
+      const t = now();
+      const body = await store<{ metrics: TrackedEntry[] }>(`/api/v1/metrics?modelCrn=${encodeURIComponent(modelCrn(name))}&startTimestampMs=${t - RANGE_MS[range]}&endTimestampMs=${t}`);
+      return json(res, 200, { from: (t - RANGE_MS[range]) / 1000, to: t / 1000, metrics: trackedCharts(body.metrics) });
+    }
+    if (route === 'POST call') return testCall(req, res, session, name);
+    return json(res, 404, { error: `no dashboard route ${req.method} ${url.pathname} on a cluster (it is read-only: use the CLI with --target)` });
+  }
+
+  /** The test widget: a call through this gateway with the session's API key, timed. */
+  async function testCall(req: IncomingMessage, res: ServerResponse, session: Session, name: string): Promise<void> {
+    let input: unknown;
+    try {
+      input = (JSON.parse((await readBody(req)) ?? '') as { input?: unknown }).input;
+    } catch {
+      return json(res, 400, { error: 'send {"input": <the model\'s request as JSON>}' });
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // The admin token is not an API key: its test calls reach models that need none.
+    if (session.principal.kind === 'api-key') headers.authorization = `Bearer ${session.principal.key}`;
+    const started = performance.now();
+    const answer = await fetch(`${deps.gatewayUrl()}/models/${encodeURIComponent(name)}`, { method: 'POST', headers, body: JSON.stringify(input ?? null) });
+    const text = await answer.text();
+    const ms = performance.now() - started;
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Shown as text.
+    }
+    return json(res, 200, { status: answer.status, ms: Number(ms.toFixed(2)), body });
+  }
+
+  return {
+    owns: (url) => url === '/' || url.startsWith('/?') || url.startsWith('/ui/') || url.startsWith('/login') || url === '/logout',
+    handle,
+  };
+}

@@ -39,6 +39,8 @@ export type RawModel = RawServing & {
   state?: DesiredState;
   gate?: boolean;
   sandbox?: { network?: boolean; paths?: string[] };
+  capture?: { sample: number; maxPerDay?: number; retentionDays?: number; redact?: string[] };
+  replay?: string;
 };
 
 export type RawSecretRef = { fromEnv: string };

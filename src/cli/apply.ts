@@ -4,6 +4,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { hasChanges } from '../plan/plan.ts';
+import { saveCaptureSettingsOf } from '../capture/save-settings.ts';
 import { renderPlanText } from '../plan/render-plan-text.ts';
 import type { Plan } from '../plan/types.ts';
 import { openTarget } from '../target/registry.ts';
@@ -47,6 +48,9 @@ export function registerApply(program: Command): void {
       output.done();
       if (result.ok && !result.report) {
         if (!hasChanges(result.plan)) process.stdout.write(renderPlanText(result.plan, { color: useColor() }));
+        // Capture settings are no part of the plan (changing them redeploys nothing): saved even
+        // when nothing else changes, into the local store when there is one; the daemon reads them.
+        saveCaptureSettingsOf(ws.root, loaded.spec);
         return;
       }
       process.stdout.write(renderApplyResult(result.ok ? { ...result, report: result.report! } : result, { buildStreamed: output.streamed }));

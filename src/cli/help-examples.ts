@@ -22,4 +22,6 @@ export const helpExamples: Record<string, string[]> = {
   install: ['slipway install --target prod'],
   ci: ['slipway ci                          # in a CI job: plan, build and test on PRs, apply on merges'],
   test: ['slipway test iris'],
+  capture: ['slipway capture export iris --since 24h > sample.jsonl   # usable as a replay: set'],
+  diff: ['slipway diff iris                  # candidate against the deployed build', 'slipway diff iris --against build:3 --sample 500 --json'],
 };

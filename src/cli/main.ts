@@ -42,6 +42,8 @@ const commands: Record<string, () => Promise<Register>> = {
   test: async () => (await import('./test.ts')).registerTest,
   import: async () => (await import('./import-cml.ts')).registerImport,
   python: async () => (await import('./python.ts')).registerPython,
+  capture: async () => (await import('../capture/capture-command.ts')).registerCapture,
+  diff: async () => (await import('../diff/diff-command.ts')).registerDiff,
 };
 
 // `slipway status | head` closes the pipe before the output ends: the reader has what it wanted.

@@ -17,6 +17,7 @@ import type { Plan } from '../plan/types.ts';
 import type { Repo } from '../source/repo.ts';
 import { headCommit } from '../source/repo.ts';
 import type { Store } from '../store/database.ts';
+import { saveCaptureSettingsOf } from '../capture/save-settings.ts';
 import { localSecretDigest } from './digest-key-file.ts';
 import { cancelReason } from '../build/step-limits.ts';
 import type { LocalDeployer } from '../backends/local/local-deployer.ts';
@@ -68,6 +69,8 @@ export function createApplyRunner(deps: { repo: Repo; store: Store; builder: Bui
       { forApply: true, env, secretDigest: localSecretDigest(deps.repo.root, deps.store), interpreters: true },
     );
     if (!desired.ok) return { ok: false, message: desired.message };
+    // Capture settings take effect without a redeploy: the daemon's capture recorder reads them.
+    saveCaptureSettingsOf(deps.store, desired.spec);
     // The runner's queue is the lock: applies run one at a time (see `exclusive`).
     const ports: ApplyPorts = {
       observe: async () => deps.deployer.observe(),

@@ -39,6 +39,7 @@ import { createExampleInputs } from '../ui/example-inputs.ts';
 import { createKeyUse } from '../ui/key-use.ts';
 import { createSessions } from '../ui/session.ts';
 import { loadKeyUse, loadSessions, saveKeyUse, saveSessions } from '../store/dashboard-state.ts';
+import { createCaptureRecorder } from '../capture/recorder.ts';
 
 /** The daemon could not start; the message says why and what to do. */
 export class DaemonStartError extends Error {
@@ -106,7 +107,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   }, 10_000);
   keyUseTimer.unref();
   const tally = createCallTally();
+  const capture = createCaptureRecorder({ store, log });
   const gateway = createGateway({
+    tap: capture.tap,
     bodyBudgetBytes: bodyBudgetFromEnv(process.env, log),
     callTimer: bothTimers(prometheus.callTimer, tally.callTimer),
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
@@ -214,7 +217,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     ...baseRunner,
     apply: (req) => {
       rememberModelsFile(store, req.file);
-      return baseRunner.apply(req);
+      // The apply saved the models' capture settings: calls after it are captured by them.
+      return baseRunner.apply(req).finally(() => capture.reload());
     },
   };
 
@@ -240,6 +244,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       removeSubtree(cgroups);
       removeDaemonInfo(root, process.pid);
+      capture.close();
       store.close();
       resolveStopped();
     })();

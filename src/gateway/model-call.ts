@@ -4,22 +4,29 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { sendBytes, sendError } from './answers.ts';
+import { gatewayBug, refuse } from './call-refusal.ts';
 import { readReplicaAnswer } from './replica-answer.ts';
 import type { ReplicaLink } from './replica-link.ts';
-import type { Refusal, ReplicaPool, Slot } from './replica-pool.ts';
-import type { GatewayDeps, ModelRoute } from './types.ts';
+import type { ReplicaPool, Slot } from './replica-pool.ts';
+import { pickServing, type Variant } from './route-variants.ts';
+import { mirror } from './shadow-call.ts';
+import type { GatewayDeps, ModelRoute, TappedCall, TappedOutcome } from './types.ts';
+
+/** One variant of a served model and its replicas; `dropped` counts copies a busy shadow missed. */
+export type VariantEntry = { variant: Variant; pool: ReplicaPool<ReplicaLink>; dropped: number };
 
 /**
- * A served model: its current route and its replicas; `removed` once `removeRoute` dropped it;
- * `timed` takes each answered call's duration in seconds (or null when nobody asked).
+ * A served model: its current route; its serving variants (the primary first, then canaries) and
+ * its shadows, each with its replicas; `removed` once `removeRoute` dropped it; `tap` takes each
+ * settled call (or null when nobody asked, so an untapped call builds no record).
  */
 export type ModelEntry = {
-  route: ModelRoute; pool: ReplicaPool<ReplicaLink>; removed: boolean;
-  timed: ((seconds: number, requestBytes: number, responseBytes: number) => void) | null;
+  route: ModelRoute; serving: VariantEntry[]; shadows: VariantEntry[]; removed: boolean;
+  tap: ((call: TappedCall) => void) | null;
 };
 
-/** What a call needs from the gateway: the daemon's deps, and a log that never throws. */
-export type CallEnv = { deps: GatewayDeps; log(line: string): void };
+/** What a call needs from the gateway: the daemon's deps, a log that never throws, a draw in [0, 1). */
+export type CallEnv = { deps: GatewayDeps; log(line: string): void; random(): number };
 
 /** Replicas refusing connections are skipped this many times before the call gives up. */
 const MAX_ATTEMPTS = 3;
@@ -30,21 +37,26 @@ const MAX_ATTEMPTS = 3;
  */
 export function startCall(
   env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, attempt = 1, acceptedAt = performance.now(),
+  chosen: VariantEntry | null = null,
 ): void {
   // The route may have changed while the body was arriving.
-  if (entry.removed) return refuse(entry, res, 'removed');
-  if (entry.route.state === 'stopped') return refuse(entry, res, 'stopped');
-  const slot = entry.pool.acquire();
+  if (entry.removed) return refuse(entry, null, res, 'removed');
+  if (entry.route.state === 'stopped') return refuse(entry, null, res, 'stopped');
+  // A retry stays on its variant; a single serving variant costs no draw.
+  const target = chosen ?? (entry.serving.length === 1 ? entry.serving[0] : pickServing(entry.serving, weightOf, env.random()));
+  const slot = target.pool.acquire();
   if (slot !== null) {
-    sendToReplica(env, entry, res, body, slot, attempt, acceptedAt);
+    sendToReplica(env, entry, target, res, body, slot, attempt, acceptedAt);
     return;
   }
   const onClientGone = (): void => waiter.cancel();
-  const waiter = entry.pool.wait((outcome) => {
+  const waiter = target.pool.wait((outcome) => {
     res.removeListener('close', onClientGone);
     try {
-      if (typeof outcome === 'string') refuse(entry, res, outcome);
-      else sendToReplica(env, entry, res, body, outcome, attempt, acceptedAt);
+      // A canary that left the route while this call waited for it: the call goes to what serves now.
+      if (outcome === 'removed' && !entry.removed) startCall(env, entry, res, body, attempt, acceptedAt);
+      else if (typeof outcome === 'string') refuse(entry, target, res, outcome);
+      else sendToReplica(env, entry, target, res, body, outcome, attempt, acceptedAt);
     } catch (err) {
       // This runs from a timer or from another call's end: nothing above it would catch.
       gatewayBug(env, res, err);
@@ -54,40 +66,14 @@ export function startCall(
   res.on('close', onClientGone);
 }
 
-function gatewayBug(env: CallEnv, res: ServerResponse, err: unknown): void {
-  env.log(`gateway error during a call: ${(err as Error)?.stack ?? String(err)}`);
-  sendError(res, 500, 'gateway.error', 'the gateway failed on this call; the error is in the daemon log');
-}
-
-function refuse(entry: ModelEntry, res: ServerResponse, refusal: Refusal): void {
-  const name = entry.route.name;
-  switch (refusal) {
-    case 'busy': {
-      const candidate = entry.pool.firstCandidate();
-      if (candidate !== null) candidate.value.counters.busy++;
-      sendError(res, 429, 'model.busy',
-        `every replica of ${name} stayed busy for ${entry.route.busyTimeoutMs} ms; retry later, or deploy more replicas or a higher concurrency`);
-      return;
-    }
-    case 'unavailable':
-      sendError(res, 503, 'model.unavailable',
-        `no replica of ${name} became ready within ${entry.route.busyTimeoutMs} ms; see \`slipway status\` and \`slipway logs ${name}\``);
-      return;
-    case 'stopped':
-      sendError(res, 503, 'model.stopped', `model ${name} is stopped; start it with \`slipway start ${name}\``);
-      return;
-    case 'removed':
-      sendError(res, 404, 'model.not_found', `model ${name} was removed`);
-      return;
-  }
-}
+const weightOf = (target: VariantEntry): number => target.variant.weight;
 
 function sendToReplica(
-  env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number,
+  env: CallEnv, entry: ModelEntry, target: VariantEntry, res: ServerResponse, body: Buffer, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number,
 ): void {
   const link = slot.value;
   link.counters.received++;
-  const call = new ReplicaCall(env, entry, res, body, slot, attempt, acceptedAt);
+  const call = new ReplicaCall(env, entry, target, res, body, slot, attempt, acceptedAt);
   const timeout = entry.route.timeoutMs;
   try {
     // No headers: the runtime needs only Content-Length, which undici adds.
@@ -104,6 +90,7 @@ function sendToReplica(
 class ReplicaCall implements Dispatcher.DispatchHandler {
   #env: CallEnv;
   #entry: ModelEntry;
+  #target: VariantEntry;
   #res: ServerResponse;
   #body: Buffer;
   #slot: Slot<ReplicaLink>;
@@ -114,10 +101,13 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] | null = null;
   #settled = false;
 
-  constructor(env: CallEnv, entry: ModelEntry, res: ServerResponse, body: Buffer, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number) {
+  constructor(
+    env: CallEnv, entry: ModelEntry, target: VariantEntry, res: ServerResponse, body: Buffer, slot: Slot<ReplicaLink>, attempt: number, acceptedAt: number,
+  ) {
     this.#acceptedAt = acceptedAt;
     this.#env = env;
     this.#entry = entry;
+    this.#target = target;
     this.#res = res;
     this.#body = body;
     this.#slot = slot;
@@ -163,9 +153,8 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     const counters = link.counters;
     const res = this.#res;
     counters.processed++;
-    this.#entry.pool.release(slot);
+    this.#target.pool.release(slot);
     const outcome = readReplicaAnswer(this.#status, body, link.tail);
-    if (this.#entry.timed !== null && (outcome.kind === 'success' || outcome.kind === 'raised')) this.#timed(body.length);
     switch (outcome.kind) {
       case 'success':
         counters.success++;
@@ -177,10 +166,12 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
             // A store across the network (the cluster's metrics store): answer once it has them.
             const envelope = outcome.envelope;
             void stored.then(() => sendBytes(res, 200, envelope), () => sendBytes(res, 200, envelope));
+            this.#settle('success', 200, body);
             return;
           }
         }
         sendBytes(res, 200, outcome.envelope);
+        this.#settle('success', 200, body);
         return;
       case 'raised':
         counters.failure++;
@@ -188,23 +179,49 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
         sendError(res, 500, 'model.error', `${outcome.type}: ${outcome.message}`, {
           error: { type: outcome.type, message: outcome.message }, ReplicaID: link.replicaId,
         });
+        this.#settle('raised', 500, body);
         return;
       case 'rejected':
         counters.failure++;
         sendError(res, 400, 'request.rejected', `the replica refused the request: ${outcome.message}`, { ReplicaID: link.replicaId });
+        this.#settle('rejected', 400, body);
         return;
       case 'invalid':
         counters.error++;
         this.#env.log(`${link.model}: replica ${link.replicaId} answered outside the protocol: ${outcome.detail}`);
         sendError(res, 502, 'replica.bad_answer', `replica ${link.replicaId} gave an answer the gateway cannot read`, { ReplicaID: link.replicaId });
+        this.#settle('invalid', 502, body);
         return;
     }
+  }
+
+  /**
+   * After the client's answer: the tap sees the call, and shadows get their copies of a call the
+   * function ran (mirrored last, so a shadow never delays the live answer).
+   */
+  #settle(outcome: TappedOutcome, status: number, answer: Buffer | null): void {
+    const entry = this.#entry;
+    if (entry.tap !== null) {
+      const variant = this.#target.variant;
+      const link = this.#slot.value;
+      const call: TappedCall = {
+        model: link.model, deploymentId: variant.deploymentId, build: variant.build, role: variant.role, replicaId: link.replicaId,
+        request: this.#body, answer, status, outcome,
+        seconds: (performance.now() - this.#acceptedAt) / 1000, startedAt: performance.timeOrigin + this.#acceptedAt,
+      };
+      try {
+        entry.tap(call);
+      } catch (err) {
+        this.#env.log(`the call tap of ${entry.route.name} threw: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
+    if (entry.shadows.length > 0 && (outcome === 'success' || outcome === 'raised')) mirror(this.#env, entry, this.#body);
   }
 
   #failed(err: Error): void {
     const slot = this.#slot;
     const link = slot.value;
-    const pool = this.#entry.pool;
+    const pool = this.#target.pool;
     const code = (err as { code?: unknown }).code;
     if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT') {
       this.#notReady();
@@ -218,6 +235,7 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
       this.#report('onReplicaTimeout', link.replicaId);
       sendError(this.#res, 504, 'model.timeout',
         `the call ran past ${this.#entry.route.timeoutMs} ms and was cut off; the replica is being replaced`, { ReplicaID: link.replicaId });
+      this.#settle('timeout', 504, null);
       return;
     }
     this.#env.log(`${link.model}: replica ${link.replicaId} died mid-call: ${String(code ?? err.message)}`);
@@ -240,10 +258,11 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
       sendError(this.#res, 502, 'replica.out_of_memory',
         `replica ${link.replicaId} was killed by its memory limit (resources.memory) during the call; it is being restarted. Lower the call's memory use or raise the limit`,
         { ReplicaID: link.replicaId });
-      return;
+    } else {
+      sendError(this.#res, 502, 'replica.died',
+        `replica ${link.replicaId} went away during the call; it is being restarted, retry the call`, { ReplicaID: link.replicaId });
     }
-    sendError(this.#res, 502, 'replica.died',
-      `replica ${link.replicaId} went away during the call; it is being restarted, retry the call`, { ReplicaID: link.replicaId });
+    this.#settle('died', 502, null);
   }
 
   /**
@@ -253,25 +272,16 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
   #notReady(): void {
     const slot = this.#slot;
     const link = slot.value;
-    const pool = this.#entry.pool;
+    const pool = this.#target.pool;
     link.counters.processed++;
     link.counters.notReady++;
     pool.remove(link.replicaId);
     pool.release(slot);
     this.#report('onReplicaDied', link.replicaId);
     if (this.#attempt < MAX_ATTEMPTS && !this.#res.destroyed) {
-      startCall(this.#env, this.#entry, this.#res, this.#body, this.#attempt + 1, this.#acceptedAt);
+      startCall(this.#env, this.#entry, this.#res, this.#body, this.#attempt + 1, this.#acceptedAt, this.#target);
     } else {
       sendError(this.#res, 503, 'model.unavailable', `no replica of ${link.model} accepted the call; see \`slipway status\``);
-    }
-  }
-
-  #timed(answerBytes: number): void {
-    try {
-      const sent = this.#body;
-      this.#entry.timed!((performance.now() - this.#acceptedAt) / 1000, typeof sent === 'string' ? Buffer.byteLength(sent) : sent.length, answerBytes);
-    } catch (err) {
-      this.#env.log(`the call timer of ${this.#entry.route.name} threw: ${(err as Error).stack ?? String(err)}`);
     }
   }
 

@@ -17,9 +17,33 @@ export type ReplicaHandle = {
   origin: string;
 };
 
-/** Everything the gateway needs to serve one model. `setRoute` replaces it as a whole. */
+/**
+ * What a variant of a model does with calls. `primary`: the deployment that serves (the route's
+ * own `deploymentId`, `build` and `replicas`). `canary`: serves its `weight` percent of calls, the
+ * primary the rest. `shadow`: gets a copy of `weight` percent of the calls the serving variants
+ * answered, after the client has its answer; its answers go to the call tap, never to a client.
+ */
+export type VariantRole = 'primary' | 'canary' | 'shadow';
+
+/** A deployment of a model served beside its primary (see `VariantRole`), with its own replicas. */
+export type RouteVariant = {
+  role: 'canary' | 'shadow';
+  deploymentId: number;
+  build: number;
+  /** Percent of calls, 0 to 100: answered by a canary, or mirrored to a shadow. */
+  weight: number;
+  /** Ready replicas of this deployment; a pool of their own, apart from the primary's. */
+  replicas: ReplicaHandle[];
+};
+
+/**
+ * Everything the gateway needs to serve one model. `setRoute` replaces it as a whole.
+ * The model's variants are its primary (the fields `deploymentId`, `build`, `replicas`) followed
+ * by `variants` (canaries and shadows); routeVariants() in route-variants.ts gives the whole list.
+ */
 export type ModelRoute = {
   name: string;
+  /** The primary variant's deployment. */
   deploymentId: number;
   build: number;
   state: 'running' | 'stopped';
@@ -33,13 +57,15 @@ export type ModelRoute = {
   busyTimeoutMs: number;
   /** Larger request bodies are refused with 413. */
   maxRequestBytes: number;
-  /** Ready replicas of the current deployment. */
+  /** Ready replicas of the primary deployment. */
   replicas: ReplicaHandle[];
   /**
    * The model's JSON Schemas, published at GET /openapi.json; with `validateInput`, requests that
    * do not match `input` get 400 `request.invalid` before a replica is used. Absent: no contract.
    */
   contract?: Contract;
+  /** Canaries and shadows beside the primary; absent or empty: the primary serves every call. */
+  variants?: RouteVariant[];
 };
 
 /** The keys module's verdict on an API key for a model (same union as keys/verify-api-key). */
@@ -52,6 +78,36 @@ export type CallMetrics = {
   replicaId: string;
   uuid: string | null;
   metrics: Record<string, unknown>;
+};
+
+/**
+ * How a call that reached a replica ended, as the call tap sees it: the function returned
+ * (`success`) or raised, the replica refused the body (`rejected`), answered outside the protocol
+ * (`invalid`), ran past the timeout, or died mid-call.
+ */
+export type TappedOutcome = 'success' | 'raised' | 'rejected' | 'invalid' | 'timeout' | 'died';
+
+/**
+ * One call as the call tap sees it, once it is settled. Headers are not part of it (they may
+ * carry credentials); `request` and `answer` are the bytes exchanged with the replica.
+ */
+export type TappedCall = {
+  model: string;
+  deploymentId: number;
+  build: number;
+  role: VariantRole;
+  replicaId: string;
+  /** The request bytes sent to the replica: the client's own bytes of the model's input. */
+  request: Buffer;
+  /** The replica's answer in the runtime protocol (`{"response": …}` or `{"error": …}`); null when none came. */
+  answer: Buffer | null;
+  /** The status the client got (for a shadow: the one it would have got). */
+  status: number;
+  outcome: TappedOutcome;
+  /** Seconds from accepting the call (a shadow: from sending its copy) to its answer. */
+  seconds: number;
+  /** When the call was accepted, in milliseconds since the epoch. */
+  startedAt: number;
 };
 
 /** What the gateway needs from the daemon. All synchronous: they are on the hot path. */
@@ -96,6 +152,15 @@ export type GatewayDeps = {
    * Prometheus exposition and the daemon's telemetry supply it; see prometheus.ts, src/telemetry/).
    */
   callTimer?(model: string): (seconds: number, requestBytes: number, responseBytes: number) => void;
+  /**
+   * The call tap: asked once per model, when its route is first set, for a function the gateway
+   * then gives every settled call of that model that reached a replica, of every variant (shadows
+   * included), after the client's answer is on its way. It must return quickly and never block:
+   * capture and comparisons queue their work (see src/capture/). `callTimer` is one such tap.
+   */
+  tap?(model: string): ((call: TappedCall) => void) | null;
+  /** Uniform in [0, 1): picks canaries and shadows by weight. Default Math.random; tests inject one. */
+  random?(): number;
 };
 
 /**

@@ -15,6 +15,8 @@ export type ModelPaths = {
   contextAbs: string;
   includeAbs: string[];
   build: BuildSettings;
+  /** The replay set (models.yaml `replay`) as a repository path, when declared. */
+  replay?: string;
 };
 
 export type ResolvedPaths = { paths: ModelPaths | null; findings: Finding[] };
@@ -48,6 +50,7 @@ export function resolveModelPaths(
   };
 
   const file = check(model.file, [...at, 'file'], 'file');
+  const replay = check(model.replay, [...at, 'replay'], 'file');
   const build = isRecord(model.build) ? model.build : {};
   const buildAt = [...at, 'build'];
   const shared = isRecord(defaults.build) ? defaults.build : {};
@@ -108,6 +111,7 @@ export function resolveModelPaths(
         baseImage: typeof baseImage === 'string' ? baseImage : null,
         ...(typeof python === 'string' ? { python } : {}),
       },
+      ...(replay === null ? {} : { replay: replay.rel }),
     },
     findings,
   };

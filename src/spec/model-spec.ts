@@ -41,6 +41,10 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
     },
     state: raw.state ?? 'running',
     ...(raw.gate === false ? { gate: false as const } : {}),
+    ...(raw.capture ? {
+      capture: { sample: raw.capture.sample, maxPerDay: raw.capture.maxPerDay ?? 10_000, retentionDays: raw.capture.retentionDays ?? 14, redact: raw.capture.redact ?? [] },
+    } : {}),
+    ...(paths.replay === undefined ? {} : { replay: paths.replay }),
     position,
   };
 }

@@ -41,6 +41,8 @@ export type RawModel = RawServing & {
   schema?: { input?: Record<string, unknown>; output?: Record<string, unknown> };
   validateInput?: boolean;
   sandbox?: { network?: boolean; paths?: string[] };
+  capture?: { sample: number; maxPerDay?: number; retentionDays?: number; redact?: string[] };
+  replay?: string;
 };
 
 export type RawSecretRef = { fromEnv: string };

@@ -11,7 +11,7 @@ import { packagePath } from '../package-paths.ts';
 /** Absolute path of the JSON Schema, for callers that show or publish it. */
 export const modelsSchemaPath = packagePath('schemas', 'models.schema.json');
 
-type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory';
+type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory' | 'jsonPointer' | 'replayFile';
 
 let compiled: { validate: ValidateFunction; patterns: Map<string, PatternRule> } | undefined;
 
@@ -41,6 +41,8 @@ function patternRules(schema: SchemaDefs): Map<string, PatternRule> {
   add(defs.envValue?.pattern, 'envValue');
   add(defs.resources?.properties?.cpu?.pattern, 'cpu');
   add(defs.resources?.properties?.memory?.pattern, 'memory');
+  add(defs.jsonPointer?.pattern, 'jsonPointer');
+  add(defs.replayFile?.pattern, 'replayFile');
   return rules;
 }
 
@@ -196,6 +198,12 @@ function patternMessage(pattern: string, value: string): string {
   }
   if (rule === 'memory') {
     return `${shown} is not a memory quantity: use bytes with an optional suffix (512Mi, 2Gi, 1G)`;
+  }
+  if (rule === 'jsonPointer') {
+    return `${shown} is not a JSON pointer: start with "/" and separate keys with "/", e.g. "/${value.replace(/^\/*/, '').replace(/\./g, '/')}" (write ~1 for a "/" inside a key, ~0 for "~")`;
+  }
+  if (rule === 'replayFile') {
+    return `${shown} is not a replay set: use a path in the repository, relative to models.yaml, ending in .jsonl`;
   }
   return `${shown} does not match the pattern ${pattern}`;
 }

@@ -73,6 +73,16 @@ export type Contract = {
   validateInput?: true;
 };
 
+/** What a model's live calls are captured with (models.yaml `capture`, defaults applied). */
+export type CaptureSettings = {
+  /** Share of calls captured, 0 to 1. */
+  sample: number;
+  maxPerDay: number;
+  retentionDays: number;
+  /** JSON pointers dropped from requests and answers before storing. */
+  redact: string[];
+};
+
 /** Where something was declared, for messages a person can jump to. */
 export type Position = { line: number; column: number };
 
@@ -91,6 +101,10 @@ export type ModelSpec = {
    * traffic). Absent: the examples must pass against the new replicas before the route moves.
    */
   gate?: false;
+  /** Sampled capture of live calls (src/capture/); absent: off. Not part of serving: changing it redeploys nothing. */
+  capture?: CaptureSettings;
+  /** A JSONL replay set in the repository, relative to the repository root. */
+  replay?: string;
   /** Position of this model's entry in `models.yaml`. */
   position: Position;
 };

@@ -163,8 +163,35 @@ CREATE TABLE ui_actions (
 ) STRICT;
 `;
 
+/**
+ * Version 6: sampled live calls (src/capture/), redacted before they are written, and each
+ * model's capture settings as last applied (the daemon's gateway reads them; no replica restarts
+ * when they change). No headers are stored: they may carry credentials.
+ */
+const v6 = `
+CREATE TABLE captures (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  model         TEXT NOT NULL,
+  deployment_id INTEGER NOT NULL,
+  build_number  INTEGER NOT NULL,
+  at            INTEGER NOT NULL,  -- when the call was accepted, ms since the epoch
+  latency_ms    REAL NOT NULL,
+  status        INTEGER NOT NULL,
+  outcome       TEXT NOT NULL,
+  request       TEXT NOT NULL,     -- JSON, redacted
+  response      TEXT               -- JSON of the answer's value or error, redacted; null without one
+) STRICT;
+CREATE INDEX captures_by_model ON captures (model, at);
+CREATE INDEX captures_by_age ON captures (at);
+
+CREATE TABLE capture_settings (
+  model    TEXT PRIMARY KEY,
+  settings TEXT NOT NULL  -- JSON: {sample, maxPerDay, retentionDays, redact}
+) STRICT;
+`;
+
 /** All migrations in order; the schema version of a store is the number of them applied. */
-export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5];
+export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5, v6];
 
 /** The schema version this code writes. */
 export const latestVersion = migrations.length;

@@ -7,7 +7,7 @@ import { Agent, request } from 'undici';
 import { createGateway } from '../../src/gateway/gateway.ts';
 import { createGatewayServer } from '../../src/gateway/gateway-server.ts';
 import type { GatewayMetrics } from '../../src/gateway/prometheus.ts';
-import type { AuthVerdict, CallMetrics, Gateway, GatewayDeps, ModelRoute, ReplicaHandle } from '../../src/gateway/types.ts';
+import type { AuthVerdict, CallMetrics, Gateway, GatewayDeps, ModelRoute, ReplicaHandle, TappedCall } from '../../src/gateway/types.ts';
 
 /** An API key as the in-memory key table holds it. */
 export type TestApiKey = { revoked?: boolean; expired?: boolean; models?: string[] };
@@ -23,6 +23,8 @@ export type Harness = {
   died: string[];
   timeouts: string[];
   metrics: CallMetrics[];
+  /** Every call the tap saw, in order. */
+  taps: TappedCall[];
   logs: string[];
   call(path: string, body: unknown, options?: CallOptions): Promise<Answer>;
   close(): Promise<void>;
@@ -49,7 +51,8 @@ export function testRoute(name: string, replicas: ReplicaHandle[], overrides: Pa
 }
 
 /** A gateway on loopback; with `metrics`, fed to it and served at /metrics as the daemon does. */
-export async function startGateway(opts: { metrics?: GatewayMetrics } = {}): Promise<Harness> {
+export async function startGateway(opts: { metrics?: GatewayMetrics; random?: () => number } = {}): Promise<Harness> {
+  const taps: TappedCall[] = [];
   const accessKeys = new Map<string, string>();
   const apiKeys = new Map<string, TestApiKey>();
   const died: string[] = [];
@@ -72,6 +75,8 @@ export async function startGateway(opts: { metrics?: GatewayMetrics } = {}): Pro
     onReplicaDied: (id) => died.push(id),
     log: (line) => logs.push(line),
     callTimer: opts.metrics?.callTimer,
+    tap: () => (call) => taps.push(call),
+    random: opts.random,
   };
   const gateway = createGateway(deps);
   opts.metrics?.attach(gateway);
@@ -82,7 +87,7 @@ export async function startGateway(opts: { metrics?: GatewayMetrics } = {}): Pro
   const agent = new Agent({ pipelining: 1 });
 
   return {
-    gateway, server, base, accessKeys, apiKeys, died, timeouts, metrics, logs,
+    gateway, server, base, accessKeys, apiKeys, died, timeouts, metrics, taps, logs,
     async call(path, body, options = {}) {
       const payload = options.raw ? (body as string | Buffer) : JSON.stringify(body);
       const res = await request(base + path, {

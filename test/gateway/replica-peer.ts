@@ -5,6 +5,7 @@
 //
 // Request JSON → what the peer does:
 //   {"hold": true}           answers only when the test calls `release()` (a slow call, no timers)
+//   {"holdOn": "<name>"}     holds like "hold" on the peer of that name only; the others answer
 //   {"hang": true}           never answers (the gateway's timeout cuts it off)
 //   {"destroy": true}        destroys the socket mid-call (a replica dying)
 //   {"raise": "msg"}         500 {"error": {"type": "ValueError", "message": "msg", "traceback"}}
@@ -60,7 +61,7 @@ export async function startReplicaPeer(name: string): Promise<ReplicaPeer> {
     }
     const ok = (): void =>
       send(res, 200, `{"response":${JSON.stringify({ peer: name, echo: request })},"metrics":null,"uuid":null}`);
-    if (request?.hold) {
+    if (request?.hold || request?.holdOn === name) {
       held.push(ok);
       checkOpen();
     } else if (request?.hang) {

@@ -75,7 +75,7 @@ const expected: Record<string, string[]> = {
   ],
   'everything-at-once.yaml': [
     'invalid/everything-at-once.yaml:7:15 models[0].replicas: 10 is above limits.maxReplicas 9 (raise limits.maxReplicas, at most 199)',
-    'invalid/everything-at-once.yaml:8:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/everything-at-once.yaml:8:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
     'invalid/everything-at-once.yaml:9:11 models[1].name: duplicate model name "first" (models[0] at line 4 has it too); names must be unique',
     'invalid/everything-at-once.yaml:10:11 models[1].file: "ok/missing.py" does not exist (looked for invalid/ok/missing.py in the repository)',
     'invalid/everything-at-once.yaml:14:15 models[2].function: function "predit" is not defined at the top level of invalid/ok/ok.py, did you mean "predict"? (functions there: helper, predict)',
@@ -124,9 +124,9 @@ const expected: Record<string, string[]> = {
     'invalid/replicas-above-limit.yaml:17:15 models[2].replicas: 250 is above the maximum 199',
   ],
   'unknown-key.yaml': [
-    'invalid/unknown-key.yaml:7:5 models[0].replica: unknown key "replica", did you mean "replicas"? (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
-    'invalid/unknown-key.yaml:8:5 models[0].fucntion: unknown key "fucntion", did you mean "function"? (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
-    'invalid/unknown-key.yaml:9:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/unknown-key.yaml:7:5 models[0].replica: unknown key "replica", did you mean "replicas"? (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/unknown-key.yaml:8:5 models[0].fucntion: unknown key "fucntion", did you mean "function"? (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/unknown-key.yaml:9:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
   ],
   'wrong-type.yaml': [
     'invalid/wrong-type.yaml:4:14 env.THRESHOLD: expected a string or {fromEnv: NAME}, got the number 0.5 (quote it: "0.5")',

@@ -1,7 +1,7 @@
 // Models' contracts on the gateway. `validateInput`: a request is checked against its model's
-// input schema before any replica is used; and the routes are kept for GET /openapi.json. The check is compiled when a route arrives with a new contract (once per
-// deployment, never per call); the replica still gets the bytes the client sent (the check
-// reads a parse of them).
+// input schema before any replica is used; and the routes are kept for GET /openapi.json. The
+// check is compiled when a route arrives with a new contract (once per deployment, never per
+// call); the replica still gets the bytes the client sent (the check reads a parse of them).
 import type { ServerResponse } from 'node:http';
 import { sendError } from './answers.ts';
 import { compileSchema, type Check } from '../contract/validator.ts';

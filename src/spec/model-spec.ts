@@ -1,5 +1,6 @@
 // Builds a ModelSpec from a schema-valid model entry: defaults applied, env merged, paths resolved.
 import type { ModelPaths } from './model-paths.ts';
+import { rolloutPolicy } from './rollout-policy.ts';
 import type { RawModel, RawResources, RawServing } from './raw-spec.ts';
 import type { EnvValue, Example, Limits, ModelSpec, Position, Resources } from './types.ts';
 
@@ -42,6 +43,7 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
       capture: { sample: raw.capture.sample, maxPerDay: raw.capture.maxPerDay ?? 10_000, retentionDays: raw.capture.retentionDays ?? 14, redact: raw.capture.redact ?? [] },
     } : {}),
     ...(paths.replay === undefined ? {} : { replay: paths.replay }),
+    ...(rolloutPolicy(raw.rollout) ? { rolloutPolicy: rolloutPolicy(raw.rollout) } : {}),
     position,
   };
 }

@@ -13,7 +13,8 @@ export type RawServing = {
   timeoutSeconds?: number;
   busyTimeoutSeconds?: number;
   auth?: boolean;
-  rollout?: Rollout;
+  /** A string in defaults; a model may also write a progressive rollout mapping (rollout-policy.ts). */
+  rollout?: Rollout | Record<string, unknown>;
 };
 
 export type RawExample = { input: unknown; output?: unknown; tolerance?: number };

@@ -11,7 +11,7 @@ import { packagePath } from '../package-paths.ts';
 /** Absolute path of the JSON Schema, for callers that show or publish it. */
 export const modelsSchemaPath = packagePath('schemas', 'models.schema.json');
 
-type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory' | 'jsonPointer' | 'replayFile';
+type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory' | 'jsonPointer' | 'replayFile' | 'rolloutDuration';
 
 let compiled: { validate: ValidateFunction; patterns: Map<string, PatternRule> } | undefined;
 
@@ -43,6 +43,7 @@ function patternRules(schema: SchemaDefs): Map<string, PatternRule> {
   add(defs.resources?.properties?.memory?.pattern, 'memory');
   add(defs.jsonPointer?.pattern, 'jsonPointer');
   add(defs.replayFile?.pattern, 'replayFile');
+  add(defs.rolloutDuration?.pattern, 'rolloutDuration');
   return rules;
 }
 
@@ -120,6 +121,8 @@ function describe(error: ErrorObject, path: DataPath): Finding | null {
       }
       return { path, message: patternMessage(String(params.pattern), String(data)) };
     case 'propertyNames':
+    case 'if':
+      // The branch taken (`then` / `else`) reports what is wrong.
       return null;
     case 'minimum':
       return { path, message: `${show(data)} is below the minimum ${String(params.limit)}` };
@@ -204,6 +207,9 @@ function patternMessage(pattern: string, value: string): string {
   }
   if (rule === 'replayFile') {
     return `${shown} is not a replay set: use a path in the repository, relative to models.yaml, ending in .jsonl`;
+  }
+  if (rule === 'rolloutDuration') {
+    return `${shown} is not a duration: write a whole number and a unit (ms, s, m, h), like 50ms, 10m or 1h`;
   }
   return `${shown} does not match the pattern ${pattern}`;
 }

@@ -109,7 +109,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const tally = createCallTally();
   const capture = createCaptureRecorder({ store, log });
   const gateway = createGateway({
-    tap: capture.tap,
+    // Capture and rollouts share the call tap; `deployer` exists by the time a route is set.
+    tap: (model) => {
+      const captured = capture.tap(model);
+      return (call) => {
+        captured(call);
+        deployer.rollouts.record(call);
+      };
+    },
     bodyBudgetBytes: bodyBudgetFromEnv(process.env, log),
     callTimer: bothTimers(prometheus.callTimer, tally.callTimer),
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
@@ -209,6 +216,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log: opts.log,
   });
   const stopSampling = startSampling(sampler, opts.log);
+  // Moves canaries and shadows on once their interval or duration has passed.
+  const rolloutTimer = setInterval(() => {
+    deployer.rollouts.tick().catch((error: Error) => log(`rollout: ${error.message}`));
+  }, 1000);
+  rolloutTimer.unref();
   const builder = createSnapshotBuilder({ stateDir: stateDir(root), cache: cache && createDepsCache(cache) });
   if (cache) log(`build cache: dependencies are pulled from and pushed to ${cache.repository}`);
   const baseRunner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
@@ -232,6 +244,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log('stopping: draining calls and stopping replicas');
       follow.stop();
       stopSampling();
+      clearInterval(rolloutTimer);
       clearInterval(keyUseTimer);
       saveKeyUses();
       // Idle times as of now, so a session's expiry counts across the restart.

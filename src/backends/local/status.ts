@@ -3,6 +3,7 @@ import type { Gateway } from '../../gateway/types.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from '../../supervisor/supervisor.ts';
 import { readAccessKeys } from './access-key-file.ts';
+import type { RolloutState } from '../../rollouts/rollout-controller.ts';
 import { advisoryNote } from '../../limits/advisory.ts';
 import type { CgroupSupport } from '../../limits/cgroups.ts';
 import { procUsageReader } from '../../telemetry/proc-usage.ts';
@@ -20,6 +21,8 @@ export type ModelStatus = {
   /** The interpreter the deployed build runs on, `3.11.7 (/usr/bin/python3)`; null when not recorded. */
   python: string | null;
   replicaStats: Array<Record<string, unknown>>;
+  /** A canary or shadow in progress, else the last one finished since the daemon started. */
+  rollout: RolloutState | null;
 };
 
 export function modelStatus(deps: {
@@ -53,6 +56,7 @@ export function modelStatus(deps: {
         endpoint: `${deps.gatewayUrl}/model`,
         accessKey: accessKeys[m.name] ?? null,
         python: python ? `${python.version} (${python.executable})` : null,
+        rollout: deps.deployer.rollouts.status(m.name),
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
           const usage = r.pid === null ? null : usageOf(r.pid);

@@ -39,6 +39,8 @@ export type RolloutState = {
   earlier: WindowSummary[];
   outcome: 'running' | 'promoted' | 'rolled back' | 'superseded';
   reason: string | null;
+  /** A running shadow: copies the gateway dropped because its replicas were busy (set by status). */
+  dropped?: number;
 };
 
 type Active = {

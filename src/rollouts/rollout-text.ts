@@ -13,7 +13,8 @@ export function rolloutText(r: RolloutState, now: number = Date.now()): string {
   if (r.strategy === 'canary') {
     head = `canary #${r.candidateDeploymentId}  step ${Math.min(r.step + 1, r.steps.length)}/${r.steps.length} (${r.steps.join(', ')})  weights: live #${r.liveDeploymentId} ${100 - r.weight} %, canary ${r.weight} %`;
   } else {
-    head = `shadow #${r.candidateDeploymentId}  mirrors live #${r.liveDeploymentId}: ${c.candidate.calls} copies answered of ${c.live.calls} live calls`;
+    const dropped = r.dropped === undefined ? '' : `, ${r.dropped} dropped under pressure`;
+    head = `shadow #${r.candidateDeploymentId}  mirrors live #${r.liveDeploymentId}: ${c.candidate.calls} copies answered of ${c.live.calls} live calls${dropped}`;
   }
   const when = r.outcome === 'running' ? `  next in ${Math.max(0, Math.round((r.nextAt - now) / 1000))} s` : `  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`;
   let text = `  ${head}${when}\n    live:      ${side(c.live)}\n    candidate: ${side(c.candidate)}\n`;

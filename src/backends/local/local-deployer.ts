@@ -21,6 +21,7 @@ import {
   getDeployment,
   insertDeployment,
   latestApplied,
+  listDeployments,
   markDeleted,
   setDeploymentStatus,
   type StoredDeployment,
@@ -218,6 +219,12 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
       const problems: string[] = [];
       for (const model of listModels(store)) {
         if (model.deleted) continue;
+        // Rollouts live in the daemon's memory: a canary or shadow (or any deploy) cut short by a
+        // stop never took all traffic, so its record says so instead of "deploying" for ever.
+        for (const cut of listDeployments(store, model.name).filter((x) => x.status === 'deploying')) {
+          setDeploymentStatus(store, cut.id, 'failed');
+          appendDeploymentReason(store, cut.id, 'the daemon stopped before it took all traffic');
+        }
         const d = latestApplied(store, model.name);
         if (!d || d.status !== 'active') continue;
         if (d.state === 'stopped') {

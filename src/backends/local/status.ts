@@ -40,6 +40,11 @@ export function modelStatus(deps: {
   const stats = deps.gateway.stats();
   const accessKeys = readAccessKeys(deps.root);
   const usageOf = procUsageReader();
+  // A running shadow's copies missed under pressure are counted by the gateway, not the controller.
+  const rolloutOf = (model: string): RolloutState | null => {
+    const r = deps.deployer.rollouts.status(model);
+    return r?.strategy === 'shadow' && r.outcome === 'running' ? { ...r, dropped: deps.gateway.shadowDropped(model) } : r;
+  };
   const models = observed.models
     .filter((m) => !m.deleted && m.deployment)
     .map((m): ModelStatus => {
@@ -56,7 +61,7 @@ export function modelStatus(deps: {
         endpoint: `${deps.gatewayUrl}/model`,
         accessKey: accessKeys[m.name] ?? null,
         python: python ? `${python.version} (${python.executable})` : null,
-        rollout: deps.deployer.rollouts.status(m.name),
+        rollout: rolloutOf(m.name),
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
           const usage = r.pid === null ? null : usageOf(r.pid);

@@ -24,6 +24,8 @@ export type RolloutState = {
   strategy: RolloutPolicy['strategy'];
   liveDeploymentId: number;
   candidateDeploymentId: number;
+  liveBuild: number;
+  candidateBuild: number;
   /** Canary: index into the policy's steps; shadow: 0. */
   step: number;
   steps: number[];
@@ -102,8 +104,9 @@ export function createRolloutController(actions: RolloutActions, now: () => numb
   }
 
   return {
-    /** Starts a rollout of `candidateId` beside `liveId`; the caller sets the route after. */
-    start(model: string, policy: RolloutPolicy, liveId: number, candidateId: number): void {
+    /** Starts a rollout of deployment `candidate` beside `live`; the caller sets the route after. */
+    start(model: string, policy: RolloutPolicy, live: { id: number; build: number }, candidate: { id: number; build: number }): void {
+      const [liveId, candidateId] = [live.id, candidate.id];
       const t = now();
       const steps = policy.strategy === 'canary' ? policy.steps : [100];
       active.set(model, {
@@ -112,6 +115,7 @@ export function createRolloutController(actions: RolloutActions, now: () => numb
         window: new RolloutWindow(liveId, candidateId, policy.strategy === 'shadow'),
         state: {
           model, strategy: policy.strategy, liveDeploymentId: liveId, candidateDeploymentId: candidateId,
+          liveBuild: live.build, candidateBuild: candidate.build,
           step: 0, steps, weight: steps[0], startedAt: t, stepStartedAt: t, nextAt: t + stepLength(policy),
           earlier: [], outcome: 'running', reason: null,
         },

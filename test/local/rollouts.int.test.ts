@@ -92,8 +92,10 @@ test('shadow, then canary step by step, then a failing canary rolled back at its
     p.fx.write('m/add.py', addV(3));
     p.fx.commitAll('v3 as a canary');
     await p.ok('apply', '--yes');
+    // The deployment being rolled out is what was applied: a plan of the same file changes nothing.
+    await p.ok('plan', '--detailed-exitcode');
     adder = await adderStatus(p);
-    assert.equal([adder.deploymentId, adder.rollout.strategy, adder.rollout.weight], [2, 'canary', 25]);
+    assert.equal([adder.deploymentId, adder.build, adder.rollout.strategy, adder.rollout.weight], [2, 2, 'canary', 25]);
     assert.match(await p.ok('status'), 'canary #3  step 1/3 (25, 50, 100)  weights: live #2 75 %, canary 25 %');
     const quarter = await load(p, apiKey, 4, 100);
     assert.equal(quarter.failures, []);

@@ -31,7 +31,7 @@ const call = (deploymentId: number, status: number, seconds: number, request = '
 
 test('a healthy canary moves one step per interval, then becomes the primary', async () => {
   const { c, done, advance } = harness();
-  c.start('m', canary, 1, 2);
+  c.start('m', canary, { id: 1, build: 1 }, { id: 2, build: 2 });
   assert.equal(c.variantOf('m'), { role: 'canary', deploymentId: 2, weight: 5 });
   c.record(call(1, 200, 0.01));
   c.record(call(2, 200, 0.01));
@@ -55,7 +55,7 @@ test('a healthy canary moves one step per interval, then becomes the primary', a
 
 test('errors beyond the live build\'s rate roll back at the first step, with the reason', async () => {
   const { c, done, advance } = harness();
-  c.start('m', canary, 1, 2);
+  c.start('m', canary, { id: 1, build: 1 }, { id: 2, build: 2 });
   for (let i = 0; i < 100; i++) c.record(call(1, i < 2 ? 500 : 200, 0.01));
   for (let i = 0; i < 20; i++) c.record(call(2, i < 1 ? 500 : 200, 0.01));
   advance(600_000);
@@ -67,7 +67,7 @@ test('errors beyond the live build\'s rate roll back at the first step, with the
 
 test('the same error rate as the live build holds; a slow canary breaks maxP95', async () => {
   const { c, done, advance } = harness();
-  c.start('m', canary, 1, 2);
+  c.start('m', canary, { id: 1, build: 1 }, { id: 2, build: 2 });
   for (let i = 0; i < 100; i++) c.record(call(1, i < 2 ? 500 : 200, 0.01));
   for (let i = 0; i < 50; i++) c.record(call(2, i < 1 ? 500 : 200, 0.01));
   advance(600_000);
@@ -81,7 +81,7 @@ test('the same error rate as the live build holds; a slow canary breaks maxP95',
 
 test('a shadow compares answers by request and is promoted after its duration', async () => {
   const { c, done, advance } = harness();
-  c.start('m', { strategy: 'shadow', durationMs: 3_600_000, maxErrorRate: 0.01, maxP95Ms: null }, 1, 2);
+  c.start('m', { strategy: 'shadow', durationMs: 3_600_000, maxErrorRate: 0.01, maxP95Ms: null }, { id: 1, build: 1 }, { id: 2, build: 2 });
   assert.equal(c.variantOf('m'), { role: 'shadow', deploymentId: 2, weight: 100 });
   for (let i = 0; i < 10; i++) c.record(call(1, 200, 0.01, `{"x":${i}}`, `{"response":${i}}`));
   // Copies of calls 0-7 come back (8 and 9 were dropped); 3 answers differ.
@@ -100,7 +100,7 @@ test('promote by hand and nothing to promote', async () => {
   const { c, done } = harness();
   const refused = await c.promote('m').then(() => null, (error: Error) => error.message);
   assert.is(refused, 'm has no rollout in progress: nothing to promote');
-  c.start('m', canary, 1, 2);
+  c.start('m', canary, { id: 1, build: 1 }, { id: 2, build: 2 });
   const state = await c.promote('m');
   assert.equal([state.outcome, state.reason, state.weight], ['promoted', 'promoted by hand', 100]);
   assert.equal(done, ['promote m #2']);

@@ -183,7 +183,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     if (desired.rolloutPolicy && desired.state === 'running' && live && !live.stopped) {
       // The new deployment passed its examples: it serves (canary) or mirrors (shadow) a share
       // of calls beside the live one until the controller promotes or rolls it back.
-      rollouts.start(change.model, desired.rolloutPolicy, live.deployment.id, id);
+      rollouts.start(change.model, desired.rolloutPolicy, { id: live.deployment.id, build: live.deployment.buildNumber }, { id, build: build.number });
       refreshRoute(change.model);
       const { strategy } = desired.rolloutPolicy;
       const share = strategy === 'canary' ? `serves ${desired.rolloutPolicy.steps[0]} % of calls` : 'gets a copy of every call';
@@ -289,8 +289,25 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     return liveStates(store, supervisor, running);
   }
 
+  /**
+   * The store's view with the live state. During a rollout the model's applied deployment is the
+   * one being rolled out: a plan of the same models.yaml is then a noop instead of a redeploy that
+   * would end the rollout (status still names the live deployment, from the rollout).
+   */
   function observe(): Observed {
-    return observeStore(store, live());
+    const observed = observeStore(store, live());
+    for (const m of observed.models) {
+      const variant = rollouts.variantOf(m.name);
+      const candidate = variant === null ? null : getDeployment(store, variant.deploymentId);
+      if (candidate === null) continue;
+      const replicas = supervisor.list({ deploymentId: candidate.id });
+      m.deployment = { id: candidate.id, build: candidate.buildNumber, serving: candidate.serving, servingHash: candidate.servingHash, state: candidate.state };
+      m.live = {
+        state: 'running', replicas: replicas.length, readyReplicas: replicas.filter((r) => r.state === 'ready').length,
+        deploymentId: candidate.id, servingHash: candidate.servingHash,
+      };
+    }
+    return observed;
   }
 }
 

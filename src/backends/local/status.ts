@@ -49,19 +49,23 @@ export function modelStatus(deps: {
     .filter((m) => !m.deleted && m.deployment)
     .map((m): ModelStatus => {
       const replicas = deps.supervisor.list({ model: m.name });
-      const python = m.builds.find((b) => b.number === m.deployment?.build)?.inputs.python;
+      const rollout = rolloutOf(m.name);
+      // During a rollout `observe` names the deployment being rolled out; status names the one that serves.
+      const serving = rollout?.outcome === 'running' ? replicas.filter((r) => r.deploymentId === rollout.liveDeploymentId) : null;
+      const build = serving === null ? m.deployment?.build ?? null : rollout!.liveBuild;
+      const python = m.builds.find((b) => b.number === build)?.inputs.python;
       return {
         model: m.name,
-        deploymentId: m.deployment?.id ?? null,
-        build: m.deployment?.build ?? null,
+        deploymentId: serving === null ? m.deployment?.id ?? null : rollout!.liveDeploymentId,
+        build,
         state: m.live?.state ?? 'unknown',
-        replicas: m.live?.replicas ?? 0,
-        readyReplicas: m.live?.readyReplicas ?? 0,
+        replicas: serving === null ? m.live?.replicas ?? 0 : serving.length,
+        readyReplicas: serving === null ? m.live?.readyReplicas ?? 0 : serving.filter((r) => r.state === 'ready').length,
         auth: m.deployment?.serving.auth ?? true,
         endpoint: `${deps.gatewayUrl}/model`,
         accessKey: accessKeys[m.name] ?? null,
         python: python ? `${python.version} (${python.executable})` : null,
-        rollout: rolloutOf(m.name),
+        rollout,
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
           const usage = r.pid === null ? null : usageOf(r.pid);

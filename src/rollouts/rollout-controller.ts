@@ -12,8 +12,8 @@ import { RolloutWindow, type WindowSummary } from './rollout-window.ts';
 export type RolloutActions = {
   /** Sets the model's route again: the weights changed (read back through `variantOf`). */
   reroute(model: string): void;
-  /** The new deployment becomes the primary; the old one drains and stops. */
-  promote(model: string, candidateId: number): Promise<void>;
+  /** The new deployment becomes the primary; the old one drains and stops. `finished` says how it got there. */
+  promote(model: string, candidateId: number, finished: RolloutState): Promise<void>;
   /** The new deployment leaves the route, stops, and is recorded failed with `reason`. */
   rollBack(model: string, candidateId: number, reason: string): Promise<void>;
 };
@@ -99,7 +99,7 @@ export function createRolloutController(actions: RolloutActions, now: () => numb
     a.busy = true;
     a.state.weight = 100;
     finish(model, a, 'promoted', by);
-    await actions.promote(model, a.state.candidateDeploymentId);
+    await actions.promote(model, a.state.candidateDeploymentId, finished.get(model)!);
     return finished.get(model)!;
   }
 

@@ -6,6 +6,14 @@ import type { SideSummary } from './rollout-window.ts';
 const ms = (value: number | null): string => (value === null ? '-' : `${value.toFixed(1)} ms`);
 const side = (s: SideSummary): string => `${s.calls} calls, errors ${(s.errorRate * 100).toFixed(1)} %, p95 ${ms(s.p95Ms)}`;
 
+/** One line for the deployment's record: how the rollout ended and what it measured. */
+export function rolloutRecord(r: RolloutState): string {
+  const c = r.comparison;
+  const changed = c.compared === undefined ? '' : `, ${c.changed} of ${c.compared} answers changed`;
+  const how = r.reason ?? (r.strategy === 'canary' ? 'after its last step' : 'after its duration');
+  return `${r.strategy} promoted (${how}): live ${side(c.live)}; new ${side(c.candidate)}${changed}`;
+}
+
 /** Lines (each ending in a newline, indented two spaces) describing `r`. */
 export function rolloutText(r: RolloutState, now: number = Date.now()): string {
   const c = r.comparison;

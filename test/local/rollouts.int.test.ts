@@ -83,6 +83,8 @@ test('shadow, then canary step by step, then a failing canary rolled back at its
     assert.is(comparison.changed, comparison.compared);
     assert.match(await p.ok('status'), /shadow #2 +mirrors live #1: \d+ copies answered of 200 live calls/);
     assert.match(await p.ok('promote', 'adder'), 'adder: deployment #2 promoted; deployment #1 drained and stopped');
+    const d2 = (await p.json<Array<{ id: number; reason: string }>>('deployments', 'adder', '--json')).find((d) => d.id === 2)!;
+    assert.match(d2.reason, /shadow promoted \(promoted by hand\): live 200 calls, errors 0\.0 %, p95 [\d.]+ ms; new \d+ calls, errors 0\.0 %, p95 [\d.]+ ms, (\d+) of \1 answers changed/);
     const promoted = await load(p, apiKey, 2, 20);
     assert.equal(promoted.failures, []);
     assert.equal([...promoted.byVersion], [[2, 40]]);

@@ -35,6 +35,7 @@ import type { EnvSource, LocalDeployer, LocalDeployerOptions } from './local-dep
 import { startDeploymentReplicas } from './replica-start.ts';
 import { createRolloutController } from '../../rollouts/rollout-controller.ts';
 import { appendDeploymentReason } from '../../store/deployment-reason.ts';
+import { rolloutRecord } from '../../rollouts/rollout-text.ts';
 
 export type { LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 
@@ -63,8 +64,9 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
   const rollouts = createRolloutController(
     {
       reroute: (model) => refreshRoute(model),
-      promote: async (model, candidateId) => {
+      promote: async (model, candidateId, finished) => {
         activateDeployment(store, candidateId);
+        appendDeploymentReason(store, candidateId, rolloutRecord(finished));
         await switchTo(model, { deployment: requireDeployment(store, candidateId), stopped: false });
         opts.log(`${model}: deployment #${candidateId} promoted; it serves every call`);
       },

@@ -110,7 +110,10 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
   if (req.method !== 'POST') return json(res, 405, { error: `${action} needs POST` });
   const rollout = rolloutAction(deps.deployer.rollouts, model, action);
   if (rollout !== null) {
-    return await rollout.then((state) => json(res, 200, state), (error: Error) => json(res, 409, { error: error.message }));
+    // In the apply queue, as the daemon's own ticks: a step never interleaves with a deploy.
+    const done = await deps.runner.exclusive({ log: () => {} }, () => rollout().then((state) => ({ state }), (error: Error) => ({ error: error.message })));
+    if (!done.ok) return json(res, 409, { error: done.message });
+    return 'error' in done.value ? json(res, 409, { error: done.value.error }) : json(res, 200, done.value.state);
   }
   const env = process.env as Record<string, string | undefined>;
   const lifecycle: Record<string, () => Promise<'stopped' | 'running'>> = {

@@ -216,11 +216,6 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     log: opts.log,
   });
   const stopSampling = startSampling(sampler, opts.log);
-  // Moves canaries and shadows on once their interval or duration has passed.
-  const rolloutTimer = setInterval(() => {
-    deployer.rollouts.tick().catch((error: Error) => log(`rollout: ${error.message}`));
-  }, 1000);
-  rolloutTimer.unref();
   const builder = createSnapshotBuilder({ stateDir: stateDir(root), cache: cache && createDepsCache(cache) });
   if (cache) log(`build cache: dependencies are pulled from and pushed to ${cache.repository}`);
   const baseRunner = createApplyRunner({ repo: opts.repo, store, builder, deployer, callModel });
@@ -233,6 +228,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return baseRunner.apply(req).finally(() => capture.reload());
     },
   };
+  // Moves canaries and shadows on once their interval or duration has passed, in the apply queue
+  // (a step never interleaves with a deploy of the same model), one queued tick at a time.
+  let ticking = false;
+  const rolloutTimer = setInterval(() => {
+    if (ticking || !deployer.rollouts.due()) return;
+    ticking = true;
+    void runner
+      .exclusive({ log: () => {}, lockTimeoutSeconds: 3600 }, () => deployer.rollouts.tick())
+      .catch((error: Error) => log(`rollout: ${error.message}`))
+      .finally(() => {
+        ticking = false;
+      });
+  }, 1000);
+  rolloutTimer.unref();
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {

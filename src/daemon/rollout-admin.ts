@@ -4,9 +4,9 @@
 // controller's clock through it (the daemon runs in its own process, where no clock can be injected).
 import type { RolloutController, RolloutState } from '../rollouts/rollout-controller.ts';
 
-/** The action's result, or null when `action` is not a rollout action. Throws when no rollout is in progress. */
-export function rolloutAction(rollouts: RolloutController, model: string, action: string): Promise<RolloutState> | null {
-  if (action === 'promote') return rollouts.promote(model);
-  if (action === 'step') return rollouts.endStep(model);
+/** The action, or null when `action` is not a rollout action. It throws when no rollout is in progress. */
+export function rolloutAction(rollouts: RolloutController, model: string, action: string): (() => Promise<RolloutState>) | null {
+  if (action === 'promote') return () => rollouts.promote(model);
+  if (action === 'step') return () => rollouts.endStep(model);
   return null;
 }

@@ -135,6 +135,12 @@ export function createRolloutController(actions: RolloutActions, now: () => numb
       active.get(call.model)?.window.record(call);
     },
 
+    /** Whether some step's time has come (cheap: the daemon asks every second). */
+    due(): boolean {
+      const t = now();
+      return [...active.values()].some((a) => !a.busy && t >= a.state.nextAt);
+    },
+
     /** Ends every step whose time has come. Errors are the actions' (logged by the caller). */
     async tick(): Promise<void> {
       const t = now();

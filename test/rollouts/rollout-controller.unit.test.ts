@@ -36,9 +36,11 @@ test('a healthy canary moves one step per interval, then becomes the primary', a
   c.record(call(1, 200, 0.01));
   c.record(call(2, 200, 0.01));
   advance(599_999);
+  assert.not.ok(c.due());
   await c.tick();
   assert.equal(done, [], 'nothing moves before the interval');
   advance(1);
+  assert.ok(c.due());
   await c.tick();
   assert.equal(done, ['reroute m 25']);
   // The window restarts with each step: the earlier step is kept for status.

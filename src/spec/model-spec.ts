@@ -42,6 +42,13 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
       capture: { sample: raw.capture.sample, maxPerDay: raw.capture.maxPerDay ?? 10_000, retentionDays: raw.capture.retentionDays ?? 14, redact: raw.capture.redact ?? [] },
     } : {}),
     ...(paths.replay === undefined ? {} : { replay: paths.replay }),
+    ...(raw.diff ? { diff: { ...raw.diff } } : {}),
+    ...(raw.latencyBudget ? {
+      latencyBudget: {
+        ...(raw.latencyBudget.p95 === undefined ? {} : { p95Ms: latencyMs(raw.latencyBudget.p95) }),
+        ...(raw.latencyBudget.maxSlowdown === undefined ? {} : { maxSlowdown: raw.latencyBudget.maxSlowdown }),
+      },
+    } : {}),
     position,
   };
 }
@@ -61,4 +68,9 @@ function toExample(raw: { input: unknown; output?: unknown; tolerance?: number }
   if ('output' in raw) example.output = raw.output;
   if (raw.tolerance !== undefined) example.tolerance = raw.tolerance;
   return example;
+}
+
+/** "50ms" or "0.2s" (the schema's `latency` pattern) in milliseconds. */
+function latencyMs(text: string): number {
+  return text.endsWith('ms') ? Number(text.slice(0, -2)) : Number(text.slice(0, -1)) * 1000;
 }

@@ -11,7 +11,7 @@ import { packagePath } from '../package-paths.ts';
 /** Absolute path of the JSON Schema, for callers that show or publish it. */
 export const modelsSchemaPath = packagePath('schemas', 'models.schema.json');
 
-type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory' | 'jsonPointer' | 'replayFile';
+type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory' | 'jsonPointer' | 'replayFile' | 'latency';
 
 let compiled: { validate: ValidateFunction; patterns: Map<string, PatternRule> } | undefined;
 
@@ -43,6 +43,7 @@ function patternRules(schema: SchemaDefs): Map<string, PatternRule> {
   add(defs.resources?.properties?.memory?.pattern, 'memory');
   add(defs.jsonPointer?.pattern, 'jsonPointer');
   add(defs.replayFile?.pattern, 'replayFile');
+  add(defs.latency?.pattern, 'latency');
   return rules;
 }
 
@@ -201,6 +202,9 @@ function patternMessage(pattern: string, value: string): string {
   }
   if (rule === 'jsonPointer') {
     return `${shown} is not a JSON pointer: start with "/" and separate keys with "/", e.g. "/${value.replace(/^\/*/, '').replace(/\./g, '/')}" (write ~1 for a "/" inside a key, ~0 for "~")`;
+  }
+  if (rule === 'latency') {
+    return `${shown} is not a latency: use milliseconds or seconds with the unit, e.g. "50ms" or "0.2s"`;
   }
   if (rule === 'replayFile') {
     return `${shown} is not a replay set: use a path in the repository, relative to models.yaml, ending in .jsonl`;

@@ -89,6 +89,10 @@ export type ModelSpec = {
   capture?: CaptureSettings;
   /** A JSONL replay set in the repository, relative to the repository root. */
   replay?: string;
+  /** The pull request's answer diff policy (src/diff/diff-policy.ts); absent: the diff is reported, never red. */
+  diff?: { maxChanged?: number; tolerance?: number };
+  /** The pull request's latency policy, p95 in milliseconds; absent: latency is reported, never red. */
+  latencyBudget?: { p95Ms?: number; maxSlowdown?: number };
   /** Position of this model's entry in `models.yaml`. */
   position: Position;
 };

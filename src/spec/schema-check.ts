@@ -164,6 +164,10 @@ function typeMessage(schema: unknown, expected: string | string[], data: unknown
     const quote = typeof data === 'number' || typeof data === 'boolean' ? ` (quote it: "${String(data)}")` : '';
     return `expected a string or {fromEnv: NAME}, got ${describeValue(data)}${quote}`;
   }
+  const pattern = (schema as { pattern?: unknown } | undefined)?.pattern;
+  if (typeof pattern === 'string' && compiled?.patterns.get(pattern) === 'latency') {
+    return `expected a latency with its unit, e.g. "50ms" or "0.2s", got ${describeValue(data)}`;
+  }
   const wanted = (Array.isArray(expected) ? expected : [expected]).map((t) => typeNames[t] ?? t);
   return `expected ${wanted.join(' or ')}, got ${describeValue(data)}`;
 }

@@ -15,6 +15,7 @@ import { chooseFlow, type Flow } from './choose-flow.ts';
 import { readEvent, type CiEvent } from './event.ts';
 import { failedReport, type FlowContext, type FlowRun } from './flow-context.ts';
 import { modelsFileName } from './load-models.ts';
+import { ciTargetKind } from './ci-target-kind.ts';
 import { failedExampleIssues } from './example-annotations.ts';
 import { runOutputs } from './outputs.ts';
 import { prFlow } from './pr-flow.ts';
@@ -77,9 +78,9 @@ export async function runCi(settings: CiSettings, deps: CiDeps): Promise<CiOutco
   };
   let report: RunReport;
   try {
-    // `backend` is `local` (the daemon on this runner) or the name of a kubernetes target; the
-    // cluster flows load the kubernetes client only when one is named.
-    const run = settings.backend === 'local' ? FLOWS[choice.flow] : (await import('./cluster-flows.ts')).clusterFlow(choice.flow);
+    // The cluster flows load the kubernetes client only when a kubernetes target is named.
+    const kind = await ciTargetKind(ws, settings.backend);
+    const run = kind === 'local' ? FLOWS[choice.flow] : (await import('./cluster-flows.ts')).clusterFlow(choice.flow);
     report = await run(ctx);
   } catch (error) {
     report = failedReport(choice.flow, ctx, modelsFileName(ws), redactText((error as Error).message, secrets));

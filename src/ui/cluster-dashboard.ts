@@ -17,6 +17,7 @@ import { isRange, RANGE_MS, RANGE_STEP, technicalCharts, trackedCharts, type Cha
 import { clusterModelPage, clusterOverviewModels, type Unsampled } from './cluster-page-data.ts';
 import { historyView } from './history-view.ts';
 import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
+import { requireSession } from './session-gate.ts';
 import { principalAmong, stillValidAmong } from './login.ts';
 import type { Scope } from './page-data.ts';
 import type { Viewer } from './pages/layout.ts';
@@ -78,24 +79,13 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
     res.writeHead(303, { location: safeNext(fields.get('next') ?? null), 'set-cookie': [cookie(SESSION_COOKIE, session.id), cookie(LOGIN_COOKIE, '', 0)] }).end();
   }
 
-  function requireSession(req: IncomingMessage, res: ServerResponse, url: URL): Session | null {
-    const session = sessions.find(req.headers.cookie, now());
-    if (session && stillValidAmong(candidatesFor, session.principal, now())) return session;
-    if (session) sessions.end(session.id);
-    if (req.method === 'GET' && !url.pathname.startsWith('/ui/api/')) {
-      res.writeHead(303, { location: `/login?next=${encodeURIComponent(url.pathname)}`, 'cache-control': 'no-store' }).end();
-    } else {
-      json(res, 401, { error: 'log in first: the dashboard needs a session (POST /login with an API key or the admin token)' });
-    }
-    return null;
-  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://dashboard');
     const p = url.pathname;
     if (p.startsWith('/ui/assets/')) return asset(res, p.slice('/ui/assets/'.length));
     if (p === '/login') return login(req, res, url);
-    const session = requireSession(req, res, url);
+    const session = requireSession(sessions, (principal, at) => stillValidAmong(candidatesFor, principal, at), now(), req, res, url);
     if (!session) return;
     if (req.method === 'POST') {
       const isJson = (req.headers['content-type'] ?? '').startsWith('application/json');

@@ -26,6 +26,7 @@ import { followLine } from '../follow/follow-summary.ts';
 import { localHistory } from '../history/local-records.ts';
 import { historyView } from './history-view.ts';
 import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
+import { requireSession } from './session-gate.ts';
 import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session, type Sessions } from './session.ts';
 
 export type DashboardDeps = DaemonParts & {
@@ -81,25 +82,13 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     res.end();
   }
 
-  /** The session of the request, or an answer: 401 JSON for the APIs, a redirect for pages. */
-  function requireSession(req: IncomingMessage, res: ServerResponse, url: URL): Session | null {
-    const session = sessions.find(req.headers.cookie, now());
-    if (session && stillValid(deps.store, session.principal, now())) return session;
-    if (session) sessions.end(session.id);
-    if (req.method === 'GET' && !url.pathname.startsWith('/ui/api/')) {
-      res.writeHead(303, { location: `/login?next=${encodeURIComponent(url.pathname)}`, 'cache-control': 'no-store' }).end();
-    } else {
-      json(res, 401, { error: 'log in first: the dashboard needs a session (POST /login with an API key or the admin token)' });
-    }
-    return null;
-  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://dashboard');
     const p = url.pathname;
     if (p.startsWith('/ui/assets/')) return asset(res, p.slice('/ui/assets/'.length));
     if (p === '/login') return login(req, res, url);
-    const session = requireSession(req, res, url);
+    const session = requireSession(sessions, (principal, at) => stillValid(deps.store, principal, at), now(), req, res, url);
     if (!session) return;
     let form: Map<string, string> | null = null;
     if (req.method === 'POST') {

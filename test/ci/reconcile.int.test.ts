@@ -9,7 +9,8 @@ import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.ts';
 import { eventually, localProject, type LocalProject } from '../support/local-daemon.ts';
 import { ADD_SOURCE, addNumbersYaml, payload, runSlipwayCi, TOKEN, type StepRun } from './ci-harness.ts';
 
-const modelsYaml = addNumbersYaml('ci');
+// A local target by name: `--backend box` is this runner's daemon, as `--backend local` is.
+const modelsYaml = `${addNumbersYaml('ci')}targets:\n  box:\n    backend: local\n`;
 const add = ADD_SOURCE;
 
 const test = suite('reconcile');
@@ -42,6 +43,13 @@ test('nothing drifted (the event given by flags): reported as such, nothing appl
   assert.match(run.summary, '**No drift**: everything runs as last applied.');
   assert.is(run.outputs['changed-models'], '');
   assert.equal(gh.requests, []);
+  assert.equal(await served(), [['add-numbers', 'running', 1, 1]]);
+});
+
+test('--backend naming a local target of the models file runs the local flows', async () => {
+  const run = await nightly('--backend', 'box', '--fail-on-drift');
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.summary, '**No drift**: everything runs as last applied.');
   assert.equal(await served(), [['add-numbers', 'running', 1, 1]]);
 });
 

@@ -2,6 +2,8 @@
 // comment, job summary, commit comment) and of the Action's outputs. CI's flows fill it in.
 import type { FailedPhase } from '../apply/apply.ts';
 import type { TestResult } from '../apply/test-calls.ts';
+import type { DiffReport } from '../diff/answer-diff.ts';
+import type { DiffJudgement } from '../diff/diff-policy.ts';
 import type { Action, Plan } from '../plan/types.ts';
 import type { SpecIssue } from '../spec/types.ts';
 
@@ -37,6 +39,8 @@ export type ModelReport = {
   skipped?: string;
   /** Warnings the model emitted while loading (apply, reconcile), with advice where the environment is the likely cause. */
   warnings?: string[];
+  /** Pull requests: the candidate's answers and latency against the deployed build (src/ci/pr-diff.ts). */
+  diff?: { candidate: number; baseline: number; report: DiffReport; judgement: DiffJudgement };
 };
 
 export type RunReport = {

@@ -44,6 +44,13 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
     } : {}),
     ...(paths.replay === undefined ? {} : { replay: paths.replay }),
     ...(rolloutPolicy(raw.rollout) ? { rolloutPolicy: rolloutPolicy(raw.rollout) } : {}),
+    ...(raw.diff ? { diff: { ...raw.diff } } : {}),
+    ...(raw.latencyBudget ? {
+      latencyBudget: {
+        ...(raw.latencyBudget.p95 === undefined ? {} : { p95Ms: latencyMs(raw.latencyBudget.p95) }),
+        ...(raw.latencyBudget.maxSlowdown === undefined ? {} : { maxSlowdown: raw.latencyBudget.maxSlowdown }),
+      },
+    } : {}),
     position,
   };
 }
@@ -63,4 +70,9 @@ function toExample(raw: { input: unknown; output?: unknown; tolerance?: number }
   if ('output' in raw) example.output = raw.output;
   if (raw.tolerance !== undefined) example.tolerance = raw.tolerance;
   return example;
+}
+
+/** "50ms" or "0.2s" (the schema's `latency` pattern) in milliseconds. */
+function latencyMs(text: string): number {
+  return text.endsWith('ms') ? Number(text.slice(0, -2)) : Number(text.slice(0, -1)) * 1000;
 }

@@ -42,6 +42,8 @@ export type RawModel = RawServing & {
   sandbox?: { network?: boolean; paths?: string[] };
   capture?: { sample: number; maxPerDay?: number; retentionDays?: number; redact?: string[] };
   replay?: string;
+  diff?: { maxChanged?: number; tolerance?: number };
+  latencyBudget?: { p95?: string; maxSlowdown?: number };
 };
 
 export type RawSecretRef = { fromEnv: string };

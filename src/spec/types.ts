@@ -99,6 +99,10 @@ export type ModelSpec = {
   replay?: string;
   /** Canary or shadow before a new deployment takes all traffic (src/rollouts/); absent: switch at once. Not part of serving. */
   rolloutPolicy?: RolloutPolicy;
+  /** The pull request's answer diff policy (src/diff/diff-policy.ts); absent: the diff is reported, never red. */
+  diff?: { maxChanged?: number; tolerance?: number };
+  /** The pull request's latency policy, p95 in milliseconds; absent: latency is reported, never red. */
+  latencyBudget?: { p95Ms?: number; maxSlowdown?: number };
   /** Position of this model's entry in `models.yaml`. */
   position: Position;
 };

@@ -1,5 +1,6 @@
 // Pull requests (and `plan` / `test` on demand): plan against the target environment, and for
-// `test` build the changed models and call their examples in throwaway replicas. Never deploys.
+// `test` build the changed models, call their examples in throwaway replicas, and diff each
+// against its deployed build (ci/pr-diff.ts). Never deploys.
 import { secretNames } from '../apply/desired.ts';
 import { findDaemon } from '../daemon/admin-client.ts';
 import { observeRoot, stateDir, storePath } from '../backends/local/observe.ts';
@@ -12,6 +13,7 @@ import { headCommit } from '../source/repo.ts';
 import { openStore } from '../store/database.ts';
 import { sqliteBuildLedger } from '../apply/build-ledger.ts';
 import { planned, testCandidates } from './candidate-tests.ts';
+import { diffCandidates } from './pr-diff.ts';
 import { addCurls } from './endpoint-curl.ts';
 import { addOutputShapes } from './output-shape.ts';
 import type { FlowContext } from './flow-context.ts';
@@ -59,6 +61,7 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
         sandbox: (model) => ({ launcher: sandbox.launcher, network: model.serving.sandbox?.network !== false, paths: model.serving.sandbox?.paths ?? [] }),
         fork: ctx.fork,
       });
+      await diffCandidates(models, desired.spec.models, { root: ws.root, store, observed, launcher: sandbox.launcher, env: ctx.env, log: ctx.log });
     } finally {
       store.close();
     }

@@ -9,6 +9,7 @@ import { MAX_COMMENT_LENGTH, planCommentMarker, renderReportMarkdown } from '../
 import type { RunReport } from '../github/run-report.ts';
 import { planSummary } from '../plan/plan-summary.ts';
 import { applyFlow } from './apply-flow.ts';
+import { modelPassed } from './to-report.ts';
 import type { CiIO } from './ci-io.ts';
 import { chooseFlow, type Flow } from './choose-flow.ts';
 import { readEvent, type CiEvent } from './event.ts';
@@ -156,11 +157,11 @@ function commitOf(event: CiEvent, settings: CiSettings): string | null {
 export function statusLine(report: RunReport): string {
   if (report.issues.length > 0) return `${report.modelsFile} is not valid`;
   if (report.failure) return `apply failed: ${report.failure}`;
-  const failed = report.models.find((m) => m.error !== null || m.tests.some((t) => !t.pass));
+  const failed = report.models.find((m) => !modelPassed(m));
   if (failed) {
     // A failing example says it shortest (a gated deployment's error also explains the traffic).
     const test = failed.tests.find((t) => !t.pass);
-    return `${failed.model}: ${test ? `example ${test.index + 1} failed` : failed.error}`;
+    return `${failed.model}: ${test ? `example ${test.index + 1} failed` : (failed.error ?? failed.diff?.judgement.breaches[0])}`;
   }
   return report.plan ? `applied: ${planSummary(report.plan)}` : 'applied';
 }
@@ -169,7 +170,7 @@ function outcomeMessage(report: RunReport, published: boolean): string {
   if (!published) return 'could not post the result to GitHub (see the errors above)';
   if (report.issues.length > 0) return `${report.modelsFile} is not valid: ${report.issues.length} problem(s), annotated above`;
   if (report.failure) return report.failure;
-  const failed = report.models.filter((m) => m.error !== null || m.tests.some((t) => !t.pass)).map((m) => m.model);
+  const failed = report.models.filter((m) => !modelPassed(m)).map((m) => m.model);
   return `failed: ${failed.join(', ')} (see the job summary)`;
 }
 

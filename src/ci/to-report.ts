@@ -53,7 +53,7 @@ export function outcomeReport(outcome: ModelOutcome, plan: Plan): ModelReport {
   };
 }
 
-/** True when nothing failed for the model: no error and every test call passed. */
+/** True when nothing failed for the model: no error, every test call passed, its diff policy held. */
 export function modelPassed(m: ModelReport): boolean {
-  return m.error === null && m.tests.every((t) => t.pass);
+  return m.error === null && m.tests.every((t) => t.pass) && m.diff?.judgement.ok !== false;
 }

@@ -18,6 +18,7 @@ export const helpExamples: Record<string, string[]> = {
   stop: ['slipway stop iris'],
   start: ['slipway start iris'],
   restart: ['slipway restart iris'],
+  promote: ['slipway promote iris'],
   keys: ['export SLIPWAY_API_KEY=$(slipway keys create --name me --quiet)', 'slipway keys list', 'slipway keys rotate iris'],
   install: ['slipway install --target prod'],
   ci: ['slipway ci                          # in a CI job: plan, build and test on PRs, apply on merges'],

@@ -34,6 +34,7 @@ const commands: Record<string, () => Promise<Register>> = {
   stop: async () => (await import('./lifecycle.ts')).registerLifecycle,
   start: async () => (await import('./lifecycle.ts')).registerLifecycle,
   restart: async () => (await import('./lifecycle.ts')).registerLifecycle,
+  promote: async () => (await import('../rollouts/promote-command.ts')).registerPromote,
   keys: async () => (await import('./keys.ts')).registerKeys,
   install: async () => (await import('./install.ts')).registerInstall,
   gateway: async () => (await import('./gateway.ts')).registerGateway,

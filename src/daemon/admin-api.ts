@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Gateway } from '../gateway/types.ts';
 import type { ApplyResult, ApplyRunner } from './apply-runner.ts';
 import { cleanActor } from '../history/actor.ts';
+import { rolloutAction } from './rollout-admin.ts';
 import type { FollowService } from '../follow/follow-service.ts';
 import type { PruneOptions, PruneReport } from '../backends/local/prune.ts';
 import type { LocalDeployer } from '../backends/local/local-deployer.ts';
@@ -107,6 +108,13 @@ async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, r
     return;
   }
   if (req.method !== 'POST') return json(res, 405, { error: `${action} needs POST` });
+  const rollout = rolloutAction(deps.deployer.rollouts, model, action);
+  if (rollout !== null) {
+    // In the apply queue, as the daemon's own ticks: a step never interleaves with a deploy.
+    const done = await deps.runner.exclusive({ log: () => {} }, () => rollout().then((state) => ({ state }), (error: Error) => ({ error: error.message })));
+    if (!done.ok) return json(res, 409, { error: done.message });
+    return 'error' in done.value ? json(res, 409, { error: done.value.error }) : json(res, 200, done.value.state);
+  }
   const env = process.env as Record<string, string | undefined>;
   const lifecycle: Record<string, () => Promise<'stopped' | 'running'>> = {
     stop: async () => {

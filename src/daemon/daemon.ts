@@ -109,7 +109,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const tally = createCallTally();
   const capture = createCaptureRecorder({ store, log });
   const gateway = createGateway({
-    tap: capture.tap,
+    // Capture and rollouts share the call tap; `deployer` exists by the time a route is set.
+    tap: (model) => {
+      const captured = capture.tap(model);
+      return (call) => {
+        captured(call);
+        deployer.rollouts.record(call);
+      };
+    },
     bodyBudgetBytes: bodyBudgetFromEnv(process.env, log),
     callTimer: bothTimers(prometheus.callTimer, tally.callTimer),
     modelForAccessKey: (key) => keyring.modelForAccessKey(key),
@@ -221,6 +228,20 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return baseRunner.apply(req).finally(() => capture.reload());
     },
   };
+  // Moves canaries and shadows on once their interval or duration has passed, in the apply queue
+  // (a step never interleaves with a deploy of the same model), one queued tick at a time.
+  let ticking = false;
+  const rolloutTimer = setInterval(() => {
+    if (ticking || !deployer.rollouts.due()) return;
+    ticking = true;
+    void runner
+      .exclusive({ log: () => {}, lockTimeoutSeconds: 3600 }, () => deployer.rollouts.tick())
+      .catch((error: Error) => log(`rollout: ${error.message}`))
+      .finally(() => {
+        ticking = false;
+      });
+  }, 1000);
+  rolloutTimer.unref();
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
@@ -232,6 +253,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log('stopping: draining calls and stopping replicas');
       follow.stop();
       stopSampling();
+      clearInterval(rolloutTimer);
       clearInterval(keyUseTimer);
       saveKeyUses();
       // Idle times as of now, so a session's expiry counts across the restart.

@@ -177,6 +177,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     countRestart: (replicaId) => routes.countRestart(replicaId),
     stats: () => routes.stats(),
     queued: (name) => routes.queued(name),
+    shadowDropped: (name) => routes.get(name)?.shadows.reduce((sum, shadow) => sum + shadow.dropped, 0) ?? 0,
     close: () => routes.close(),
   };
 }

@@ -223,6 +223,8 @@ export type Gateway = {
   stats(): ReplicaStats[];
   /** Calls of this model waiting for a free replica now (0 for an unknown model). */
   queued(name: string): number;
+  /** Copies this model's shadows missed because none of their replicas was free (0 without a shadow). */
+  shadowDropped(name: string): number;
   /** Refuses queued calls, lets calls in flight finish, closes replica connections. */
   close(): Promise<void>;
 };

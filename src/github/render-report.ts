@@ -3,6 +3,7 @@
 import { planSummary } from '../plan/plan-summary.ts';
 import { escapeText, fence } from './markdown.ts';
 import { redactDeep, redactText } from './redact.ts';
+import { renderDiffSection } from './render-diff.ts';
 import { renderTestTable } from './render-test-table.ts';
 import type { ModelReport, RunKind, RunReport } from './run-report.ts';
 
@@ -68,7 +69,7 @@ function headline(report: RunReport): string {
 }
 
 function renderModel(m: ModelReport, kind: RunKind): string {
-  const failed = m.error !== null || m.tests.some((t) => !t.pass);
+  const failed = m.error !== null || m.tests.some((t) => !t.pass) || m.diff?.judgement.ok === false;
   const ran = m.tests.length > 0 || m.deploymentId !== null || m.build?.state === 'built';
   const icon = failed ? '❌ ' : ran ? '✅ ' : '';
   const lines = [`### ${icon}${escapeText(m.model)}: ${m.action}`];
@@ -88,6 +89,7 @@ function renderModel(m: ModelReport, kind: RunKind): string {
   if (m.tests.length > 0) lines.push('', renderTestTable(m.tests));
   // Without a build (a deployment a restarted daemon restored) nothing was built or called here.
   else if ((kind === 'test' || kind === 'apply' || kind === 'reconcile') && ran && m.build !== null && !m.error && !m.skipped) lines.push('', 'No examples declared: nothing to call.');
+  if (m.diff) lines.push('', renderDiffSection(m));
   if (m.curl) {
     const r = m.httr ? ['', fence(m.httr, 'r')] : [];
     lines.push('', '<details><summary>Call the deployed endpoint</summary>', '', fence(m.curl, 'sh'), ...r, '', '</details>');

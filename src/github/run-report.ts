@@ -2,6 +2,8 @@
 // comment, job summary, commit comment) and of the Action's outputs. CI's flows fill it in.
 import type { FailedPhase } from '../apply/apply.ts';
 import type { TestResult } from '../apply/test-calls.ts';
+import type { DiffReport } from '../diff/answer-diff.ts';
+import type { DiffJudgement } from '../diff/diff-policy.ts';
 import type { Action, Plan } from '../plan/types.ts';
 import type { SpecIssue } from '../spec/types.ts';
 
@@ -42,6 +44,8 @@ export type ModelReport = {
    * judged from the candidate's `answers` to its examples, or from the pull request's `examples`.
    */
   outputShape?: { from: 'answers' | 'examples'; changes: string[] };
+  /** Pull requests: the candidate's answers and latency against the deployed build (src/ci/pr-diff.ts). */
+  diff?: { candidate: number; baseline: number; report: DiffReport; judgement: DiffJudgement };
 };
 
 export type RunReport = {

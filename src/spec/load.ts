@@ -19,6 +19,7 @@ import type { RawSpec } from './raw-spec.ts';
 import { isInside, repoContext, toRepoPath, type RepoContext } from './repo-paths.ts';
 import { checkMemoryUnits } from './resource-units.ts';
 import { checkSchema } from './schema-check.ts';
+import { checkRolloutPolicies } from './rollout-policy.ts';
 import { checkDuplicateNames, checkReplicaLimit, checkSecretsSet } from './semantic-checks.ts';
 import { buildTargets, checkTargets } from './targets.ts';
 import type { Loaded, Position, Spec, SpecIssue } from './types.ts';
@@ -91,6 +92,7 @@ export async function loadSpec(file: string, opts: LoadOptions): Promise<Loaded>
   if (isRecord(data)) {
     findings.push(...checkDuplicateNames(models, (at) => locate(at).line));
     findings.push(...checkReplicaLimit(data, models));
+    findings.push(...checkRolloutPolicies(models));
     findings.push(...checkTargets(data));
     findings.push(...checkMemoryUnits(data, models));
     findings.push(...checkContracts(models));

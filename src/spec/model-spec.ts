@@ -1,5 +1,6 @@
 // Builds a ModelSpec from a schema-valid model entry: defaults applied, env merged, paths resolved.
 import type { ModelPaths } from './model-paths.ts';
+import { rolloutPolicy } from './rollout-policy.ts';
 import type { RawModel, RawResources, RawServing } from './raw-spec.ts';
 import { modelContract } from '../contract/model-contract.ts';
 import type { Contract, EnvValue, Example, Limits, ModelSpec, Position, Resources } from './types.ts';
@@ -45,6 +46,14 @@ export function buildModelSpec({ raw, defaults, limits, paths, env, position }: 
       capture: { sample: raw.capture.sample, maxPerDay: raw.capture.maxPerDay ?? 10_000, retentionDays: raw.capture.retentionDays ?? 14, redact: raw.capture.redact ?? [] },
     } : {}),
     ...(paths.replay === undefined ? {} : { replay: paths.replay }),
+    ...(rolloutPolicy(raw.rollout) ? { rolloutPolicy: rolloutPolicy(raw.rollout) } : {}),
+    ...(raw.diff ? { diff: { ...raw.diff } } : {}),
+    ...(raw.latencyBudget ? {
+      latencyBudget: {
+        ...(raw.latencyBudget.p95 === undefined ? {} : { p95Ms: latencyMs(raw.latencyBudget.p95) }),
+        ...(raw.latencyBudget.maxSlowdown === undefined ? {} : { maxSlowdown: raw.latencyBudget.maxSlowdown }),
+      },
+    } : {}),
     position,
   };
 }
@@ -69,4 +78,9 @@ function toExample(raw: { input: unknown; output?: unknown; tolerance?: number }
 function contractOf(raw: RawModel, examples: Example[]): { contract?: Contract } {
   const contract = modelContract(examples, raw.schema, raw.validateInput === true);
   return contract === null ? {} : { contract };
+}
+
+/** "50ms" or "0.2s" (the schema's `latency` pattern) in milliseconds. */
+function latencyMs(text: string): number {
+  return text.endsWith('ms') ? Number(text.slice(0, -2)) : Number(text.slice(0, -1)) * 1000;
 }

@@ -13,7 +13,8 @@ export type RawServing = {
   timeoutSeconds?: number;
   busyTimeoutSeconds?: number;
   auth?: boolean;
-  rollout?: Rollout;
+  /** A string in defaults; a model may also write a progressive rollout mapping (rollout-policy.ts). */
+  rollout?: Rollout | Record<string, unknown>;
 };
 
 export type RawExample = { input: unknown; output?: unknown; tolerance?: number };
@@ -43,6 +44,8 @@ export type RawModel = RawServing & {
   sandbox?: { network?: boolean; paths?: string[] };
   capture?: { sample: number; maxPerDay?: number; retentionDays?: number; redact?: string[] };
   replay?: string;
+  diff?: { maxChanged?: number; tolerance?: number };
+  latencyBudget?: { p95?: string; maxSlowdown?: number };
 };
 
 export type RawSecretRef = { fromEnv: string };

@@ -11,7 +11,7 @@ import { packagePath } from '../package-paths.ts';
 /** Absolute path of the JSON Schema, for callers that show or publish it. */
 export const modelsSchemaPath = packagePath('schemas', 'models.schema.json');
 
-type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory' | 'jsonPointer' | 'replayFile';
+type PatternRule = 'dnsLabel' | 'envName' | 'envValue' | 'functionName' | 'cpu' | 'memory' | 'jsonPointer' | 'replayFile' | 'rolloutDuration' | 'latency';
 
 let compiled: { validate: ValidateFunction; patterns: Map<string, PatternRule> } | undefined;
 
@@ -43,6 +43,8 @@ function patternRules(schema: SchemaDefs): Map<string, PatternRule> {
   add(defs.resources?.properties?.memory?.pattern, 'memory');
   add(defs.jsonPointer?.pattern, 'jsonPointer');
   add(defs.replayFile?.pattern, 'replayFile');
+  add(defs.rolloutDuration?.pattern, 'rolloutDuration');
+  add(defs.latency?.pattern, 'latency');
   return rules;
 }
 
@@ -120,6 +122,8 @@ function describe(error: ErrorObject, path: DataPath): Finding | null {
       }
       return { path, message: patternMessage(String(params.pattern), String(data)) };
     case 'propertyNames':
+    case 'if':
+      // The branch taken (`then` / `else`) reports what is wrong.
       return null;
     case 'minimum':
       return { path, message: `${show(data)} is below the minimum ${String(params.limit)}` };
@@ -163,6 +167,10 @@ function typeMessage(schema: unknown, expected: string | string[], data: unknown
     const quote = typeof data === 'number' || typeof data === 'boolean' ? ` (quote it: "${String(data)}")` : '';
     return `expected a string or {fromEnv: NAME}, got ${describeValue(data)}${quote}`;
   }
+  const pattern = (schema as { pattern?: unknown } | undefined)?.pattern;
+  if (typeof pattern === 'string' && compiled?.patterns.get(pattern) === 'latency') {
+    return `expected a latency with its unit, e.g. "50ms" or "0.2s", got ${describeValue(data)}`;
+  }
   const wanted = (Array.isArray(expected) ? expected : [expected]).map((t) => typeNames[t] ?? t);
   return `expected ${wanted.join(' or ')}, got ${describeValue(data)}`;
 }
@@ -202,8 +210,14 @@ function patternMessage(pattern: string, value: string): string {
   if (rule === 'jsonPointer') {
     return `${shown} is not a JSON pointer: start with "/" and separate keys with "/", e.g. "/${value.replace(/^\/*/, '').replace(/\./g, '/')}" (write ~1 for a "/" inside a key, ~0 for "~")`;
   }
+  if (rule === 'latency') {
+    return `${shown} is not a latency: use milliseconds or seconds with the unit, e.g. "50ms" or "0.2s"`;
+  }
   if (rule === 'replayFile') {
     return `${shown} is not a replay set: use a path in the repository, relative to models.yaml, ending in .jsonl`;
+  }
+  if (rule === 'rolloutDuration') {
+    return `${shown} is not a duration: write a whole number and a unit (ms, s, m, h), like 50ms, 10m or 1h`;
   }
   return `${shown} does not match the pattern ${pattern}`;
 }

@@ -83,6 +83,14 @@ export type CaptureSettings = {
   redact: string[];
 };
 
+/**
+ * A progressive rollout on the local daemon (models.yaml `rollout: {strategy: …}`), defaults
+ * applied. `maxP95Ms` null: latency is compared and shown, never a breach.
+ */
+export type RolloutPolicy =
+  | { strategy: 'canary'; steps: number[]; intervalMs: number; maxErrorRate: number; maxP95Ms: number | null }
+  | { strategy: 'shadow'; durationMs: number; maxErrorRate: number; maxP95Ms: number | null };
+
 /** Where something was declared, for messages a person can jump to. */
 export type Position = { line: number; column: number };
 
@@ -105,6 +113,12 @@ export type ModelSpec = {
   capture?: CaptureSettings;
   /** A JSONL replay set in the repository, relative to the repository root. */
   replay?: string;
+  /** Canary or shadow before a new deployment takes all traffic (src/rollouts/); absent: switch at once. Not part of serving. */
+  rolloutPolicy?: RolloutPolicy;
+  /** The pull request's answer diff policy (src/diff/diff-policy.ts); absent: the diff is reported, never red. */
+  diff?: { maxChanged?: number; tolerance?: number };
+  /** The pull request's latency policy, p95 in milliseconds; absent: latency is reported, never red. */
+  latencyBudget?: { p95Ms?: number; maxSlowdown?: number };
   /** Position of this model's entry in `models.yaml`. */
   position: Position;
 };

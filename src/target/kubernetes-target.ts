@@ -85,6 +85,12 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
     advisory: () => null,
     observe: async () => toObserved(await backend.readState(), backend.registry),
     async apply(desired, request) {
+      // Canary and shadow run in the local daemon's gateway only (src/rollouts/); said, never silently dropped.
+      for (const model of desired.spec.models) {
+        if (model.rolloutPolicy) {
+          request.log(`${model.name}: rollout strategy ${model.rolloutPolicy.strategy} runs on the local daemon only; on a cluster it deploys blue/green with the examples gate`);
+        }
+      }
       const applied = await applyToTarget(ports(), desired, {
         root: opts.ws.root,
         gitCommit: await headCommit(opts.ws.repo),

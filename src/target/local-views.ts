@@ -13,6 +13,7 @@ import { listDeployments, type StoredDeployment } from '../store/deployments.ts'
 import { getDeploymentTests, type DeploymentTests } from '../store/deployment-tests.ts';
 import { UserError } from '../workspace/user-error.ts';
 import type { TargetView } from './target.ts';
+import { rolloutText } from '../rollouts/rollout-text.ts';
 
 /** Runs `fn` on the repository's store; an error for people when nothing was applied yet. */
 export function withExistingStore<T>(root: string, fn: (store: Store) => T): T {
@@ -39,6 +40,7 @@ export async function localStatusView(client: AdminClient): Promise<TargetView> 
       const c = r as Record<string, unknown>;
       text += `  ${c.id}  ${c.state}  rss ${megabytes(c.rssBytes)}  cpu ${cpuTime(c.cpuSeconds)}  received ${c.received}  processed ${c.processed}  success ${c.success}  failure ${c.failure}  error ${c.error}  busy ${c.busy}  not ready ${c.notReady}  restarts ${c.restarts}\n`;
     }
+    if (m.rollout) text += rolloutText(m.rollout);
   }
   return { json: follow ? { ...status, follow } : status, text, notes: status.limits ? [status.limits] : [] };
 }

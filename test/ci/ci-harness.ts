@@ -134,9 +134,9 @@ export function parseOutputs(text: string): Record<string, string> {
   return outputs;
 }
 
-/** A comment body with latencies (which vary) written as `N ms`, so it can be compared exactly. */
+/** A comment body with latencies (which vary) written as `N ms` (and their ratios as `R×`), so it can be compared exactly. */
 export function steadyLatency(body: string): string {
-  return body.replace(/\| \d+\.\d ms \|/g, '| N ms |');
+  return body.replace(/\| \d+\.\d ms \|/g, '| N ms |').replace(/\b\d+\.\d\d ms\b/g, 'N ms').replace(/\b\d+\.\d\d×/g, 'R×');
 }
 
 /** The add-numbers model as the CI scenarios declare it (auth on, one example). */

@@ -43,6 +43,7 @@ test('diff reports exactly the changed answers, the numeric delta, the new error
     assert.is(report.calls, 21);
     assert.is(report.changed, 3);
     assert.is(report.newErrors, 1);
+    assert.equal(report.shapeChanges.map((c: any) => [c.kind, c.pointer, c.candidate, c.calls]), [['added', '/note', 'string', 1]]);
     assert.equal(report.largestDeltas.map((d: any) => [d.pointer, d.baseline, d.candidate]), [['/y', 14, 14.5]]);
     assert.equal(report.examples.map((e: any) => e.source).sort(), ['m/replay.jsonl:14', 'm/replay.jsonl:18', 'm/replay.jsonl:8']);
     for (const side of ['candidate', 'baseline']) assert.ok(report.latencyMs[side].p95 >= report.latencyMs[side].p50 && report.latencyMs[side].p50 > 0);

@@ -167,7 +167,7 @@ test('many slow uploads: past the body budget 503 with Retry-After, and the daem
     connection.socket.write(body);
   }
   const admitted = BUDGET / size;
-  await eventually('the refusals', async () => (refusals.length >= uploads - admitted ? true : undefined));
+  await eventually('the refusals', async () => (refusals.length >= uploads - admitted ? true : undefined), 1200);
   for (const text of refusals) {
     assert.match(text, /^HTTP\/1.1 503 /);
     assert.match(text, /\r\nretry-after: 1\r\n/i);

@@ -59,6 +59,13 @@ const expected: Record<string, string[]> = {
     'invalid/bad-name.yaml:9:11 models[1].name: "a-name-that-goes-on-and-on-for-far-longer-than-sixty-thre..." is 69 characters long (at most 63 allowed)',
     'invalid/bad-name.yaml:12:5 models[2]: missing required key "function" (required here: name, file, function)',
   ],
+  'diff-policy.yaml': [
+    'invalid/diff-policy.yaml:7:24 models[0].diff.maxChanged: 5 is above the maximum 1',
+    'invalid/diff-policy.yaml:7:27 models[0].diff.tolerence: unknown key "tolerence", did you mean "tolerance"? (allowed: maxChanged, tolerance)',
+    'invalid/diff-policy.yaml:8:26 models[0].latencyBudget.p95: expected a latency with its unit, e.g. "50ms" or "0.2s", got the number 50',
+    'invalid/diff-policy.yaml:8:43 models[0].latencyBudget.maxSlowdown: 0 is too small (must be more than 0)',
+    'invalid/diff-policy.yaml:12:26 models[1].latencyBudget.p95: "50 ms" is not a latency: use milliseconds or seconds with the unit, e.g. "50ms" or "0.2s"',
+  ],
   'dotdot-escape.yaml': [
     `invalid/dotdot-escape.yaml:5:11 models[0].file: "../../outside.py" points outside the repository (to ${path.resolve(root, '../outside.py')}); keep model files inside ${root}`,
     `invalid/dotdot-escape.yaml:11:17 models[1].build.include[0]: "../../../../package.json" points outside the repository (to ${path.resolve(root, '../../../package.json')}); keep model files inside ${root}`,
@@ -75,7 +82,7 @@ const expected: Record<string, string[]> = {
   ],
   'everything-at-once.yaml': [
     'invalid/everything-at-once.yaml:7:15 models[0].replicas: 10 is above limits.maxReplicas 9 (raise limits.maxReplicas, at most 199)',
-    'invalid/everything-at-once.yaml:8:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/everything-at-once.yaml:8:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, diff, latencyBudget, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
     'invalid/everything-at-once.yaml:9:11 models[1].name: duplicate model name "first" (models[0] at line 4 has it too); names must be unique',
     'invalid/everything-at-once.yaml:10:11 models[1].file: "ok/missing.py" does not exist (looked for invalid/ok/missing.py in the repository)',
     'invalid/everything-at-once.yaml:14:15 models[2].function: function "predit" is not defined at the top level of invalid/ok/ok.py, did you mean "predict"? (functions there: helper, predict)',
@@ -124,9 +131,9 @@ const expected: Record<string, string[]> = {
     'invalid/replicas-above-limit.yaml:17:15 models[2].replicas: 250 is above the maximum 199',
   ],
   'unknown-key.yaml': [
-    'invalid/unknown-key.yaml:7:5 models[0].replica: unknown key "replica", did you mean "replicas"? (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
-    'invalid/unknown-key.yaml:8:5 models[0].fucntion: unknown key "fucntion", did you mean "function"? (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
-    'invalid/unknown-key.yaml:9:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/unknown-key.yaml:7:5 models[0].replica: unknown key "replica", did you mean "replicas"? (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, diff, latencyBudget, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/unknown-key.yaml:8:5 models[0].fucntion: unknown key "fucntion", did you mean "function"? (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, diff, latencyBudget, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
+    'invalid/unknown-key.yaml:9:5 models[0].colour: unknown key "colour" (allowed: name, description, file, function, runtime, example, examples, schema, validateInput, capture, diff, latencyBudget, replay, gate, replicas, resources, env, build, auth, concurrency, timeoutSeconds, busyTimeoutSeconds, state, sandbox, rollout)',
   ],
   'wrong-type.yaml': [
     'invalid/wrong-type.yaml:4:14 env.THRESHOLD: expected a string or {fromEnv: NAME}, got the number 0.5 (quote it: "0.5")',

@@ -209,4 +209,10 @@ test('project defaults to the repository folder name, made a DNS-1123 label', as
   assert.is(defaultProjectName(`/x/${'a'.repeat(70)}`), 'a'.repeat(63));
 });
 
+test('diff and latencyBudget policies load, latency in milliseconds', async () => {
+  const spec = await load('diff-policy.yaml');
+  assert.equal([byName(spec, 'scorer').diff, byName(spec, 'scorer').latencyBudget], [{ maxChanged: 0.05 }, { p95Ms: 50, maxSlowdown: 1.2 }]);
+  assert.equal([byName(spec, 'slow').diff, byName(spec, 'slow').latencyBudget], [{ tolerance: 0.001 }, { p95Ms: 250 }]);
+});
+
 test.run();

@@ -1,6 +1,7 @@
 // What the local deployer is given and what it offers the daemon, its admin API and the dashboard:
 // deploys through a `Backend`, the live state of replicas, and a model's hand stop and start.
 import type { Backend } from '../backend.ts';
+import type { RolloutController } from '../../rollouts/rollout-controller.ts';
 import type { Gateway } from '../../gateway/types.ts';
 import type { LiveState, Observed } from '../../plan/types.ts';
 import type { Store } from '../../store/database.ts';
@@ -22,6 +23,8 @@ export type LocalDeployerOptions = {
   /** Called with the secret values of each deployment started, so the daemon's log masks them too. */
   secretsInUse?: (values: string[]) => void;
   log: (line: string) => void;
+  /** The rollout controller's clock (milliseconds since the epoch); default Date.now. */
+  now?: () => number;
 };
 
 /**
@@ -43,6 +46,8 @@ export interface LocalDeployer {
   stopLive(model: string): Promise<void>;
   /** Starts a model stopped by hand, with the deployment last applied. */
   startLive(model: string, envSource: EnvSource): Promise<void>;
+  /** Canary and shadow rollouts in progress: `tick`, `endStep`, `promote`, `status`, and the call tap's `record`. */
+  rollouts: RolloutController;
   /** Stops every replica (daemon shutdown). */
   stopAll(): Promise<void>;
 }

@@ -21,6 +21,7 @@ import {
   getDeployment,
   insertDeployment,
   latestApplied,
+  listDeployments,
   markDeleted,
   setDeploymentStatus,
   type StoredDeployment,
@@ -32,6 +33,9 @@ import { resolveEnv, unresolvedMessage } from './resolve-env.ts';
 import { liveStates, type Running } from './live-state.ts';
 import type { EnvSource, LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 import { startDeploymentReplicas } from './replica-start.ts';
+import { createRolloutController } from '../../rollouts/rollout-controller.ts';
+import { appendDeploymentReason } from '../../store/deployment-reason.ts';
+import { rolloutRecord } from '../../rollouts/rollout-text.ts';
 
 export type { LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 
@@ -40,12 +44,51 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
   const { store, supervisor, gateway } = opts;
   const running = new Map<string, Running>();
 
+  const readyOf = (deploymentId: number) => supervisor
+    .list({ deploymentId })
+    .filter((r) => r.state === 'ready' && r.origin)
+    .map((r) => ({ id: r.id, origin: r.origin! }));
+
+  /** The route of `d` as primary, with the canary or shadow of a rollout in progress beside it. */
   function routeFor(d: StoredDeployment, state: 'running' | 'stopped'): ModelRoute {
-    const replicas = supervisor
-      .list({ deploymentId: d.id })
-      .filter((r) => r.state === 'ready' && r.origin)
-      .map((r) => ({ id: r.id, origin: r.origin! }));
-    return { name: d.model, ...routeSettings({ deploymentId: d.id, build: d.buildNumber, state, serving: d.serving }), replicas };
+    const route: ModelRoute = { name: d.model, ...routeSettings({ deploymentId: d.id, build: d.buildNumber, state, serving: d.serving }), replicas: readyOf(d.id) };
+    const variant = rollouts.variantOf(d.model);
+    const candidate = variant === null ? null : getDeployment(store, variant.deploymentId);
+    if (variant !== null && candidate !== null && state === 'running') {
+      route.variants = [{ ...variant, build: candidate.buildNumber, replicas: readyOf(variant.deploymentId) }];
+    }
+    return route;
+  }
+
+  // Canary and shadow rollouts (src/rollouts/): the controller decides, these actions carry it out.
+  const rollouts = createRolloutController(
+    {
+      reroute: (model) => refreshRoute(model),
+      promote: async (model, candidateId, finished) => {
+        activateDeployment(store, candidateId);
+        appendDeploymentReason(store, candidateId, rolloutRecord(finished));
+        await switchTo(model, { deployment: requireDeployment(store, candidateId), stopped: false });
+        opts.log(`${model}: deployment #${candidateId} promoted; it serves every call`);
+      },
+      rollBack: async (model, candidateId, reason) => {
+        refreshRoute(model);
+        setDeploymentStatus(store, candidateId, 'failed');
+        appendDeploymentReason(store, candidateId, reason);
+        opts.log(`${model}: deployment #${candidateId}: ${reason}`);
+        await retire(candidateId);
+      },
+    },
+    opts.now,
+  );
+
+  /** A newer deploy, a stop or a delete ends a rollout in progress: its replicas stop, its record fails. */
+  async function endRollout(model: string, why: string): Promise<void> {
+    const ended = rollouts.supersede(model, why);
+    if (ended === null) return;
+    refreshRoute(model);
+    setDeploymentStatus(store, ended.candidateDeploymentId, 'failed');
+    appendDeploymentReason(store, ended.candidateDeploymentId, `${ended.strategy} ended: ${why}`);
+    await retire(ended.candidateDeploymentId);
   }
 
   /** Re-lists a model's ready replicas with the gateway (after a restart, a replace, a crash). */
@@ -56,11 +99,16 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
 
   supervisor.events.on('ready', (info, cause) => {
     if (cause !== 'start') gateway.countRestart(info.id);
-    if (running.get(info.model)?.deployment.id === info.deploymentId) refreshRoute(info.model);
+    if (routed(info.model, info.deploymentId)) refreshRoute(info.model);
   });
   supervisor.events.on('unready', (info) => {
-    if (running.get(info.model)?.deployment.id === info.deploymentId) refreshRoute(info.model);
+    if (routed(info.model, info.deploymentId)) refreshRoute(info.model);
   });
+
+  /** Whether the model's route lists this deployment's replicas: its primary, or the variant of a rollout. */
+  function routed(model: string, deploymentId: number): boolean {
+    return running.get(model)?.deployment.id === deploymentId || rollouts.variantOf(model)?.deploymentId === deploymentId;
+  }
 
   const startReplicas = (d: StoredDeployment, build: StoredBuild, resolved: { env: Record<string, string>; secrets: string[] }) => startDeploymentReplicas(opts, d, build, resolved);
 
@@ -95,6 +143,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     if (!env.ok) throw new Error(unresolvedMessage(env));
     ensureModel(store, change.model);
     accessKeyFor(change.model);
+    await endRollout(change.model, `a newer ${change.action} replaced it`);
     const id = insertDeployment(store, {
       model: change.model,
       buildNumber: build.number,
@@ -132,6 +181,17 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
         return { deploymentId: id, gate, ...(warnings.length > 0 ? { warnings } : {}) };
       }
     }
+    const live = running.get(change.model);
+    if (desired.rolloutPolicy && desired.state === 'running' && live && !live.stopped) {
+      // The new deployment passed its examples: it serves (canary) or mirrors (shadow) a share
+      // of calls beside the live one until the controller promotes or rolls it back.
+      rollouts.start(change.model, desired.rolloutPolicy, { id: live.deployment.id, build: live.deployment.buildNumber }, { id, build: build.number });
+      refreshRoute(change.model);
+      const { strategy } = desired.rolloutPolicy;
+      const share = strategy === 'canary' ? `serves ${desired.rolloutPolicy.steps[0]} % of calls` : 'gets a copy of every call';
+      opts.log(`${change.model}: deployment #${id} is a ${strategy}: it ${share} beside deployment #${live.deployment.id}`);
+      return { deploymentId: id, ...(gate ? { gate } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+    }
     activateDeployment(store, id);
     await switchTo(change.model, { deployment: requireDeployment(store, id), stopped: desired.state === 'stopped' });
     return { deploymentId: id, ...(gate ? { gate } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
@@ -146,6 +206,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
         deploy: (change, build, options) => deploy(change, build, envSource, options),
         stop: (model) => stopLive(model),
         delete: async (model) => {
+          await endRollout(model, 'the model was deleted');
           const current = running.get(model);
           running.delete(model);
           gateway.removeRoute(model);
@@ -160,6 +221,12 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
       const problems: string[] = [];
       for (const model of listModels(store)) {
         if (model.deleted) continue;
+        // Rollouts live in the daemon's memory: a canary or shadow (or any deploy) cut short by a
+        // stop never took all traffic, so its record says so instead of "deploying" for ever.
+        for (const cut of listDeployments(store, model.name).filter((x) => x.status === 'deploying')) {
+          setDeploymentStatus(store, cut.id, 'failed');
+          appendDeploymentReason(store, cut.id, 'the daemon stopped before it took all traffic');
+        }
         const d = latestApplied(store, model.name);
         if (!d || d.status !== 'active') continue;
         if (d.state === 'stopped') {
@@ -186,6 +253,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     observe,
     live,
     refreshRoute,
+    rollouts,
 
     /** Stops a model's replicas by hand; the record still says running, so a plan shows `repair`. */
     stopLive,
@@ -213,6 +281,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
   async function stopLive(model: string): Promise<void> {
     const current = running.get(model);
     if (!current) throw new Error(`${model} is not deployed`);
+    await endRollout(model, 'the model was stopped');
     running.set(model, { ...current, stopped: true });
     gateway.setRoute(routeFor(current.deployment, 'stopped'));
     await retire(current.deployment.id);
@@ -222,8 +291,25 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     return liveStates(store, supervisor, running);
   }
 
+  /**
+   * The store's view with the live state. During a rollout the model's applied deployment is the
+   * one being rolled out: a plan of the same models.yaml is then a noop instead of a redeploy that
+   * would end the rollout (status still names the live deployment, from the rollout).
+   */
   function observe(): Observed {
-    return observeStore(store, live());
+    const observed = observeStore(store, live());
+    for (const m of observed.models) {
+      const variant = rollouts.variantOf(m.name);
+      const candidate = variant === null ? null : getDeployment(store, variant.deploymentId);
+      if (candidate === null) continue;
+      const replicas = supervisor.list({ deploymentId: candidate.id });
+      m.deployment = { id: candidate.id, build: candidate.buildNumber, serving: candidate.serving, servingHash: candidate.servingHash, state: candidate.state };
+      m.live = {
+        state: 'running', replicas: replicas.length, readyReplicas: replicas.filter((r) => r.state === 'ready').length,
+        deploymentId: candidate.id, servingHash: candidate.servingHash,
+      };
+    }
+    return observed;
   }
 }
 

@@ -3,6 +3,7 @@ import type { Gateway } from '../../gateway/types.ts';
 import type { LocalDeployer } from './local-deployer.ts';
 import type { Supervisor } from '../../supervisor/supervisor.ts';
 import { readAccessKeys } from './access-key-file.ts';
+import type { RolloutState } from '../../rollouts/rollout-controller.ts';
 import { advisoryNote } from '../../limits/advisory.ts';
 import type { CgroupSupport } from '../../limits/cgroups.ts';
 import { procUsageReader } from '../../telemetry/proc-usage.ts';
@@ -20,6 +21,8 @@ export type ModelStatus = {
   /** The interpreter the deployed build runs on, `3.11.7 (/usr/bin/python3)`; null when not recorded. */
   python: string | null;
   replicaStats: Array<Record<string, unknown>>;
+  /** A canary or shadow in progress, else the last one finished since the daemon started. */
+  rollout: RolloutState | null;
 };
 
 export function modelStatus(deps: {
@@ -37,22 +40,32 @@ export function modelStatus(deps: {
   const stats = deps.gateway.stats();
   const accessKeys = readAccessKeys(deps.root);
   const usageOf = procUsageReader();
+  // A running shadow's copies missed under pressure are counted by the gateway, not the controller.
+  const rolloutOf = (model: string): RolloutState | null => {
+    const r = deps.deployer.rollouts.status(model);
+    return r?.strategy === 'shadow' && r.outcome === 'running' ? { ...r, dropped: deps.gateway.shadowDropped(model) } : r;
+  };
   const models = observed.models
     .filter((m) => !m.deleted && m.deployment)
     .map((m): ModelStatus => {
       const replicas = deps.supervisor.list({ model: m.name });
-      const python = m.builds.find((b) => b.number === m.deployment?.build)?.inputs.python;
+      const rollout = rolloutOf(m.name);
+      // During a rollout `observe` names the deployment being rolled out; status names the one that serves.
+      const serving = rollout?.outcome === 'running' ? replicas.filter((r) => r.deploymentId === rollout.liveDeploymentId) : null;
+      const build = serving === null ? m.deployment?.build ?? null : rollout!.liveBuild;
+      const python = m.builds.find((b) => b.number === build)?.inputs.python;
       return {
         model: m.name,
-        deploymentId: m.deployment?.id ?? null,
-        build: m.deployment?.build ?? null,
+        deploymentId: serving === null ? m.deployment?.id ?? null : rollout!.liveDeploymentId,
+        build,
         state: m.live?.state ?? 'unknown',
-        replicas: m.live?.replicas ?? 0,
-        readyReplicas: m.live?.readyReplicas ?? 0,
+        replicas: serving === null ? m.live?.replicas ?? 0 : serving.length,
+        readyReplicas: serving === null ? m.live?.readyReplicas ?? 0 : serving.filter((r) => r.state === 'ready').length,
         auth: m.deployment?.serving.auth ?? true,
         endpoint: `${deps.gatewayUrl}/model`,
         accessKey: accessKeys[m.name] ?? null,
         python: python ? `${python.version} (${python.executable})` : null,
+        rollout,
         replicaStats: replicas.map((r) => {
           const s = stats.find((x) => x.replicaId === r.id);
           const usage = r.pid === null ? null : usageOf(r.pid);

@@ -17,7 +17,7 @@ import { isRange, RANGE_MS, RANGE_STEP, technicalCharts, trackedCharts, type Cha
 import { clusterModelPage, clusterOverviewModels, type Unsampled } from './cluster-page-data.ts';
 import { historyView } from './history-view.ts';
 import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
-import { requireSession } from './session-gate.ts';
+import { checkMethod, logOut, requireSession } from './session-gate.ts';
 import { principalAmong, stillValidAmong } from './login.ts';
 import type { Scope } from './page-data.ts';
 import type { Viewer } from './pages/layout.ts';
@@ -87,20 +87,9 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
     if (p === '/login') return login(req, res, url);
     const session = requireSession(sessions, (principal, at) => stillValidAmong(candidatesFor, principal, at), now(), req, res, url);
     if (!session) return;
-    if (req.method === 'POST') {
-      const isJson = (req.headers['content-type'] ?? '').startsWith('application/json');
-      const headerToken = req.headers['x-csrf-token'];
-      const form = isJson ? null : await readForm(req);
-      const presented = typeof headerToken === 'string' ? headerToken : (form?.get('csrf') ?? null);
-      if (!sameSecret(presented, session.csrf)) return json(res, 403, { error: 'missing or wrong CSRF token; reload the page' });
-    } else if (req.method !== 'GET') {
-      return json(res, 405, { error: 'use GET or POST' });
-    }
-    if (p === '/logout' && req.method === 'POST') {
-      sessions.end(session.id);
-      res.writeHead(303, { location: '/login', 'set-cookie': cookie(SESSION_COOKIE, '', 0) }).end();
-      return;
-    }
+    // Every state-changing request echoes the session's CSRF token (form field or header).
+    if (!(await checkMethod(req, res, session))) return;
+    if (p === '/logout' && req.method === 'POST') return logOut(res, sessions, session);
     if (p === '/' && req.method === 'GET') {
       const [state, recent] = await Promise.all([deps.clusterState(), store<{ models: RecentTotals[] }>(`/tech/recent?fromMs=${now() - 3_600_000}`)]);
       return html(res, renderOverview({ viewer: viewerOf(session), models: clusterOverviewModels(state, recent.models, deps.unsampled(), scopeOf(session)) }));

@@ -26,7 +26,7 @@ import { followLine } from '../follow/follow-summary.ts';
 import { localHistory } from '../history/local-records.ts';
 import { historyView } from './history-view.ts';
 import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
-import { requireSession } from './session-gate.ts';
+import { checkMethod, logOut, requireSession } from './session-gate.ts';
 import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session, type Sessions } from './session.ts';
 
 export type DashboardDeps = DaemonParts & {
@@ -90,22 +90,11 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     if (p === '/login') return login(req, res, url);
     const session = requireSession(sessions, (principal, at) => stillValid(deps.store, principal, at), now(), req, res, url);
     if (!session) return;
-    let form: Map<string, string> | null = null;
-    if (req.method === 'POST') {
-      // Every state-changing request echoes the session's CSRF token (form field or header).
-      const isJson = (req.headers['content-type'] ?? '').startsWith('application/json');
-      const headerToken = req.headers['x-csrf-token'];
-      if (!isJson) form = await readForm(req);
-      const presented = typeof headerToken === 'string' ? headerToken : (form?.get('csrf') ?? null);
-      if (!sameSecret(presented, session.csrf)) return json(res, 403, { error: 'missing or wrong CSRF token; reload the page' });
-    } else if (req.method !== 'GET') {
-      return json(res, 405, { error: 'use GET or POST' });
-    }
-    if (p === '/logout' && req.method === 'POST') {
-      sessions.end(session.id);
-      res.writeHead(303, { location: '/login', 'set-cookie': cookie(SESSION_COOKIE, '', 0) }).end();
-      return;
-    }
+    // Every state-changing request echoes the session's CSRF token (form field or header).
+    const checked = await checkMethod(req, res, session);
+    if (!checked) return;
+    const { form } = checked;
+    if (p === '/logout' && req.method === 'POST') return logOut(res, sessions, session);
     if (p === '/' && req.method === 'GET') {
       return html(res, renderOverview({ viewer: viewerOf(session), models: overviewModels(deps, scopeOf(session), now()), follow: followLine(deps.root) }));
     }

@@ -4,6 +4,7 @@
 // CI run) nothing is built at all and the existing digest is returned. The log,
 // `.slipway/builds/<model>/<number>.log`, holds buildah's output; the Containerfile is kept beside
 // it as `<number>.Containerfile`.
+import { cacheArgs, type BuildCache } from './buildah-cache-args.ts';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, realpath, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -30,6 +31,7 @@ import { rDeclaredFiles, rImage, R_IMAGE_RUNTIME_ENTRIES } from '../runtimes/r-i
 import { renderRContainerfile } from '../runtimes/r-containerfile.ts';
 
 export { DEFAULT_BASE_IMAGE };
+export type { BuildCache };
 
 /** When buildah fetches the base image: `missing` only when it is not in local storage. */
 export type PullPolicy = 'missing' | 'never' | 'always';
@@ -66,9 +68,6 @@ export type BuildahBuilderOptions = {
    */
   cache?: BuildCache | null;
 };
-
-/** Repositories of buildah's registry layer cache; null: not used that way. */
-export type BuildCache = { from: string | null; to: string | null };
 
 type Settings = Required<Omit<BuildahBuilderOptions, 'log' | 'credentials' | 'stepTimeouts' | 'cache'>> & {
   cache: BuildCache | null;
@@ -168,7 +167,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   // --force-rm: buildah 1.28 otherwise leaves the working container of a failed RUN behind.
   const bud = await runStep(
     settings.buildah,
-    ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, ...settings.authArgs, ...cacheArgs(settings), '--isolation', 'chroot', '-f', file, '-t', reference, folder],
+    ['bud', '--layers', '--force-rm', `--pull=${PULL_FLAG[settings.pull]}`, ...settings.authArgs, ...cacheArgs(settings.cache, settings.tlsVerify), '--isolation', 'chroot', '-f', file, '-t', reference, folder],
     { cwd: folder, env: process.env, tag: 'buildah', line, timeoutSeconds: stepLimitSeconds('buildah bud', settings.stepTimeouts), signal: req.signal },
   );
   if (bud.startError !== null) {
@@ -198,17 +197,6 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   const digest = (await readFile(digestFile, 'utf8')).trim();
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new StepFailure(`buildah push wrote no digest for ${reference} (got "${digest}")`);
   return digest;
-}
-
-/** `--cache-from` / `--cache-to` of the registry cache, with the registry's TLS setting. */
-function cacheArgs(settings: Settings): string[] {
-  const { cache } = settings;
-  if (cache === null || (cache.from === null && cache.to === null)) return [];
-  return [
-    ...(cache.from === null ? [] : ['--cache-from', cache.from]),
-    ...(cache.to === null ? [] : ['--cache-to', cache.to]),
-    `--tls-verify=${settings.tlsVerify}`,
-  ];
 }
 
 /** Builds `req` into an image, or finds it in the registry; every failure becomes an outcome. */

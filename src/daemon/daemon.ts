@@ -1,5 +1,8 @@
 // The local daemon: store, gateway, supervisor and admin API in one process on loopback. It
 // brings back what was deployed before it last stopped, then serves until `shutdown`.
+import { DaemonStartError } from './daemon-start-error.ts';
+import { listenOn } from './listen.ts';
+import { bodyBudgetFromEnv } from '../gateway/body-budget.ts';
 import { cacheFromEnv, type CacheRef } from '../build-cache/cache-ref.ts';
 import { createDepsCache } from '../build-cache/deps-cache.ts';
 import { randomBytes } from 'node:crypto';
@@ -36,15 +39,12 @@ import { createSampler, startSampling, storeSink } from '../telemetry/sampler.ts
 import { rememberModelsFile } from '../store/ui-actions.ts';
 import { createDashboard } from '../ui/dashboard.ts';
 import { createExampleInputs } from '../ui/example-inputs.ts';
-import { createKeyUse } from '../ui/key-use.ts';
-import { createSessions } from '../ui/session.ts';
-import { loadKeyUse, loadSessions, saveKeyUse, saveSessions } from '../store/dashboard-state.ts';
+import { restoreDashboardState } from './dashboard-persistence.ts';
+import { startRolloutTimer } from '../rollouts/rollout-timer.ts';
 import { createCaptureRecorder } from '../capture/recorder.ts';
 
 /** The daemon could not start; the message says why and what to do. */
-export class DaemonStartError extends Error {
-  override name = 'DaemonStartError';
-}
+export { DaemonStartError };
 
 export type DaemonOptions = {
   repo: Repo;
@@ -92,20 +92,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   const prometheus = createGatewayMetrics();
   // "Last used" and dashboard sessions from the daemon before this one; saved again as they change.
-  const keyUse = createKeyUse(loadKeyUse(store));
-  const sessions = createSessions({ restored: loadSessions(store), changed: (saved) => saveSessions(store, saved) });
-  const saveKeyUses = (): void => {
-    const changed = keyUse.takeChanged();
-    if (changed) saveKeyUse(store, changed);
-  };
-  const keyUseTimer = setInterval(() => {
-    try {
-      saveKeyUses();
-    } catch (error) {
-      log(`cannot save when API keys were last used: ${(error as Error).message}`);
-    }
-  }, 10_000);
-  keyUseTimer.unref();
+  const dashboardState = restoreDashboardState(store, log);
+  const { keyUse, sessions } = dashboardState;
   const tally = createCallTally();
   const capture = createCaptureRecorder({ store, log });
   const gateway = createGateway({
@@ -153,20 +141,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 
   prometheus.attach(gateway);
   const server: Server = createServer(gatewayServerOptions);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      store.close();
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new DaemonStartError(`port ${opts.port} on ${host} is already in use: stop what listens there, or choose another with --port`)
-          : error,
-      );
-    });
-    server.listen(opts.port, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let url: string;
+  let port: number;
+  try {
+    ({ url, port } = await listenOn(server, opts.port, host));
+  } catch (error) {
+    store.close();
+    throw error;
+  }
 
   // Model code is untrusted: replicas run sandboxed where this machine allows it, and the daemon
   // says once when it does not (status repeats it).
@@ -228,20 +210,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return baseRunner.apply(req).finally(() => capture.reload());
     },
   };
-  // Moves canaries and shadows on once their interval or duration has passed, in the apply queue
-  // (a step never interleaves with a deploy of the same model), one queued tick at a time.
-  let ticking = false;
-  const rolloutTimer = setInterval(() => {
-    if (ticking || !deployer.rollouts.due()) return;
-    ticking = true;
-    void runner
-      .exclusive({ log: () => {}, lockTimeoutSeconds: 3600 }, () => deployer.rollouts.tick())
-      .catch((error: Error) => log(`rollout: ${error.message}`))
-      .finally(() => {
-        ticking = false;
-      });
-  }, 1000);
-  rolloutTimer.unref();
+  const stopRollouts = startRolloutTimer({
+    due: () => deployer.rollouts.due(),
+    tick: () => deployer.rollouts.tick(),
+    exclusive: (fn) => runner.exclusive({ log: () => {}, lockTimeoutSeconds: 3600 }, fn),
+    log,
+  });
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => {
@@ -253,11 +227,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       log('stopping: draining calls and stopping replicas');
       follow.stop();
       stopSampling();
-      clearInterval(rolloutTimer);
-      clearInterval(keyUseTimer);
-      saveKeyUses();
-      // Idle times as of now, so a session's expiry counts across the restart.
-      saveSessions(store, sessions.saved());
+      stopRollouts();
+      dashboardState.close();
       // An apply still building would keep the process alive; what it did not finish stays undone.
       runner.cancelAll('the daemon is stopping');
       await deployer.stopAll();
@@ -335,16 +306,4 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   await follow.resume();
   const status = () => modelStatus({ deployer, supervisor, gateway, root, gatewayUrl: url, cgroups, sandbox: sandboxNote });
   return { url, token, runner, deployer, status, stopped, stop };
-}
-
-/**
- * `SLIPWAY_BODY_BUDGET_BYTES`: bytes of request bodies the gateway reads at once (default 64 MiB);
- * a value that is not a positive whole number is reported and the default kept.
- */
-function bodyBudgetFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => void): number | undefined {
-  const raw = env.SLIPWAY_BODY_BUDGET_BYTES?.trim();
-  if (!raw) return undefined;
-  if (/^[1-9]\d*$/.test(raw)) return Number(raw);
-  log(`SLIPWAY_BODY_BUDGET_BYTES=${JSON.stringify(raw)} is not a positive whole number of bytes; using the default`);
-  return undefined;
 }

@@ -60,3 +60,15 @@ export function readBodyWithin(budget: BodyBudget, req: IncomingMessage, declare
     else outcome.body(body);
   }, release);
 }
+
+/**
+ * `SLIPWAY_BODY_BUDGET_BYTES`: bytes of request bodies the gateway reads at once (default 64 MiB);
+ * a value that is not a positive whole number is reported and the default kept.
+ */
+export function bodyBudgetFromEnv(env: NodeJS.ProcessEnv, log: (line: string) => void): number | undefined {
+  const raw = env.SLIPWAY_BODY_BUDGET_BYTES?.trim();
+  if (!raw) return undefined;
+  if (/^[1-9]\d*$/.test(raw)) return Number(raw);
+  log(`SLIPWAY_BODY_BUDGET_BYTES=${JSON.stringify(raw)} is not a positive whole number of bytes; using the default`);
+  return undefined;
+}

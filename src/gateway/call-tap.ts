@@ -25,6 +25,15 @@ export function modelTap(deps: GatewayDeps, model: string, log: (line: string) =
   };
 }
 
+/** Gives `call` to the model's tap; a throwing tap is logged, never the call's problem. */
+export function deliverToTap(tap: (call: TappedCall) => void, call: TappedCall, log: (line: string) => void): void {
+  try {
+    tap(call);
+  } catch (err) {
+    log(`the call tap of ${call.model} threw: ${(err as Error).stack ?? String(err)}`);
+  }
+}
+
 function ask<T>(hook: () => T | null, name: string, log: (line: string) => void): T | null {
   try {
     return hook();

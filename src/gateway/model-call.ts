@@ -10,6 +10,8 @@ import type { ReplicaLink } from './replica-link.ts';
 import type { ReplicaPool, Slot } from './replica-pool.ts';
 import { pickServing, type Variant } from './route-variants.ts';
 import { mirror } from './shadow-call.ts';
+import { deliverToTap } from './call-tap.ts';
+import { recordCallMetrics } from './call-metrics.ts';
 import type { GatewayDeps, ModelRoute, TappedCall, TappedOutcome } from './types.ts';
 
 /** One variant of a served model and its replicas; `dropped` counts copies a busy shadow missed. */
@@ -204,16 +206,11 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
     if (entry.tap !== null) {
       const variant = this.#target.variant;
       const link = this.#slot.value;
-      const call: TappedCall = {
+      deliverToTap(entry.tap, {
         model: link.model, deploymentId: variant.deploymentId, build: variant.build, role: variant.role, replicaId: link.replicaId,
         request: this.#body, answer, status, outcome,
         seconds: (performance.now() - this.#acceptedAt) / 1000, startedAt: performance.timeOrigin + this.#acceptedAt,
-      };
-      try {
-        entry.tap(call);
-      } catch (err) {
-        this.#env.log(`the call tap of ${entry.route.name} threw: ${(err as Error).stack ?? String(err)}`);
-      }
+      }, this.#env.log);
     }
     if (entry.shadows.length > 0 && (outcome === 'success' || outcome === 'raised')) mirror(this.#env, entry, this.#body);
   }
@@ -295,13 +292,6 @@ class ReplicaCall implements Dispatcher.DispatchHandler {
 
   /** Stores the call's metrics; a promise when the store is remote (settles when it has them). */
   #recordMetrics(metrics: Record<string, unknown>, uuid: string | null): Promise<void> | null {
-    const link = this.#slot.value;
-    try {
-      const stored: unknown = this.#env.deps.recordMetrics({ model: link.model, deploymentId: link.deploymentId, replicaId: link.replicaId, uuid, metrics });
-      return stored instanceof Promise ? stored : null;
-    } catch (err) {
-      this.#env.log(`recordMetrics for ${link.model} threw: ${(err as Error).stack ?? String(err)}`);
-      return null;
-    }
+    return recordCallMetrics(this.#env, this.#slot.value, metrics, uuid);
   }
 }

@@ -2,6 +2,7 @@
 // the call, only when one of its replicas is free at once (a busy shadow drops the copy and
 // counts it, so mirroring never queues or delays anything). The shadow's answer goes to the call
 // tap and nowhere else: no client ever sees it.
+import { deliverToTap } from './call-tap.ts';
 import type { Dispatcher } from 'undici';
 import type { CallEnv, ModelEntry, VariantEntry } from './model-call.ts';
 import { readReplicaAnswer } from './replica-answer.ts';
@@ -116,14 +117,10 @@ class ShadowCall implements Dispatcher.DispatchHandler {
     const tap = this.#entry.tap;
     if (tap === null) return;
     const variant = this.#shadow.variant;
-    try {
-      tap({
-        model: this.#slot.value.model, deploymentId: variant.deploymentId, build: variant.build, role: 'shadow',
-        replicaId: this.#slot.value.replicaId, request: this.#body, answer, status, outcome,
-        seconds: (performance.now() - this.#sentAt) / 1000, startedAt: performance.timeOrigin + this.#sentAt,
-      });
-    } catch (err) {
-      this.#env.log(`the call tap of ${this.#entry.route.name} threw: ${(err as Error).stack ?? String(err)}`);
-    }
+    deliverToTap(tap, {
+      model: this.#slot.value.model, deploymentId: variant.deploymentId, build: variant.build, role: 'shadow',
+      replicaId: this.#slot.value.replicaId, request: this.#body, answer, status, outcome,
+      seconds: (performance.now() - this.#sentAt) / 1000, startedAt: performance.timeOrigin + this.#sentAt,
+    }, this.#env.log);
   }
 }

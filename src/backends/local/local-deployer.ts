@@ -33,9 +33,8 @@ import { resolveEnv, unresolvedMessage } from './resolve-env.ts';
 import { liveStates, type Running } from './live-state.ts';
 import type { EnvSource, LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 import { startDeploymentReplicas } from './replica-start.ts';
-import { createRolloutController } from '../../rollouts/rollout-controller.ts';
+import { createLocalRollouts } from './local-rollouts.ts';
 import { appendDeploymentReason } from '../../store/deployment-reason.ts';
-import { rolloutRecord } from '../../rollouts/rollout-text.ts';
 
 export type { LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 
@@ -60,36 +59,17 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     return route;
   }
 
-  // Canary and shadow rollouts (src/rollouts/): the controller decides, these actions carry it out.
-  const rollouts = createRolloutController(
-    {
-      reroute: (model) => refreshRoute(model),
-      promote: async (model, candidateId, finished) => {
-        activateDeployment(store, candidateId);
-        appendDeploymentReason(store, candidateId, rolloutRecord(finished));
-        await switchTo(model, { deployment: requireDeployment(store, candidateId), stopped: false });
-        opts.log(`${model}: deployment #${candidateId} promoted; it serves every call`);
-      },
-      rollBack: async (model, candidateId, reason) => {
-        refreshRoute(model);
-        setDeploymentStatus(store, candidateId, 'failed');
-        appendDeploymentReason(store, candidateId, reason);
-        opts.log(`${model}: deployment #${candidateId}: ${reason}`);
-        await retire(candidateId);
-      },
-    },
-    opts.now,
-  );
-
-  /** A newer deploy, a stop or a delete ends a rollout in progress: its replicas stop, its record fails. */
-  async function endRollout(model: string, why: string): Promise<void> {
-    const ended = rollouts.supersede(model, why);
-    if (ended === null) return;
-    refreshRoute(model);
-    setDeploymentStatus(store, ended.candidateDeploymentId, 'failed');
-    appendDeploymentReason(store, ended.candidateDeploymentId, `${ended.strategy} ended: ${why}`);
-    await retire(ended.candidateDeploymentId);
-  }
+  // Canary and shadow rollouts: the controller decides, the deployer's switch and retire carry it out.
+  const localRollouts = createLocalRollouts({
+    store,
+    log: opts.log,
+    now: opts.now,
+    reroute: (model) => refreshRoute(model),
+    switchTo: (model, id) => switchTo(model, { deployment: requireDeployment(store, id), stopped: false }),
+    retire: (id) => retire(id),
+  });
+  const rollouts = localRollouts.controller;
+  const endRollout = localRollouts.end;
 
   /** Re-lists a model's ready replicas with the gateway (after a restart, a replace, a crash). */
   function refreshRoute(model: string): void {

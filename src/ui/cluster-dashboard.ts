@@ -16,7 +16,7 @@ import { clusterHistoryRecords } from '../history/cluster-records.ts';
 import { isRange, RANGE_MS, RANGE_STEP, technicalCharts, trackedCharts, type ChartRange, type TrackedEntry } from './charts.ts';
 import { clusterModelPage, clusterOverviewModels, type Unsampled } from './cluster-page-data.ts';
 import { historyView } from './history-view.ts';
-import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
+import { asset, html, json, readBody, readForm, relayTestCall, safeNext, send } from './http-answers.ts';
 import { checkMethod, logOut, requireSession } from './session-gate.ts';
 import { principalAmong, stillValidAmong } from './login.ts';
 import type { Scope } from './page-data.ts';
@@ -138,20 +138,8 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
     } catch {
       return json(res, 400, { error: 'send {"input": <the model\'s request as JSON>}' });
     }
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
     // The admin token is not an API key: its test calls reach models that need none.
-    if (session.principal.kind === 'api-key') headers.authorization = `Bearer ${session.principal.key}`;
-    const started = performance.now();
-    const answer = await fetch(`${deps.gatewayUrl()}/models/${encodeURIComponent(name)}`, { method: 'POST', headers, body: JSON.stringify(input ?? null) });
-    const text = await answer.text();
-    const ms = performance.now() - started;
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Shown as text.
-    }
-    return json(res, 200, { status: answer.status, ms: Number(ms.toFixed(2)), body });
+    return relayTestCall(res, deps.gatewayUrl(), name, input, session.principal.kind === 'api-key' ? session.principal.key : null);
   }
 
   return {

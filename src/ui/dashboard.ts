@@ -25,7 +25,7 @@ import { renderOverview } from './pages/overview.ts';
 import { followLine } from '../follow/follow-summary.ts';
 import { localHistory } from '../history/local-records.ts';
 import { historyView } from './history-view.ts';
-import { asset, html, json, readBody, readForm, safeNext, send } from './http-answers.ts';
+import { asset, html, json, readBody, readForm, relayTestCall, safeNext, send } from './http-answers.ts';
 import { checkMethod, logOut, requireSession } from './session-gate.ts';
 import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session, type Sessions } from './session.ts';
 
@@ -187,21 +187,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     }
     const bearer = bearerOf(session);
     if (bearer === null) return json(res, 401, { error: 'the daemon restarted since you logged in, and never keeps your API key: log in again to send test calls with it' });
-    const started = performance.now();
-    const answer = await fetch(`${deps.url}/models/${encodeURIComponent(name)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
-      body: JSON.stringify(input ?? null),
-    });
-    const text = await answer.text();
-    const ms = performance.now() - started;
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Shown as text.
-    }
-    return json(res, 200, { status: answer.status, ms: Number(ms.toFixed(2)), body });
+    return relayTestCall(res, deps.url, name, input, bearer);
   }
 
   /** The key calls are made with: the admin token, the session's API key, or null when a restart left it behind. */

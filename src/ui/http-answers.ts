@@ -77,3 +77,23 @@ export async function readForm(req: IncomingMessage): Promise<Map<string, string
   const body = await readBody(req);
   return body === null ? null : new Map(new URLSearchParams(body));
 }
+
+/**
+ * The test widget's call: POSTs `input` to the model through the gateway at `gatewayUrl`, and
+ * answers the page with the status, the time it took and the body (JSON when it parses).
+ */
+export async function relayTestCall(res: ServerResponse, gatewayUrl: string, name: string, input: unknown, bearer: string | null): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (bearer !== null) headers.authorization = `Bearer ${bearer}`;
+  const started = performance.now();
+  const answer = await fetch(`${gatewayUrl}/models/${encodeURIComponent(name)}`, { method: 'POST', headers, body: JSON.stringify(input ?? null) });
+  const text = await answer.text();
+  const ms = performance.now() - started;
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Shown as text.
+  }
+  json(res, 200, { status: answer.status, ms: Number(ms.toFixed(2)), body });
+}

@@ -6,7 +6,7 @@
 import type { TappedCall } from '../gateway/types.ts';
 import type { RolloutPolicy } from '../spec/types.ts';
 import { policyBreach } from './rollout-policy-check.ts';
-import { RolloutWindow, type WindowSummary } from './rollout-window.ts';
+import { RolloutWindow, type WindowSnapshot, type WindowSummary } from './rollout-window.ts';
 
 /** What the controller asks of the deployer. */
 export type RolloutActions = {
@@ -16,6 +16,19 @@ export type RolloutActions = {
   promote(model: string, candidateId: number, finished: RolloutState): Promise<void>;
   /** The new deployment leaves the route, stops, and is recorded failed with `reason`. */
   rollBack(model: string, candidateId: number, reason: string): Promise<void>;
+  /**
+   * Called whenever a rollout starts, steps or ends (null), so a rollout outlives the process that
+   * runs it: the local store, or a cluster annotation. The window's counters change with every
+   * call; the caller saves them between steps with `snapshots()` as often as it likes.
+   */
+  saved?(model: string, snapshot: RolloutSnapshot | null): void;
+};
+
+/** A rollout in progress as saved between processes, resumed with `resume`. */
+export type RolloutSnapshot = {
+  policy: RolloutPolicy;
+  state: Omit<RolloutState, 'comparison'>;
+  window: WindowSnapshot;
 };
 
 /** A rollout in progress or finished, as `slipway status` shows it. */
@@ -61,10 +74,13 @@ export function createRolloutController(actions: RolloutActions, now: () => numb
 
   const stepLength = (policy: RolloutPolicy): number => (policy.strategy === 'canary' ? policy.intervalMs : policy.durationMs);
   const view = (a: Active): RolloutState => ({ ...a.state, comparison: a.window.summary() });
+  const snapshotOf = (a: Active): RolloutSnapshot => ({ policy: a.policy, state: structuredClone(a.state), window: a.window.snapshot() });
+  const save = (model: string, a: Active | null): void => actions.saved?.(model, a === null ? null : snapshotOf(a));
 
   function finish(model: string, a: Active, outcome: RolloutState['outcome'], reason: string | null): void {
     active.delete(model);
     finished.set(model, { ...view(a), outcome, reason });
+    save(model, null);
   }
 
   /** Ends the current step now: rolls back on a breach, else moves to the next step or promotes. */
@@ -90,6 +106,7 @@ export function createRolloutController(actions: RolloutActions, now: () => numb
     a.state.stepStartedAt = now();
     a.state.nextAt = a.state.stepStartedAt + stepLength(a.policy);
     a.window = new RolloutWindow(a.state.liveDeploymentId, candidate, false);
+    save(model, a);
     actions.reroute(model);
     a.busy = false;
     return view(a);
@@ -109,7 +126,7 @@ export function createRolloutController(actions: RolloutActions, now: () => numb
       const [liveId, candidateId] = [live.id, candidate.id];
       const t = now();
       const steps = policy.strategy === 'canary' ? policy.steps : [100];
-      active.set(model, {
+      const a: Active = {
         policy,
         busy: false,
         window: new RolloutWindow(liveId, candidateId, policy.strategy === 'shadow'),
@@ -119,8 +136,26 @@ export function createRolloutController(actions: RolloutActions, now: () => numb
           step: 0, steps, weight: steps[0], startedAt: t, stepStartedAt: t, nextAt: t + stepLength(policy),
           earlier: [], outcome: 'running', reason: null,
         },
-      });
+      };
+      active.set(model, a);
       finished.delete(model);
+      save(model, a);
+    },
+
+    /**
+     * Goes on with a rollout saved by another process (the daemon before a restart, another gateway
+     * replica): same step, same deadline, the window's counters as saved. The caller sets the route after.
+     */
+    resume(snapshot: RolloutSnapshot): void {
+      const { policy, state, window } = snapshot;
+      if (state.outcome !== 'running') return;
+      active.set(state.model, { policy, busy: false, window: RolloutWindow.restore(window), state: structuredClone(state) });
+      finished.delete(state.model);
+    },
+
+    /** Every rollout in progress, to save its window's counters (the state is saved at each change). */
+    snapshots(): RolloutSnapshot[] {
+      return [...active.values()].map(snapshotOf);
     },
 
     /** The variant the model's route carries now, or null with no rollout. */

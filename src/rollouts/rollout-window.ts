@@ -16,6 +16,24 @@ export type WindowSummary = { live: SideSummary; candidate: SideSummary; compare
 
 type Side = { calls: number; errors: number; seconds: number[] };
 
+/** Latencies a snapshot keeps per side: a stable p95 after a restart, small enough to save often. */
+const SNAPSHOT_SAMPLES = 2_000;
+
+/**
+ * A window as saved between processes (the local store, a cluster annotation): its counters and a
+ * bounded sample of latencies. Shadow answers waiting for their copy are not kept: a copy in flight
+ * while the process stopped is simply not compared.
+ */
+export type WindowSnapshot = {
+  liveId: number;
+  candidateId: number;
+  compareAnswers: boolean;
+  live: Side;
+  candidate: Side;
+  compared: number;
+  changed: number;
+};
+
 /** A window over the calls of `liveId` (the primary) and `candidateId` (canary or shadow). */
 export class RolloutWindow {
   private readonly live: Side = { calls: 0, errors: 0, seconds: [] };
@@ -58,6 +76,28 @@ export class RolloutWindow {
     if (liveAnswer !== answer) this.changed++;
   }
 
+  /** The window's counters and a sample of its latencies, to resume it in another process. */
+  snapshot(): WindowSnapshot {
+    const side = (s: Side): Side => ({ calls: s.calls, errors: s.errors, seconds: sampleOf(s.seconds, SNAPSHOT_SAMPLES) });
+    return {
+      liveId: this.liveId, candidateId: this.candidateId, compareAnswers: this.compareAnswers,
+      live: side(this.live), candidate: side(this.candidate), compared: this.compared, changed: this.changed,
+    };
+  }
+
+  /** A window that goes on from `s`. */
+  static restore(s: WindowSnapshot): RolloutWindow {
+    const w = new RolloutWindow(s.liveId, s.candidateId, s.compareAnswers);
+    for (const [to, from] of [[w.live, s.live], [w.candidate, s.candidate]] as const) {
+      to.calls = from.calls;
+      to.errors = from.errors;
+      to.seconds.push(...from.seconds.slice(0, MAX_SAMPLES));
+    }
+    w.compared = s.compared;
+    w.changed = s.changed;
+    return w;
+  }
+
   summary(): WindowSummary {
     const out: WindowSummary = { live: summarize(this.live), candidate: summarize(this.candidate) };
     if (this.compareAnswers) {
@@ -75,6 +115,13 @@ function summarize(side: Side): SideSummary {
     errorRate: side.calls === 0 ? 0 : side.errors / side.calls,
     p95Ms: percentileMs(side.seconds, 0.95),
   };
+}
+
+/** At most `n` of `values`, evenly spaced, so the sample keeps the distribution's shape. */
+function sampleOf(values: readonly number[], n: number): number[] {
+  if (values.length <= n) return [...values];
+  const step = values.length / n;
+  return Array.from({ length: n }, (_, i) => values[Math.floor(i * step)]);
 }
 
 /** The `q` quantile of `seconds` in milliseconds (nearest rank); null with no sample. */

@@ -114,3 +114,43 @@ test('p95 by nearest rank', () => {
 });
 
 test.run();
+
+test('a rollout saved by one controller goes on in another: same step, deadline and counters', async () => {
+  const saved = new Map<string, unknown>();
+  const first = harness();
+  const c1 = createRolloutController(
+    { reroute() {}, promote: async () => {}, rollBack: async () => {}, saved: (model, s) => void saved.set(model, s) },
+    () => 1_000_000,
+  );
+  c1.start('m', canary, { id: 1, build: 1 }, { id: 2, build: 2 });
+  assert.ok(saved.get('m'), 'the start is saved');
+  for (let i = 0; i < 40; i++) c1.record(call(1, 200, 0.01));
+  for (let i = 0; i < 3; i++) c1.record(call(2, 500, 0.02));
+  // The process stops: what survives is the last snapshot, taken between calls.
+  const [snapshot] = JSON.parse(JSON.stringify(c1.snapshots()));
+
+  const { c, done, advance } = first;
+  c.resume(snapshot);
+  assert.equal(c.variantOf('m'), { role: 'canary', deploymentId: 2, weight: 5 });
+  const s = c.status('m')!;
+  assert.is(s.comparison.live.calls, 40);
+  assert.is(s.comparison.candidate.errors, 3);
+  assert.is(s.nextAt, 1_000_000 + 600_000, 'the deadline is the one set before the restart');
+  advance(600_000);
+  await c.tick();
+  assert.match(done.join('\n'), /rollback m #2: canary at 5 % rolled back/);
+
+  // Steps and the end are saved as they happen.
+  c1.record(call(1, 200, 0.01));
+  await c1.promote('m');
+  assert.is(saved.get('m'), null, 'a finished rollout leaves nothing to resume');
+});
+
+test('a finished rollout is not resumed', () => {
+  const { c } = harness();
+  c.start('m', canary, { id: 1, build: 1 }, { id: 2, build: 2 });
+  const [snapshot] = c.snapshots();
+  const other = harness().c;
+  other.resume({ ...snapshot, state: { ...snapshot.state, outcome: 'promoted' } });
+  assert.is(other.variantOf('m'), null);
+});

@@ -190,8 +190,22 @@ CREATE TABLE capture_settings (
 ) STRICT;
 `;
 
+/**
+ * Version 7: local canary and shadow rollouts in progress (src/rollouts/), one row per model with
+ * the controller's snapshot, so a restarted daemon goes on with them. `dropped`: shadow copies the
+ * gateway dropped under pressure before the snapshot was taken (its counter starts again at 0).
+ */
+const v7 = `
+CREATE TABLE rollouts (
+  model    TEXT PRIMARY KEY,
+  snapshot TEXT NOT NULL,     -- RolloutSnapshot as JSON
+  dropped  INTEGER NOT NULL,
+  saved_at INTEGER NOT NULL   -- ms since the epoch
+) STRICT;
+`;
+
 /** All migrations in order; the schema version of a store is the number of them applied. */
-export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5, v6];
+export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5, v6, v7];
 
 /** The schema version this code writes. */
 export const latestVersion = migrations.length;

@@ -1,16 +1,32 @@
 // Canary and shadow rollouts on the local daemon: the controller (src/rollouts/) decides when to
 // step, promote or roll back; these actions carry its decisions out on the store, the gateway
-// route and the supervisor, through the deployer's own switch and retire.
-import { createRolloutController, type RolloutController } from '../../rollouts/rollout-controller.ts';
+// route and the supervisor, through the deployer's own switch and retire. Each rollout in progress
+// is kept in the store (at every start and step, and its window's counters every 10 s and at stop),
+// so a restarted daemon goes on with it (see `saved` and the deployer's restore).
+import { createRolloutController, type RolloutController, type RolloutSnapshot, type RolloutState } from '../../rollouts/rollout-controller.ts';
 import { rolloutRecord } from '../../rollouts/rollout-text.ts';
 import type { Store } from '../../store/database.ts';
 import { appendDeploymentReason } from '../../store/deployment-reason.ts';
 import { activateDeployment, setDeploymentStatus } from '../../store/deployments.ts';
+import { loadRollouts, saveRollout, type SavedRollout } from '../../store/rollouts.ts';
+
+/** How often the windows' counters are saved between steps. */
+const SAVE_EVERY_MS = 10_000;
 
 export type LocalRollouts = {
   controller: RolloutController;
   /** A newer deploy, a stop or a delete ends a rollout in progress: its replicas stop, its record fails. */
   end(model: string, why: string): Promise<void>;
+  /** The rollouts the daemon ran when it last stopped, by model (read once, at restore). */
+  saved(): Map<string, SavedRollout>;
+  /** Goes on with a saved rollout whose candidate's replicas run again; the caller sets the route after. */
+  resume(saved: SavedRollout): void;
+  /** Forgets a saved rollout that cannot go on (its live deployment did not come back). */
+  forget(model: string): void;
+  /** The controller's status, with a running shadow's dropped copies (before and since the restart). */
+  status(model: string): RolloutState | null;
+  /** Saves every window's counters now and stops saving them (daemon stop). */
+  close(): void;
 };
 
 export function createLocalRollouts(deps: {
@@ -23,8 +39,26 @@ export function createLocalRollouts(deps: {
   switchTo: (model: string, id: number) => Promise<void>;
   /** Drains and stops a deployment's replicas. */
   retire: (deploymentId: number) => Promise<void>;
+  /** Shadow copies the gateway dropped for the model since the daemon started. */
+  shadowDropped: (model: string) => number;
 }): LocalRollouts {
   const { store } = deps;
+  // Copies dropped by the daemon before the last restart: the gateway's counter starts at 0.
+  const droppedBefore = new Map<string, number>();
+  const droppedOf = (model: string): number => (droppedBefore.get(model) ?? 0) + deps.shadowDropped(model);
+
+  const write = (model: string, snapshot: RolloutSnapshot | null): void => {
+    try {
+      saveRollout(store, model, snapshot === null ? null : { snapshot, dropped: droppedOf(model) }, Date.now());
+    } catch (error) {
+      deps.log(`${model}: cannot save its rollout: ${(error as Error).message}`);
+    }
+    if (snapshot === null) droppedBefore.delete(model);
+  };
+  const saveCounters = (): void => {
+    for (const snapshot of controller.snapshots()) write(snapshot.state.model, snapshot);
+  };
+
   const controller = createRolloutController(
     {
       reroute: deps.reroute,
@@ -41,9 +75,13 @@ export function createLocalRollouts(deps: {
         deps.log(`${model}: deployment #${candidateId}: ${reason}`);
         await deps.retire(candidateId);
       },
+      saved: write,
     },
     deps.now,
   );
+  const timer = setInterval(saveCounters, SAVE_EVERY_MS);
+  timer.unref();
+
   return {
     controller,
     async end(model, why) {
@@ -53,6 +91,20 @@ export function createLocalRollouts(deps: {
       setDeploymentStatus(store, ended.candidateDeploymentId, 'failed');
       appendDeploymentReason(store, ended.candidateDeploymentId, `${ended.strategy} ended: ${why}`);
       await deps.retire(ended.candidateDeploymentId);
+    },
+    saved: () => loadRollouts(store, (model, why) => deps.log(`${model}: its saved rollout is unreadable (${why}); it ends`)),
+    resume(saved) {
+      droppedBefore.set(saved.snapshot.state.model, saved.dropped);
+      controller.resume(saved.snapshot);
+    },
+    forget: (model) => write(model, null),
+    status(model) {
+      const r = controller.status(model);
+      return r?.strategy === 'shadow' && r.outcome === 'running' ? { ...r, dropped: droppedOf(model) } : r;
+    },
+    close() {
+      clearInterval(timer);
+      saveCounters();
     },
   };
 }

@@ -191,15 +191,17 @@ CREATE TABLE capture_settings (
 `;
 
 /**
- * Version 7: local canary and shadow rollouts in progress (src/rollouts/), one row per model with
- * the controller's snapshot, so a restarted daemon goes on with them. `dropped`: shadow copies the
+ * Version 7: local canary and shadow rollouts (src/rollouts/), one row per model: the controller's
+ * snapshot of the rollout in progress, so a restarted daemon goes on with it, and the last one
+ * finished, so status and the dashboard still say how it ended. `dropped`: shadow copies the
  * gateway dropped under pressure before the snapshot was taken (its counter starts again at 0).
  */
 const v7 = `
 CREATE TABLE rollouts (
   model    TEXT PRIMARY KEY,
-  snapshot TEXT NOT NULL,     -- RolloutSnapshot as JSON
+  snapshot TEXT,              -- RolloutSnapshot as JSON; null with no rollout in progress
   dropped  INTEGER NOT NULL,
+  finished TEXT,              -- the last finished RolloutState as JSON, or null
   saved_at INTEGER NOT NULL   -- ms since the epoch
 ) STRICT;
 `;

@@ -11,11 +11,11 @@ import { eventually, localProject, type LocalProject } from '../support/local-da
 import { adderStatus, adderYaml, addV, canary, load, shadow } from '../support/rollout-load.ts';
 
 /** The rows of the store's rollouts table, read with SQLite itself (the daemon is stopped). */
-function savedRollouts(p: LocalProject): Array<{ model: string; snapshot: any; dropped: number }> {
+function savedRollouts(p: LocalProject): Array<{ model: string; snapshot: any; dropped: number; finished: any }> {
   const db = new DatabaseSync(path.join(p.root, '.slipway', 'state.db'), { readOnly: true });
   try {
-    return (db.prepare('SELECT model, snapshot, dropped FROM rollouts').all() as Array<{ model: string; snapshot: string; dropped: number }>)
-      .map((r) => ({ ...r, snapshot: JSON.parse(r.snapshot) }));
+    return (db.prepare('SELECT model, snapshot, dropped, finished FROM rollouts').all() as Array<{ model: string; snapshot: string | null; dropped: number; finished: string | null }>)
+      .map((r) => ({ ...r, snapshot: JSON.parse(r.snapshot ?? 'null'), finished: JSON.parse(r.finished ?? 'null') }));
   } finally {
     db.close();
   }
@@ -80,9 +80,15 @@ test('a canary goes on after a daemon restart: same step, counters and deadline;
     const promoted = await load(p, apiKey, 2, 20);
     assert.equal([...promoted.byVersion], [[2, 40]]);
 
-    // Ended rollouts leave nothing to resume.
+    // An ended rollout leaves nothing to resume, and the next daemon still says how it ended.
     await p.down();
-    assert.equal(savedRollouts(p), []);
+    assert.equal(savedRollouts(p).map((r) => [r.model, r.snapshot, r.finished.outcome]), [['adder', null, 'promoted']]);
+    await p.ok('up', '-d', '--no-watch', '--port', String(p.port));
+    const ended = await adderStatus(p);
+    assert.equal([ended.deploymentId, ended.rollout.outcome, ended.rollout.candidateDeploymentId], [2, 'promoted', 2]);
+    assert.equal(ended.rollout.comparison, last.body.comparison, 'the comparison it ended with');
+    const total = last.body.comparison.live.calls + last.body.comparison.candidate.calls;
+    assert.ok(total >= 320 && total <= 480, `${total} calls in step 2: 320 before the last load, at most 160 of it`);
   } finally {
     await p.cleanup();
   }
@@ -129,7 +135,7 @@ test('a shadow goes on after a restart with its comparison; a saved rollout that
     // `up` applies models.yaml: build 2 is not what serves, so a new shadow of it starts from nothing.
     const adder = await adderStatus(p);
     assert.equal([adder.deploymentId, adder.rollout.candidateDeploymentId, adder.rollout.outcome, adder.rollout.comparison.live.calls], [1, 3, 'running', 0]);
-    assert.equal(savedRollouts(p).map((r) => r.snapshot.state.candidateDeploymentId), [3]);
+    assert.equal(savedRollouts(p).map((r) => [r.snapshot.state.candidateDeploymentId, r.finished.outcome, r.finished.reason]), [[3, 'rolled back', d2.reason.slice(d2.reason.indexOf('the daemon restarted'))]]);
     assert.equal((await load(p, apiKey, 2, 10)).failures, []);
   } finally {
     await p.cleanup();

@@ -53,8 +53,8 @@ export async function resumeRollout(
     if (!env.ok) throw new Error(unresolvedMessage(env, "in the daemon's environment"));
     await deps.startReplicas(candidate, build, env);
   } catch (error) {
-    deps.rollouts.forget(model);
     const why = `the daemon restarted and its ${state.strategy} could not go on: ${(error as Error).message}`;
+    deps.rollouts.forget(saved, why);
     if (candidate?.status === 'deploying') {
       setDeploymentStatus(deps.store, candidate.id, 'failed');
       appendDeploymentReason(deps.store, candidate.id, why);

@@ -1,13 +1,14 @@
 // A canary and a shadow outlive a daemon restart: `slipway down`, `slipway up -d`, and the rollout
 // is at the same step with the same counters and deadline, its candidate's replicas run again
-// beside the live ones, calls keep succeeding, and it goes on to promote. The rollout is read back
+// beside the live ones, calls keep succeeding, and it goes on to promote. A daemon killed outright
+// goes on from the counters its timer saved. The rollout is read back
 // from the store's `rollouts` table (SQLite, inspected directly). Steps are driven through the admin
 // route `POST /admin/models/<m>/step`; intervals are 1h so the daemon's own timer never moves one.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { eventually, localProject, type LocalProject } from '../support/local-daemon.ts';
+import { eventually, localProject, processRunning, type LocalProject } from '../support/local-daemon.ts';
 import { adderStatus, adderYaml, addV, canary, load, shadow } from '../support/rollout-load.ts';
 
 /** The rows of the store's rollouts table, read with SQLite itself (the daemon is stopped). */
@@ -137,6 +138,35 @@ test('a shadow goes on after a restart with its comparison; a saved rollout that
     assert.equal([adder.deploymentId, adder.rollout.candidateDeploymentId, adder.rollout.outcome, adder.rollout.comparison.live.calls], [1, 3, 'running', 0]);
     assert.equal(savedRollouts(p).map((r) => [r.snapshot.state.candidateDeploymentId, r.finished.outcome, r.finished.reason]), [[3, 'rolled back', d2.reason.slice(d2.reason.indexOf('the daemon restarted'))]]);
     assert.equal((await load(p, apiKey, 2, 10)).failures, []);
+  } finally {
+    await p.cleanup();
+  }
+});
+
+test('a daemon killed outright: the counters saved every 10 s are what the next daemon goes on from', async () => {
+  const p = await localProject({ 'models.yaml': adderYaml(canary), 'm/add.py': addV(1) });
+  try {
+    await p.ok('up', '-d', '--no-watch', '--port', String(p.port));
+    const apiKey = await p.apiKey('--name', 'load');
+    p.fx.write('m/add.py', addV(2));
+    p.fx.commitAll('v2 as a canary');
+    await p.ok('apply', '--yes');
+    assert.equal((await load(p, apiKey, 4, 10)).failures, []);
+    // No stop saves them here: the daemon's own timer does (polled, up to 30 s).
+    const saved = await eventually('the counters saved by the timer', async () => {
+      const w = savedRollouts(p)[0]?.snapshot?.window;
+      return w && w.live.calls + w.candidate.calls === 40 ? w : undefined;
+    });
+    const pids = [p.daemonFile()!.pid, ...(await p.replicaStats('adder')).map((r) => r.pid!)];
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    await eventually('the killed daemon gone', async () => (pids.some(processRunning) ? undefined : true));
+
+    await p.ok('up', '-d', '--no-watch', '--port', String(p.port));
+    const r = (await adderStatus(p)).rollout;
+    assert.equal([r.outcome, r.step, r.weight], ['running', 0, 25]);
+    assert.equal([r.comparison.live.calls, r.comparison.candidate.calls], [saved.live.calls, saved.candidate.calls]);
+    await canaryReplicasReady(p, 2);
+    assert.equal((await load(p, apiKey, 4, 10)).failures, []);
   } finally {
     await p.cleanup();
   }

@@ -26,13 +26,14 @@ import { imageBuild, startCluster, type Cluster } from './cluster-harness.ts';
 
 const ns = 'rollouts';
 // The code each build runs (by the pod's `app.kubernetes.io/version` label). Every build answers the
-// example ({n: 2} → {y: 4}); beyond it: 1, 2 and 5 double, 3 raises, 4 squares.
+// example ({n: 2} → {y: 4}); beyond it: 1, 2, 5 and 6 double, 3 raises, 4 squares.
 const code: Record<string, string> = {
   1: 'def predict(x):\n    return {"y": x["n"] * 2}\n',
   2: 'def predict(x):\n    return {"y": x["n"] + x["n"]}\n',
   3: 'def predict(x):\n    if x["n"] != 2:\n        raise ValueError("build 3 is broken")\n    return {"y": 4}\n',
   4: 'def predict(x):\n    return {"y": x["n"] * x["n"]}\n',
   5: 'def predict(x):\n    return {"y": 2 * x["n"]}\n',
+  6: 'def predict(x):\n    return {"y": x["n"] * 2 + 0}\n',
 };
 const buildKeys = (n: number): BuildKeys => keys(['iris', inputs('iris', { 'models/iris/predict.py': `blob-${n}` })]);
 const canary = (steps: number[]): RolloutPolicy => ({ strategy: 'canary', steps, intervalMs: 600_000, maxErrorRate: 0.01, maxP95Ms: null });
@@ -154,6 +155,16 @@ test('a canary at 20 %: the gateway splits 400 calls by weight, none fails, and 
   assert.equal(route()!.variants!.map((v) => [v.role, v.deploymentId, v.build, v.weight]), [['canary', 2, 2, 20]]);
   assert.ok(gateway.rollouts.leading(), 'the one gateway replica drives rollouts');
   assert.is(gateway.rollouts.controller.status('iris')?.step, 0);
+  // A second replica finds the Lease held: it routes by the Service's annotations and drives nothing.
+  const follower = await startClusterGateway({ api: cluster.backend.api, port: 0, host: '127.0.0.1', log: () => {}, rollouts: { holder: 'gateway-1', tickEveryMs: 0, saveEveryMs: 0 } });
+  try {
+    assert.not.ok(follower.rollouts.leading());
+    await until(() => follower.discovery.routes().get('iris')?.variants?.[0]?.replicas.length === 2, 'the follower routes the canary');
+    assert.equal(follower.discovery.routes().get('iris')!.variants!.map((v) => [v.role, v.deploymentId, v.build, v.weight]), [['canary', 2, 2, 20]]);
+    assert.is(follower.rollouts.controller.status('iris'), null, 'only the leader runs the controller');
+  } finally {
+    await follower.stop();
+  }
 
   const answers = await calls(400);
   assert.equal(answers.filter((a) => a.status !== 200), [], '0 calls failed');
@@ -262,6 +273,20 @@ test('a gateway restarted mid-rollout goes on at the same step and deadline', as
   await gateway.rollouts.idle();
   assert.is(annotations()['slipway.dev/serving-deployment-id'], '5');
   assert.is(replicasOf('slipway-iris-d4'), 0);
+});
+
+test('when the leading replica stops, another takes the Lease and drives the rollout from the Service', async () => {
+  await apply(spec(iris(canary([30, 100]))), buildKeys(6));
+  const follower = await startClusterGateway({ api: cluster.backend.api, port: 0, host: '127.0.0.1', log: () => {}, rollouts: { holder: 'gateway-1', tickEveryMs: 0, saveEveryMs: 0, leaseSeconds: 1 } });
+  assert.not.ok(follower.rollouts.leading(), 'gateway-0 holds the Lease');
+  const leader = gateway;
+  gateway = follower;
+  await leader.stop();
+  await until(() => follower.rollouts.leading(), 'gateway-1 takes the freed Lease');
+  await follower.rollouts.idle();
+  const driven = follower.rollouts.controller.status('iris');
+  assert.equal([driven?.candidateDeploymentId, driven?.step, driven?.weight, driven?.outcome], [6, 0, 30, 'running']);
+  assert.is((cluster.fake.get('leases', ns, 'slipway-rollout-leader')!.spec as { holderIdentity: string }).holderIdentity, 'gateway-1');
 });
 
 test.run();

@@ -20,6 +20,7 @@ import { createClusterDashboard } from '../../ui/cluster-dashboard.ts';
 import { readClusterState } from './observe.ts';
 import type { Gateway as GatewayHandle } from '../../gateway/types.ts';
 import { startClusterRollouts, type ClusterRollouts, type ClusterRolloutsOptions } from './cluster-rollouts.ts';
+import { variantFromService } from './rollout-annotations.ts';
 
 const METRICS_UNAVAILABLE =
   'the in-cluster gateway does not store tracked metrics yet: read_metrics and track_delayed_metrics work with the local daemon; each call still returns its own metrics with its answer';
@@ -86,7 +87,8 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
   });
   discovery = startEndpointDiscovery({
     api: opts.api, gateway, log: opts.log,
-    variantOf: (model, service) => rollouts?.variantOf(model, service) ?? null,
+    // Until the rollouts start (after the first listing), as the Service's annotations say.
+    variantOf: (model, service) => (rollouts === null ? variantFromService(service) : rollouts.variantOf(model, service)),
     onService: (model) => rollouts?.serviceChanged(model),
   });
   await discovery.synced;

@@ -192,6 +192,7 @@ test('a newer apply supersedes the canary: its Deployment goes, its record fails
   assert.is(record(2).metadata.labels!['slipway.dev/outcome'], 'failed');
   assert.match(record(2).metadata.annotations!['slipway.dev/rollout-result'], 'superseded by deployment #3');
   assert.match(cluster.logs.join('\n'), 'the canary of deployment #2 ended: superseded by deployment #3');
+  assert.match(record(2).metadata.annotations!['slipway.dev/rollout-result'], 'canary ended: superseded by deployment #3 (a newer apply)');
   await until(() => route()?.variants?.[0]?.deploymentId === 3 && route()!.variants![0].replicas.length === 2, 'the gateway follows the new canary');
   assert.is(gateway.rollouts.controller.status('iris')?.candidateDeploymentId, 3);
 });
@@ -287,6 +288,15 @@ test('when the leading replica stops, another takes the Lease and drives the rol
   const driven = follower.rollouts.controller.status('iris');
   assert.equal([driven?.candidateDeploymentId, driven?.step, driven?.weight, driven?.outcome], [6, 0, 30, 'running']);
   assert.is((cluster.fake.get('leases', ns, 'slipway-rollout-leader')!.spec as { holderIdentity: string }).holderIdentity, 'gateway-1');
+
+  // A stop ends the rollout as locally: the candidate stops, its record fails and says why.
+  await cluster.backend.stop('iris');
+  assert.is(annotations()['slipway.dev/rollout-deployment-id'], undefined);
+  assert.is(replicasOf('slipway-iris-d6'), 0);
+  assert.match(record(6).metadata.annotations!['slipway.dev/rollout-result'], 'canary ended: the model was stopped');
+  await until(() => follower.rollouts.controller.status('iris')?.outcome === 'superseded', 'the driving gateway lets it go');
+  await cluster.backend.delete('iris');
+  await until(() => route() === undefined, 'the gateway drops the deleted model');
 });
 
 test.run();

@@ -9,7 +9,7 @@ import { createRolloutController, type RolloutSnapshot } from '../../rollouts/ro
 import { rolloutRecord } from '../../rollouts/rollout-text.ts';
 import type { RolloutPolicy } from '../../spec/types.ts';
 import { KubeApiError, type KubeApi } from './kube-api.ts';
-import { annotation, GATEWAY_NAME, historyName, label, workloadName } from './names.ts';
+import { annotation, deploymentName, GATEWAY_NAME, historyName, label, workloadName } from './names.ts';
 import { endedAnnotations, outcomeFromService, rolloutAnnotation, runningAnnotations, snapshotFromService, stateOfSnapshot } from './rollout-annotations.ts';
 import { modelDeployments, readService, servingDeployment, servingIdOf } from './serving-switch.ts';
 
@@ -32,25 +32,31 @@ export async function settleRolloutOutcome(api: KubeApi, model: string, service:
   });
 }
 
+/** Ends the model's rollout in progress because deployment `byId` replaces it (see endClusterRollout). */
+export function supersedeClusterRollout(api: KubeApi, model: string, byId: number): Promise<string | null> {
+  return endClusterRollout(api, model, `superseded by deployment #${byId} (a newer apply)`);
+}
+
 /**
- * Ends the model's rollout in progress because deployment `byId` replaces it: the Service stops
- * naming it, and its record is marked failed with why. Its Deployment no longer serves, so the
- * deploy's cleanup deletes it. Returns the line logged, or null when nothing ran.
+ * Ends the model's rollout in progress (a newer apply, a stop, a delete): the Service stops naming
+ * it, the candidate's Deployment is scaled to 0 (an apply's cleanup deletes it), and its record is
+ * marked failed with `reason`. Returns the line to log, or null when no rollout ran.
  */
-export async function supersedeClusterRollout(api: KubeApi, model: string, byId: number): Promise<string | null> {
+export async function endClusterRollout(api: KubeApi, model: string, reason: string): Promise<string | null> {
   const service = await readService(api, model);
   const snapshot = snapshotFromService(service);
   if (snapshot === null) return null;
   const candidate = snapshot.state.candidateDeploymentId;
-  const reason = `superseded by deployment #${byId} (a newer apply)`;
   const finished = { ...stateOfSnapshot(snapshot), outcome: 'superseded' as const, reason };
-  await api.mergePatch(serviceRef(model), { metadata: { annotations: endedAnnotations(finished) } });
-  await api.mergePatch(recordRef(model, candidate), {
-    metadata: { labels: { [label.outcome]: 'failed' }, annotations: { [ROLLOUT_RESULT]: `${finished.strategy} superseded: ${reason}` } },
-  }).catch((error: Error) => {
+  const gone = (error: Error) => {
     if (!(error instanceof KubeApiError && error.status === 404)) throw error;
-  });
-  return `${model}: the ${finished.strategy} of deployment #${candidate} ended: ${reason}; its Deployment is deleted and its record marked failed`;
+  };
+  await api.mergePatch(serviceRef(model), { metadata: { annotations: endedAnnotations(finished) } });
+  await api.mergePatch({ apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName(model, candidate) }, { spec: { replicas: 0 } }).catch(gone);
+  await api.mergePatch(recordRef(model, candidate), {
+    metadata: { labels: { [label.outcome]: 'failed' }, annotations: { [ROLLOUT_RESULT]: `${finished.strategy} ended: ${reason}` } },
+  }).catch(gone);
+  return `${model}: the ${finished.strategy} of deployment #${candidate} ended: ${reason}; its Deployment is scaled to 0 and its record marked failed`;
 }
 
 /**

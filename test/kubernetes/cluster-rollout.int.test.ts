@@ -234,8 +234,10 @@ test('a shadow: the live build answers every call, the comparison counts changed
   const comparison = gateway.rollouts.controller.status('iris')!.comparison;
   assert.is(comparison.changed, comparison.compared, 'n * n differs from 2n for every n > 2');
   await gateway.rollouts.save();
-  const saved = /changed answers: (\d+) of (\d+) compared/.exec(await status());
+  const shown = await status();
+  const saved = /changed answers: (\d+) of (\d+) compared/.exec(shown);
   assert.ok(saved !== null && Number(saved[1]) > 0 && saved[1] === saved[2], 'status shows the saved comparison');
+  assert.match(shown, new RegExp(`shadow #4  mirrors live #1: \\d+ copies answered of \\d+ live calls, ${gateway.gateway.shadowDropped('iris')} dropped under pressure`));
 
   const promoted = await slipwayAsync(repo.root, ['promote', 'iris', ...target]);
   assert.is(promoted.status, 0, promoted.stderr);

@@ -94,8 +94,10 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
   await discovery.synced;
   const found = discovery;
   rollouts = startClusterRollouts({
+    ...opts.rollouts,
     api: opts.api, log: opts.log, service: found.service, models: found.models, refresh: found.refresh,
-    holder: opts.rollouts?.holder ?? hostname(), ...opts.rollouts,
+    holder: opts.rollouts?.holder ?? hostname(),
+    dropped: (model) => gateway.shadowDropped(model),
   });
   await rollouts.idle();
   metrics.attach(gateway);

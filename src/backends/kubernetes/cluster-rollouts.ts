@@ -26,6 +26,8 @@ export type ClusterRolloutsOptions = {
   models: () => string[];
   /** Gives the gateway the model's route again (weights changed, or the rollout ended). */
   refresh: (model: string) => void;
+  /** Shadow copies this replica's gateway dropped under pressure, saved with the window for status. */
+  dropped?: (model: string) => number;
   /** This replica's name in the Lease (the pod name in a cluster). */
   holder: string;
   leaseSeconds?: number;
@@ -117,7 +119,9 @@ export function startClusterRollouts(opts: ClusterRolloutsOptions): ClusterRollo
     if (mine === null) return;
     const written = await patchIf(model, mine.deploymentId, () => {
       const snapshot = controller.snapshots().find((s) => s.state.model === model);
-      return snapshot === undefined ? null : { ...runningAnnotations(snapshot), [rolloutAnnotation.request]: null };
+      if (snapshot === undefined) return null;
+      if (snapshot.state.strategy === 'shadow' && opts.dropped) snapshot.state.dropped = opts.dropped(model);
+      return { ...runningAnnotations(snapshot), [rolloutAnnotation.request]: null };
     });
     // Not there any more: a newer apply ended it. The Service's event brings the rest.
     if (!written && controller.variantOf(model)?.deploymentId === mine.deploymentId) drop(model, 'the Service no longer names it (a newer apply)');

@@ -25,7 +25,7 @@ import { renderOverview } from './pages/overview.ts';
 import { followLine } from '../follow/follow-summary.ts';
 import { localHistory } from '../history/local-records.ts';
 import { historyView } from './history-view.ts';
-import { asset, html, json, readBody, readForm, relayTestCall, safeNext, send } from './http-answers.ts';
+import { asset, html, json, readBody, readForm, relayInputSchema, relayTestCall, safeNext, send } from './http-answers.ts';
 import { checkMethod, logOut, requireSession } from './session-gate.ts';
 import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session, type Sessions } from './session.ts';
 
@@ -156,6 +156,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       return json(res, 200, { from: (t - RANGE_MS[range]) / 1000, to: t / 1000, metrics: trackedCharts(body.metrics ?? []) });
     }
     if (route === 'POST call') return testCall(req, res, session, name);
+    // The scope was checked above; a session restored after a restart has no key, so the daemon asks for it.
+    if (route === 'GET api/schema') return relayInputSchema(res, deps.url, name, bearerOf(session) ?? deps.token);
     if (req.method === 'POST' && ['stop', 'start', 'restart', 'rotate-key'].includes(what)) {
       if (session.principal.kind !== 'admin') return json(res, 403, { error: 'only the admin token can stop, start or restart models' });
       try {

@@ -13,6 +13,7 @@ import { parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecor
 import type { RolloutState } from '../../rollouts/rollout-controller.ts';
 import { outcomeFromService, snapshotFromService, stateOfSnapshot } from './rollout-annotations.ts';
 import { deploymentIdOf } from './serving-switch.ts';
+import { parseGateResults, type GateSummary } from '../../history/gate-summary.ts';
 
 /**
  * The annotation a delete adds to the model's last record: when it was deleted, so history can say
@@ -20,8 +21,11 @@ import { deploymentIdOf } from './serving-switch.ts';
  */
 export const DELETED_AT = 'slipway.dev/deleted-at';
 
-/** A deployment record with its markers; `deletedAt` from DELETED_AT when present. */
-export type HistoryEntry = { record: DeploymentRecord; failed: boolean; deleted: boolean; deletedAt?: string | null };
+/**
+ * A deployment record with its markers; `deletedAt` from DELETED_AT when present; `gate`: what its
+ * examples gate found (annotation.gateResults), null when it was not gated or the record predates it.
+ */
+export type HistoryEntry = { record: DeploymentRecord; failed: boolean; deleted: boolean; deletedAt?: string | null; gate?: GateSummary | null };
 
 export type ClusterState = {
   builds: Map<string, BuildRecord[]>;
@@ -70,7 +74,8 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     const labels = map.metadata?.labels ?? {};
     const deletedAt = map.metadata?.annotations?.[DELETED_AT] ?? null;
     const failed = labels[label.outcome] === 'failed' || endedFailed.has(`${record.model}\u0000${record.id}`);
-    push(history, record.model, { record, failed, deleted: labels[label.deleted] === 'true', deletedAt });
+    const gate = parseGateResults(map.metadata?.annotations?.[annotation.gateResults]);
+    push(history, record.model, { record, failed, deleted: labels[label.deleted] === 'true', deletedAt, gate });
   }
   for (const list of history.values()) list.sort((a, b) => a.record.id - b.record.id);
   // Every Deployment of each model: the serving one, and any scaled down or not switched to yet.

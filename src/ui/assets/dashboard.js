@@ -102,11 +102,12 @@
     const output = document.getElementById('test-output');
     const latency = document.getElementById('test-latency');
     // The model's input schema from the gateway's OpenAPI document (declared, or inferred from its
-    // examples), shown beside the prefilled example; nothing when it says nothing.
-    fetch('/openapi.json', { credentials: 'same-origin' })
+    // examples), shown beside the prefilled example; nothing when it says nothing. The dashboard
+    // asks /openapi.json for it with the session's key (the document needs one).
+    fetch(`/ui/api/models/${encodeURIComponent(widget.dataset.model)}/schema`, { credentials: 'same-origin' })
       .then((answer) => (answer.ok ? answer.json() : null))
-      .then((doc) => {
-        const schema = doc?.components?.schemas?.[`${widget.dataset.model}.input`];
+      .then((data) => {
+        const schema = data?.schema;
         if (!schema || Object.keys(schema).length === 0) return;
         document.getElementById('test-schema-text').textContent = JSON.stringify(schema, null, 2);
         document.getElementById('test-schema').hidden = false;

@@ -14,6 +14,7 @@ import { stateDir } from '../backends/local/observe.ts';
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import type { Builder } from '../build/builder.ts';
 import { clusterHistoryRecords } from '../history/cluster-records.ts';
+import { rolloutText } from '../rollouts/rollout-text.ts';
 import { headCommit } from '../source/repo.ts';
 import type { Spec } from '../spec/types.ts';
 import { clusterFor, withClusterDigests, withPinnedBases, type Cluster, type ClusterFlags } from '../workspace/cluster-target.ts';
@@ -86,12 +87,6 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
     advisory: () => null,
     observe: async () => toObserved(await backend.readState(), backend.registry),
     async apply(desired, request) {
-      // Canary and shadow run in the local daemon's gateway only (src/rollouts/); said, never silently dropped.
-      for (const model of desired.spec.models) {
-        if (model.rolloutPolicy) {
-          request.log(`${model.name}: rollout strategy ${model.rolloutPolicy.strategy} runs on the local daemon only; on a cluster it deploys blue/green with the examples gate`);
-        }
-      }
       const applied = await applyToTarget(ports(), desired, {
         root: opts.ws.root,
         gitCommit: await headCommit(opts.ws.repo),
@@ -115,6 +110,8 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
         lines.push(
           `\n${m.model}  ${m.state}  deployment #${m.deploymentId ?? '?'}  build #${m.build ?? '?'}  ${m.readyReplicas}/${m.replicas} ready  rollout ${m.rollout}${drift}\n  image ${m.image ?? '-'}`,
         );
+        // A canary or shadow as the local status shows it; the window as the gateway last saved it.
+        if (m.progressive) lines.push(rolloutText(m.progressive).trimEnd());
       }
       return { json: { namespace: ns, models }, text: `${lines.join('\n')}\n` };
     },

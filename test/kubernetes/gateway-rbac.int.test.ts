@@ -25,6 +25,8 @@ test('the gateway Role grants exactly these permissions', () => {
     'core services get',
     'core services list',
     'core services watch',
+    // A rollout on the Service, and its end (cluster-rollouts.ts).
+    'core services patch',
     'core secrets get [slipway-access-keys, slipway-api-keys]',
     'core secrets list [slipway-access-keys, slipway-api-keys]',
     'core secrets watch [slipway-access-keys, slipway-api-keys]',
@@ -39,6 +41,11 @@ test('the gateway Role grants exactly these permissions', () => {
     'metrics.k8s.io pods list',
     // The dashboard's build and deployment records (src/ui/cluster-dashboard.ts).
     'core configmaps list',
+    // A rollout's end scales a Deployment to 0; the rollout driver's Lease (rollout-leader.ts).
+    'apps deployments/scale update',
+    'coordination.k8s.io leases get [slipway-rollout-leader]',
+    'coordination.k8s.io leases update [slipway-rollout-leader]',
+    'coordination.k8s.io leases create',
   ]);
 });
 

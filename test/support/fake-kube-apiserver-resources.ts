@@ -68,12 +68,13 @@ export const withStatus = new Set(['Namespace', 'Service', 'Pod', 'Deployment', 
 
 /** Splits a resource URL: `/apis/apps/v1/namespaces/ns/deployments/name` and friends. */
 export function parseResourcePath(path: string): ParsedPath | null {
-  const match = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/(status))?$/.exec(path);
+  const match = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?(?:\/(status|scale))?$/.exec(path);
   if (!match) return null;
   const group = match[1] ? '' : match[2];
   const version = match[1] ?? match[3];
   const resource = fakeResources.find((r) => r.group === group && r.version === version && r.name === match[5]);
   if (!resource) return null;
-  if (match[7] && !withStatus.has(resource.kind)) return null;
+  if (match[7] === 'status' && !withStatus.has(resource.kind)) return null;
+  if (match[7] === 'scale' && resource.kind !== 'Deployment') return null;
   return { resource, namespace: match[4] ? decodeURIComponent(match[4]) : null, name: match[6] ? decodeURIComponent(match[6]) : null, subresource: match[7] ?? null };
 }

@@ -167,6 +167,11 @@ export class FakeStore {
   /** JSON merge patch (RFC 7386). */
   mergePatch(resource: FakeResource, namespace: string | null, name: string, patch: Record<string, unknown>, manager: string): Obj {
     const entry = this.require(resource, namespace, name);
+    // A resourceVersion in the patch is a precondition, as on a real API server: 409 when stale.
+    const sent = (patch as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
+    if (sent !== undefined && sent !== entry.object.metadata.resourceVersion) {
+      throw new FakeApiError(409, 'Conflict', `Operation cannot be fulfilled on ${resource.name} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+    }
     const next = structuredClone(entry.object);
     const { metadata, ...rest } = patch as { metadata?: Record<string, unknown> };
     mergeInto(next, rest);

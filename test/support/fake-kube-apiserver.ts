@@ -168,6 +168,7 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
       const next = structuredClone((body as Obj | null)?.status ?? {});
       return send(res, 200, store.setStatus(resource, namespace, name, req.method === 'PATCH' ? { ...(current.status as object), ...(next as object) } : next, manager));
     }
+    if (subresource === 'scale') return scale(res, req.method ?? 'GET', resource, namespace, name, body as Obj | null, manager);
     switch (req.method) {
       case 'GET': {
         const object = store.get(resource, namespace, name);
@@ -191,6 +192,33 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
       default:
         throw new FakeApiError(405, 'MethodNotAllowed', `${req.method} is not allowed`);
     }
+  }
+
+  /**
+   * A Deployment's `scale` subresource (autoscaling/v1 Scale): GET reads it, PUT writes
+   * `spec.replicas` and nothing else, refused with 409 when its resourceVersion is stale, as the
+   * API server does (https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/deployment-v1/#replace-replace-scale-of-the-specified-deployment).
+   */
+  function scale(res: ServerResponse, method: string, resource: FakeResource, namespace: string | null, name: string, body: Obj | null, manager: string): void {
+    const current = store.get(resource, namespace, name);
+    if (!current) throw new FakeApiError(404, 'NotFound', `deployments.apps "${name}" not found`);
+    const scaleOf = (d: Obj) => ({
+      apiVersion: 'autoscaling/v1', kind: 'Scale',
+      metadata: { name, namespace, uid: d.metadata.uid, resourceVersion: d.metadata.resourceVersion, creationTimestamp: d.metadata.creationTimestamp },
+      spec: { replicas: (d.spec as { replicas?: number }).replicas ?? 1 },
+      status: { replicas: (d.status as { replicas?: number } | undefined)?.replicas ?? 0 },
+    });
+    if (method === 'GET') return send(res, 200, scaleOf(current));
+    if (method !== 'PUT') throw new FakeApiError(405, 'MethodNotAllowed', `the fake supports GET and PUT on scale, not ${method}`);
+    const replicas = (body?.spec as { replicas?: unknown } | undefined)?.replicas;
+    if (body?.kind !== 'Scale' || !Number.isInteger(replicas) || (replicas as number) < 0) {
+      throw new FakeApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+    }
+    const sent = body.metadata?.resourceVersion;
+    if (sent !== undefined && sent !== current.metadata.resourceVersion) {
+      throw new FakeApiError(409, 'Conflict', `Operation cannot be fulfilled on deployments.apps "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+    }
+    send(res, 200, scaleOf(store.mergePatch(resource, namespace, name, { spec: { replicas } }, manager)));
   }
 
   /** A main-resource write carries no status for kinds with a status subresource. */

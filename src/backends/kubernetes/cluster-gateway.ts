@@ -3,6 +3,7 @@
 // of a supervisor and a store. It listens only once every model has been listed, so its readiness
 // probe passing means it can route. `GET /metrics` is for Prometheus.
 import { once } from 'node:events';
+import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway } from '../../gateway/gateway.ts';
@@ -18,6 +19,8 @@ import { startClusterSampling, type ClusterSampling } from './cluster-sampling.t
 import { createClusterDashboard } from '../../ui/cluster-dashboard.ts';
 import { readClusterState } from './observe.ts';
 import type { Gateway as GatewayHandle } from '../../gateway/types.ts';
+import { startClusterRollouts, type ClusterRollouts, type ClusterRolloutsOptions } from './cluster-rollouts.ts';
+import { variantFromService } from './rollout-annotations.ts';
 
 const METRICS_UNAVAILABLE =
   'the in-cluster gateway does not store tracked metrics yet: read_metrics and track_delayed_metrics work with the local daemon; each call still returns its own metrics with its answer';
@@ -36,6 +39,8 @@ export type ClusterGatewayOptions = {
    * The dashboard is served with a metrics store, which its charts read.
    */
   dashboardAdminToken?: string | null;
+  /** Canary and shadow rollouts: this replica's name in the leader Lease (default the host name), clock and timers (tests). */
+  rollouts?: Partial<Pick<ClusterRolloutsOptions, 'holder' | 'now' | 'tickEveryMs' | 'saveEveryMs' | 'leaseSeconds'>>;
 };
 
 export type ClusterGateway = {
@@ -44,12 +49,14 @@ export type ClusterGateway = {
   discovery: EndpointDiscovery;
   /** Technical metrics sent to the metrics store, when there is one. */
   sampling: ClusterSampling | null;
+  rollouts: ClusterRollouts;
   stop(): Promise<void>;
 };
 
 /** Starts discovery, waits until it has listed everything, then serves calls on `port`. */
 export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<ClusterGateway> {
   let discovery: EndpointDiscovery | null = null;
+  let rollouts: ClusterRollouts | null = null;
   const forwarder = opts.metricsStore
     ? createMetricsForwarder({ ...opts.metricsStore, authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid', log: opts.log })
     : null;
@@ -62,6 +69,8 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid',
     // Without a metrics store, tracked metrics travel back to callers with each response only.
     recordMetrics: (m) => forwarder?.record(m),
+    // A rollout's window counts the calls of both deployments (the leading replica's share).
+    tap: () => (call) => rollouts?.record(call),
     onReplicaTimeout: (replicaId) => {
       // As the local supervisor replaces a replica stuck past its timeout, delete its pod; the
       // Deployment starts a new one and the EndpointSlice lists it once ready.
@@ -76,8 +85,21 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     },
     log: opts.log,
   });
-  discovery = startEndpointDiscovery({ api: opts.api, gateway, log: opts.log });
+  discovery = startEndpointDiscovery({
+    api: opts.api, gateway, log: opts.log,
+    // Until the rollouts start (after the first listing), as the Service's annotations say.
+    variantOf: (model, service) => (rollouts === null ? variantFromService(service) : rollouts.variantOf(model, service)),
+    onService: (model) => rollouts?.serviceChanged(model),
+  });
   await discovery.synced;
+  const found = discovery;
+  rollouts = startClusterRollouts({
+    ...opts.rollouts,
+    api: opts.api, log: opts.log, service: found.service, models: found.models, refresh: found.refresh,
+    holder: opts.rollouts?.holder ?? hostname(),
+    dropped: (model) => gateway.shadowDropped(model),
+  });
+  await rollouts.idle();
   metrics.attach(gateway);
   const sampling = opts.metricsStore
     ? startClusterSampling({ api: opts.api, gateway, tally, store: opts.metricsStore, log: opts.log, intervalMs: opts.sampleEveryMs })
@@ -124,7 +146,9 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     gateway,
     discovery,
     sampling,
+    rollouts,
     async stop() {
+      await rollouts?.stop();
       sampling?.stop();
       discovery?.stop();
       await gateway.close();

@@ -4,6 +4,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { lastApplied, liveState, type ClusterState } from './observe.ts';
 import type { GateSummary } from '../../history/gate-summary.ts';
 import { rolloutVerdict } from './rollout.ts';
+import type { RolloutState } from '../../rollouts/rollout-controller.ts';
 
 export type ClusterModelStatus = {
   model: string;
@@ -20,6 +21,8 @@ export type ClusterModelStatus = {
   drifted: boolean;
   image: string | null;
   gitCommit: string | null;
+  /** A canary or shadow running (as last saved by the gateway), else the last one that ended; null when none. */
+  progressive: RolloutState | null;
 };
 
 export type ClusterHistoryEntry = {
@@ -50,17 +53,21 @@ export function clusterStatus(state: ClusterState): ClusterModelStatus[] {
     if (deployment === undefined && (records.length === 0 || records.at(-1)!.deleted)) continue;
     const applied = lastApplied(state, model);
     const live = liveState(deployment);
+    const progressive = state.rollouts?.get(model);
+    // During a rollout the applied deployment is the candidate; status names the one that serves.
+    const running = progressive?.running ?? null;
     out.push({
       model,
-      deploymentId: applied?.id ?? null,
-      build: applied?.build ?? null,
+      deploymentId: running?.liveDeploymentId ?? applied?.id ?? null,
+      build: running?.liveBuild ?? applied?.build ?? null,
       state: live.state,
       replicas: live.replicas,
       readyReplicas: live.readyReplicas,
       rollout: rolloutOf(deployment),
-      drifted: applied !== null && live.deploymentId !== applied.id,
+      drifted: applied !== null && live.deploymentId !== (running?.liveDeploymentId ?? applied.id),
       image: deployment?.spec?.template.spec?.containers[0]?.image ?? null,
       gitCommit: applied?.gitCommit ?? null,
+      progressive: running ?? progressive?.ended ?? null,
     });
   }
   return out;

@@ -24,11 +24,12 @@ import { modelService } from './model-service.ts';
 import { accessKeySecretName, annotation, deploymentName, historyName, label, MAX_MODEL_NAME, workloadName } from './names.ts';
 import { podGateCaller } from './pod-gate-caller.ts';
 import { assertGatewaySelectsById } from './gateway-compat.ts';
-import { removeRetired, scaleDownOthers, switchTraffic } from './serving-switch.ts';
+import { readService, removeRetired, scaleDownOthers, switchTraffic } from './serving-switch.ts';
 import { deploymentRecordConfigMap, parseBuildRecord, type DeploymentRecord } from './records.ts';
 import { createBuildRecord } from './build-record-parts.ts';
 import { lastApplied, readClusterState } from './observe.ts';
 import { RolloutError, waitForRollout } from './rollout.ts';
+import { settleRolloutOutcome, startClusterRollout, supersedeClusterRollout } from './cluster-rollout-apply.ts';
 
 const deploymentRef = (model: string, id: number) => ({ apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName(model, id) });
 
@@ -68,6 +69,10 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
   const image = imageFor(build, ctx.registry);
   await recordBuild(ctx, build, image);
   await ensureAccessKey(ctx, owner);
+  // A rollout the gateway ended is written into the records; one still running is superseded.
+  await settleRolloutOutcome(api, model, await readService(api, model));
+  const superseded = await supersedeClusterRollout(api, model, id);
+  if (superseded !== null) ctx.log(superseded);
   const retired = await removeRetired(api, model);
   if (retired.length > 0) ctx.log(`${model}: deleted Deployments of earlier deployments: ${retired.join(', ')}`);
   const name = deploymentName(model, id);
@@ -149,6 +154,14 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
     }
     // Kept with the record, as a failed gate's results are, so history shows what passed.
     if (gate !== null) await recordGate(api, model, id, gate.tests);
+    if (desired.rolloutPolicy && desired.state === 'running' && !recreate) {
+      const rollout = await startClusterRollout(api, model, desired.rolloutPolicy, { id, build: build.number });
+      if (rollout.started) {
+        ctx.log(rollout.line);
+        return gate === null ? { deploymentId: id } : { deploymentId: id, gate };
+      }
+      ctx.log(`${model}: rollout ${desired.rolloutPolicy.strategy} not started (${rollout.why}); traffic moves blue/green`);
+    }
     await switchTraffic(api, model, id);
     const scaled = await scaleDownOthers(api, model, name);
     ctx.log(`${model}: traffic on deployment #${id}${scaled.length > 0 ? `; ${scaled.join(', ')} scaled to 0 (deleted at the next apply)` : ''}`);

@@ -15,12 +15,21 @@ import { startListWatch, type ListWatch } from './list-watch.ts';
 import { ACCESS_KEYS_SECRET, annotation, label, MANAGED_BY, selectorString, workloadName } from './names.ts';
 import { API_KEYS_SECRET } from './cluster-api-keys.ts';
 import { parseRouteSettings } from './route-settings.ts';
-import { servingDeployment, servingIdOf } from './serving-switch.ts';
+import { deploymentIdOf, servingDeployment, servingIdOf } from './serving-switch.ts';
+import { variantFromService, type ServiceVariant } from './rollout-annotations.ts';
 
 export type EndpointDiscoveryOptions = {
   api: KubeApi;
   gateway: Pick<Gateway, 'setRoute' | 'removeRoute'>;
   log?: (line: string) => void;
+  /**
+   * The canary or shadow a model's route carries beside the serving deployment (default: as the
+   * Service's rollout annotations say, rollout-annotations.ts); its replicas are the endpoints of
+   * the pods with its deployment id.
+   */
+  variantOf?: (model: string, service: V1Service | undefined) => ServiceVariant | null;
+  /** Told after a model's Service was listed, changed or deleted. */
+  onService?: (model: string) => void;
 };
 
 export type EndpointDiscovery = {
@@ -32,6 +41,10 @@ export type EndpointDiscovery = {
   apiKeys(): StoredApiKey[];
   /** The routes last given to the gateway, by model. */
   routes(): Map<string, ModelRoute>;
+  /** The model's Service as last seen, or null. */
+  service(model: string): V1Service | null;
+  /** Every model with a Service. */
+  models(): string[];
   /** The model a replica (pod name) serves, or null. */
   modelOfReplica(replicaId: string): string | null;
   /** Gives the gateway a model's route again (after it stopped using a replica that died). */
@@ -115,13 +128,20 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
     const servingId = servingIdOf(service);
     const wanted = servingId === null ? null : String(servingId);
     const name = workloadName(model);
-    const replicas = [...slices.values()]
-      .filter((s) => s.metadata?.labels?.[label.serviceName] === name)
-      .flatMap(readyReplicas)
-      .filter((r) => podIds.has(r.id) && podIds.get(r.id) === wanted)
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const listed = [...slices.values()].filter((s) => s.metadata?.labels?.[label.serviceName] === name).flatMap(readyReplicas);
+    const replicasOf = (id: string | null) => listed.filter((r) => podIds.has(r.id) && podIds.get(r.id) === id).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const replicas = replicasOf(wanted);
     for (const replica of replicas) replicaModels.set(replica.id, model);
     const route: ModelRoute = { name: model, ...settings, replicas };
+    // A canary or shadow beside it: the candidate's Deployment must still exist (its build is in its settings).
+    const variant = servingId === null || settings.state !== 'running' ? null : (opts.variantOf ?? ((_m, s) => variantFromService(s)))(model, service);
+    const candidate = variant === null ? undefined : [...deployments.values()].find((x) => modelOf(x) === model && deploymentIdOf(x) === variant.deploymentId);
+    const candidateSettings = parseRouteSettings(candidate?.metadata?.annotations?.[annotation.route]);
+    if (variant !== null && candidateSettings !== null && variant.deploymentId !== servingId) {
+      const variantReplicas = replicasOf(String(variant.deploymentId));
+      for (const replica of variantReplicas) replicaModels.set(replica.id, model);
+      route.variants = [{ ...variant, build: candidateSettings.build, replicas: variantReplicas }];
+    }
     routes.set(model, route);
     opts.gateway.setRoute(route);
   }
@@ -165,6 +185,7 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
         services.clear();
         for (const s of items) if (modelOf(s)) services.set(modelOf(s)!, s);
         all();
+        for (const model of services.keys()) opts.onService?.(model);
       },
       onEvent({ type, object }) {
         const model = modelOf(object);
@@ -172,6 +193,7 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
         if (type === 'DELETED') services.delete(model);
         else services.set(model, object);
         update(model);
+        opts.onService?.(model);
       },
     }),
     startListWatch<V1Pod>({
@@ -233,6 +255,8 @@ export function startEndpointDiscovery(opts: EndpointDiscoveryOptions): Endpoint
     keyring: () => keyring,
     apiKeys: () => apiKeyRows,
     routes: () => routes,
+    service: (model) => services.get(model) ?? null,
+    models: () => [...services.keys()],
     modelOfReplica: (id) => replicaModels.get(id) ?? null,
     refresh: update,
     stop() {

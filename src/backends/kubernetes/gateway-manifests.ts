@@ -9,6 +9,7 @@ import type {
 } from '@kubernetes/client-node';
 import { ACCESS_KEYS_SECRET, GATEWAY_NAME, label, MANAGED_BY } from './names.ts';
 import { API_KEYS_SECRET } from './cluster-api-keys.ts';
+import { ROLLOUT_LEADER_LEASE } from './rollout-leader.ts';
 
 export type GatewayInstallInput = {
   project: string;
@@ -47,7 +48,8 @@ export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAcco
  * Secrets, the pull secret or the digest key. Delete on pods: a replica whose call ran past its
  * timeout is replaced, as the local supervisor does (README, "Kubernetes: trust and permissions").
  * Read on PodMetrics (metrics.k8s.io): the replicas' CPU and memory for the technical metrics.
- * List on ConfigMaps: the dashboard shows the build and deployment records.
+ * List on ConfigMaps: the dashboard shows the build and deployment records. Patch on Services,
+ * update on deployments/scale and the rollout Lease: canary and shadow rollouts (cluster-rollouts.ts).
  */
 export function gatewayRole(input: GatewayInstallInput): V1Role {
   return {
@@ -57,12 +59,18 @@ export function gatewayRole(input: GatewayInstallInput): V1Role {
     rules: [
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
+      // Patch on Services: a canary or shadow is recorded on the model's Service, and its end moves the serving id (cluster-rollouts.ts).
+      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'patch'] },
       { apiGroups: [''], resources: ['secrets'], resourceNames: [ACCESS_KEYS_SECRET, API_KEYS_SECRET], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
       { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
       // The build and deployment records (ConfigMaps holding no secret) the dashboard's pages show.
       { apiGroups: [''], resources: ['configmaps'], verbs: ['list'] },
+      // A rollout's end scales the deployment it leaves to 0: the scale subresource changes replicas and nothing else.
+      { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['update'] },
+      // The replica that drives rollouts holds this Lease (rollout-leader.ts); create cannot be limited by name.
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [ROLLOUT_LEADER_LEASE], verbs: ['get', 'update'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
     ],
   };
 }

@@ -167,7 +167,8 @@ async function callWithin<T>(seconds: number, what: string, run: () => Promise<T
   }
 }
 
-function wrap(what: string, error: unknown): Error {
+/** A library error as a KubeApiError (exported for the few calls KubernetesObjectApi cannot make). */
+export function wrap(what: string, error: unknown): Error {
   if (error instanceof ApiException) {
     const body = (typeof error.body === 'string' ? safeJson(error.body) : error.body) as { message?: string; reason?: string } | null;
     const message = body?.message ?? (typeof error.body === 'string' ? error.body : `HTTP ${error.code}`);

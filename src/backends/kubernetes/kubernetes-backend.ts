@@ -16,6 +16,7 @@ import { forgetAccessKeyHash } from './access-key-index.ts';
 import { accessKeySecretName, annotation, historyName, label, workloadName } from './names.ts';
 import { modelDeployments, readService, removeAllDeployments, servingDeployment } from './serving-switch.ts';
 import { DELETED_AT, readClusterState, toObserved, type ClusterState } from './observe.ts';
+import { endClusterRollout } from './cluster-rollout-apply.ts';
 
 export type KubernetesBackendOptions = KubeConfigOptions & {
   /** Namespace of the models; default: the context's, else `default`. */
@@ -130,6 +131,8 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
     // By hand: the record still says running, so the next plan shows `repair` (as locally).
     stop: (model) =>
       withLock(async () => {
+        const ended = await endClusterRollout(api, model, 'the model was stopped (slipway stop)');
+        if (ended !== null) log(ended);
         const current = servingDeployment(model, await readService(api, model), await modelDeployments(api, model));
         if (current === undefined) throw new Error(`${model} has no Deployment serving it in namespace ${namespace}; nothing to stop`);
         const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: current.metadata!.name! };
@@ -138,6 +141,8 @@ export function createKubernetesBackend(opts: KubernetesBackendOptions): Kuberne
       }),
     delete: (model) =>
       withLock(async () => {
+        const ended = await endClusterRollout(api, model, 'the model was deleted');
+        if (ended !== null) log(ended);
         await removeAllDeployments(api, model);
         await api.remove({ apiVersion: 'v1', kind: 'Service', name: workloadName(model) });
         await removeEnvSecrets(api, model);

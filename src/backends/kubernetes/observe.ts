@@ -10,6 +10,9 @@ import { servingDeployment } from './serving-switch.ts';
 import { CANDIDATE_NOT_REUSABLE, isCandidateImage } from './image.ts';
 import { listBuildRecordParts, readBuildRecord } from './build-record-parts.ts';
 import { parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
+import type { RolloutState } from '../../rollouts/rollout-controller.ts';
+import { outcomeFromService, snapshotFromService, stateOfSnapshot } from './rollout-annotations.ts';
+import { deploymentIdOf } from './serving-switch.ts';
 import { parseGateResults, type GateSummary } from '../../history/gate-summary.ts';
 
 /**
@@ -32,6 +35,11 @@ export type ClusterState = {
   deployments: Map<string, V1Deployment>;
   /** The highest deployment id of any model in the namespace (0 when none). */
   highestId: number;
+  /**
+   * Each model's canary or shadow from its Service (rollout-annotations.ts): the one running as last
+   * saved, with its candidate's Deployment, or else the last one that ended.
+   */
+  rollouts?: Map<string, { running: RolloutState | null; candidate: V1Deployment | undefined; ended: RolloutState | null }>;
 };
 
 /** Reads records and live Deployments of every model in the namespace. */
@@ -50,6 +58,13 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     if (record) push(builds, record.model, record);
   }
   for (const list of builds.values()) list.sort((a, b) => a.number - b.number);
+  const services = new Map(serviceList.map((s) => [s.metadata?.labels?.[label.model] ?? '', s]));
+  // A candidate the gateway rolled back is failed before the next apply writes it into its record.
+  const endedFailed = new Set<string>();
+  for (const [model, service] of services) {
+    const ended = outcomeFromService(service);
+    if (ended !== null && ended.outcome !== 'promoted') endedFailed.add(`${model}\u0000${ended.candidateDeploymentId}`);
+  }
   const history = new Map<string, HistoryEntry[]>();
   let highestId = 0;
   for (const map of historyMaps) {
@@ -58,8 +73,9 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     highestId = Math.max(highestId, record.id);
     const labels = map.metadata?.labels ?? {};
     const deletedAt = map.metadata?.annotations?.[DELETED_AT] ?? null;
+    const failed = labels[label.outcome] === 'failed' || endedFailed.has(`${record.model}\u0000${record.id}`);
     const gate = parseGateResults(map.metadata?.annotations?.[annotation.gateResults]);
-    push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true', deletedAt, gate });
+    push(history, record.model, { record, failed, deleted: labels[label.deleted] === 'true', deletedAt, gate });
   }
   for (const list of history.values()) list.sort((a, b) => a.record.id - b.record.id);
   // Every Deployment of each model: the serving one, and any scaled down or not switched to yet.
@@ -68,13 +84,20 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     const model = d.metadata?.labels?.[label.model];
     if (model) push(workloads, model, d);
   }
-  const services = new Map(serviceList.map((s) => [s.metadata?.labels?.[label.model] ?? '', s]));
   const deployments = new Map<string, V1Deployment>();
   for (const [model, list] of workloads) {
     const serving = servingDeployment(model, services.get(model), list);
     if (serving) deployments.set(model, serving);
   }
-  return { builds, history, deployments, highestId };
+  const rollouts: NonNullable<ClusterState['rollouts']> = new Map();
+  for (const [model, service] of services) {
+    const snapshot = snapshotFromService(service);
+    const ended = outcomeFromService(service);
+    if (snapshot === null && ended === null) continue;
+    const candidate = snapshot === null ? undefined : workloads.get(model)?.find((d) => deploymentIdOf(d) === snapshot.state.candidateDeploymentId);
+    rollouts.set(model, { running: snapshot && stateOfSnapshot(snapshot), candidate, ended });
+  }
+  return { builds, history, deployments, highestId, rollouts };
 }
 
 /** The last deployment record that did not fail, if any. */
@@ -111,10 +134,21 @@ export function toObserved(state: ClusterState, registry: string | null): Observ
         state: applied.state,
       },
       deleted: records.at(-1)?.deleted ?? false,
-      live: applied ? liveState(state.deployments.get(name), applied.image) : null,
+      live: applied ? liveState(appliedDeployment(state, name, applied.id), applied.image) : null,
     };
   });
   return { models };
+}
+
+/**
+ * The Deployment of the applied deployment: the serving one, or during a canary or shadow the
+ * candidate's (the deployment being rolled out is the applied one, so a plan of the same file is a
+ * noop, as on the local daemon).
+ */
+function appliedDeployment(state: ClusterState, model: string, appliedId: number): V1Deployment | undefined {
+  const rollout = state.rollouts?.get(model);
+  if (rollout?.running?.candidateDeploymentId === appliedId && rollout.candidate !== undefined) return rollout.candidate;
+  return state.deployments.get(model);
 }
 
 /** What the live Deployment runs: `missing` when there is none; template changes against `appliedImage`. */

@@ -1,15 +1,19 @@
 // Capture of live calls, fed by the gateway's call tap. The tap only decides (sample draw, daily
 // cap) and queues the call's bytes: parsing, redaction and the SQLite write happen later, in one
 // batch per `flushMs`, so a captured call is answered as fast as any other (bench/capture-cost.ts).
-// Shadow copies are never captured: only what clients were answered.
+// Shadow copies are never captured: only what clients were answered. Where settings come from and
+// captures go is the sink's business (capture-sink.ts): the local store, or the cluster's metrics store.
 import type { TappedCall } from '../gateway/types.ts';
-import { countCaptures, type CapturedCall, insertCaptures, loadCaptureSettings, pruneCaptures } from '../store/captures.ts';
+import type { CapturedCall } from '../store/captures.ts';
 import type { Store } from '../store/database.ts';
+import { storeCaptureSink, type CaptureSink } from './capture-sink.ts';
 import type { CaptureSettings } from '../spec/types.ts';
 import { redact } from './redact.ts';
 
 export type RecorderOptions = {
-  store: Store;
+  /** The local store (the daemon), or `sink` for anywhere else. */
+  store?: Store;
+  sink?: CaptureSink;
   log(line: string): void;
   /** ms since the epoch; injected by tests. */
   now?(): number;
@@ -46,6 +50,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
   const random = opts.random ?? Math.random;
   const flushMs = opts.flushMs ?? 1000;
   const maxQueued = opts.maxQueued ?? 10_000;
+  const sink = opts.sink ?? storeCaptureSink(opts.store!);
   let settings = new Map<string, CaptureSettings>();
   /** Captured today per model (queued or stored), for `maxPerDay`; reset when the UTC day turns. */
   let today = new Map<string, number>();
@@ -56,7 +61,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
 
   function reload(): void {
     try {
-      settings = loadCaptureSettings(opts.store);
+      settings = sink.settings();
     } catch (err) {
       opts.log(`cannot read capture settings: ${(err as Error).message}`);
     }
@@ -65,7 +70,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
   function capturedToday(model: string): number {
     let count = today.get(model);
     if (count === undefined) {
-      count = countCaptures(opts.store, model, day * DAY_MS);
+      count = sink.countSince(model, day * DAY_MS);
       today.set(model, count);
     }
     return count;
@@ -103,7 +108,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
       if (row !== null) rows.push(row);
     }
     try {
-      insertCaptures(opts.store, rows);
+      sink.write(rows);
     } catch (err) {
       opts.log(`cannot store ${rows.length} captured calls: ${(err as Error).message}`);
     }
@@ -111,7 +116,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
 
   function prune(): number {
     try {
-      return pruneCaptures(opts.store, now());
+      return sink.prune(now());
     } catch (err) {
       opts.log(`cannot delete old captured calls: ${(err as Error).message}`);
       return 0;

@@ -18,6 +18,7 @@ import { startClusterSampling, type ClusterSampling } from './cluster-sampling.t
 import { createClusterDashboard } from '../../ui/cluster-dashboard.ts';
 import { readClusterState } from './observe.ts';
 import type { Gateway as GatewayHandle } from '../../gateway/types.ts';
+import { startClusterCapture, type ClusterCapture } from './cluster-capture.ts';
 
 const METRICS_UNAVAILABLE =
   'the in-cluster gateway does not store tracked metrics yet: read_metrics and track_delayed_metrics work with the local daemon; each call still returns its own metrics with its answer';
@@ -36,6 +37,8 @@ export type ClusterGatewayOptions = {
    * The dashboard is served with a metrics store, which its charts read.
    */
   dashboardAdminToken?: string | null;
+  /** How often the capture settings are read (default 5 s; 0: only by `capture.refresh`). */
+  captureSettingsEveryMs?: number;
 };
 
 export type ClusterGateway = {
@@ -44,6 +47,8 @@ export type ClusterGateway = {
   discovery: EndpointDiscovery;
   /** Technical metrics sent to the metrics store, when there is one. */
   sampling: ClusterSampling | null;
+  /** Captured calls sent to the metrics store (cluster-capture.ts). */
+  capture: ClusterCapture;
   stop(): Promise<void>;
 };
 
@@ -55,6 +60,7 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     : null;
   const metrics = createGatewayMetrics();
   const tally = createCallTally();
+  const capture = startClusterCapture({ api: opts.api, metricsStore: opts.metricsStore ?? null, log: opts.log, settingsEveryMs: opts.captureSettingsEveryMs });
   const gateway = createGateway({
     // With a metrics store, each call is also tallied for the technical metrics it keeps.
     callTimer: opts.metricsStore ? bothTimers(metrics.callTimer, tally.callTimer) : metrics.callTimer,
@@ -62,6 +68,7 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid',
     // Without a metrics store, tracked metrics travel back to callers with each response only.
     recordMetrics: (m) => forwarder?.record(m),
+    tap: capture.tap,
     onReplicaTimeout: (replicaId) => {
       // As the local supervisor replaces a replica stuck past its timeout, delete its pod; the
       // Deployment starts a new one and the EndpointSlice lists it once ready.
@@ -124,8 +131,10 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     gateway,
     discovery,
     sampling,
+    capture,
     async stop() {
       sampling?.stop();
+      await capture.stop();
       discovery?.stop();
       await gateway.close();
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 // What `slipway install` applies: the in-cluster gateway (Deployment, Service) and the RBAC that
 // lets it read EndpointSlices, Deployments and Secrets in its namespace. Pure functions.
+import { CAPTURE_SETTINGS_CONFIGMAP } from './cluster-capture-settings.ts';
 import type {
   V1Deployment,
   V1Role,
@@ -47,7 +48,8 @@ export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAcco
  * Secrets, the pull secret or the digest key. Delete on pods: a replica whose call ran past its
  * timeout is replaced, as the local supervisor does (README, "Kubernetes: trust and permissions").
  * Read on PodMetrics (metrics.k8s.io): the replicas' CPU and memory for the technical metrics.
- * List on ConfigMaps: the dashboard shows the build and deployment records.
+ * List on ConfigMaps: the dashboard shows the build and deployment records. Get on the ConfigMap
+ * `slipway-capture` by name: which models' calls are captured, and how.
  */
 export function gatewayRole(input: GatewayInstallInput): V1Role {
   return {
@@ -63,6 +65,8 @@ export function gatewayRole(input: GatewayInstallInput): V1Role {
       { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: ['get', 'list'] },
       // The build and deployment records (ConfigMaps holding no secret) the dashboard's pages show.
       { apiGroups: [''], resources: ['configmaps'], verbs: ['list'] },
+      // Each model's `capture` settings, written by every apply (cluster-capture-settings.ts).
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: [CAPTURE_SETTINGS_CONFIGMAP], verbs: ['get'] },
     ],
   };
 }

@@ -58,3 +58,21 @@ export async function clusterCaptures(api: KubeApi, q: { model: string; sinceMs:
     await dispatcher.close();
   }
 }
+
+/**
+ * The diff's captured calls on a cluster: the newest from its metrics store when it can be
+ * reached; otherwise none, said once (the examples and the replay set still run).
+ */
+export function clusterRecentCaptures(api: KubeApi, log: (line: string) => void): (model: string, count: number) => Promise<CapturedCall[]> {
+  let said = false;
+  return async (model, count) => {
+    try {
+      return await clusterCaptures(api, { model, sinceMs: 0, limit: count, newest: true });
+    } catch (error) {
+      if (!(error instanceof MetricsStoreUnreachable)) throw error;
+      if (!said) log(`no captured calls in the answer diff: ${error.message}`);
+      said = true;
+      return [];
+    }
+  };
+}

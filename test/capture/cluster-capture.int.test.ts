@@ -4,7 +4,6 @@
 // process (SQLite in a temp folder). `slipway capture export --target` reads them back through the
 // API server's service proxy with the store's token from its Secret. Without a metrics store the
 // gateway says once that capture needs one.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import { captureSettingsConfigMap, saveClusterCaptureSettings } from '../../src/
 import { startClusterGateway, type ClusterGateway } from '../../src/backends/kubernetes/cluster-gateway.ts';
 import type { ModelSpec } from '../../src/spec/types.ts';
 import { slipwayAsync } from '../support/cli.ts';
+import { startMetricsStoreProcess, type MetricsStoreProcess } from '../support/metrics-store-process.ts';
 import { writeKubeconfig } from '../support/fake-kube-apiserver.ts';
 import { gitFixture, type GitFixture } from '../support/git-fixture.ts';
 import { inputs, keys, model, spec } from '../plan/factories.ts';
@@ -22,11 +22,10 @@ import { startReplica, type Replica } from '../runtime/replica-process.ts';
 import { startCluster, step, type Cluster } from '../kubernetes/cluster-harness.ts';
 
 const ns = 'serving';
-const TOKEN = 'store-token-for-tests';
 let cluster: Cluster;
 let replica: Replica;
 let gateway: ClusterGateway;
-let store: ChildProcess;
+let store: MetricsStoreProcess;
 let dir: string;
 let repo: GitFixture;
 let kubeconfig: string;
@@ -37,22 +36,6 @@ const python = `def predict(args):
 `;
 
 const captured = (m: ModelSpec): ModelSpec => ({ ...m, capture: { sample: 1, maxPerDay: 50, retentionDays: 3, redact: ['/card', '/owner'] } });
-
-/** `slipway metrics-store` on a free loopback port; resolves with the port it logged. */
-function startStoreProcess(file: string): Promise<number> {
-  store = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../src/cli/main.ts'), 'metrics-store', '--data', file, '--port', '0', '--host', '127.0.0.1'], {
-    env: { ...process.env, SLIPWAY_METRICS_STORE_TOKEN: TOKEN }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    store.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      err += chunk;
-      const match = /serving on 127\.0\.0\.1:(\d+)/.exec(err);
-      if (match) resolve(Number(match[1]));
-    });
-    store.on('exit', (code) => reject(new Error(`metrics-store exited with ${code}: ${err}`)));
-  });
-}
 
 test.before(async () => {
   cluster = await startCluster(ns);
@@ -69,19 +52,12 @@ test.before(async () => {
   });
   // The store as `slipway install` sets it up: its Secret, its Service, and the Service's endpoint.
   dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-cluster-capture-'));
-  const storePort = await startStoreProcess(path.join(dir, 'metrics.db'));
-  cluster.fake.put('secrets', ns, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'slipway-metrics-store' }, data: { token: Buffer.from(TOKEN).toString('base64') } });
-  cluster.fake.put('services', ns, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'slipway-metrics-store' }, spec: { ports: [{ name: 'http', port: 80, targetPort: 'http' }] } });
-  cluster.fake.put('endpointslices', ns, {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-    metadata: { name: 'slipway-metrics-store-a', labels: { 'kubernetes.io/service-name': 'slipway-metrics-store' } },
-    addressType: 'IPv4', ports: [{ name: 'http', port: storePort, protocol: 'TCP' }], endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-  });
+  store = await startMetricsStoreProcess(cluster.fake, ns, path.join(dir, 'metrics.db'));
   // What every apply writes for the gateways.
   await saveClusterCaptureSettings(cluster.backend.api, declared);
   gateway = await startClusterGateway({
     api: cluster.backend.api, port: 0, host: '127.0.0.1', log: (line) => logs.push(line),
-    metricsStore: { url: `http://127.0.0.1:${storePort}`, token: TOKEN }, sampleEveryMs: 0, captureSettingsEveryMs: 0,
+    metricsStore: { url: store.url, token: store.token }, sampleEveryMs: 0, captureSettingsEveryMs: 0,
   });
   await gateway.capture.refresh();
 
@@ -111,8 +87,7 @@ models:
 test.after(async () => {
   await gateway?.stop();
   await replica?.stop();
-  store?.kill('SIGTERM');
-  if (store) await new Promise((resolve) => (store.exitCode === null ? store.once('exit', resolve) : resolve(null)));
+  await store?.stop();
   await cluster?.fake.close();
   repo?.remove();
   rmSync(dir, { recursive: true, force: true });

@@ -13,8 +13,10 @@ export function applyActor(env: NodeJS.ProcessEnv): string {
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_RUN_ID) {
     return `ci:${env.GITHUB_REPOSITORY ?? 'github'}#${env.GITHUB_RUN_ID}`;
   }
-  if (env.CI === 'true' || env.CI === '1') return `ci:${env.CI_JOB_ID ?? env.BUILD_ID ?? 'unknown run'}`;
-  return `user:${env.USER ?? env.LOGNAME ?? 'unknown'}`;
+  const user = env.USER ?? env.LOGNAME ?? 'unknown';
+  // A CI system that names no run (or a script run with CI=true) still says who ran it.
+  if (env.CI === 'true' || env.CI === '1') return `ci:${env.CI_JOB_ID ?? env.BUILD_ID ?? `run by ${user}`}`;
+  return `user:${user}`;
 }
 
 /** The actor of applies made by a daemon following `ref` (`origin/main`). */

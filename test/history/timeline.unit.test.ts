@@ -91,6 +91,8 @@ test('--at takes an instant with a zone or a date, and says what it wants otherw
 test('actors: a CI run, a user, a follower; what a client sends is cleaned', () => {
   assert.is(applyActor({ GITHUB_ACTIONS: 'true', GITHUB_RUN_ID: '42', GITHUB_REPOSITORY: 'o/r' }), 'ci:o/r#42');
   assert.is(applyActor({ USER: 'alice' }), 'user:alice');
+  assert.is(applyActor({ CI: 'true', CI_JOB_ID: '7' }), 'ci:7');
+  assert.is(applyActor({ CI: 'true', USER: 'runner' }), 'ci:run by runner', 'a CI run with no id says who ran it');
   assert.is(actorKind('ci:o/r#42'), 'ci');
   assert.is(actorKind('follow:origin/main'), 'follow');
   assert.is(actorKind('alice'), 'user');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigMap } from 'kubernetes-models/v1';
-import { captureSettingsConfigMap, saveClusterCaptureSettings } from '../../src/backends/kubernetes/cluster-capture-settings.ts';
+import { captureSettingsConfigMap, parseCaptureSettings, saveClusterCaptureSettings } from '../../src/backends/kubernetes/cluster-capture-settings.ts';
 import { startClusterGateway, type ClusterGateway } from '../../src/backends/kubernetes/cluster-gateway.ts';
 import type { ModelSpec } from '../../src/spec/types.ts';
 import { slipwayAsync } from '../support/cli.ts';
@@ -148,10 +148,15 @@ test('a namespace without a metrics store: export says so; a gateway without one
   }
 });
 
-test('the capture settings ConfigMap validates against the Kubernetes schema and holds only settings', () => {
+test('the capture settings ConfigMap validates against the Kubernetes schema and holds only settings; hand-edited entries are left out and named', () => {
   const configMap = captureSettingsConfigMap(spec(captured(model('iris')), model('plain')), ns);
   new ConfigMap(JSON.parse(JSON.stringify(configMap))).validate();
   assert.equal(JSON.parse(configMap.data!['settings.json']!), { iris: { sample: 1, maxPerDay: 50, retentionDays: 3, redact: ['/card', '/owner'] } });
+  assert.equal(parseCaptureSettings(configMap).settings.get('iris'), { sample: 1, maxPerDay: 50, retentionDays: 3, redact: ['/card', '/owner'] });
+  const edited = { ...configMap, data: { 'settings.json': JSON.stringify({ iris: { sample: 2, maxPerDay: 1, retentionDays: 1, redact: [] }, ok: { sample: 0.1, maxPerDay: 5, retentionDays: 1, redact: ['/a'] } }) } };
+  const parsed = parseCaptureSettings(edited);
+  assert.equal([[...parsed.settings.keys()], parsed.invalid], [['ok'], ['iris']]);
+  assert.equal(parseCaptureSettings(null), { settings: new Map(), invalid: [] }, 'no ConfigMap: nothing captured');
 });
 
 test.run();

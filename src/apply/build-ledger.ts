@@ -17,7 +17,10 @@ export type BuildEnd =
   | { status: 'failed'; logPath: string | null; errorTail: string };
 
 export interface BuildLedger {
-  /** The succeeded build of `model` with `key` (the earliest), or null. */
+  /**
+   * The succeeded build of `model` with `key` (the earliest), or null. Reuse looks at every build
+   * with the key (`list`, see ensure-build.ts): the earliest may be one a target may not deploy.
+   */
   findByKey(model: string, key: string): Promise<LedgerBuild | null>;
   /** Build `number` of `model`, or null. */
   get(model: string, number: number): Promise<LedgerBuild | null>;

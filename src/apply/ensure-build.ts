@@ -65,8 +65,8 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     if (!refused(existing)) return { ok: true, build: existing, reused: true };
   } else {
     // Another apply may have built this key since the plan was made: reuse it rather than build twice.
-    const already = await deps.ledger.findByKey(change.model, key.key);
-    if (already && !refused(already)) return { ok: true, build: already, reused: true };
+    const already = await deployableWithKey(change.model, key.key, deps);
+    if (already !== null) return { ok: true, build: already, reused: true };
   }
   const record = await deps.ledger.reserve(change.model, { key: key.key, inputs: key.inputs, gitCommit: deps.gitCommit });
   deps.log(`${change.model}: building #${record.number} (key ${key.key.slice(0, 12)})`);
@@ -94,6 +94,22 @@ export async function ensureBuild(change: Change, deps: BuildDeps): Promise<Ensu
     digest: built.digest ?? null,
   });
   return { ok: true, build, reused: false };
+}
+
+/**
+ * The newest succeeded build of `model` with `key` that this target may deploy, or null (saying
+ * why, once, when builds with the key exist but none may be deployed). Every such build is looked
+ * at, not just the earliest one: a pull request's candidate recorded first must not hide the
+ * deployable build another apply finished since the plan was made (which it did while this
+ * apply's plan saw it unfinished), or this apply would build the key a second time.
+ */
+async function deployableWithKey(model: string, key: string, deps: BuildDeps): Promise<LedgerBuild | null> {
+  const withKey = (await deps.ledger.list(model)).filter((build) => build.key === key && build.status === 'succeeded').reverse();
+  const deployable = withKey.find((build) => (deps.notDeployable?.(build) ?? null) === null);
+  if (deployable !== undefined) return deployable;
+  const newest = withKey[0];
+  if (newest !== undefined) deps.log(`${model}: build #${newest.number} has this key but ${deps.notDeployable?.(newest)}: building it again here`);
+  return null;
 }
 
 /** The model's variables for its build steps: literals, and the fromEnv ones `source` has. */

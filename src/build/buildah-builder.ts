@@ -6,7 +6,7 @@
 // it as `<number>.Containerfile`.
 import { cacheArgs, type BuildCache } from './buildah-cache-args.ts';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readFile, realpath, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { headCommit, openRepo } from '../source/repo.ts';
 import type { Builder, BuildOutcome, BuildRequest } from './builder.ts';
@@ -22,7 +22,7 @@ import { packagePath } from '../package-paths.ts';
 import { imageLabels, publicSourceUrl } from './image-labels.ts';
 import { defaultTlsVerify, imageRef, parseRegistry } from './image-ref.ts';
 import { describeEnd, runStep } from './run-step.ts';
-import { layoutSnapshot, normalizeContext } from './snapshot-layout.ts';
+import { checkoutLayout, StepFailure } from './build-checkout.ts';
 import { isModelName } from '../spec/model-name.ts';
 import { stepLimitSeconds, type StepLimits } from './step-limits.ts';
 
@@ -82,8 +82,6 @@ const PULL_FLAG: Record<PullPolicy, string> = { missing: 'false', never: 'never'
 // Through package-paths, so the Action's bundle (dist/index.js) finds it as the sources do.
 const RUNTIME_DIR = packagePath('runtime', 'python');
 
-/** A step that failed; its message names the step. */
-class StepFailure extends Error {}
 
 /** Where the log and Containerfile of build `number` of `model` live under `stateDir`. */
 export function imageBuildPaths(stateDir: string, model: string, number: number): { log: string; containerfile: string } {
@@ -117,13 +115,7 @@ async function buildAndPush(req: BuildRequest, settings: Settings, reference: st
   const baseImage = pinned ? `${declaredBase}@${key.inputs.baseDigest}` : declaredBase;
   const baseProblem = baseImageProblem(baseImage);
   if (baseProblem !== null) throw new StepFailure(baseProblem);
-  const context = normalizeContext(model.build.context);
-  const placed = layoutSnapshot(key.inputs, context);
-  if (!placed.ok) throw new StepFailure(placed.message);
-  const { layout } = placed;
-
-  log.line(`checking out ${layout.files.length} files from ${context || 'the repository root'} as git stores them`);
-  const root = await realpath(req.root);
+  const { context, layout, root } = await checkoutLayout(req, log);
   // The image's user is not the builder's: its files keep read bits for group and others.
   const store = await openContentStore(settings.stateDir, 'image');
   const declared = r === null ? [] : rDeclaredFiles(layout);

@@ -5,7 +5,7 @@
 // renamed into place at the end, so a build folder is complete or absent; once there, it is never
 // written again. The log, `.slipway/builds/<model>/<number>.log`, lives beside the folder.
 import { randomBytes } from 'node:crypto';
-import { access, mkdir, realpath, rename, rm } from 'node:fs/promises';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Builder, BuildOutcome, BuildRequest } from './builder.ts';
 import { writeBuildInfo, type BuildInfo } from './build-info.ts';
@@ -16,7 +16,8 @@ import type { PythonIdentity } from './python-probe.ts';
 import { DEFAULT_PYTHON, probeInterpreter } from '../source/interpreter-probe.ts';
 import { openContentStore } from './content-store.ts';
 import { writeSnapshot } from './snapshot-checkout.ts';
-import { layoutSnapshot, normalizeContext, type SnapshotLayout } from './snapshot-layout.ts';
+import type { SnapshotLayout } from './snapshot-layout.ts';
+import { checkoutLayout, StepFailure } from './build-checkout.ts';
 import { rSnapshotDeps } from '../runtimes/r-snapshot-deps.ts';
 import { isModelName } from '../spec/model-name.ts';
 import { cancelReason, type StepLimits } from './step-limits.ts';
@@ -44,8 +45,6 @@ export function snapshotPaths(stateDir: string, model: string, number: number): 
   return { folder: join(models, String(number)), log: join(models, `${number}.log`) };
 }
 
-/** A step that failed; its message names the step. */
-class StepFailure extends Error {}
 
 
 async function exists(path: string): Promise<boolean> {
@@ -78,12 +77,7 @@ async function assemble(req: BuildRequest, settings: Settings, temp: string, log
   if (dependencies === undefined) {
     throw new StepFailure(`runtime ${key.inputs.runtime} is not supported by the snapshot builder; use runtime python3 or r`);
   }
-  const context = normalizeContext(model.build.context);
-  const placed = layoutSnapshot(key.inputs, context);
-  if (!placed.ok) throw new StepFailure(placed.message);
-  const { layout } = placed;
-  log.line(`checking out ${layout.files.length} files from ${context || 'the repository root'} as git stores them`);
-  const root = await realpath(req.root);
+  const { context, layout, root } = await checkoutLayout(req, log);
   await mkdir(temp);
   const store = await openContentStore(stateDir);
   const copied = await writeSnapshot({ root, context, inputs: key.inputs, files: layout.files, folder: temp, store, unstored: key.unstored });

@@ -1,6 +1,8 @@
 // Capture of live calls, fed by the gateway's call tap. The tap only decides (sample draw, daily
-// cap) and queues the call's bytes: parsing, redaction and the SQLite write happen later, in one
-// batch per `flushMs`, so a captured call is answered as fast as any other (bench/capture-cost.ts).
+// cap) and queues the call's bytes: parsing, redaction and the SQLite write happen later, once
+// per `flushMs`, in slices of `sliceRows` calls, one slice per turn of the event loop: a captured
+// call is answered as fast as any other, and a call arriving meanwhile waits for one slice at
+// most, never for a whole batch (bench/capture-cost.ts).
 // Shadow copies are never captured: only what clients were answered. Where settings come from and
 // captures go is the sink's business (capture-sink.ts): the local store, or the cluster's metrics store.
 import type { TappedCall } from '../gateway/types.ts';
@@ -23,13 +25,17 @@ export type RecorderOptions = {
   flushMs?: number;
   /** Calls held in memory at most; past it new captures are dropped and counted (default 10,000). */
   maxQueued?: number;
+  /** Captured calls written in one transaction, per turn of the event loop (default 100). */
+  sliceRows?: number;
 };
 
 export type CaptureRecorder = {
   /** For GatewayDeps.tap: the same function for every model (settings are read per call). */
   tap(model: string): (call: TappedCall) => void;
-  /** Writes what is queued now. */
+  /** Writes what is queued now, at once. */
   flush(): void;
+  /** Writes what is queued now a slice per turn of the event loop (as the timer does); resolves once written. */
+  drain(): Promise<void>;
   /** Reads the capture settings again (after an apply saved new ones). */
   reload(): void;
   /** Deletes captured calls past their retention; returns how many. */
@@ -50,6 +56,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
   const random = opts.random ?? Math.random;
   const flushMs = opts.flushMs ?? 1000;
   const maxQueued = opts.maxQueued ?? 10_000;
+  const sliceRows = Math.max(1, opts.sliceRows ?? 100);
   const sink = opts.sink ?? storeCaptureSink(opts.store!);
   let settings = new Map<string, CaptureSettings>();
   /** Captured today per model (queued or stored), for `maxPerDay`; reset when the UTC day turns. */
@@ -58,6 +65,11 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
   let queue: TappedCall[] = [];
   let flushTimer: NodeJS.Timeout | null = null;
   let dropped = 0;
+  /** Taken from the queue by `drain`, written from `next` on, a slice per turn; then `drained`. */
+  let writing: TappedCall[] = [];
+  let next = 0;
+  let drained: Promise<void> | null = null;
+  let resolveDrained = (): void => {};
 
   function reload(): void {
     try {
@@ -87,20 +99,17 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
     }
     const count = capturedToday(call.model);
     if (count >= s.maxPerDay) return;
-    if (queue.length >= maxQueued) {
+    if (queue.length + writing.length - next >= maxQueued) {
       dropped++;
       return;
     }
     today.set(call.model, count + 1);
     queue.push(call);
-    flushTimer ??= setTimeout(flush, flushMs).unref();
+    flushTimer ??= setTimeout(() => void drain(), flushMs).unref();
   }
 
-  function flush(): void {
-    if (flushTimer !== null) clearTimeout(flushTimer);
-    flushTimer = null;
-    const batch = queue;
-    queue = [];
+  /** Parses, redacts and stores `batch` in one transaction. */
+  function write(batch: readonly TappedCall[]): void {
     if (batch.length === 0) return;
     const rows: CapturedCall[] = [];
     for (const call of batch) {
@@ -112,6 +121,48 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
     } catch (err) {
       opts.log(`cannot store ${rows.length} captured calls: ${(err as Error).message}`);
     }
+  }
+
+  /** Moves the queue behind what is being written, so the order of calls is kept. */
+  function takeQueue(): void {
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
+    if (queue.length === 0) return;
+    writing = next === writing.length ? queue : [...writing.slice(next), ...queue];
+    next = 0;
+    queue = [];
+  }
+
+  function flush(): void {
+    takeQueue();
+    write(writing.slice(next));
+    writing = [];
+    next = 0;
+  }
+
+  function drain(): Promise<void> {
+    takeQueue();
+    if (drained === null && next < writing.length) {
+      drained = new Promise((resolve) => {
+        resolveDrained = resolve;
+      });
+      writeSlice();
+    }
+    return drained ?? Promise.resolve();
+  }
+
+  function writeSlice(): void {
+    const end = Math.min(next + sliceRows, writing.length);
+    write(writing.slice(next, end));
+    next = end;
+    if (next < writing.length) {
+      setImmediate(writeSlice);
+      return;
+    }
+    writing = [];
+    next = 0;
+    drained = null;
+    resolveDrained();
   }
 
   function prune(): number {
@@ -129,6 +180,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
   return {
     tap: () => record,
     flush,
+    drain,
     reload,
     prune,
     get dropped() {

@@ -2,6 +2,7 @@
 // brings back what was deployed before it last stopped, then serves until `shutdown`.
 import { DaemonStartError } from './daemon-start-error.ts';
 import { listenOn } from './listen.ts';
+import { routeDaemonRequests } from './request-router.ts';
 import { bodyBudgetFromEnv } from '../gateway/body-budget.ts';
 import { cacheFromEnv, type CacheRef } from '../build-cache/cache-ref.ts';
 import { createDepsCache } from '../build-cache/deps-cache.ts';
@@ -272,33 +273,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     exampleInputs: createExampleInputs(store, root),
     log: opts.log,
   });
-  server.on('request', (req, res) => {
-    if (req.url?.startsWith('/api/v1/metrics')) {
-      metricsApi(req, res).catch((error: Error) => {
-        log(`metrics API error: ${error.stack ?? error.message}`);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.end();
-      });
-    } else if (dashboard.owns(req.url ?? '')) {
-      dashboard.handle(req, res).catch((error: Error) => {
-        opts.log(`dashboard error: ${error.stack ?? error.message}`);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.end();
-      });
-    } else if (req.url === '/metrics') {
-      prometheus.handle(req, res);
-    } else if (req.url?.startsWith('/admin/')) {
-      admin(req, res).catch((error: Error) => {
-        log(`admin error: ${error.stack ?? error.message}`);
-        const body = JSON.stringify({ error: `the daemon failed: ${error.message}` });
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(body);
-        else res.end();
-      });
-    } else {
-      gateway.handle(req, res);
-    }
-  });
-  server.on('clientError', (err, socket) => gateway.handleClientError(err, socket));
+  routeDaemonRequests(server, { metricsApi, dashboard, prometheus, admin, gateway, log, dashboardLog: opts.log });
 
   // Restore first, so a CLI that finds daemon.json finds the models it had too.
   for (const problem of await deployer.restore(process.env as Record<string, string | undefined>)) log(problem);

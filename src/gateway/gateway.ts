@@ -9,6 +9,7 @@
 //                   or expired (while every model needs one) → model of ?accessKey= if given →
 //                   body budget → body → UTF-8 and JSON → accessKey → the model's own limit →
 //                   API key valid for that model → stopped → replica
+//   /openapi.json:  method → API key present, known, not revoked or expired → the models it may call
 // The replica gets the bytes of the request as the client sent them: the whole body on
 // /models/<name>, the bytes of the envelope's `request` value on /model (never re-serialized).
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -129,6 +130,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
     startCall(env, entry, res, request);
   }
 
+  /**
+   * GET /openapi.json names models and their examples' shapes, so it needs a valid API key (as a
+   * call does) and describes only the models that key may call: those it is scoped to, or every
+   * model for an unscoped key, plus the models that take calls without a key.
+   */
+  function openApi(req: IncomingMessage, res: ServerResponse): void {
+    const token = bearerToken(callHeaders(req.rawHeaders).authorization);
+    const verdict = typeof token === 'string' ? admission.authenticate(token) : token === undefined ? 'invalid' : 'missing';
+    if (verdict !== 'ok') return refuseCredential(res, verdict, null, token === undefined);
+    serveOpenApi(res, inputChecks.routes().filter((route) => !route.auth || deps.authorize(token as string, route.name) === 'ok'));
+  }
+
   function route(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '';
     const method = req.method;
@@ -146,7 +159,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
     if (url === '/openapi.json') {
       if (method !== 'GET') return notAllowed(res, 'GET');
-      return serveOpenApi(res, inputChecks.routes());
+      return openApi(req, res);
     }
     if (url === '/healthz') {
       if (method !== 'GET' && method !== 'HEAD') return notAllowed(res, 'GET, HEAD');

@@ -1,6 +1,7 @@
 // GET /openapi.json: an OpenAPI 3.1 description of every model the gateway serves, built from the
 // routes' contracts (declared in models.yaml or inferred from the examples, src/contract/): one
 // `POST /models/<name>` per model, and CML's `POST /model` envelope taking any model's input.
+// The gateway serves it only to a valid API key, with the models that key may call (gateway.ts).
 import type { ServerResponse } from 'node:http';
 import { sendJson } from './answers.ts';
 import type { ModelRoute } from './types.ts';

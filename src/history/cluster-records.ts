@@ -36,6 +36,7 @@ function recordsOf(model: string, entries: readonly HistoryEntry[]): HistoryReco
       reason: `${record.action}: ${record.reasons.join('; ') || 'as declared'}`,
       startedAt: record.createdAt,
       stoppedAt,
+      gate: entry.gate ?? null,
     };
   });
 }

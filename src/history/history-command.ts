@@ -8,6 +8,7 @@ import { CliError } from '../cli/cli-error.ts';
 import { targetOptions, type ClusterFlags } from '../cli/target-flags.ts';
 import { openTarget } from '../target/registry.ts';
 import { auditLines, liveAt, parseInstant, timeline, type HistoryRecord, type TimelineEntry } from './timeline.ts';
+import { gateText } from './gate-summary.ts';
 
 type Flags = ClusterFlags & { file?: string; at?: string; json?: boolean; export?: string };
 
@@ -29,7 +30,7 @@ export function describeLive(e: TimelineEntry): string {
 /** One line of the timeline. */
 export function describeEntry(e: TimelineEntry): string {
   const span = e.servedFrom === null ? `never served (${e.status})` : `${e.servedFrom} → ${e.servedUntil ?? 'now'}${e.status === 'deleted' ? ' (deleted)' : ''}`;
-  return `${e.model}  #${e.deploymentId}  build #${e.build}  commit ${short(e.commit)}  ${span}  by ${e.actor ?? 'unknown'}  ${e.reason ?? ''}\n`.replace(/ +\n$/, '\n');
+  return `${e.model}  #${e.deploymentId}  build #${e.build}  commit ${short(e.commit)}  ${span}  by ${e.actor ?? 'unknown'}  ${gateText(e.gate)}  ${e.reason ?? ''}\n`.replace(/ +\n$/, '\n');
 }
 
 export function registerTimeline(program: Command): void {

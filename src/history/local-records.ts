@@ -3,11 +3,13 @@
 import type { Store } from '../store/database.ts';
 import { getBuild } from '../store/builds.ts';
 import { listDeployments, type StoredDeployment } from '../store/deployments.ts';
+import { getDeploymentTests } from '../store/deployment-tests.ts';
+import { gateSummary, type GateSummary } from './gate-summary.ts';
 import { listModels } from '../store/models.ts';
 import type { HistoryRecord } from './timeline.ts';
 
 /** A stored deployment as a history record; the build's commit stands in for older records without their own. */
-export function toHistoryRecord(d: StoredDeployment, build: { key: string; gitCommit: string | null } | null): HistoryRecord {
+export function toHistoryRecord(d: StoredDeployment, build: { key: string; gitCommit: string | null } | null, gate: GateSummary | null = null): HistoryRecord {
   const { env, ...settings } = d.serving;
   return {
     model: d.model,
@@ -22,6 +24,7 @@ export function toHistoryRecord(d: StoredDeployment, build: { key: string; gitCo
     reason: d.reason,
     startedAt: d.startedAt,
     stoppedAt: d.stoppedAt,
+    gate,
   };
 }
 
@@ -34,7 +37,8 @@ export function localHistory(store: Store, model?: string): HistoryRecord[] {
     const builds = new Map<number, ReturnType<typeof getBuild>>();
     for (const d of listDeployments(store, name)) {
       if (!builds.has(d.buildNumber)) builds.set(d.buildNumber, getBuild(store, name, d.buildNumber));
-      records.push(toHistoryRecord(d, builds.get(d.buildNumber) ?? null));
+      const tests = getDeploymentTests(store, d.id);
+      records.push(toHistoryRecord(d, builds.get(d.buildNumber) ?? null, tests ? gateSummary(tests.results) : null));
     }
   }
   return records;

@@ -7,6 +7,7 @@
 // marked superseded, so a deployment serves from the later of its own start and the end of the
 // model's previous serving deployment. A deployment that failed never served.
 import { actorKind, type ActorKind } from './actor.ts';
+import type { GateSummary } from './gate-summary.ts';
 
 /** One deployment as history needs it; env holds variable names only, never values. */
 export type HistoryRecord = {
@@ -25,6 +26,8 @@ export type HistoryRecord = {
   reason: string | null;
   startedAt: string;
   stoppedAt: string | null;
+  /** What its examples gate found before it took traffic; null when it was not gated. */
+  gate?: GateSummary | null;
 };
 
 /** A record placed on its model's timeline. */

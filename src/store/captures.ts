@@ -17,7 +17,11 @@ export type CapturedCall = {
   response: string | null;
 };
 
-/** Writes a batch of captured calls in one transaction. */
+/**
+ * Writes a batch of captured calls in one transaction, with one prepared statement. Not durable
+ * (database.ts, Store.transaction): captures are samples, and losing the last second of them to a
+ * power cut is better than stalling calls on a disk sync once a second.
+ */
 export function insertCaptures(store: Store, calls: readonly CapturedCall[]): void {
   if (calls.length === 0) return;
   const insert = store.statement(
@@ -25,7 +29,7 @@ export function insertCaptures(store: Store, calls: readonly CapturedCall[]): vo
   );
   store.transaction(() => {
     for (const c of calls) insert.run(c.model, c.deploymentId, c.build, c.at, c.latencyMs, c.status, c.outcome, c.request, c.response);
-  });
+  }, { durable: false });
 }
 
 /** A model's captured calls since `sinceMs` (inclusive), oldest first, at most `limit`. */

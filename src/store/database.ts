@@ -51,17 +51,31 @@ export class Store {
    * Runs `fn` in a write transaction and commits, or rolls back when it throws. Nested calls join
    * the outer transaction. IMMEDIATE takes the write lock up front, so two processes (daemon and
    * CLI) reading then writing, such as taking the next build number, cannot interleave.
+   *
+   * `durable: false` commits without waiting for the disk (`synchronous = NORMAL` for this
+   * transaction), for data whose last seconds may be lost: captured calls, not deployments. In WAL
+   * mode that is still safe against a crash of the process (the commit is in the WAL, in the OS's
+   * cache); only a power loss can drop it, and never leaves the file inconsistent. The next durable
+   * commit (`synchronous = FULL`, the store's default) syncs the whole WAL, so it makes the relaxed
+   * commits before it durable as well, and a relaxed commit can never cost a durable one its safety.
    */
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => T, opts: { durable?: boolean } = {}): T {
     if (this.db.isTransaction) return fn();
-    this.db.exec('BEGIN IMMEDIATE');
+    const relaxed = opts.durable === false;
+    if (relaxed) this.db.exec('PRAGMA synchronous = NORMAL');
     try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw error;
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = fn();
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      // (Never inside a transaction: SQLite refuses, and that error would hide the first one.)
+      if (relaxed && !this.db.isTransaction) this.db.exec('PRAGMA synchronous = FULL');
     }
   }
 
@@ -121,6 +135,9 @@ export function openStore(path: string): Store {
     db.exec('PRAGMA foreign_keys = ON');
     // WAL lets the CLI read while the daemon writes. In-memory databases stay in "memory" mode.
     if (!inMemory) db.exec('PRAGMA journal_mode = WAL');
+    // Every commit waits for the disk unless a caller says its data may lose its last seconds
+    // (Store.transaction's `durable: false`); explicit, as some builds default WAL to NORMAL.
+    db.exec('PRAGMA synchronous = FULL');
     const found = schemaVersion(db);
     if (found > latestVersion) throw new StoreVersionError(path, found, latestVersion);
     migrate(db);

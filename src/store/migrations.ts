@@ -190,8 +190,24 @@ CREATE TABLE capture_settings (
 ) STRICT;
 `;
 
+/**
+ * Version 7: local canary and shadow rollouts (src/rollouts/), one row per model: the controller's
+ * snapshot of the rollout in progress, so a restarted daemon goes on with it, and the last one
+ * finished, so status and the dashboard still say how it ended. `dropped`: shadow copies the
+ * gateway dropped under pressure before the snapshot was taken (its counter starts again at 0).
+ */
+const v7 = `
+CREATE TABLE rollouts (
+  model    TEXT PRIMARY KEY,
+  snapshot TEXT,              -- RolloutSnapshot as JSON; null with no rollout in progress
+  dropped  INTEGER NOT NULL,
+  finished TEXT,              -- the last finished RolloutState as JSON, or null
+  saved_at INTEGER NOT NULL   -- ms since the epoch
+) STRICT;
+`;
+
 /** All migrations in order; the schema version of a store is the number of them applied. */
-export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5, v6];
+export const migrations: readonly Migration[] = [v1, v2, v3, v4, v5, v6, v7];
 
 /** The schema version this code writes. */
 export const latestVersion = migrations.length;

@@ -23,6 +23,7 @@ import type { Workspace } from '../workspace/workspace.ts';
 import type { ApplyPorts } from './apply-ports.ts';
 import { applyToTarget } from './apply-to-target.ts';
 import type { Target } from './target.ts';
+import { clusterDeploymentsText } from './cluster-deployments-text.ts';
 
 export type KubernetesTargetOptions = {
   ws: Pick<Workspace, 'root' | 'repo'>;
@@ -131,14 +132,7 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
     },
     async deployments(model) {
       const history = clusterHistory(await backend.readState(), model);
-      if (history.length === 0) return { json: history, text: `${model} has no deployments in namespace ${ns}\n` };
-      const text = history
-        .map(
-          (d) =>
-            `#${d.id}  build #${d.build}  ${d.outcome.padEnd(8)}  ${d.action.padEnd(11)}  ${d.state.padEnd(7)}  replicas ${d.replicas}  ${d.createdAt}  ${d.gitCommit?.slice(0, 8) ?? '-'}  ${d.actor}\n`,
-        )
-        .join('');
-      return { json: history, text };
+      return { json: history, text: clusterDeploymentsText(model, ns, history) };
     },
     history: async (model) => clusterHistoryRecords(await backend.readState(), model),
     captures: (model, q) => clusterCaptures(backend.api, { model, ...q }),

@@ -14,6 +14,7 @@ import { getDeploymentTests, type DeploymentTests } from '../store/deployment-te
 import { UserError } from '../workspace/user-error.ts';
 import type { TargetView } from './target.ts';
 import { rolloutText } from '../rollouts/rollout-text.ts';
+import { gateFailures, gateText } from '../history/gate-summary.ts';
 
 /** Runs `fn` on the repository's store; an error for people when nothing was applied yet. */
 export function withExistingStore<T>(root: string, fn: (store: Store) => T): T {
@@ -66,17 +67,15 @@ async function depsSourceOf(artifact: string | null): Promise<string | null> {
   return info.ok ? (info.info.depsSource ?? null) : null;
 }
 
-/** A model's deployments in the store, with the examples that kept a deployment from traffic; env values never shown. */
+/** A model's deployments in the store, with what their examples gate found (and why an example failed); env values never shown. */
 export function localDeploymentsView(store: Store, model: string): TargetView {
   const deployments = listDeployments(store, model).map((d) => ({ ...d, tests: getDeploymentTests(store, d.id) }));
   const json = deployments.map((d) => ({ ...d, serving: { ...d.serving, env: Object.keys(d.serving.env) } }));
   if (deployments.length === 0) return { json, text: `${model} has no deployments\n` };
   let text = '';
   for (const d of deployments) {
-    text += `#${d.id}  build #${d.buildNumber}  ${deploymentStatus(d).padEnd(16)}  replicas ${d.serving.replicas}  ${d.startedAt}  ${d.reason ?? ''}\n`;
-    for (const t of d.tests?.passed === false ? d.tests.results.filter((r) => !r.pass) : []) {
-      text += `    example ${t.index + 1} failed before it took traffic: ${t.detail ?? 'no detail'}\n`;
-    }
+    text += `#${d.id}  build #${d.buildNumber}  ${deploymentStatus(d).padEnd(16)}  replicas ${d.serving.replicas}  ${d.startedAt}  ${gateText(d.tests)}  ${d.reason ?? ''}\n`.replace(/ +\n$/, '\n');
+    text += gateFailures(d.tests);
   }
   return { json, text };
 }

@@ -11,7 +11,8 @@ export function isRange(value: string | null): value is ChartRange {
   return value !== null && value in RANGE_MS;
 }
 
-export type Chart = { id: string; title: string; unit: string; series: string[]; data: Array<Array<number | null>> };
+/** `empty`: what the chart says while it has samples but no point (CPU after its first sample). */
+export type Chart = { id: string; title: string; unit: string; series: string[]; data: Array<Array<number | null>>; empty?: string };
 
 /** The charts of every technical metric from a model's rows (the model's totals, replica ''). */
 export function technicalCharts(rows: readonly TechRow[]): Chart[] {
@@ -23,7 +24,7 @@ export function technicalCharts(rows: readonly TechRow[]): Chart[] {
     { id: 'latency', title: 'Latency', unit: 'ms', series: ['p50', 'p95', 'p99'], data: [xs, col((r) => r.p50), col((r) => r.p95), col((r) => r.p99)] },
     { id: 'busy', title: 'Busy (429) and restarts', unit: 'count', series: ['busy', 'restarts'], data: [xs, col((r) => r.busy), col((r) => r.restarts)] },
     { id: 'bytes', title: 'Request and response size', unit: 'bytes / call', series: ['request', 'response'], data: [xs, col((r) => (r.calls ? r.requestBytes / r.calls : null)), col((r) => (r.calls ? r.responseBytes / r.calls : null))] },
-    { id: 'cpu', title: 'CPU', unit: 'cores', series: ['cpu'], data: [xs, col((r) => (r.cpu === null ? null : Number(r.cpu.toFixed(4))))] },
+    { id: 'cpu', title: 'CPU', unit: 'cores', series: ['cpu'], data: [xs, col((r) => (r.cpu === null ? null : Number(r.cpu.toFixed(4))))], empty: 'CPU needs two samples: it is measured between them (one every 10 s).' },
     { id: 'memory', title: 'Memory (RSS)', unit: 'MiB', series: ['rss'], data: [xs, col((r) => (r.rss === null ? null : Number((r.rss / 2 ** 20).toFixed(2))))] },
   ];
 }

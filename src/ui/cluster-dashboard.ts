@@ -16,7 +16,7 @@ import { clusterHistoryRecords } from '../history/cluster-records.ts';
 import { isRange, RANGE_MS, RANGE_STEP, technicalCharts, trackedCharts, type ChartRange, type TrackedEntry } from './charts.ts';
 import { clusterModelPage, clusterOverviewModels, type Unsampled } from './cluster-page-data.ts';
 import { historyView } from './history-view.ts';
-import { asset, html, json, readBody, readForm, relayTestCall, safeNext, send } from './http-answers.ts';
+import { asset, html, json, readBody, readForm, relayInputSchema, relayTestCall, safeNext, send } from './http-answers.ts';
 import { checkMethod, logOut, requireSession } from './session-gate.ts';
 import { principalAmong, stillValidAmong } from './login.ts';
 import type { Scope } from './page-data.ts';
@@ -127,6 +127,8 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
       return json(res, 200, { from: (t - RANGE_MS[range]) / 1000, to: t / 1000, metrics: trackedCharts(body.metrics) });
     }
     if (route === 'POST call') return testCall(req, res, session, name);
+    // As the test call: the admin token is not an API key, so it sees no schema here.
+    if (route === 'GET api/schema') return relayInputSchema(res, deps.gatewayUrl(), name, session.principal.kind === 'api-key' ? session.principal.key : null);
     return json(res, 404, { error: `no dashboard route ${req.method} ${url.pathname} on a cluster (it is read-only: use the CLI with --target)` });
   }
 

@@ -1,8 +1,8 @@
 // The web dashboard's routes on the daemon's port: `/` (overview), `/login`, `/logout`, and
 // everything under `/ui/`. Thin: check the session (and the CSRF token on every POST), read
 // through page-data.ts, render, answer. Actions call the same daemon functions as the admin API
-// and the CLI (deployer.stopLive / startLive, rotateAccessKey, createApiKey, revokeApiKey), and
-// each is recorded in the store with who did it.
+// and the CLI (deployer.stopLive / startLive, rotateAccessKey, createApiKey, revokeApiKey; a
+// rollout's promote goes through the admin API itself), and each is recorded in the store with who did it.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeAccessKey } from '../backends/local/access-key-file.ts';
@@ -25,7 +25,7 @@ import { renderOverview } from './pages/overview.ts';
 import { followLine } from '../follow/follow-summary.ts';
 import { localHistory } from '../history/local-records.ts';
 import { historyView } from './history-view.ts';
-import { asset, html, json, readBody, readForm, relayTestCall, safeNext, send } from './http-answers.ts';
+import { asset, html, json, readBody, readForm, relayInputSchema, relayTestCall, safeNext, send } from './http-answers.ts';
 import { checkMethod, logOut, requireSession } from './session-gate.ts';
 import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session, type Sessions } from './session.ts';
 
@@ -130,7 +130,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       const data = modelPage(deps, name, scopeOf(session));
       if (!data) return json(res, 404, { error: `no model ${name} is deployed here` });
       const history = historyView(localHistory(deps.store, name), url.searchParams.get('at'));
-      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: await deps.exampleInputs(name), history }));
+      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: await deps.exampleInputs(name), history, now: now() }));
     }
     if (route === 'GET api/series') {
       const range: ChartRange = isRange(url.searchParams.get('range')) ? (url.searchParams.get('range') as ChartRange) : '1h';
@@ -156,6 +156,17 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       return json(res, 200, { from: (t - RANGE_MS[range]) / 1000, to: t / 1000, metrics: trackedCharts(body.metrics ?? []) });
     }
     if (route === 'POST call') return testCall(req, res, session, name);
+    // The scope was checked above; a session restored after a restart has no key, so the daemon asks for it.
+    if (route === 'GET api/schema') return relayInputSchema(res, deps.url, name, bearerOf(session) ?? deps.token);
+    if (route === 'POST promote') {
+      if (session.principal.kind !== 'admin') return json(res, 403, { error: 'only the admin token can promote a rollout' });
+      // Through the admin API, as `slipway promote`: in the apply queue, so it never interleaves with a deploy or a step.
+      const answer = await fetch(`${deps.url}/admin/models/${encodeURIComponent(name)}/promote`, { method: 'POST', headers: { authorization: `Bearer ${deps.token}` } });
+      const body = (await answer.json().catch(() => ({}))) as { candidateDeploymentId?: number; error?: string };
+      record(session, 'promote', name, answer.ok ? `deployment #${body.candidateDeploymentId}` : `failed: ${body.error ?? answer.statusText}`);
+      res.writeHead(303, { location: `/ui/models/${encodeURIComponent(name)}` }).end();
+      return;
+    }
     if (req.method === 'POST' && ['stop', 'start', 'restart', 'rotate-key'].includes(what)) {
       if (session.principal.kind !== 'admin') return json(res, 403, { error: 'only the admin token can stop, start or restart models' });
       try {

@@ -97,3 +97,14 @@ export async function relayTestCall(res: ServerResponse, gatewayUrl: string, nam
   }
   json(res, 200, { status: answer.status, ms: Number(ms.toFixed(2)), body });
 }
+
+/**
+ * The test widget's input schema: `name`'s input in the OpenAPI document the gateway serves to
+ * `bearer` (GET /openapi.json needs an API key and lists only the models it may call); null when
+ * there is none, the key may not see it, or the gateway refused.
+ */
+export async function relayInputSchema(res: ServerResponse, gatewayUrl: string, name: string, bearer: string | null): Promise<void> {
+  const answer = await fetch(`${gatewayUrl}/openapi.json`, { headers: bearer === null ? {} : { authorization: `Bearer ${bearer}` } });
+  const doc = (await answer.json().catch(() => null)) as { components?: { schemas?: Record<string, unknown> } } | null;
+  json(res, 200, { schema: (answer.ok ? doc?.components?.schemas?.[`${name}.input`] : undefined) ?? null });
+}

@@ -8,10 +8,12 @@ import { modelStatus } from '../backends/local/status.ts';
 import { listBuilds } from '../store/builds.ts';
 import type { Store } from '../store/database.ts';
 import { latestApplied, listDeployments } from '../store/deployments.ts';
+import { getDeploymentTests } from '../store/deployment-tests.ts';
 import { recentTotals } from '../store/tech-samples.ts';
 import { listUiActions } from '../store/ui-actions.ts';
 import type { OverviewModel } from './pages/overview.ts';
-import type { ModelPageData } from './pages/model.ts';
+import type { GateRow, ModelPageData } from './pages/model.ts';
+import { rolloutBadge } from './pages/rollout-section.ts';
 
 export type DaemonParts = {
   store: Store; deployer: LocalDeployer; supervisor: Supervisor; gateway: Gateway; root: string; url: string;
@@ -47,6 +49,7 @@ export function overviewModels(p: DaemonParts, scope: Scope, nowMs: number): Ove
         cpu: d?.serving.resources.cpu ?? null,
         memory: d?.serving.resources.memory ?? null,
         gpu: d?.serving.resources.gpu ?? 0,
+        rollout: rolloutBadge(m.rollout),
       };
     });
 }
@@ -63,6 +66,14 @@ function logTail(logPath: string | null, errorTail: string | null): string | nul
   return errorTail;
 }
 
+/** How a deployment did on its examples, or undefined when it was not gated. */
+function gateOf(store: Store, deploymentId: number): GateRow | undefined {
+  const tests = getDeploymentTests(store, deploymentId);
+  if (!tests) return undefined;
+  const failures = tests.results.filter((r) => !r.pass).map((r) => `example ${r.index + 1}: ${r.detail ?? 'did not answer as expected'}`);
+  return { passed: tests.passed, total: tests.results.length, failures };
+}
+
 /** The model page's data, or null for a model that is not deployed here (or not in scope). */
 export function modelPage(p: DaemonParts, name: string, scope: Scope): Omit<ModelPageData, 'viewer' | 'exampleInput' | 'history'> | null {
   if (!visible(scope, name)) return null;
@@ -76,6 +87,7 @@ export function modelPage(p: DaemonParts, name: string, scope: Scope): Omit<Mode
     auth: m.auth,
     endpoint: m.endpoint,
     accessKey: m.accessKey,
+    rollout: m.rollout,
     replicas: m.replicaStats.map((r) => ({
       id: String(r.id), state: String(r.state), pid: (r.pid as number | null) ?? null,
       received: Number(r.received), processed: Number(r.processed), success: Number(r.success), failure: Number(r.failure),
@@ -93,6 +105,7 @@ export function modelPage(p: DaemonParts, name: string, scope: Scope): Omit<Mode
         concurrency: d.serving.concurrency, timeoutSeconds: d.serving.timeoutSeconds, auth: d.serving.auth,
         env: Object.keys(d.serving.env).sort(),
       },
+      gate: gateOf(p.store, d.id),
     })),
     actions: listUiActions(p.store, name).map((a) => ({ at: a.at, actor: a.actor, action: a.action, detail: a.detail })),
   };

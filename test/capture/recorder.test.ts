@@ -78,6 +78,38 @@ test('sampled calls are stored redacted, in a batch, never a shadow; the daily c
   });
 });
 
+test('the timer\'s drain writes a slice per turn of the event loop, in order, calls tapped meanwhile included', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'slipway-capture-'));
+  const store = openStore(path.join(dir, 'store.db'));
+  try {
+    saveCaptureSettings(store, new Map([['m', { sample: 1, maxPerDay: 100, retentionDays: 14, redact: [] }]]));
+    const recorder = createCaptureRecorder({ store, log: () => {}, random: () => 0, now: () => 10 * DAY, flushMs: 60_000, sliceRows: 2 });
+    const tap = recorder.tap('m');
+    const stored = () => listCaptures(store, 'm').map((r) => JSON.parse(r.request).x);
+    for (let x = 1; x <= 5; x++) tap(call({ x }, x));
+    const done = recorder.drain();
+    assert.equal(stored(), [1, 2], 'one slice at once');
+    // The loop is let go between slices: a callback queued now runs before the rest is written.
+    const between = await new Promise<number[]>((resolve) => setImmediate(() => resolve(stored())));
+    assert.equal(between, [1, 2, 3, 4]);
+    tap(call({ x: 6 }, 6));
+    recorder.drain();
+    await done;
+    assert.equal(stored(), [1, 2, 3, 4, 5, 6]);
+    // flush() still writes everything at once, a drain under way included.
+    for (let x = 7; x <= 11; x++) tap(call({ x }, x));
+    const late = recorder.drain();
+    recorder.flush();
+    assert.equal(stored(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    await late;
+    assert.is(stored().length, 11, 'nothing written twice');
+    recorder.close();
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a model without capture settings is never captured', () => {
   withStore((store) => {
     const recorder = createCaptureRecorder({ store, log: () => {}, random: () => 0 });

@@ -63,8 +63,22 @@ async function received(model: string): Promise<number> {
   return status.models.find((m) => m.model === model)!.replicaStats.reduce((sum, r) => sum + r.received, 0);
 }
 
-test('GET /openapi.json describes both models with their contracts', async () => {
-  const res = await request(`${p.url}/openapi.json`);
+test('GET /openapi.json needs an API key; a key scoped to one model sees only that one', async () => {
+  const none = await request(`${p.url}/openapi.json`);
+  assert.is(none.statusCode, 401);
+  const refused = (await none.body.json()) as any;
+  assert.is(refused.errorCode, 'auth.missing');
+  assert.not.match(JSON.stringify(refused), /score|typed/);
+  const scoped = await p.apiKey('--name', 'score-only', '--models', 'score');
+  const res = await request(`${p.url}/openapi.json`, { headers: { authorization: `Bearer ${scoped}` } });
+  assert.is(res.statusCode, 200);
+  const doc = (await res.body.json()) as any;
+  assert.equal(Object.keys(doc.paths), ['/models/score', '/model']);
+  assert.is(doc.components.schemas['typed.input'], undefined);
+});
+
+test('GET /openapi.json describes both models with their contracts to an unscoped key', async () => {
+  const res = await request(`${p.url}/openapi.json`, { headers: { authorization: `Bearer ${apiKey}` } });
   assert.is(res.statusCode, 200);
   const doc = (await res.body.json()) as any;
   assert.is(doc.openapi, '3.1.0');

@@ -49,10 +49,16 @@ test.after.each(async (ctx) => {
   await ctx.peer.close();
 });
 
+/** GET /openapi.json with `key` as the Bearer API key (none when null). */
+function getDoc(h: Harness, key: string | null) {
+  return h.call('/openapi.json', undefined, { method: 'GET', headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+}
+
 test('the document describes every model, validates as OpenAPI 3.1, and names the auth scheme', async ({ h, peer }) => {
   h.gateway.setRoute(testRoute('iris', [peer.handle], { auth: true, contract: iris }));
   h.gateway.setRoute(testRoute('open', [peer.handle], { auth: false }));
-  const answer = await h.call('/openapi.json', undefined, { method: 'GET' });
+  h.apiKeys.set('unscoped', {});
+  const answer = await getDoc(h, 'unscoped');
   assert.is(answer.status, 200);
   const doc = answer.body;
   assert.is(oasErrors(doc), null, JSON.stringify(oasErrors(doc)));
@@ -69,8 +75,48 @@ test('the document describes every model, validates as OpenAPI 3.1, and names th
   assert.ok(oasErrors({ ...doc, info: undefined }) !== null);
 });
 
+test('without a valid API key the document is refused with the usual error body, whatever the models need', async ({ h, peer }) => {
+  h.gateway.setRoute(testRoute('iris', [peer.handle], { auth: true, contract: iris }));
+  h.gateway.setRoute(testRoute('open', [peer.handle], { auth: false }));
+  h.apiKeys.set('gone', { revoked: true });
+  h.apiKeys.set('old', { expired: true });
+  const none = await getDoc(h, null);
+  assert.is(none.status, 401);
+  assert.is(none.body.success, false);
+  assert.is(none.body.errorCode, 'auth.missing');
+  assert.is(none.headers['www-authenticate'], 'Bearer');
+  assert.is((await getDoc(h, 'no-such-key')).body.errorCode, 'auth.invalid');
+  assert.is((await getDoc(h, 'gone')).body.errorCode, 'auth.revoked');
+  const expired = await getDoc(h, 'old');
+  assert.is(expired.status, 403);
+  assert.is(expired.body.errorCode, 'auth.expired');
+  const malformed = await h.call('/openapi.json', undefined, { method: 'GET', headers: { authorization: 'Basic abc' } });
+  assert.is(malformed.status, 401);
+  assert.is(malformed.body.errorCode, 'auth.invalid');
+  assert.not.match(JSON.stringify(none.body), /iris/);
+});
+
+test('a scoped key sees only the models it may call (and those that need no key); the document stays valid', async ({ h, peer }) => {
+  h.gateway.setRoute(testRoute('iris', [peer.handle], { auth: true, contract: iris }));
+  h.gateway.setRoute(testRoute('secret', [peer.handle], { auth: true, contract: { input: { type: 'object', properties: { hidden: { type: 'string' } } }, output: {} } }));
+  h.gateway.setRoute(testRoute('open', [peer.handle], { auth: false }));
+  h.apiKeys.set('iris-only', { models: ['iris'] });
+  h.apiKeys.set('secret-only', { models: ['secret'] });
+  const answer = await getDoc(h, 'iris-only');
+  assert.is(answer.status, 200);
+  const doc = answer.body;
+  assert.is(oasErrors(doc), null, JSON.stringify(oasErrors(doc)));
+  assert.equal(Object.keys(doc.paths), ['/models/iris', '/models/open', '/model']);
+  assert.equal(Object.keys(doc.components.schemas).sort(), ['Error', 'iris.input', 'iris.output', 'open.input', 'open.output']);
+  assert.not.match(JSON.stringify(doc), /secret|hidden/);
+  const other = (await getDoc(h, 'secret-only')).body;
+  assert.equal(Object.keys(other.paths), ['/models/open', '/models/secret', '/model']);
+  assert.not.match(JSON.stringify(other), /iris|petal/);
+});
+
 test('with nothing deployed the document is still valid, with no path; only GET', async ({ h }) => {
-  const doc = (await h.call('/openapi.json', undefined, { method: 'GET' })).body;
+  h.apiKeys.set('unscoped', {});
+  const doc = (await getDoc(h, 'unscoped')).body;
   assert.is(oasErrors(doc), null);
   assert.equal(doc.paths, {});
   const post = await h.call('/openapi.json', {});

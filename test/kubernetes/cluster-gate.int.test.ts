@@ -11,6 +11,9 @@ import { modelDeployment } from '../../src/backends/kubernetes/model-deployment.
 import { modelService } from '../../src/backends/kubernetes/model-service.ts';
 import { gatewayRole } from '../../src/backends/kubernetes/gateway-manifests.ts';
 import { deploymentRecordConfigMap } from '../../src/backends/kubernetes/records.ts';
+import { clusterHistory } from '../../src/backends/kubernetes/cluster-status.ts';
+import { clusterHistoryRecords } from '../../src/history/cluster-records.ts';
+import { clusterDeploymentsText } from '../../src/target/cluster-deployments-text.ts';
 import { accessKeySecret } from '../../src/backends/kubernetes/model-secrets.ts';
 import { recordAccessKeyHash } from '../../src/backends/kubernetes/access-key-index.ts';
 import { hashKey } from '../../src/keys/digest.ts';
@@ -166,6 +169,16 @@ test('a passing example switches under load without a failed call; the old Deplo
   assert.is(next.changes[0].action, 'reconfigure');
   assert.equal(deploymentNames(), ['slipway-iris-d3', 'slipway-iris-d4']);
   assert.is(serviceAnnotation(), '4');
+});
+
+test('the records keep what each gate found, passed or failed: slipway deployments and history --target show it', async () => {
+  const state = await cluster.backend.readState();
+  const gates = clusterHistory(state, 'iris').map((d) => [d.id, d.outcome, d.gate?.passed, d.gate?.results.map((r) => r.pass)]);
+  assert.equal(gates, [[1, 'applied', true, [true]], [2, 'failed', false, [false]], [3, 'applied', true, [true]], [4, 'applied', true, [true]]]);
+  const text = clusterDeploymentsText('iris', ns, clusterHistory(state, 'iris'));
+  assert.match(text, /^#2 .* examples 0\/1 passed, failed 1\n {4}example 1 failed before it took traffic: .*y/m);
+  assert.match(text, /^#3 .* examples 1\/1 passed$/m);
+  assert.equal(clusterHistoryRecords(state, 'iris').map((r) => r.gate?.passed), [true, false, true, true]);
 });
 
 test('stop, status and delete act on the serving Deployment and every Deployment of the model', async () => {

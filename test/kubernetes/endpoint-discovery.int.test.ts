@@ -5,6 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startClusterGateway, type ClusterGateway } from '../../src/backends/kubernetes/cluster-gateway.ts';
 import { readyReplicas } from '../../src/backends/kubernetes/endpoint-discovery.ts';
+import { withClusterApiKeys } from '../../src/backends/kubernetes/cluster-api-keys.ts';
+import { createApiKey } from '../../src/keys/api-keys.ts';
 import { inputs, keys, model, spec } from '../plan/factories.ts';
 import { startReplicaPeer, type ReplicaPeer } from '../gateway/replica-peer.ts';
 import { startCluster, step, type Cluster } from './cluster-harness.ts';
@@ -109,8 +111,13 @@ test('an endpoint whose pod is unknown or of another deployment is never routed 
   assert.equal(gateway.discovery.routes().get('iris')!.replicas.map((r) => r.id), ['slipway-iris-d2-x-1']);
 });
 
-test('GET /openapi.json on the in-cluster gateway describes the served model', async () => {
-  const answer = await fetch(`${gateway.url}/openapi.json`);
+test('GET /openapi.json on the in-cluster gateway needs an API key, then describes the served model', async () => {
+  const refused = await fetch(`${gateway.url}/openapi.json`);
+  assert.is(refused.status, 401);
+  assert.is(((await refused.json()) as { errorCode: string }).errorCode, 'auth.missing');
+  const { key } = await withClusterApiKeys(cluster.backend.api, (records) => createApiKey(records, { name: 'docs' }));
+  await until(() => gateway.discovery.keyring().verifyApiKey(key, 'iris') === 'ok');
+  const answer = await fetch(`${gateway.url}/openapi.json`, { headers: { authorization: `Bearer ${key}` } });
   assert.is(answer.status, 200);
   const doc = (await answer.json()) as { openapi: string; paths: Record<string, unknown> };
   assert.is(doc.openapi, '3.1.0');

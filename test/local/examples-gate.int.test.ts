@@ -67,6 +67,15 @@ test('a wrong example never takes traffic: old answers flow under load, 0 calls 
     const history = await p.ok('deployments', 'doubler');
     assert.match(history, /^#1 +build #1 +active +replicas 2/m);
     assert.match(history, /^#2 +build #2 +failed \(examples\) .*\n {4}example 1 failed before it took traffic: \$\.y: expected 4, got 6/m);
+    // Every deployment says what its gate found, in `deployments` and in `history` (text and JSON).
+    assert.match(history, /^#1 .* examples 1\/1 passed {2}/m);
+    assert.match(history, /^#2 .* examples 0\/1 passed, failed 1 {2}/m);
+    const timeline = await p.ok('history', 'doubler');
+    assert.match(timeline, /^doubler {2}#1 .* examples 1\/1 passed/m);
+    assert.match(timeline, /^doubler {2}#2 .* examples 0\/1 passed, failed 1/m);
+    const entries = await p.json<Array<{ deploymentId: number; gate: { passed: boolean; results: Array<{ index: number; pass: boolean; detail: string | null }> } | null }>>('history', 'doubler', '--json');
+    assert.equal(entries.map((e) => [e.deploymentId, e.gate?.passed]), [[1, true], [2, false]]);
+    assert.equal(entries[1].gate!.results, [{ index: 0, pass: false, detail: '$.y: expected 4, got 6: off by 2' }]);
     const status = await p.status();
     assert.is(status.models[0].deploymentId, 1);
     assert.equal(status.models[0].replicaStats.map((r) => r.id.split('-')[2]), ['1', '1'], 'the failing replicas are stopped');

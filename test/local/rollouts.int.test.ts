@@ -4,57 +4,11 @@
 // be injected there, and intervals are declared 1h so the daemon's own timer never moves a step.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { eventually, localProject, type LocalProject } from '../support/local-daemon.ts';
-
-const yaml = (rollout: string) => `version: 1
-project: rollouts
-models:
-  - name: adder
-    file: m/add.py
-    function: add
-    replicas: 2
-    rollout: ${rollout}
-    example:
-      input: {"a": 3, "b": 5}
-`;
-const shadow = '{strategy: shadow, duration: 1h}';
-const canary = '{strategy: canary, steps: [25, 50, 100], interval: 1h, maxErrorRate: 0.01}';
-
-/** A build that answers with its version; `raiseWhen` makes it fail for some inputs (the example passes). */
-const addV = (v: number, raiseWhen = 'False') => `def add(args):
-    if ${raiseWhen}:
-        raise ValueError("broken build")
-    return {"v": ${v}, "sum": args["a"] + args["b"]}
-`;
-
-type Load = { calls: number; byVersion: Map<number, number>; failures: string[] };
-
-/** Exactly `perClient` calls from each of `clients` concurrent clients; answers checked and counted by version. */
-async function load(p: LocalProject, apiKey: string, clients: number, perClient: number): Promise<Load> {
-  const out: Load = { calls: 0, byVersion: new Map(), failures: [] };
-  await Promise.all(Array.from({ length: clients }, async (_, n) => {
-    for (let i = 0; i < perClient; i++) {
-      const a = n * perClient + i;
-      out.calls++;
-      const answer = await p.call('adder', { a, b: 1 }, apiKey);
-      if (answer.status !== 200 || answer.body.response?.sum !== a + 1) {
-        out.failures.push(`a=${a}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
-        continue;
-      }
-      const v = answer.body.response.v as number;
-      out.byVersion.set(v, (out.byVersion.get(v) ?? 0) + 1);
-    }
-  }));
-  return out;
-}
-
-async function adderStatus(p: LocalProject): Promise<any> {
-  const status = (await p.admin('GET', 'status')).body;
-  return status.models.find((m: { model: string }) => m.model === 'adder');
-}
+import { eventually, localProject } from '../support/local-daemon.ts';
+import { adderStatus, adderYaml, addV, canary, load, shadow } from '../support/rollout-load.ts';
 
 test('shadow, then canary step by step, then a failing canary rolled back at its first step', async () => {
-  const p = await localProject({ 'models.yaml': yaml(shadow), 'm/add.py': addV(1) });
+  const p = await localProject({ 'models.yaml': adderYaml(shadow), 'm/add.py': addV(1) });
   try {
     await p.ok('up', '-d', '--no-watch', '--port', String(p.port));
     const apiKey = await p.apiKey('--name', 'load');
@@ -90,7 +44,7 @@ test('shadow, then canary step by step, then a failing canary rolled back at its
     assert.equal([...promoted.byVersion], [[2, 40]]);
 
     // Canary: 25 % of a fixed number of calls, within a statistical margin, then 50 %, then all.
-    p.fx.write('models.yaml', yaml(canary));
+    p.fx.write('models.yaml', adderYaml(canary));
     p.fx.write('m/add.py', addV(3));
     p.fx.commitAll('v3 as a canary');
     await p.ok('apply', '--yes');

@@ -16,7 +16,7 @@ function tables(db: DatabaseSync): string[] {
 }
 
 const v1Tables = ['builds', 'deployments', 'models'];
-const allTables = ['access_keys', 'api_keys', 'builds', 'capture_settings', 'captures', 'deployment_tests', 'deployments', 'meta', 'metrics', 'models', 'pruned_builds', 'tech_samples', 'ui_actions'];
+const allTables = ['access_keys', 'api_keys', 'builds', 'capture_settings', 'captures', 'deployment_tests', 'deployments', 'meta', 'metrics', 'models', 'pruned_builds', 'rollouts', 'tech_samples', 'ui_actions'];
 
 test('an empty file is created with its folders and migrated to the latest version', () => {
   const { dir, cleanup } = tempDir();
@@ -25,7 +25,7 @@ test('an empty file is created with its folders and migrated to the latest versi
     const store = openStore(path);
     try {
       assert.ok(existsSync(path));
-      assert.is(latestVersion, 6);
+      assert.is(latestVersion, 7);
       assert.is(schemaVersion(store.db), latestVersion);
       assert.equal(tables(store.db), allTables);
       assert.match(storeSecretKey(store), /^[0-9a-f]{64}$/);

@@ -192,7 +192,9 @@ run("what was live when, from the cluster's records: the timeline and the \"at\"
   const cells = await row[0]!.locator('td').allTextContents();
   assert.is(cells[0], '#1', 'build');
   assert.match(cells[3]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/, 'serving from when it was applied');
-  assert.equal(cells.slice(4), ['now', 'active']);
+  assert.equal(cells.slice(4, 6), ['now', 'active']);
+  assert.match(cells[6]!, /^1 × \(cpu 1, memory 1Gi, gpu 0\)/, 'serving settings, in the same table');
+  assert.is(cells[7], 'create: new model');
   await page.getByLabel('Instant (UTC)').fill(new Date().toISOString().slice(0, 23));
   await page.getByRole('button', { name: 'Which served then?' }).click();
   await page.locator('#live-at-answer', { hasText: 'deployment #1 served iris: build #1' }).waitFor();

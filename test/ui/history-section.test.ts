@@ -25,10 +25,10 @@ const rowsOf = (page: string): string[][] =>
 test('the timeline: oldest first, who applied each (kind first), served from and until, a failed one never served', () => {
   const page = renderHistory('iris', historyView(records, null)).text;
   assert.equal(rowsOf(page), [
-    ['1', '#1', '1111111111', 'user ana', '2026-12-01 10:00:00Z', '2026-12-01 10:05:00Z', 'superseded'],
-    ['2', '#1', '2222222222', 'ci octo/models#77', '2026-12-01 10:05:00Z', '2026-12-01 10:10:00Z', 'superseded'],
-    ['3', '#2', '3333333333', 'follow origin/main', '2026-12-01 10:10:00Z', 'now', 'active'],
-    ['4', '#3', '4444444444', 'user &lt;b&gt;bob&lt;/b&gt;', 'never served', '—', 'failed'],
+    ['1', '#1', '1111111111', 'user ana', '2026-12-01 10:00:00Z', '2026-12-01 10:05:00Z', 'superseded', '—', '—', '—'],
+    ['2', '#1', '2222222222', 'ci octo/models#77', '2026-12-01 10:05:00Z', '2026-12-01 10:10:00Z', 'superseded', '—', '—', '—'],
+    ['3', '#2', '3333333333', 'follow origin/main', '2026-12-01 10:10:00Z', 'now', 'active', '—', '—', '—'],
+    ['4', '#3', '4444444444', 'user &lt;b&gt;bob&lt;/b&gt;', 'never served', '—', 'failed', '—', '—', '—'],
   ]);
   assert.match(page, '<label for="live-at">Instant (UTC)</label>');
   assert.match(page, '<input id="live-at" name="at" type="datetime-local"');
@@ -55,6 +55,22 @@ test('the "at" form: before anything served, and an instant that is not one', ()
   assert.match(bad, /role="alert" class="error">&quot;yesterday &lt;noon&gt;&quot; is not an instant/);
   assert.match(bad, 'value=""');
   assert.match(renderHistory('iris', historyView([], null)).text, 'Nothing applied yet.');
+});
+
+test('one table for deployments: serving settings (env by name), the reason and the examples beside the timeline', () => {
+  const serving = { replicas: 2, cpu: '500m', memory: '256Mi', gpu: 0, concurrency: 1, timeoutSeconds: 30, auth: true, env: ['DB_PASSWORD'] };
+  const row = (id: number, extra: object) => ({ id, build: 1, status: 'superseded', state: 'running', actor: null, gitCommit: null, reason: null, startedAt: '', stoppedAt: null, serving, ...extra });
+  const withReasons = records.map((r) => (r.deploymentId === 4 ? { ...r, reason: 'rebuild: add.py modified; canary at 25 % rolled back: error rate <b>' } : r));
+  const page = renderHistory('iris', historyView(withReasons, null), [
+    row(3, { gate: { passed: true, total: 2, failures: [] } }),
+    row(4, { gate: { passed: false, total: 2, failures: ['example 2: expected 3, got <4>'] } }),
+  ]).text;
+  const rows = rowsOf(page);
+  assert.equal(rows.map((r) => r.length), [10, 10, 10, 10]);
+  assert.equal(rows[2]!.slice(7), ['2 × (cpu 500m, memory 256Mi, gpu 0), concurrency 1, timeout 30 s, API key, env DB_PASSWORD', '—', '2 of 2 passed']);
+  assert.equal(rows[3]!.slice(8), ['rebuild: add.py modified; canary at 25 % rolled back: error rate &lt;b&gt;', '1 of 2 failedexample 2: expected 3, got &lt;4&gt;']);
+  assert.is(page.match(/<table/g)?.length, 1, 'one table');
+  assert.match(page, '<h2 id="history-title">Deployments: what was live when</h2>');
 });
 
 test.run();

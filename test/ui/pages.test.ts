@@ -9,6 +9,7 @@ import { renderLogin } from '../../src/ui/pages/login.ts';
 import { renderModel, type ModelPageData } from '../../src/ui/pages/model.ts';
 import { renderOverview, requestedTotals, type OverviewModel } from '../../src/ui/pages/overview.ts';
 import { sampleCode } from '../../src/ui/sample-code.ts';
+import { historyView } from '../../src/ui/history-view.ts';
 import { cookie, createSessions, parseCookies } from '../../src/ui/session.ts';
 import type { TechRow } from '../../src/store/tech-samples.ts';
 
@@ -39,6 +40,9 @@ test('overview: a row per model with state, build, deployment, replicas, calls, 
   assert.match(page, /<dt>Memory<\/dt><dd>1.5 GiB<\/dd>/);
   assert.equal(requestedTotals([model('a'), model('b', { gpu: 1, wantedReplicas: 3 })]), { replicas: 5, cpu: 2.5, memoryBytes: 5 * 256 * 2 ** 20, gpu: 3 });
   assert.not.match(renderOverview({ viewer: reader, models: [model('iris')] }), 'Requested by all models', 'totals are for admins');
+  const unrequested = renderOverview({ viewer: admin, models: [model('iris', { cpu: null, memory: null })] });
+  for (const total of ['CPU', 'Memory', 'GPU']) assert.match(unrequested, `<dt>${total}</dt><dd><span class="none">none requested</span></dd>`);
+  assert.match(unrequested, '<dt>Replicas</dt><dd>2</dd>');
 });
 
 const modelData: ModelPageData = {
@@ -49,7 +53,8 @@ const modelData: ModelPageData = {
   deployments: [{ id: 7, build: 2, status: 'active', state: 'running', actor: 'ci', gitCommit: 'c'.repeat(40), reason: null, startedAt: '2026-12-01T10:00:06.000Z', stoppedAt: null,
     serving: { replicas: 2, cpu: '500m', memory: '256Mi', gpu: 0, concurrency: 1, timeoutSeconds: 30, auth: true, env: ['DB_PASSWORD', 'LOG_LEVEL'] } }],
   actions: [{ at: '2026-12-01T11:00:00.000Z', actor: 'dashboard (admin token)', action: 'stop', detail: null }],
-  history: { entries: [], at: null },
+  history: historyView([{ model: 'iris', deploymentId: 7, build: 2, buildKey: null, commit: 'c'.repeat(40), actor: 'ci', state: 'running', status: 'active',
+    serving: { replicas: 2, env: ['DB_PASSWORD', 'LOG_LEVEL'] }, reason: 'create: as declared', startedAt: '2026-12-01T10:00:06.000Z', stoppedAt: null }], null),
 };
 
 test('model page: replicas like CML, builds with their log, deployments with env names only, actions confirmed', () => {
@@ -108,6 +113,7 @@ test('technical charts: one per metric family, calls per second, bytes per call,
   });
   const charts = technicalCharts([row(10_000, { calls: 20, success: 18, failure: 2, requestBytes: 400, responseBytes: 200, p50: 1, p95: 2, p99: 3, cpu: 0.25, rss: 2 ** 21 }), row(20_000, {})]);
   assert.equal(charts.map((c) => c.id), ['calls', 'latency', 'busy', 'bytes', 'cpu', 'memory']);
+  assert.match(charts.find((c) => c.id === 'cpu')!.empty!, 'needs two samples', 'what the CPU chart says after its first sample');
   const byId = Object.fromEntries(charts.map((c) => [c.id, c.data]));
   assert.equal(byId.calls, [[10, 20], [1.8, 0], [0.2, 0], [0, 0]]);
   assert.equal(byId.latency, [[10, 20], [1, null], [2, null], [3, null]]);

@@ -35,7 +35,8 @@ export function startClusterCapture(opts: { api: KubeApi; metricsStore: { url: s
     return { refresh: reader.refresh, flush: async () => {}, stop: async () => reader.stop() };
   }
   const forwarder = createCaptureForwarder({ ...opts.metricsStore, settings: reader.current, log: opts.log });
-  const recorder = createCaptureRecorder({ sink: forwarder, log: opts.log });
+  // Slices keep SQLite writes short in the daemon; here a write only queues a send, so one per batch.
+  const recorder = createCaptureRecorder({ sink: forwarder, log: opts.log, sliceRows: 10_000 });
   void first.then(() => recorder.reload());
   return {
     tap: recorder.tap,

@@ -2,6 +2,7 @@
 // Deployments and the create-only records (ClusterState), as the local commands read the store.
 import type { V1Deployment } from '@kubernetes/client-node';
 import { lastApplied, liveState, type ClusterState } from './observe.ts';
+import type { GateSummary } from '../../history/gate-summary.ts';
 import { rolloutVerdict } from './rollout.ts';
 
 export type ClusterModelStatus = {
@@ -33,6 +34,8 @@ export type ClusterHistoryEntry = {
   actor: string;
   reasons: string[];
   createdAt: string;
+  /** What its examples gate found before it took traffic; null when it was not gated. */
+  gate: GateSummary | null;
 };
 
 export type ClusterBuildEntry = { number: number; key: string; image: string | null; digest: string | null; gitCommit: string | null; createdAt: string; files: number };
@@ -65,7 +68,7 @@ export function clusterStatus(state: ClusterState): ClusterModelStatus[] {
 
 /** The deployment history of `model`, oldest first. */
 export function clusterHistory(state: ClusterState, model: string): ClusterHistoryEntry[] {
-  return (state.history.get(model) ?? []).map(({ record, failed, deleted }) => ({
+  return (state.history.get(model) ?? []).map(({ record, failed, deleted, gate }) => ({
     id: record.id,
     build: record.build,
     action: record.action,
@@ -76,6 +79,7 @@ export function clusterHistory(state: ClusterState, model: string): ClusterHisto
     actor: record.actor,
     reasons: record.reasons,
     createdAt: record.createdAt,
+    gate: gate ?? null,
   }));
 }
 

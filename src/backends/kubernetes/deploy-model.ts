@@ -147,6 +147,8 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
       await markFailed(api, model, id);
       options.signal.throwIfAborted();
     }
+    // Kept with the record, as a failed gate's results are, so history shows what passed.
+    if (gate !== null) await recordGate(api, model, id, gate.tests);
     await switchTraffic(api, model, id);
     const scaled = await scaleDownOthers(api, model, name);
     ctx.log(`${model}: traffic on deployment #${id}${scaled.length > 0 ? `; ${scaled.join(', ')} scaled to 0 (deleted at the next apply)` : ''}`);
@@ -231,8 +233,17 @@ async function ensureAccessKey(ctx: DeployContext, owner: { project: string; nam
  * examples' results when they failed it (an annotation: the record's data is immutable).
  */
 async function markFailed(api: KubeApi, model: string, id: number, tests?: TestResult[]): Promise<void> {
-  const results = tests?.map((t) => ({ index: t.index, pass: t.pass, detail: t.detail, latencyMs: Math.round(t.latencyMs) }));
   await api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', name: historyName(model, id) }, {
-    metadata: { labels: { [label.outcome]: 'failed' }, ...(results ? { annotations: { [annotation.gateResults]: JSON.stringify(results) } } : {}) },
+    metadata: { labels: { [label.outcome]: 'failed' }, ...(tests ? { annotations: gateAnnotation(tests) } : {}) },
   });
+}
+
+/** Adds the examples' results of a deployment that passed its gate to its record. */
+async function recordGate(api: KubeApi, model: string, id: number, tests: TestResult[]): Promise<void> {
+  await api.mergePatch({ apiVersion: 'v1', kind: 'ConfigMap', name: historyName(model, id) }, { metadata: { annotations: gateAnnotation(tests) } });
+}
+
+function gateAnnotation(tests: TestResult[]): Record<string, string> {
+  const results = tests.map((t) => ({ index: t.index, pass: t.pass, detail: t.detail, latencyMs: Math.round(t.latencyMs) }));
+  return { [annotation.gateResults]: JSON.stringify(results) };
 }

@@ -10,6 +10,7 @@ import { servingDeployment } from './serving-switch.ts';
 import { CANDIDATE_NOT_REUSABLE, isCandidateImage } from './image.ts';
 import { listBuildRecordParts, readBuildRecord } from './build-record-parts.ts';
 import { parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecord } from './records.ts';
+import { parseGateResults, type GateSummary } from '../../history/gate-summary.ts';
 
 /**
  * The annotation a delete adds to the model's last record: when it was deleted, so history can say
@@ -17,8 +18,11 @@ import { parseDeploymentRecord, statusOf, type BuildRecord, type DeploymentRecor
  */
 export const DELETED_AT = 'slipway.dev/deleted-at';
 
-/** A deployment record with its markers; `deletedAt` from DELETED_AT when present. */
-export type HistoryEntry = { record: DeploymentRecord; failed: boolean; deleted: boolean; deletedAt?: string | null };
+/**
+ * A deployment record with its markers; `deletedAt` from DELETED_AT when present; `gate`: what its
+ * examples gate found (annotation.gateResults), null when it was not gated or the record predates it.
+ */
+export type HistoryEntry = { record: DeploymentRecord; failed: boolean; deleted: boolean; deletedAt?: string | null; gate?: GateSummary | null };
 
 export type ClusterState = {
   builds: Map<string, BuildRecord[]>;
@@ -54,7 +58,8 @@ export async function readClusterState(api: KubeApi): Promise<ClusterState> {
     highestId = Math.max(highestId, record.id);
     const labels = map.metadata?.labels ?? {};
     const deletedAt = map.metadata?.annotations?.[DELETED_AT] ?? null;
-    push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true', deletedAt });
+    const gate = parseGateResults(map.metadata?.annotations?.[annotation.gateResults]);
+    push(history, record.model, { record, failed: labels[label.outcome] === 'failed', deleted: labels[label.deleted] === 'true', deletedAt, gate });
   }
   for (const list of history.values()) list.sort((a, b) => a.record.id - b.record.id);
   // Every Deployment of each model: the serving one, and any scaled down or not switched to yet.

@@ -1,7 +1,7 @@
 // What the local deployer is given and what it offers the daemon, its admin API and the dashboard:
 // deploys through a `Backend`, the live state of replicas, and a model's hand stop and start.
 import type { Backend } from '../backend.ts';
-import type { RolloutController } from '../../rollouts/rollout-controller.ts';
+import type { RolloutController, RolloutState } from '../../rollouts/rollout-controller.ts';
 import type { Gateway } from '../../gateway/types.ts';
 import type { LiveState, Observed } from '../../plan/types.ts';
 import type { Store } from '../../store/database.ts';
@@ -48,6 +48,8 @@ export interface LocalDeployer {
   startLive(model: string, envSource: EnvSource): Promise<void>;
   /** Canary and shadow rollouts in progress: `tick`, `endStep`, `promote`, `status`, and the call tap's `record`. */
   rollouts: RolloutController;
+  /** The model's rollout as status shows it: in progress, else the last finished since the daemon started. */
+  rolloutStatus(model: string): RolloutState | null;
   /** Stops every replica (daemon shutdown). */
   stopAll(): Promise<void>;
 }

@@ -21,7 +21,6 @@ import {
   getDeployment,
   insertDeployment,
   latestApplied,
-  listDeployments,
   markDeleted,
   setDeploymentStatus,
   type StoredDeployment,
@@ -34,7 +33,7 @@ import { liveStates, type Running } from './live-state.ts';
 import type { EnvSource, LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 import { startDeploymentReplicas } from './replica-start.ts';
 import { createLocalRollouts } from './local-rollouts.ts';
-import { appendDeploymentReason } from '../../store/deployment-reason.ts';
+import { failCutShort, resumeRollout } from './restore-rollout.ts';
 
 export type { LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 
@@ -67,6 +66,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     reroute: (model) => refreshRoute(model),
     switchTo: (model, id) => switchTo(model, { deployment: requireDeployment(store, id), stopped: false }),
     retire: (id) => retire(id),
+    shadowDropped: (model) => gateway.shadowDropped(model),
   });
   const rollouts = localRollouts.controller;
   const endRollout = localRollouts.end;
@@ -199,14 +199,10 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     /** Starts every deployment the store says should run (after a daemon restart). */
     async restore(envSource: EnvSource): Promise<string[]> {
       const problems: string[] = [];
+      const saved = localRollouts.saved();
       for (const model of listModels(store)) {
         if (model.deleted) continue;
-        // Rollouts live in the daemon's memory: a canary or shadow (or any deploy) cut short by a
-        // stop never took all traffic, so its record says so instead of "deploying" for ever.
-        for (const cut of listDeployments(store, model.name).filter((x) => x.status === 'deploying')) {
-          setDeploymentStatus(store, cut.id, 'failed');
-          appendDeploymentReason(store, cut.id, 'the daemon stopped before it took all traffic');
-        }
+        failCutShort(store, model.name, saved.get(model.name));
         const d = latestApplied(store, model.name);
         if (!d || d.status !== 'active') continue;
         if (d.state === 'stopped') {
@@ -227,6 +223,11 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
           problems.push(`${model.name}: cannot restore deployment #${d.id}: ${(error as Error).message}`);
         }
       }
+      // Once every live deployment runs again: the rollouts the stop cut go on beside them.
+      for (const [model, rollout] of saved) {
+        const problem = await resumeRollout(model, rollout, { store, rollouts: localRollouts, live: running.get(model), envSource, startReplicas, refreshRoute, log: opts.log });
+        if (problem !== null) problems.push(problem);
+      }
       return problems;
     },
 
@@ -234,6 +235,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     live,
     refreshRoute,
     rollouts,
+    rolloutStatus: (model) => localRollouts.status(model),
 
     /** Stops a model's replicas by hand; the record still says running, so a plan shows `repair`. */
     stopLive,
@@ -254,6 +256,7 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     },
 
     async stopAll(): Promise<void> {
+      localRollouts.close();
       await supervisor.stopAll();
     },
   };

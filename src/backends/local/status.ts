@@ -40,11 +40,7 @@ export function modelStatus(deps: {
   const stats = deps.gateway.stats();
   const accessKeys = readAccessKeys(deps.root);
   const usageOf = procUsageReader();
-  // A running shadow's copies missed under pressure are counted by the gateway, not the controller.
-  const rolloutOf = (model: string): RolloutState | null => {
-    const r = deps.deployer.rollouts.status(model);
-    return r?.strategy === 'shadow' && r.outcome === 'running' ? { ...r, dropped: deps.gateway.shadowDropped(model) } : r;
-  };
+  const rolloutOf = (model: string): RolloutState | null => deps.deployer.rolloutStatus(model);
   const models = observed.models
     .filter((m) => !m.deleted && m.deployment)
     .map((m): ModelStatus => {

@@ -37,8 +37,15 @@
       // Technical charts keep the range asked for; tracked metrics (from, to null) fit their points.
       scales: { x: from === null ? { time: true } : { time: true, range: [from, to] } },
     };
-    if (chart.data[0].length === 0) figure.append(el('p', { class: 'hint' }, 'No data in this range yet.'));
-    else if (window.uPlot) new window.uPlot(opts, chart.data, figure);
+    // With no point yet the axes are still drawn (over the range asked for, y from 0 to 1), with
+    // the chart's own empty state: CPU, measured between two samples, has none after the first.
+    if (points === 0) {
+      opts.scales.y = { range: [0, 1] };
+      figure.classList.add('chart-empty');
+      figure.dataset.empty = 'true';
+    }
+    if (window.uPlot && (chart.data[0].length > 0 || from !== null)) new window.uPlot(opts, chart.data, figure);
+    if (points === 0) figure.append(el('p', { class: 'hint' }, chart.data[0].length === 0 ? 'No data in this range yet.' : (chart.empty ?? 'No data in this range yet.')));
     return figure;
   }
 
@@ -102,11 +109,12 @@
     const output = document.getElementById('test-output');
     const latency = document.getElementById('test-latency');
     // The model's input schema from the gateway's OpenAPI document (declared, or inferred from its
-    // examples), shown beside the prefilled example; nothing when it says nothing.
-    fetch('/openapi.json', { credentials: 'same-origin' })
+    // examples), shown beside the prefilled example; nothing when it says nothing. The dashboard
+    // asks /openapi.json for it with the session's key (the document needs one).
+    fetch(`/ui/api/models/${encodeURIComponent(widget.dataset.model)}/schema`, { credentials: 'same-origin' })
       .then((answer) => (answer.ok ? answer.json() : null))
-      .then((doc) => {
-        const schema = doc?.components?.schemas?.[`${widget.dataset.model}.input`];
+      .then((data) => {
+        const schema = data?.schema;
         if (!schema || Object.keys(schema).length === 0) return;
         document.getElementById('test-schema-text').textContent = JSON.stringify(schema, null, 2);
         document.getElementById('test-schema').hidden = false;

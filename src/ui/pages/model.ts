@@ -1,11 +1,13 @@
-// A model's page: actions, replicas, charts, logs, tracked metrics, test widget, sample code,
-// builds, deployments and what was live when. Charts, logs and tracked metrics are filled by dashboard.js from the
-// JSON routes; everything else is here.
+// A model's page: actions, a rollout in progress, replicas, charts, logs, tracked metrics, test
+// widget, sample code, builds, and its deployments with what was live when. Charts, logs and
+// tracked metrics are filled by dashboard.js from the JSON routes; everything else is here.
 import { html, jsonScript, type Html } from '../html.ts';
 import { formatTime } from '../format.ts';
 import type { HistoryView } from '../history-view.ts';
 import { sampleCode } from '../sample-code.ts';
-import { renderHistory } from './history-section.ts';
+import { renderHistory, type GateRow } from './history-section.ts';
+import { renderRollout } from './rollout-section.ts';
+import type { RolloutState } from '../../rollouts/rollout-controller.ts';
 import { layout, type Viewer } from './layout.ts';
 
 export type ReplicaRow = {
@@ -23,7 +25,11 @@ export type DeploymentRow = {
   reason: string | null; startedAt: string; stoppedAt: string | null;
   /** Serving settings, as shown: env variables by name only, never values. */
   serving: { replicas: number; cpu: string | null; memory: string | null; gpu: number; concurrency: number; timeoutSeconds: number; auth: boolean; env: string[] };
+  /** The examples it answered before taking traffic; absent when it was not gated (or the backend does not say). */
+  gate?: GateRow;
 };
+
+export type { GateRow };
 
 export type ActionRow = { at: string; actor: string; action: string; detail: string | null };
 
@@ -43,6 +49,10 @@ export type ModelPageData = {
   actions: ActionRow[];
   /** "What was live when": the timeline and the answer to the page's `?at=` form. */
   history: HistoryView;
+  /** A canary or shadow in progress, else the last one finished since the daemon started; absent on a cluster. */
+  rollout?: RolloutState | null;
+  /** For "next step in N s"; default Date.now(). */
+  now?: number;
 };
 
 function actionForm(name: string, csrf: string, action: string, label: string, confirm: string, danger = false): Html {
@@ -65,6 +75,7 @@ ${actionForm(name, csrf, 'restart', 'Restart', `Restart every replica of ${name}
 ${actionForm(name, csrf, 'rotate-key', 'Regenerate access key', `Regenerate the access key of ${name}? The current key stops working at once.`, true)}
 </section>`
   : ''}
+${renderRollout(name, d.rollout, d.viewer, d.now ?? Date.now())}
 <section aria-labelledby="access"><h2 id="access">Endpoint</h2>
 <dl class="facts"><div><dt>Endpoint</dt><dd><code>${d.endpoint}</code></dd></div>
 <div><dt>Access key</dt><dd>${d.accessKey ? html`<code id="access-key">${d.accessKey}</code>` : 'not known on this machine (see slipway keys rotate)'}</dd></div>
@@ -123,14 +134,7 @@ ${code
 <td>${b.logTail ? html`<details><summary>log</summary><pre>${b.logTail}</pre></details>` : '—'}</td></tr>`)}</tbody></table>
 </section>
 
-<section aria-labelledby="deployments-title"><h2 id="deployments-title">Deployments</h2>
-<table><thead><tr><th scope="col">Deployment</th><th scope="col">Build</th><th scope="col">Serving</th><th scope="col">Applied by</th><th scope="col">Commit</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Stopped</th></tr></thead>
-<tbody>${d.deployments.map((x) => html`<tr><th scope="row">#${x.id}</th><td>#${x.build}</td>
-<td>${x.serving.replicas} × (cpu ${x.serving.cpu ?? '—'}, memory ${x.serving.memory ?? '—'}, gpu ${x.serving.gpu}), concurrency ${x.serving.concurrency}, timeout ${x.serving.timeoutSeconds} s${x.serving.auth ? ', API key' : ''}${x.serving.env.length ? html`, env <code>${x.serving.env.join(', ')}</code>` : ''}</td>
-<td>${x.actor ?? '—'}</td><td><code>${x.gitCommit ? x.gitCommit.slice(0, 10) : '—'}</code></td><td>${x.status}${x.state === 'stopped' ? ' (stopped)' : ''}</td><td>${formatTime(x.startedAt)}</td><td>${formatTime(x.stoppedAt)}</td></tr>`)}</tbody></table>
-</section>
-
-${renderHistory(name, d.history)}
+${renderHistory(name, d.history, d.deployments)}
 
 ${d.actions.length
   ? html`<section aria-labelledby="actions-title"><h2 id="actions-title">Actions from the dashboard</h2>

@@ -1,5 +1,5 @@
-// The overview: every model with its state, build, deployment, replicas, last hour's calls, error
-// rate and p95, and (for admins) what all models requested.
+// The overview: every model with its state (and a rollout in progress), build, deployment,
+// replicas, last hour's calls, error rate and p95, and (for admins) what all models requested.
 import { html, type Html } from '../html.ts';
 import { cpuCores, formatBytes, formatMs, formatPercent, memoryBytes } from '../format.ts';
 import { layout, type Viewer } from './layout.ts';
@@ -17,6 +17,8 @@ export type OverviewModel = {
   cpu: string | null;
   memory: string | null;
   gpu: number;
+  /** A canary or shadow in progress, as said: "canary 25 % (step 1/3)", "shadow"; absent or null with none. */
+  rollout?: string | null;
 };
 
 /** `follow`: one line on the branch the daemon follows (src/follow/), failing fetches included; absent when it follows none. */
@@ -34,6 +36,9 @@ export function requestedTotals(models: readonly OverviewModel[]): { replicas: n
   return { replicas, cpu, memoryBytes: memory, gpu };
 }
 
+/** A total no model asked for: "0 cores" would read as a limit of nothing. */
+const NONE = html`<span class="none">none requested</span>`;
+
 function stateBadge(state: string): Html {
   return html`<span class="state state-${state}">${state}</span>`;
 }
@@ -43,7 +48,7 @@ export function renderOverview(data: OverviewData): string {
   const rows = data.models.map(
     (m) => html`<tr>
   <th scope="row"><a href="/ui/models/${encodeURIComponent(m.name)}">${m.name}</a></th>
-  <td>${stateBadge(m.state)}</td>
+  <td>${stateBadge(m.state)}${m.rollout ? html` <span class="state state-rollout" data-rollout>${m.rollout}</span>` : ''}</td>
   <td class="num">${m.build === null ? '—' : `#${m.build}`}</td>
   <td class="num">${m.deploymentId === null ? '—' : `#${m.deploymentId}`}</td>
   <td class="num">${m.readyReplicas} / ${m.wantedReplicas}</td>
@@ -65,9 +70,9 @@ ${data.viewer.admin
   ? html`<section aria-labelledby="totals"><h2 id="totals">Requested by all models</h2>
 <dl class="totals">
 <div><dt>Replicas</dt><dd>${totals.replicas}</dd></div>
-<div><dt>CPU</dt><dd>${Number(totals.cpu.toFixed(3))} cores</dd></div>
-<div><dt>Memory</dt><dd>${formatBytes(totals.memoryBytes)}</dd></div>
-<div><dt>GPU</dt><dd>${totals.gpu}</dd></div>
+<div><dt>CPU</dt><dd>${totals.cpu === 0 ? NONE : `${Number(totals.cpu.toFixed(3))} cores`}</dd></div>
+<div><dt>Memory</dt><dd>${totals.memoryBytes === 0 ? NONE : formatBytes(totals.memoryBytes)}</dd></div>
+<div><dt>GPU</dt><dd>${totals.gpu === 0 ? NONE : totals.gpu}</dd></div>
 </dl></section>`
   : ''}`;
   return layout({ title: 'Models', viewer: data.viewer, main, current: 'overview' }).text;

@@ -3,15 +3,19 @@
 // per `flushMs`, in slices of `sliceRows` calls, one slice per turn of the event loop: a captured
 // call is answered as fast as any other, and a call arriving meanwhile waits for one slice at
 // most, never for a whole batch (bench/capture-cost.ts).
-// Shadow copies are never captured: only what clients were answered.
+// Shadow copies are never captured: only what clients were answered. Where settings come from and
+// captures go is the sink's business (capture-sink.ts): the local store, or the cluster's metrics store.
 import type { TappedCall } from '../gateway/types.ts';
-import { countCaptures, type CapturedCall, insertCaptures, loadCaptureSettings, pruneCaptures } from '../store/captures.ts';
+import type { CapturedCall } from '../store/captures.ts';
 import type { Store } from '../store/database.ts';
+import { storeCaptureSink, type CaptureSink } from './capture-sink.ts';
 import type { CaptureSettings } from '../spec/types.ts';
 import { redact } from './redact.ts';
 
 export type RecorderOptions = {
-  store: Store;
+  /** The local store (the daemon), or `sink` for anywhere else. */
+  store?: Store;
+  sink?: CaptureSink;
   log(line: string): void;
   /** ms since the epoch; injected by tests. */
   now?(): number;
@@ -53,6 +57,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
   const flushMs = opts.flushMs ?? 1000;
   const maxQueued = opts.maxQueued ?? 10_000;
   const sliceRows = Math.max(1, opts.sliceRows ?? 100);
+  const sink = opts.sink ?? storeCaptureSink(opts.store!);
   let settings = new Map<string, CaptureSettings>();
   /** Captured today per model (queued or stored), for `maxPerDay`; reset when the UTC day turns. */
   let today = new Map<string, number>();
@@ -68,7 +73,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
 
   function reload(): void {
     try {
-      settings = loadCaptureSettings(opts.store);
+      settings = sink.settings();
     } catch (err) {
       opts.log(`cannot read capture settings: ${(err as Error).message}`);
     }
@@ -77,7 +82,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
   function capturedToday(model: string): number {
     let count = today.get(model);
     if (count === undefined) {
-      count = countCaptures(opts.store, model, day * DAY_MS);
+      count = sink.countSince(model, day * DAY_MS);
       today.set(model, count);
     }
     return count;
@@ -112,7 +117,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
       if (row !== null) rows.push(row);
     }
     try {
-      insertCaptures(opts.store, rows);
+      sink.write(rows);
     } catch (err) {
       opts.log(`cannot store ${rows.length} captured calls: ${(err as Error).message}`);
     }
@@ -162,7 +167,7 @@ export function createCaptureRecorder(opts: RecorderOptions): CaptureRecorder {
 
   function prune(): number {
     try {
-      return pruneCaptures(opts.store, now());
+      return sink.prune(now());
     } catch (err) {
       opts.log(`cannot delete old captured calls: ${(err as Error).message}`);
       return 0;

@@ -1,7 +1,9 @@
 // `slipway test --target <kubernetes target>`: the pull-request check for a cluster. Plans against
 // the cluster, builds the changed models' images with buildah (pushed to the candidates repository,
 // which applies never deploy from: the merge builds its own), and calls their examples in a
-// throwaway container run with podman. Nothing is deployed.
+// throwaway container run with podman, then diffs each candidate's answers and latency against the
+// deployed build's image, run the same way (pr-diff.ts), on the examples, the replay set and the
+// recent calls the metrics store captured. Nothing is deployed.
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
 import { startImageReplica } from '../build/podman-test-run.ts';
 import { clusterBuildLedger } from '../backends/kubernetes/cluster-build-ledger.ts';
@@ -16,6 +18,8 @@ import type { Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
 import { planned, testCandidates, type CandidateStarter } from './candidate-tests.ts';
+import { diffCandidates } from './pr-diff.ts';
+import { clusterRecentCaptures } from '../backends/kubernetes/metrics-store-proxy.ts';
 import { plainLauncher } from '../sandbox/plain-launcher.ts';
 import type { Builder } from '../build/builder.ts';
 
@@ -48,18 +52,26 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
   const tlsVerify = input.target.insecureRegistry ? false : undefined;
   // Candidates go to their own repository: the apply on merge never takes a pull request's image.
   const builder = input.builder ?? createBuildahBuilder({ stateDir: stateDir(input.root), registry: candidateRegistry(input.target.registry), tlsVerify, credentials: input.credentials, cache: buildCacheOf(input.target, 'candidate') });
+  const ledger = clusterBuildLedger(input.backend.api);
+  const start = input.start ?? imageStarter(tlsVerify, input.log);
   const models = await testCandidates(thePlan, {
     root: input.root,
-    ledger: clusterBuildLedger(input.backend.api),
+    ledger,
     builder,
     keys: input.keys,
     gitCommit: input.gitCommit,
     log: input.log,
     env: input.env,
-    start: input.start ?? imageStarter(tlsVerify, input.log),
+    start,
     // Containers are run by podman (imageStarter); the launcher is for local replicas only.
     launcher: plainLauncher,
     fork: false,
+  });
+  // Candidate and deployed images side by side; the deployed one is pulled from the target's registry.
+  await diffCandidates(models, input.spec.models, {
+    root: input.root, ledger, observed, launcher: plainLauncher, env: input.env, log: input.log, start,
+    canRun: (build) => build.artifact !== null,
+    captures: clusterRecentCaptures(input.backend.api, input.log),
   });
   return { plan: thePlan, fingerprint, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
 }

@@ -14,6 +14,7 @@ import { openStore } from '../store/database.ts';
 import { sqliteBuildLedger } from '../apply/build-ledger.ts';
 import { planned, testCandidates } from './candidate-tests.ts';
 import { diffCandidates } from './pr-diff.ts';
+import { storeCaptures } from '../diff/paired-calls.ts';
 import { addCurls } from './endpoint-curl.ts';
 import { addOutputShapes } from './output-shape.ts';
 import type { FlowContext } from './flow-context.ts';
@@ -61,7 +62,9 @@ export async function prFlow(ctx: FlowContext, opts: { test: boolean }): Promise
         sandbox: (model) => ({ launcher: sandbox.launcher, network: model.serving.sandbox?.network !== false, paths: model.serving.sandbox?.paths ?? [] }),
         fork: ctx.fork,
       });
-      await diffCandidates(models, desired.spec.models, { root: ws.root, store, observed, launcher: sandbox.launcher, env: ctx.env, log: ctx.log });
+      await diffCandidates(models, desired.spec.models, {
+        root: ws.root, ledger: sqliteBuildLedger(store), observed, launcher: sandbox.launcher, env: ctx.env, log: ctx.log, captures: storeCaptures(store),
+      });
     } finally {
       store.close();
     }

@@ -21,7 +21,7 @@ import { openWorkspace } from '../workspace/workspace.ts';
 import { getBuild } from '../store/builds.ts';
 import { openStore } from '../store/database.ts';
 import { diffAnswers, renderDiff } from './answer-diff.ts';
-import { callBoth, diffInputs } from './paired-calls.ts';
+import { callBoth, diffInputs, storeCaptures } from './paired-calls.ts';
 
 type DiffFlags = { against: string; sample: string; tolerance: string; json?: boolean; unsafeCandidates?: boolean; file?: string };
 
@@ -69,7 +69,7 @@ async function diffCommand(name: string, opts: DiffFlags): Promise<void> {
     if (baselineNumber === undefined) throw new CliError(`${name} is not deployed here; compare with --against build:N`);
     const baseline = getBuild(store, name, baselineNumber);
     if (baseline === null || baseline.status !== 'succeeded') throw new CliError(`${name} has no finished build #${baselineNumber} (see \`slipway builds ${name}\`)`);
-    const calls = await diffInputs(store, ws.root, model, sample)
+    const calls = await diffInputs(storeCaptures(store), ws.root, model, sample)
       .then((inputs) => callBoth(model, ensured.build, baseline, inputs, launcher, process.env))
       .catch((error: Error) => { throw new CliError(error.message); });
     const report = diffAnswers(calls, tolerance);

@@ -7,6 +7,7 @@
 import type { MetricsRecord, MetricValue, PredictionOwner } from '../store/metrics.ts';
 import type { SampleStep, TechRow } from '../store/tech-samples.ts';
 import type { RecentTotals, TechQuery, TechWrite } from './tech-rows.ts';
+import type { CaptureQuery, StoredCapture } from './capture-rows.ts';
 
 /** One tracked metric value, as stored, with when it was recorded in milliseconds since the epoch. */
 export type TrackedMetric = MetricValue & { atMs: number };
@@ -29,5 +30,13 @@ export type MetricsBackend = {
   recentTech(fromMs: number): Promise<RecentTotals[]>;
   /** Deletes technical rows of `step` whose window started before `beforeMs`; returns how many. */
   deleteTechBefore(step: SampleStep, beforeMs: number): Promise<number>;
+  /** Stores captured calls (redacted by the gateway), all or none (capture-rows.ts). */
+  insertCaptures(calls: readonly StoredCapture[]): Promise<void>;
+  /** Calls of `model` captured at or after `sinceMs`. */
+  countCaptures(model: string, sinceMs: number): Promise<number>;
+  /** A model's captured calls, oldest first. */
+  listCaptures(q: CaptureQuery): Promise<StoredCapture[]>;
+  /** Deletes captured calls whose retention ended before `nowMs`; returns how many. */
+  deleteExpiredCaptures(nowMs: number): Promise<number>;
   close(): Promise<void>;
 };

@@ -7,6 +7,9 @@
 //   POST /tech {atMs, samples: [TechWrite]}                            a gateway's 10 s technical sample
 //   GET  /tech?model=&replica=&step=&fromMs=                           technical rows, for the dashboard
 //   GET  /tech/recent?fromMs=                                          each model's calls, failed, p95
+//   POST /captures, GET /captures?model=                               captured calls (capture-routes.ts)
+// The token comes as `Authorization: Bearer` from gateways, or as `X-Slipway-Store-Token` through
+// the API server's service proxy (`capture export --target`), which keeps Authorization for itself.
 // Answers in CML's shapes, as the local daemon's metrics API does.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -16,6 +19,7 @@ import type { MetricsBackend, TrackedMetric } from './metrics-backend.ts';
 import { KEEP_MS } from '../telemetry/retention.ts';
 import { STEPS, type SampleStep } from '../store/tech-samples.ts';
 import { parseTechWrites } from './tech-rows.ts';
+import { createCaptureRoutes } from './capture-routes.ts';
 
 /** Retention of technical rows runs at most this often, on a write. */
 const RETENTION_EVERY_MS = 3_600_000;
@@ -49,8 +53,11 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
   let lastRetention = -Infinity;
   const digest = (s: string) => createHash('sha256').update(s).digest();
   const expected = digest(opts.token);
+  const captures = createCaptureRoutes({ backend: opts.backend, now, log: opts.log });
   const authorized = (req: IncomingMessage) => {
     const header = req.headers.authorization;
+    const proxied = req.headers['x-slipway-store-token'];
+    if (typeof proxied === 'string') return timingSafeEqual(digest(proxied), expected);
     return !!header?.startsWith('Bearer ') && timingSafeEqual(digest(header.slice(7)), expected);
   };
 
@@ -74,10 +81,11 @@ export function createMetricsStoreServer(opts: MetricsStoreServerOptions): Serve
       return owner ? replyJson(res, 200, owner) : replyError(res, 404, 'prediction.not_found', 'no prediction with this uuid has metrics here');
     }
     if (url.pathname === '/tech') return tech(req, res, url);
+    if (url.pathname === '/captures') return captures(req, res, url);
     if (url.pathname === '/tech/recent' && req.method === 'GET') {
       return replyJson(res, 200, { models: await opts.backend.recentTech(Number(url.searchParams.get('fromMs') ?? 0) || 0) });
     }
-    if (url.pathname !== '/api/v1/metrics') return replyError(res, 404, 'route.not_found', 'use /api/v1/metrics, /ingest, /owner or /tech');
+    if (url.pathname !== '/api/v1/metrics') return replyError(res, 404, 'route.not_found', 'use /api/v1/metrics, /ingest, /owner, /tech or /captures');
     if (req.method === 'GET') {
       const crnText = url.searchParams.get('modelDeploymentCrn') ?? url.searchParams.get('modelCrn') ?? url.searchParams.get('modelBuildCrn');
       const crn = crnText ? parseCrn(crnText) : null;

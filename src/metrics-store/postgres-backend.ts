@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { STEPS, windowStart } from '../store/tech-samples.ts';
 import type { MetricsBackend } from './metrics-backend.ts';
+import { CAPTURE_COUNT, CAPTURE_EXPIRE, CAPTURE_INSERT, CAPTURE_NEWEST, CAPTURE_OLDEST, captureParams, captureSchema, toCapture } from './capture-rows.ts';
 import { TECH_DELETE, TECH_RECENT, TECH_SCHEMA, TECH_SELECT, TECH_UPSERT, toRecent, toTechRow, upsertParams } from './tech-rows.ts';
 
 const schema = `
@@ -27,6 +28,7 @@ export async function openPostgresMetrics(url: string): Promise<MetricsBackend> 
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   await pool.query(schema);
   await pool.query(TECH_SCHEMA);
+  await pool.query(captureSchema('BIGSERIAL PRIMARY KEY'));
   return {
     async record(report, atMs) {
       const client = await pool.connect();
@@ -86,6 +88,28 @@ export async function openPostgresMetrics(url: string): Promise<MetricsBackend> 
     },
     async deleteTechBefore(step, beforeMs) {
       return (await pool.query(TECH_DELETE, [step, beforeMs])).rowCount ?? 0;
+    },
+    async insertCaptures(calls) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const call of calls) await client.query(CAPTURE_INSERT, captureParams(call));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async countCaptures(model, sinceMs) {
+      return Number((await pool.query<{ n: string }>(CAPTURE_COUNT, [model, sinceMs])).rows[0]!.n);
+    },
+    async listCaptures(q) {
+      return (await pool.query(q.newest ? CAPTURE_NEWEST : CAPTURE_OLDEST, [q.model, q.sinceMs, q.limit])).rows.map(toCapture);
+    },
+    async deleteExpiredCaptures(nowMs) {
+      return (await pool.query(CAPTURE_EXPIRE, [nowMs])).rowCount ?? 0;
     },
     async close() {
       await pool.end();

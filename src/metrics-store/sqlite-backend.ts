@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { STEPS, windowStart } from '../store/tech-samples.ts';
 import type { MetricsBackend, TrackedMetric } from './metrics-backend.ts';
+import { CAPTURE_COUNT, CAPTURE_EXPIRE, CAPTURE_INSERT, CAPTURE_NEWEST, CAPTURE_OLDEST, captureParams, captureSchema, toCapture } from './capture-rows.ts';
 import { TECH_DELETE, TECH_RECENT, TECH_SCHEMA, TECH_SELECT, TECH_UPSERT, toRecent, toTechRow, upsertParams } from './tech-rows.ts';
 
 const schema = `
@@ -37,12 +38,18 @@ export function openSqliteMetrics(path: string): MetricsBackend {
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec(schema);
   db.exec(TECH_SCHEMA);
+  db.exec(captureSchema('INTEGER PRIMARY KEY AUTOINCREMENT'));
   // PostgreSQL's `$1` placeholders as SQLite's numbered `?1`.
   const numbered = (sql: string) => sql.replace(/\$(\d+)/g, '?$1');
   const upsertTech = db.prepare(numbered(TECH_UPSERT));
   const selectTech = db.prepare(numbered(TECH_SELECT));
   const deleteTech = db.prepare(numbered(TECH_DELETE));
   const recentTech = db.prepare(numbered(TECH_RECENT));
+  const insertCapture = db.prepare(numbered(CAPTURE_INSERT));
+  const capturesOldest = db.prepare(numbered(CAPTURE_OLDEST));
+  const capturesNewest = db.prepare(numbered(CAPTURE_NEWEST));
+  const countCaptures = db.prepare(numbered(CAPTURE_COUNT));
+  const expireCaptures = db.prepare(numbered(CAPTURE_EXPIRE));
   const insert = db.prepare('INSERT INTO tracked_metrics (model, deployment_id, replica_id, uuid, name, value, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const range = db.prepare(
     `SELECT model, deployment_id, replica_id, uuid, name, value, at_ms FROM tracked_metrics
@@ -87,6 +94,25 @@ export function openSqliteMetrics(path: string): MetricsBackend {
     },
     async deleteTechBefore(step, beforeMs) {
       return Number(deleteTech.run(step, beforeMs).changes);
+    },
+    async insertCaptures(calls) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const call of calls) insertCapture.run(...captureParams(call));
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+    },
+    async countCaptures(model, sinceMs) {
+      return Number((countCaptures.get(model, sinceMs) as { n: number }).n);
+    },
+    async listCaptures(q) {
+      return ((q.newest ? capturesNewest : capturesOldest).all(q.model, q.sinceMs, q.limit) as Array<Record<string, unknown>>).map(toCapture);
+    },
+    async deleteExpiredCaptures(nowMs) {
+      return Number(expireCaptures.run(nowMs).changes);
     },
     async close() {
       if (db.isOpen) db.close();

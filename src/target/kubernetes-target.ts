@@ -1,6 +1,8 @@
 // A Kubernetes namespace as a Target: the cluster is the record (no `.slipway/` state is read),
 // images are built with buildah and pushed to the target's registry, builds are numbered in the
 // cluster's build ledger, and applies hold the target's Lease from observe to the last deploy.
+import { saveClusterCaptureSettings } from '../backends/kubernetes/cluster-capture-settings.ts';
+import { clusterCaptures } from '../backends/kubernetes/metrics-store-proxy.ts';
 import { clusterBuildLedger } from '../backends/kubernetes/cluster-build-ledger.ts';
 import { withClusterApiKeys } from '../backends/kubernetes/cluster-api-keys.ts';
 import { rotateClusterAccessKey } from '../backends/kubernetes/cluster-access-key.ts';
@@ -99,6 +101,8 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
         // images pushed, which a CI log keeps.
       });
       if (applied.refused) return { ok: false, message: applied.refused, plan: applied.plan, fingerprint: applied.fingerprint };
+      // No part of the plan (changing them redeploys nothing): written on every apply, for the gateways.
+      await saveClusterCaptureSettings(backend.api, desired.spec);
       return { ok: true, plan: applied.plan, fingerprint: applied.fingerprint, report: applied.report };
     },
     async status() {
@@ -128,6 +132,7 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
       return { json: history, text: clusterDeploymentsText(model, ns, history) };
     },
     history: async (model) => clusterHistoryRecords(await backend.readState(), model),
+    captures: (model, q) => clusterCaptures(backend.api, { model, ...q }),
     withApiKeys: (edit) => withClusterApiKeys(backend.api, edit),
     rotateAccessKey: (model) => rotateClusterAccessKey(backend.api, opts.spec.project, model),
   };

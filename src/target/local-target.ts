@@ -14,6 +14,7 @@ import { planFingerprint } from '../plan/fingerprint.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import type { Observed } from '../plan/types.ts';
 import { openStore, type Store } from '../store/database.ts';
+import { listCaptures } from '../store/captures.ts';
 import { UserError } from '../workspace/user-error.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 import { localBuildsView, localDeploymentsView, localStatusView, withExistingStore } from './local-views.ts';
@@ -90,6 +91,7 @@ export function localTarget(opts: LocalTargetOptions = {}): Target {
     builds: async (model) => withExistingStore(await root(), (store) => localBuildsView(store, model)),
     deployments: async (model) => withExistingStore(await root(), (store) => localDeploymentsView(store, model)),
     history: async (model) => withExistingStore(await root(), (store) => localHistory(store, model)),
+    captures: async (model, q) => withExistingStore(await root(), (store) => listCaptures(store, model, q.sinceMs, q.limit)),
     withApiKeys: (edit) => withStore((store) => edit(sqliteApiKeyRecords(store))),
     rotateAccessKey: (model) =>
       withStore((store, dir) => {

@@ -9,6 +9,7 @@ import type { HistoryRecord } from '../history/timeline.ts';
 import type { Observed, Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { Spec } from '../spec/types.ts';
+import type { CapturedCall } from '../store/captures.ts';
 
 export type TargetKind = 'local' | 'kubernetes';
 
@@ -71,4 +72,6 @@ export interface Target {
   withApiKeys<T>(edit: (records: ApiKeyRecords) => T): Promise<T>;
   /** A new access key for `model`; the old one stops working. */
   rotateAccessKey(model: string): Promise<string>;
+  /** A model's captured calls from `sinceMs`, oldest first, at most `limit` (`slipway capture export`). */
+  captures(model: string, q: { sinceMs: number; limit: number }): Promise<CapturedCall[]>;
 }

@@ -46,6 +46,8 @@ test('the gateway Role grants exactly these permissions', () => {
     'coordination.k8s.io leases get [slipway-rollout-leader]',
     'coordination.k8s.io leases update [slipway-rollout-leader]',
     'coordination.k8s.io leases create',
+    // Which models' calls are captured, and how (cluster-capture-settings.ts).
+    'core configmaps get [slipway-capture]',
   ]);
 });
 
@@ -55,6 +57,8 @@ test('the authorizer refuses what the Role does not name', () => {
   assert.not.ok(allowedBy(role.rules!, request(`/api/v1/namespaces/${ns}/secrets/slipway-iris-env-0123456789`)), 'an env Secret');
   assert.ok(allowedBy(role.rules!, request(`/api/v1/namespaces/${ns}/secrets`, { fieldSelector: 'metadata.name=slipway-api-keys', watch: '1' })));
   assert.not.ok(allowedBy(role.rules!, request(`/apis/apps/v1/namespaces/${ns}/deployments/slipway-iris`, {}, 'PATCH')));
+  assert.ok(allowedBy(role.rules!, request(`/api/v1/namespaces/${ns}/configmaps/slipway-capture`)), 'the capture settings');
+  assert.not.ok(allowedBy(role.rules!, request(`/api/v1/namespaces/${ns}/configmaps/slipway-iris-b1`)), 'get of another ConfigMap');
 });
 
 test('discovery reads access keys from the index alone, with requests the Role allows', async () => {

@@ -3,7 +3,8 @@
 import pg from 'pg';
 import { openPostgresMetrics } from '../../src/metrics-store/postgres-backend.ts';
 import { havePostgres, startPostgres, type Postgres } from '../support/postgres.ts';
-import { metricsStoreSuite } from './metrics-store-suite.ts';
+import { metricsStoreSuite, type OpenStore } from './metrics-store-suite.ts';
+import { captureStoreSuite } from './capture-store-suite.ts';
 
 if (!havePostgres()) {
   if (process.env.CI === 'true') throw new Error('PostgreSQL 15 is missing: apt-get install postgresql');
@@ -20,7 +21,7 @@ if (!havePostgres()) {
   };
   process.on('exit', stop);
   let n = 0;
-  metricsStoreSuite('PostgreSQL', async () => {
+  const open: OpenStore = async () => {
     const db = `metrics_${++n}`;
     const admin = new pg.Client({ connectionString: server.url });
     await admin.connect();
@@ -28,5 +29,8 @@ if (!havePostgres()) {
     await admin.end();
     const backend = await openPostgresMetrics(server.url.replace(/\/postgres$/, `/${db}`));
     return { backend, cleanup: () => backend.close() };
-  }, stop);
+  };
+  metricsStoreSuite('PostgreSQL', open);
+  // The server stops after the last suite.
+  captureStoreSuite('PostgreSQL', open, stop);
 }

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openSqliteMetrics } from '../../src/metrics-store/sqlite-backend.ts';
-import { metricsStoreSuite } from './metrics-store-suite.ts';
+import { metricsStoreSuite, type OpenStore } from './metrics-store-suite.ts';
+import { captureStoreSuite } from './capture-store-suite.ts';
 
-metricsStoreSuite('SQLite', async () => {
+const open: OpenStore = async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-metrics-'));
   const backend = openSqliteMetrics(path.join(dir, 'pvc', 'metrics.db'));
   return {
@@ -15,4 +16,7 @@ metricsStoreSuite('SQLite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+
+metricsStoreSuite('SQLite', open);
+captureStoreSuite('SQLite', open);

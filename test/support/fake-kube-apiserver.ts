@@ -14,6 +14,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { startFakeController, type FakeController } from './fake-kube-apiserver-controller.ts';
 import { startFakePods, type FakeKubelet } from './fake-kube-apiserver-pods.ts';
+import { proxyToService, SERVICE_PROXY } from './fake-kube-apiserver-services.ts';
 import { discoveryDocument, fakeResources, groupVersion as groupVersionOf, parseResourcePath, withStatus, type FakeResource } from './fake-kube-apiserver-resources.ts';
 import type { PodSecurityLevel } from './fake-kube-apiserver-pod-security.ts';
 import { FakeApiError, FakeStore, matchesFields, matchesLabels, type Obj, type StoredEvent } from './fake-kube-apiserver-store.ts';
@@ -128,10 +129,11 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
     const contentType = req.headers['content-type']?.split(';')[0].trim() ?? null;
     // A proxied body is the pod's business: forwarded as bytes, recorded as text.
     const proxied = /^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/proxy(\/|$)/.test(url.pathname);
+    const serviceProxied = SERVICE_PROXY.test(url.pathname);
     const text = raw.toString('utf8');
     let body: unknown = null;
-    if (text !== '' && !proxied) body = contentType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body: proxied ? text : body });
+    if (text !== '' && !proxied && !serviceProxied) body = contentType === 'application/apply-patch+yaml' ? parseYaml(text) : JSON.parse(text);
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, contentType, body: proxied || serviceProxied ? text : body });
 
     if (req.headers.authorization !== `Bearer ${token}`) throw new FakeApiError(401, 'Unauthorized', 'Unauthorized');
     if (proxied) {
@@ -139,6 +141,7 @@ export async function startFakeKubeApiServer(options: FakeOptions = {}): Promise
       pods.proxy(req, res, url.pathname, raw);
       return;
     }
+    if (serviceProxied) return proxyToService(store, req, res, url.pathname, raw);
     const injected = injectedFailures.find((f) => f.count > 0 && f.match(req.method ?? 'GET', url.pathname));
     if (injected) {
       injected.count--;

@@ -21,6 +21,7 @@ import { readClusterState } from './observe.ts';
 import type { Gateway as GatewayHandle } from '../../gateway/types.ts';
 import { startClusterRollouts, type ClusterRollouts, type ClusterRolloutsOptions } from './cluster-rollouts.ts';
 import { variantFromService } from './rollout-annotations.ts';
+import { startClusterCapture, type ClusterCapture } from './cluster-capture.ts';
 
 const METRICS_UNAVAILABLE =
   'the in-cluster gateway does not store tracked metrics yet: read_metrics and track_delayed_metrics work with the local daemon; each call still returns its own metrics with its answer';
@@ -41,6 +42,8 @@ export type ClusterGatewayOptions = {
   dashboardAdminToken?: string | null;
   /** Canary and shadow rollouts: this replica's name in the leader Lease (default the host name), clock and timers (tests). */
   rollouts?: Partial<Pick<ClusterRolloutsOptions, 'holder' | 'now' | 'tickEveryMs' | 'saveEveryMs' | 'leaseSeconds'>>;
+  /** How often the capture settings are read (default 5 s; 0: only by `capture.refresh`). */
+  captureSettingsEveryMs?: number;
 };
 
 export type ClusterGateway = {
@@ -50,6 +53,8 @@ export type ClusterGateway = {
   /** Technical metrics sent to the metrics store, when there is one. */
   sampling: ClusterSampling | null;
   rollouts: ClusterRollouts;
+  /** Captured calls sent to the metrics store (cluster-capture.ts). */
+  capture: ClusterCapture;
   stop(): Promise<void>;
 };
 
@@ -62,6 +67,7 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     : null;
   const metrics = createGatewayMetrics();
   const tally = createCallTally();
+  const capture = startClusterCapture({ api: opts.api, metricsStore: opts.metricsStore ?? null, log: opts.log, settingsEveryMs: opts.captureSettingsEveryMs });
   const gateway = createGateway({
     // With a metrics store, each call is also tallied for the technical metrics it keeps.
     callTimer: opts.metricsStore ? bothTimers(metrics.callTimer, tally.callTimer) : metrics.callTimer,
@@ -69,8 +75,14 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid',
     // Without a metrics store, tracked metrics travel back to callers with each response only.
     recordMetrics: (m) => forwarder?.record(m),
-    // A rollout's window counts the calls of both deployments (the leading replica's share).
-    tap: () => (call) => rollouts?.record(call),
+    // Capture and the rollout's window share the call tap (the window: the leading replica's share).
+    tap: (model) => {
+      const captured = capture.tap?.(model) ?? null;
+      return (call) => {
+        captured?.(call);
+        rollouts?.record(call);
+      };
+    },
     onReplicaTimeout: (replicaId) => {
       // As the local supervisor replaces a replica stuck past its timeout, delete its pod; the
       // Deployment starts a new one and the EndpointSlice lists it once ready.
@@ -147,9 +159,11 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     discovery,
     sampling,
     rollouts,
+    capture,
     async stop() {
       await rollouts?.stop();
       sampling?.stop();
+      await capture.stop();
       discovery?.stop();
       await gateway.close();
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 // What `slipway install` applies: the in-cluster gateway (Deployment, Service) and the RBAC that
 // lets it read EndpointSlices, Deployments and Secrets in its namespace. Pure functions.
+import { CAPTURE_SETTINGS_CONFIGMAP } from './cluster-capture-settings.ts';
 import type {
   V1Deployment,
   V1Role,
@@ -48,7 +49,8 @@ export function gatewayServiceAccount(input: GatewayInstallInput): V1ServiceAcco
  * Secrets, the pull secret or the digest key. Delete on pods: a replica whose call ran past its
  * timeout is replaced, as the local supervisor does (README, "Kubernetes: trust and permissions").
  * Read on PodMetrics (metrics.k8s.io): the replicas' CPU and memory for the technical metrics.
- * List on ConfigMaps: the dashboard shows the build and deployment records. Patch on Services,
+ * List on ConfigMaps: the dashboard shows the build and deployment records. Get on the ConfigMap
+ * `slipway-capture` by name: which models' calls are captured, and how. Patch on Services,
  * update on deployments/scale and the rollout Lease: canary and shadow rollouts (cluster-rollouts.ts).
  */
 export function gatewayRole(input: GatewayInstallInput): V1Role {
@@ -71,6 +73,8 @@ export function gatewayRole(input: GatewayInstallInput): V1Role {
       // The replica that drives rollouts holds this Lease (rollout-leader.ts); create cannot be limited by name.
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [ROLLOUT_LEADER_LEASE], verbs: ['get', 'update'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      // Each model's `capture` settings, written by every apply (cluster-capture-settings.ts).
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: [CAPTURE_SETTINGS_CONFIGMAP], verbs: ['get'] },
     ],
   };
 }

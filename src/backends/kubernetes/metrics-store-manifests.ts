@@ -1,6 +1,7 @@
 // The cluster's metrics store (see src/metrics-store/): a single-replica StatefulSet holding
 // node:sqlite on a PersistentVolumeClaim, or, when the target names a PostgreSQL, a store that
-// keeps nothing itself and writes there. Its Service is reached only by the gateways, with the
+// keeps nothing itself and writes there. Its Service is reached by the gateways, and through the
+// API server's service proxy by `capture export --target` (metrics-store-proxy.ts), always with the
 // token in the `slipway-metrics-store` Secret. Pure functions.
 import type { V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import { label, MANAGED_BY } from './names.ts';

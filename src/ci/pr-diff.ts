@@ -6,10 +6,10 @@
 // sandboxed processes; a cluster: its ledger, images in podman, its metrics store).
 import path from 'node:path';
 import type { BuildLedger } from '../apply/build-ledger.ts';
-import { redact } from '../capture/redact.ts';
-import { diffAnswers, type DiffReport } from '../diff/answer-diff.ts';
+import { diffAnswers } from '../diff/answer-diff.ts';
 import { judgeDiff } from '../diff/diff-policy.ts';
 import { callBoth, diffInputs, type RecentCaptures } from '../diff/paired-calls.ts';
+import { redactReport } from '../diff/redact-report.ts';
 import type { ModelReport } from '../github/run-report.ts';
 import type { Observed } from '../plan/types.ts';
 import type { ReplicaLauncher } from '../sandbox/launcher.ts';
@@ -53,7 +53,7 @@ export async function diffCandidates(reports: ModelReport[], models: readonly Mo
       const inputs = await diffInputs(deps.captures, deps.root, model, SAMPLE);
       deps.log(`${model.name}: diffing build #${candidate.number} against the deployed build #${baseline.number} on ${inputs.length} input(s)`);
       const calls = await callBoth(model, candidate, baseline, inputs, deps.launcher, deps.env, deps.start);
-      const diff = redactExamples(diffAnswers(calls, model.diff?.tolerance ?? 1e-9), model.capture?.redact ?? []);
+      const diff = redactReport(diffAnswers(calls, model.diff?.tolerance ?? 1e-9), model.capture?.redact ?? []);
       const judgement = judgeDiff(diff, { maxChanged: model.diff?.maxChanged, p95Ms: model.latencyBudget?.p95Ms, maxSlowdown: model.latencyBudget?.maxSlowdown });
       report.diff = { candidate: candidate.number, baseline: baseline.number, report: diff, judgement };
     } catch (error) {
@@ -61,11 +61,4 @@ export async function diffCandidates(reports: ModelReport[], models: readonly Mo
       report.error = `the answer diff against the deployed build #${baseline.number} did not run: ${(error as Error).message}`;
     }
   }
-}
-
-/** The examples with the model's `capture.redact` fields dropped, as they are from the store. */
-function redactExamples(r: DiffReport, pointers: readonly string[]): DiffReport {
-  if (pointers.length === 0) return r;
-  const dropped = (value: unknown): unknown => redact(structuredClone(value), pointers);
-  return { ...r, examples: r.examples.map((e) => ({ ...e, input: dropped(e.input), baseline: dropped(e.baseline), candidate: dropped(e.candidate) })) };
 }

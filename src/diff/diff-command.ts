@@ -22,6 +22,7 @@ import { getBuild } from '../store/builds.ts';
 import { openStore } from '../store/database.ts';
 import { diffAnswers, renderDiff } from './answer-diff.ts';
 import { callBoth, diffInputs, storeCaptures } from './paired-calls.ts';
+import { redactReport } from './redact-report.ts';
 
 type DiffFlags = { against: string; sample: string; tolerance: string; json?: boolean; unsafeCandidates?: boolean; file?: string };
 
@@ -72,7 +73,7 @@ async function diffCommand(name: string, opts: DiffFlags): Promise<void> {
     const calls = await diffInputs(storeCaptures(store), ws.root, model, sample)
       .then((inputs) => callBoth(model, ensured.build, baseline, inputs, launcher, process.env))
       .catch((error: Error) => { throw new CliError(error.message); });
-    const report = diffAnswers(calls, tolerance);
+    const report = redactReport(diffAnswers(calls, tolerance), model.capture?.redact ?? []);
     const labels = { candidate: `build #${ensured.build.number}`, baseline: `build #${baseline.number}${against ? '' : ' (deployed)'}` };
     if (opts.json) process.stdout.write(`${JSON.stringify({ model: name, candidate: ensured.build.number, baseline: baseline.number, ...report }, null, 2)}\n`);
     else process.stdout.write(renderDiff(name, labels, report));

@@ -15,7 +15,7 @@ import { startThrowaway, type Throwaway } from '../ci/throwaway-replica.ts';
 import type { ReplicaLauncher } from '../sandbox/launcher.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { StoredBuild } from '../store/builds.ts';
-import { listCaptures, type CapturedCall } from '../store/captures.ts';
+import { recentCaptures, type CapturedCall } from '../store/captures.ts';
 import type { Store } from '../store/database.ts';
 import type { PairedCall } from './answer-diff.ts';
 
@@ -25,9 +25,9 @@ export type Input = { source: string; input: unknown };
 /** A model's newest `count` captured calls, oldest first. */
 export type RecentCaptures = (model: string, count: number) => Promise<CapturedCall[]>;
 
-/** The captured calls of the local store. */
+/** The captured calls of the local store (only the newest `count` are read). */
 export function storeCaptures(store: Store): RecentCaptures {
-  return async (model, count) => listCaptures(store, model).slice(-count);
+  return async (model, count) => recentCaptures(store, model, count);
 }
 
 /** Examples, then the replay set, then the newest captured calls, up to `sample`. */

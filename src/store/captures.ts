@@ -36,12 +36,29 @@ export function insertCaptures(store: Store, calls: readonly CapturedCall[]): vo
 export function listCaptures(store: Store, model: string, sinceMs = 0, limit = Number.MAX_SAFE_INTEGER): CapturedCall[] {
   const rows = store.statement(
     'SELECT model, deployment_id, build_number, at, latency_ms, status, outcome, request, response FROM captures WHERE model = ? AND at >= ? ORDER BY at, id LIMIT ?',
-  ).all(model, sinceMs, limit) as Record<string, string | number | null>[];
-  return rows.map((r) => ({
+  ).all(model, sinceMs, limit) as Row[];
+  return rows.map(fromRow);
+}
+
+/**
+ * A model's newest `count` captured calls, oldest first. Only those rows are read (newest first,
+ * with a limit): a diff's sample is a few thousand of a store that may hold many more.
+ */
+export function recentCaptures(store: Store, model: string, count: number): CapturedCall[] {
+  const rows = store.statement(
+    'SELECT model, deployment_id, build_number, at, latency_ms, status, outcome, request, response FROM captures WHERE model = ? ORDER BY at DESC, id DESC LIMIT ?',
+  ).all(model, count) as Row[];
+  return rows.reverse().map(fromRow);
+}
+
+type Row = Record<string, string | number | null>;
+
+function fromRow(r: Row): CapturedCall {
+  return {
     model: r.model as string, deploymentId: r.deployment_id as number, build: r.build_number as number, at: r.at as number,
     latencyMs: r.latency_ms as number, status: r.status as number, outcome: r.outcome as string,
     request: r.request as string, response: r.response as string | null,
-  }));
+  };
 }
 
 /** Calls of `model` captured at or after `sinceMs` (the daily cap counts from the day's start). */

@@ -4,7 +4,7 @@
 // (backends/kubernetes/cluster-build-ledger.ts). A build is recorded when it is built, so a build a
 // pull request made is found by the plan and the apply after the merge.
 import type { KeyInputs } from '../source/types.ts';
-import { findBuildByKey, finishBuild, getBuild, insertBuild, listBuilds, type StoredBuild } from '../store/builds.ts';
+import { finishBuild, getBuild, insertBuild, listBuilds, type StoredBuild } from '../store/builds.ts';
 import type { Store } from '../store/database.ts';
 
 /** A build as the ledger records it (the store's shape, which backends deploy from). */
@@ -17,11 +17,6 @@ export type BuildEnd =
   | { status: 'failed'; logPath: string | null; errorTail: string };
 
 export interface BuildLedger {
-  /**
-   * The succeeded build of `model` with `key` (the earliest), or null. Reuse looks at every build
-   * with the key (`list`, see ensure-build.ts): the earliest may be one a target may not deploy.
-   */
-  findByKey(model: string, key: string): Promise<LedgerBuild | null>;
   /** Build `number` of `model`, or null. */
   get(model: string, number: number): Promise<LedgerBuild | null>;
   /** Records a build as `building` under the model's next number, which no one else gets. */
@@ -35,7 +30,6 @@ export interface BuildLedger {
 /** The ledger of the local store: numbers taken in a store transaction. */
 export function sqliteBuildLedger(store: Store): BuildLedger {
   return {
-    findByKey: async (model, key) => findBuildByKey(store, model, key),
     get: async (model, number) => getBuild(store, model, number),
     reserve: async (model, build) => insertBuild(store, { model, key: build.key, inputs: build.inputs, gitCommit: build.gitCommit }),
     finish: async (model, number, end) => finishBuild(store, model, number, end),

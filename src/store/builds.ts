@@ -144,14 +144,6 @@ export function listBuilds(store: Store, model: string): StoredBuild[] {
   return rows.map(toBuild);
 }
 
-/** The succeeded build of `model` with this key (the earliest, should there be several), or null. */
-export function findBuildByKey(store: Store, model: string, key: string): StoredBuild | null {
-  const row = store
-    .statement(`SELECT ${columns} ${fromBuilds} WHERE b.model = ? AND key = ? AND status = 'succeeded' AND p.number IS NULL ORDER BY b.number LIMIT 1`)
-    .get(model, key) as BuildRow | undefined;
-  return row ? toBuild(row) : null;
-}
-
 /**
  * Records that build `number`'s artifact was removed: it reports status `pruned` from now on, so
  * a plan that wants its key builds it again under a new number. Only a succeeded build is pruned.

@@ -56,7 +56,7 @@ test('the ledger records a build of 60,000 files in parts and reads it back whol
   const finished = await ledger.finish('corpus', reserved.number, { status: 'succeeded', artifact: 'registry.test/ml/corpus:key-big', logPath: null, digest: null });
   assert.equal(finished.inputs, big);
   assert.equal((await ledger.get('corpus', reserved.number))!.inputs, big);
-  assert.equal((await ledger.findByKey('corpus', 'key-big'))!.inputs, big);
+  assert.equal((await ledger.list('corpus'))[0]!.inputs, big);
   assert.equal((await ledger.list('corpus')).map((b) => [b.number, b.status, b.inputs.files.length]), [[reserved.number, 'succeeded', FILES]]);
 
   const record = cluster.fake.get('configmaps', ns, `slipway-corpus-b${reserved.number}`) as V1ConfigMap;

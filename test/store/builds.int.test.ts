@@ -1,7 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  findBuildByKey,
   finishBuild,
   getBuild,
   insertBuild,
@@ -28,7 +27,7 @@ test('build numbers start at 1 and count per model', () => {
   }
 });
 
-test('a pruned build reports status pruned, is never found by key again, and only a succeeded build is pruned', () => {
+test('a pruned build reports status pruned, and only a succeeded build is pruned', () => {
   const { store, cleanup } = tempStore();
   try {
     insertBuild(store, { model: 'add', key: 'k', inputs: keyInputs() });
@@ -36,11 +35,9 @@ test('a pruned build reports status pruned, is never found by key again, and onl
     finishBuild(store, 'add', 1, { status: 'succeeded', artifact: '/b/add/1' });
     insertBuild(store, { model: 'add', key: 'k', inputs: keyInputs() });
     finishBuild(store, 'add', 2, { status: 'succeeded', artifact: '/b/add/2' });
-    assert.is(findBuildByKey(store, 'add', 'k')!.number, 1);
     markPruned(store, 'add', 1);
     assert.is(getBuild(store, 'add', 1)!.status, 'pruned');
     assert.equal(listBuilds(store, 'add').map((b) => b.status), ['pruned', 'succeeded']);
-    assert.is(findBuildByKey(store, 'add', 'k')!.number, 2, 'the pruned one is skipped');
     assert.throws(() => markPruned(store, 'add', 1), /it is pruned/);
     assert.throws(() => markPruned(store, 'add', 9), /not recorded/);
     assert.is(nextBuildNumber(store, 'add'), 3, 'numbers are never reused');
@@ -77,27 +74,6 @@ test('a build starts as building and records how it finished', () => {
     assert.is(done.finishedAt, '2025-01-01T00:01:00.000Z');
     assert.is(done.artifact, null);
     assert.throws(() => finishBuild(store, 'm', 9, { status: 'succeeded' }), /no such build/);
-  } finally {
-    cleanup();
-  }
-});
-
-test('findBuildByKey finds only succeeded builds of the same model', () => {
-  const { store, cleanup } = tempStore();
-  try {
-    insertBuild(store, { model: 'm', key: 'same', inputs: keyInputs() });
-    finishBuild(store, 'm', 1, { status: 'failed' });
-    assert.is(findBuildByKey(store, 'm', 'same'), null, 'a failed build is not reused');
-    insertBuild(store, { model: 'm', key: 'same', inputs: keyInputs() });
-    finishBuild(store, 'm', 2, { status: 'succeeded', artifact: '/b/m/2', digest: 'sha256:00' });
-    insertBuild(store, { model: 'm', key: 'same', inputs: keyInputs() });
-    const found = findBuildByKey(store, 'm', 'same')!;
-    assert.is(found.number, 2);
-    assert.is(found.artifact, '/b/m/2');
-    assert.is(found.digest, 'sha256:00');
-    assert.is(findBuildByKey(store, 'other', 'same'), null);
-    assert.is(getBuild(store, 'm', 3)!.status, 'building');
-    assert.is(getBuild(store, 'm', 4), null);
   } finally {
     cleanup();
   }

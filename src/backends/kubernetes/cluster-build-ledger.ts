@@ -34,10 +34,6 @@ export function clusterBuildLedger(api: KubeApi): BuildLedger {
   }
 
   return {
-    async findByKey(model, key) {
-      const found = (await records(model)).find((r) => r.key === key && statusOf(r) === 'succeeded');
-      return found ? toLedgerBuild(found) : null;
-    },
     get,
     async reserve(model: string, build: BuildReservation) {
       let number = ((await records(model)).at(-1)?.number ?? 0) + 1;

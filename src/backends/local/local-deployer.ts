@@ -25,7 +25,7 @@ import {
   setDeploymentStatus,
   type StoredDeployment,
 } from '../../store/deployments.ts';
-import { ensureModel, listModels } from '../../store/models.ts';
+import { ensureModel } from '../../store/models.ts';
 import { writeAccessKey } from './access-key-file.ts';
 import { observeStore } from './observe.ts';
 import { resolveEnv, unresolvedMessage } from './resolve-env.ts';
@@ -33,7 +33,7 @@ import { liveStates, type Running } from './live-state.ts';
 import type { EnvSource, LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 import { startDeploymentReplicas } from './replica-start.ts';
 import { createLocalRollouts } from './local-rollouts.ts';
-import { failCutShort, resumeRollout } from './restore-rollout.ts';
+import { restoreDeployments } from './restore-deployments.ts';
 
 export type { LocalDeployer, LocalDeployerOptions } from './local-deployer-types.ts';
 
@@ -197,39 +197,9 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
     },
 
     /** Starts every deployment the store says should run (after a daemon restart). */
-    async restore(envSource: EnvSource): Promise<string[]> {
-      const problems: string[] = [];
-      const saved = localRollouts.saved();
-      for (const model of listModels(store)) {
-        if (model.deleted) continue;
-        failCutShort(store, model.name, saved.get(model.name));
-        const d = latestApplied(store, model.name);
-        if (!d || d.status !== 'active') continue;
-        if (d.state === 'stopped') {
-          running.set(model.name, { deployment: d, stopped: true });
-          gateway.setRoute(routeFor(d, 'stopped'));
-          continue;
-        }
-        const build = getBuild(store, model.name, d.buildNumber);
-        const env = resolveEnv(d.serving.env, envSource);
-        try {
-          if (!build) throw new Error(`build #${d.buildNumber} is missing from the store`);
-          if (!env.ok) throw new Error(unresolvedMessage(env, "in the daemon's environment"));
-          await startReplicas(d, build, env);
-          running.set(model.name, { deployment: d, stopped: false });
-          gateway.setRoute(routeFor(d, 'running'));
-          opts.log(`${model.name}: deployment #${d.id} (build #${d.buildNumber}) restored`);
-        } catch (error) {
-          problems.push(`${model.name}: cannot restore deployment #${d.id}: ${(error as Error).message}`);
-        }
-      }
-      // Once every live deployment runs again: the rollouts the stop cut go on beside them.
-      for (const [model, rollout] of saved) {
-        const problem = await resumeRollout(model, rollout, { store, rollouts: localRollouts, live: running.get(model), envSource, startReplicas, refreshRoute, log: opts.log });
-        if (problem !== null) problems.push(problem);
-      }
-      return problems;
-    },
+    restore: (envSource: EnvSource) => restoreDeployments({
+      store, running, setRoute: (route) => gateway.setRoute(route), routeFor, startReplicas, rollouts: localRollouts, refreshRoute, log: opts.log,
+    }, envSource),
 
     observe,
     live,

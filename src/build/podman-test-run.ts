@@ -107,6 +107,19 @@ async function waitReady(options: PodmanOptions, container: string): Promise<{ p
 }
 
 /**
+ * Makes sure `image` is in local storage, pulling it when it is not; when it cannot be pulled,
+ * podman's reason (its last line, e.g. `… unauthorized: authentication required`).
+ */
+export async function ensureImage(image: string, options: PodmanOptions = {}): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if ((await podman(options, ['image', 'exists', image])).code === 0) return { ok: true };
+  options.log?.(`pulling ${image}`);
+  const pulled = await podman(options, ['pull', '--quiet', `--tls-verify=${options.tlsVerify ?? defaultTlsVerify(image)}`, image]);
+  if (pulled.code === 0) return { ok: true };
+  const last = pulled.stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '').at(-1) ?? `podman pull exited ${pulled.code}`;
+  return { ok: false, reason: last.replace(/^Error: /, '') };
+}
+
+/**
  * Runs `image` detached on a free loopback port and waits until its model is imported. On failure
  * the container is removed and its output returned.
  */

@@ -5,7 +5,6 @@
 // deployed build's image, run the same way (pr-diff.ts), on the examples, the replay set and the
 // recent calls the metrics store captured. Nothing is deployed.
 import { createBuildahBuilder } from '../build/buildah-builder.ts';
-import { startImageReplica } from '../build/podman-test-run.ts';
 import { clusterBuildLedger } from '../backends/kubernetes/cluster-build-ledger.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
 import { buildCacheOf, candidateRegistry } from '../backends/kubernetes/image.ts';
@@ -18,6 +17,7 @@ import type { Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
 import { planned, testCandidates, type CandidateStarter } from './candidate-tests.ts';
+import { imageStarter } from './image-starter.ts';
 import { diffCandidates } from './pr-diff.ts';
 import { clusterRecentCaptures } from '../backends/kubernetes/metrics-store-proxy.ts';
 import { plainLauncher } from '../sandbox/plain-launcher.ts';
@@ -74,20 +74,4 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
     captures: clusterRecentCaptures(input.backend.api, input.log),
   });
   return { plan: thePlan, fingerprint, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
-}
-
-/** Candidates as containers of their images; the build's artifact is the pushed image reference. */
-function imageStarter(tlsVerify: boolean | undefined, log: (line: string) => void): CandidateStarter {
-  return async (model, build, opts) => {
-    if (!build.artifact) throw new Error(`build #${build.number} of ${model.name} has no image; rebuild it`);
-    const started = await startImageReplica(build.artifact, {
-      env: opts.env,
-      model: model.name,
-      concurrency: model.serving.concurrency,
-      tlsVerify,
-      log,
-    });
-    if (!started.ok) throw new Error(`${started.message}\n${started.logs.split('\n').slice(-20).join('\n')}`);
-    return { call: started.replica.call, stop: () => started.replica.stop() };
-  };
 }

@@ -16,6 +16,7 @@ import type { ReplicaLauncher } from '../sandbox/launcher.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import type { StoredBuild } from '../store/builds.ts';
 import type { CandidateStarter } from './candidate-tests.ts';
+import { ImageUnavailable, repositoryOfImage } from './image-starter.ts';
 
 /** At most this many inputs per model (examples first, then the replay set, then captured calls). */
 const SAMPLE = 2000;
@@ -57,8 +58,29 @@ export async function diffCandidates(reports: ModelReport[], models: readonly Mo
       const judgement = judgeDiff(diff, { maxChanged: model.diff?.maxChanged, p95Ms: model.latencyBudget?.p95Ms, maxSlowdown: model.latencyBudget?.maxSlowdown });
       report.diff = { candidate: candidate.number, baseline: baseline.number, report: diff, judgement };
     } catch (error) {
+      if (error instanceof ImageUnavailable && error.image === baseline.artifact) {
+        unpullableBaseline(report, model, error, deps.log);
+        continue;
+      }
       report.failedIn = 'test';
       report.error = `the answer diff against the deployed build #${baseline.number} did not run: ${(error as Error).message}`;
     }
   }
+}
+
+/**
+ * The deployed build's image cannot be pulled here (the production registry is not readable from
+ * the PR job): that says nothing about the change, so the check does not go red for it, unless
+ * the model declares a diff policy, which then cannot be judged: red, and why.
+ */
+function unpullableBaseline(report: ModelReport, model: ModelSpec, error: ImageUnavailable, log: (line: string) => void): void {
+  const access = `give the PR job read access to ${repositoryOfImage(error.image)} (e.g. \`podman login\` on the runner)`;
+  const policy = model.diff?.maxChanged !== undefined || model.latencyBudget !== undefined;
+  if (policy) {
+    report.failedIn = 'test';
+    report.error = `could not run the diff: ${error.message}; ${access}, or drop diff.maxChanged and latencyBudget from ${model.name} to pass without the diff`;
+    return;
+  }
+  report.diffNotRun = `${error.message}; ${access} to compare with the deployed build. Not a failure: ${model.name} declares no diff policy (diff.maxChanged, latencyBudget).`;
+  log(`${model.name}: the answer diff did not run: ${error.message}`);
 }

@@ -5,9 +5,9 @@ import { describeShape } from '../diff/answer-diff.ts';
 import type { ModelReport } from './run-report.ts';
 import { codeCell, escapeText } from './markdown.ts';
 
-/** The diff section of `m`, or '' when no diff ran. */
+/** The diff section of `m`: the diff, why it could not run, or '' when none was tried. */
 export function renderDiffSection(m: ModelReport): string {
-  if (m.diff === undefined) return '';
+  if (m.diff === undefined) return m.diffNotRun === undefined ? '' : `**Answer diff** ⚠️ not run: ${escapeText(m.diffNotRun)}`;
   const { report: r, judgement: j, candidate, baseline } = m.diff;
   const lines = [`**Answer diff** ${j.ok ? '✅' : '❌'} build #${candidate} against the deployed build #${baseline}: ${escapeText(j.verdict)}.`];
   if (j.breaches.length > 0) lines.push('', ...j.breaches.map((b) => `- ❌ ${escapeText(b)}`));

@@ -89,7 +89,7 @@ function renderModel(m: ModelReport, kind: RunKind): string {
   if (m.tests.length > 0) lines.push('', renderTestTable(m.tests));
   // Without a build (a deployment a restarted daemon restored) nothing was built or called here.
   else if ((kind === 'test' || kind === 'apply' || kind === 'reconcile') && ran && m.build !== null && !m.error && !m.skipped) lines.push('', 'No examples declared: nothing to call.');
-  if (m.diff) lines.push('', renderDiffSection(m));
+  if (m.diff || m.diffNotRun) lines.push('', renderDiffSection(m));
   if (m.curl) {
     const r = m.httr ? ['', fence(m.httr, 'r')] : [];
     lines.push('', '<details><summary>Call the deployed endpoint</summary>', '', fence(m.curl, 'sh'), ...r, '', '</details>');

@@ -46,6 +46,8 @@ export type ModelReport = {
   outputShape?: { from: 'answers' | 'examples'; changes: string[] };
   /** Pull requests: the candidate's answers and latency against the deployed build (src/ci/pr-diff.ts). */
   diff?: { candidate: number; baseline: number; report: DiffReport; judgement: DiffJudgement };
+  /** Pull requests: why the answer diff could not run, when that is no failure (no diff policy to judge). */
+  diffNotRun?: string;
 };
 
 export type RunReport = {

@@ -152,6 +152,8 @@ export function ensureCmlEngineImage(log: (line: string) => void = (line) => con
 export type LoopbackRegistry = {
   /** `127.0.0.1:<port>`: use as a registry setting or in `docker://` references. */
   address: string;
+  /** Its filesystem storage (`docker/registry/v2/repositories/<name>/…`): a test may remove a repository there. */
+  dataDir: string;
   stop(): Promise<void>;
 };
 
@@ -219,7 +221,7 @@ async function startRegistryOn(
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     const up = await fetch(`http://${address}/v2/`).then((response) => response.status === 200 || response.status === 401, () => false);
-    if (up) return { ok: true, registry: { address, stop } };
+    if (up) return { ok: true, registry: { address, dataDir: join(folder, 'data'), stop } };
     await sleep(100);
   }
   await stop();

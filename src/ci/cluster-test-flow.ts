@@ -4,12 +4,8 @@
 // throwaway container run with podman, then diffs each candidate's answers and latency against the
 // deployed build's image, run the same way (pr-diff.ts), on the examples, the replay set and the
 // recent calls the metrics store captured. Nothing is deployed.
-import { createBuildahBuilder } from '../build/buildah-builder.ts';
-import { clusterBuildLedger } from '../backends/kubernetes/cluster-build-ledger.ts';
 import { toObserved } from '../backends/kubernetes/observe.ts';
-import { buildCacheOf, candidateRegistry } from '../backends/kubernetes/image.ts';
 import type { KubernetesBackend } from '../backends/kubernetes/kubernetes-backend.ts';
-import { stateDir } from '../backends/local/observe.ts';
 import type { ModelReport } from '../github/run-report.ts';
 import { hasChanges, plan } from '../plan/plan.ts';
 import { planFingerprint } from '../plan/fingerprint.ts';
@@ -17,9 +13,8 @@ import type { Plan } from '../plan/types.ts';
 import type { BuildKeys } from '../source/types.ts';
 import type { KubernetesTarget, Spec } from '../spec/types.ts';
 import { planned, testCandidates, type CandidateStarter } from './candidate-tests.ts';
-import { imageStarter } from './image-starter.ts';
 import { diffCandidates } from './pr-diff.ts';
-import { clusterRecentCaptures } from '../backends/kubernetes/metrics-store-proxy.ts';
+import { clusterCandidatePorts } from './cluster-candidates.ts';
 import { plainLauncher } from '../sandbox/plain-launcher.ts';
 import type { Builder } from '../build/builder.ts';
 
@@ -48,12 +43,8 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
   const thePlan = plan(input.spec, input.keys, observed);
   const fingerprint = planFingerprint(thePlan, observed);
   if (!hasChanges(thePlan)) return { plan: thePlan, fingerprint, models: [] };
-  // Builds are recorded in the cluster as they are made, so the apply after the merge reuses them.
-  const tlsVerify = input.target.insecureRegistry ? false : undefined;
   // Candidates go to their own repository: the apply on merge never takes a pull request's image.
-  const builder = input.builder ?? createBuildahBuilder({ stateDir: stateDir(input.root), registry: candidateRegistry(input.target.registry), tlsVerify, credentials: input.credentials, cache: buildCacheOf(input.target, 'candidate') });
-  const ledger = clusterBuildLedger(input.backend.api);
-  const start = input.start ?? imageStarter(tlsVerify, input.log);
+  const { ledger, builder, start, captures } = clusterCandidatePorts(input);
   const models = await testCandidates(thePlan, {
     root: input.root,
     ledger,
@@ -71,7 +62,7 @@ export async function clusterTest(input: ClusterTestInput): Promise<{ plan: Plan
   await diffCandidates(models, input.spec.models, {
     root: input.root, ledger, observed, launcher: plainLauncher, env: input.env, log: input.log, start,
     canRun: (build) => build.artifact !== null,
-    captures: clusterRecentCaptures(input.backend.api, input.log),
+    captures,
   });
   return { plan: thePlan, fingerprint, models: models.length > 0 ? models : thePlan.changes.filter((c) => c.action !== 'noop').map(planned) };
 }

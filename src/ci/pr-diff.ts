@@ -6,10 +6,9 @@
 // sandboxed processes; a cluster: its ledger, images in podman, its metrics store).
 import path from 'node:path';
 import type { BuildLedger } from '../apply/build-ledger.ts';
-import { diffAnswers } from '../diff/answer-diff.ts';
 import { judgeDiff } from '../diff/diff-policy.ts';
-import { callBoth, diffInputs, type RecentCaptures } from '../diff/paired-calls.ts';
-import { redactReport } from '../diff/redact-report.ts';
+import { diffBuilds } from '../diff/diff-builds.ts';
+import type { RecentCaptures } from '../diff/paired-calls.ts';
 import type { ModelReport } from '../github/run-report.ts';
 import type { Observed } from '../plan/types.ts';
 import type { ReplicaLauncher } from '../sandbox/launcher.ts';
@@ -51,10 +50,10 @@ export async function diffCandidates(reports: ModelReport[], models: readonly Mo
     const baseline = await deps.ledger.get(model.name, deployed);
     if (candidate === null || baseline === null || baseline.status !== 'succeeded' || !canRun(candidate) || !canRun(baseline)) continue;
     try {
-      const inputs = await diffInputs(deps.captures, deps.root, model, SAMPLE);
-      deps.log(`${model.name}: diffing build #${candidate.number} against the deployed build #${baseline.number} on ${inputs.length} input(s)`);
-      const calls = await callBoth(model, candidate, baseline, inputs, deps.launcher, deps.env, deps.start);
-      const diff = redactReport(diffAnswers(calls, model.diff?.tolerance ?? 1e-9), model.capture?.redact ?? []);
+      const diff = await diffBuilds(model, candidate, baseline, {
+        root: deps.root, captures: deps.captures, sample: SAMPLE, tolerance: model.diff?.tolerance ?? 1e-9, launcher: deps.launcher, env: deps.env, start: deps.start,
+        onInputs: (count) => deps.log(`${model.name}: diffing build #${candidate.number} against the deployed build #${baseline.number} on ${count} input(s)`),
+      });
       const judgement = judgeDiff(diff, { maxChanged: model.diff?.maxChanged, p95Ms: model.latencyBudget?.p95Ms, maxSlowdown: model.latencyBudget?.maxSlowdown });
       report.diff = { candidate: candidate.number, baseline: baseline.number, report: diff, judgement };
     } catch (error) {

@@ -1,34 +1,25 @@
-// `slipway diff <model> [--against deployed|build:N] [--sample N] [--json]`: the candidate build
-// (what `apply` would run now, built when missing) and a baseline build (the deployed one by
-// default) each in a throwaway sandboxed replica of their own, called alternately on the same
+// `slipway diff <model> [--against deployed|build:N] [--sample N] [--json] [--target NAME]`: the
+// candidate build and a baseline build (the deployed one by default) side by side on the same
 // inputs: the model's examples, its `replay:` set and its most recent captured calls. Reports the
-// changed answers, the largest numeric deltas beyond `--tolerance`, new errors, and both latencies.
+// changed answers, the largest numeric deltas beyond `--tolerance`, new errors, and both latencies,
+// with the model's `capture.redact` fields left out. On this machine (local-diff.ts) or on a
+// kubernetes target, images in podman (cluster-diff.ts, loaded only then).
 import type { Command } from 'commander';
-import { sqliteBuildLedger } from '../apply/build-ledger.ts';
-import { ensureBuild } from '../apply/ensure-build.ts';
-import { observeRoot, stateDir, storePath } from '../backends/local/observe.ts';
-import { createSnapshotBuilder } from '../build/snapshot-builder.ts';
-import { loadModels } from '../ci/load-models.ts';
+import { redactText, scrubList } from '../github/redact.ts';
+import { secretNames } from '../apply/desired.ts';
 import { CliError } from '../cli/cli-error.ts';
-import { findDaemon } from '../daemon/admin-client.ts';
-import { plan } from '../plan/plan.ts';
-import type { Observed } from '../plan/types.ts';
-import { detectSandbox } from '../sandbox/detect-sandbox.ts';
-import { plainLauncher } from '../sandbox/plain-launcher.ts';
-import { headCommit } from '../source/repo.ts';
-import { secretDigestIfStore } from '../workspace/secret-digest.ts';
+import { loadDesired } from '../cli/desired.ts';
+import { targetOptions, wantsCluster, type ClusterFlags } from '../cli/target-flags.ts';
 import { openWorkspace } from '../workspace/workspace.ts';
-import { getBuild } from '../store/builds.ts';
-import { openStore } from '../store/database.ts';
-import { diffAnswers, renderDiff } from './answer-diff.ts';
-import { callBoth, diffInputs, storeCaptures } from './paired-calls.ts';
-import { redactReport } from './redact-report.ts';
+import { renderDiff } from './answer-diff.ts';
+import type { DiffRun } from './diff-builds.ts';
+import { localDiff, type DiffRequest } from './local-diff.ts';
 
-type DiffFlags = { against: string; sample: string; tolerance: string; json?: boolean; unsafeCandidates?: boolean; file?: string };
+type DiffFlags = ClusterFlags & { against: string; sample: string; tolerance: string; json?: boolean; unsafeCandidates?: boolean; file?: string };
 
 /** Registers `slipway diff`. */
 export function registerDiff(program: Command): void {
-  program.command('diff <model>')
+  targetOptions(program.command('diff <model>'))
     .description("compare the candidate build's answers and latency with the deployed build's (or build:N) on examples, the replay set and captured calls")
     .option('--against <build>', 'deployed, or build:N', 'deployed')
     .option('--sample <n>', 'at most this many inputs (examples first, then the replay set, then captured calls)', '2000')
@@ -46,38 +37,19 @@ async function diffCommand(name: string, opts: DiffFlags): Promise<void> {
   if (!(tolerance >= 0)) throw new CliError(`--tolerance ${JSON.stringify(opts.tolerance)} is not a number (0 or more)`);
   const against = /^build:([1-9][0-9]*)$/.exec(opts.against);
   if (opts.against !== 'deployed' && against === null) throw new CliError(`--against ${JSON.stringify(opts.against)}: use deployed or build:N (e.g. build:3)`);
+  const req: DiffRequest = { name, against: against ? Number(against[1]) : null, sample, tolerance, unsafeCandidates: opts.unsafeCandidates === true };
   const ws = await openWorkspace({ file: opts.file });
-  const desired = await loadModels(ws, { forApply: false, env: process.env, secretDigest: secretDigestIfStore(ws.root), emptySecrets: 'unset', interpreters: true });
-  if (!desired.ok) throw new CliError(`${ws.display} is not valid; run \`slipway validate\``);
-  const model = desired.spec.models.find((m) => m.name === name);
-  if (model === undefined) throw new CliError(`no model named ${JSON.stringify(name)} in ${ws.display}`);
-  const daemon = findDaemon(ws.root);
-  const observed = daemon ? await daemon.json<Observed>('GET', 'observe') : observeRoot(ws.root);
-  const change = plan(desired.spec, desired.keys, observed).changes.find((c) => c.model === name)!;
-  const sandbox = detectSandbox();
-  if (!sandbox.ok && !opts.unsafeCandidates) throw new CliError(`no sandbox can be made here for the candidate: ${sandbox.reason}. Install bubblewrap, or pass --unsafe-candidates`);
-  const launcher = sandbox.ok ? sandbox.launcher : plainLauncher;
-  const store = openStore(storePath(ws.root));
-  try {
-    const log = (line: string): void => void process.stderr.write(`  ${line}\n`);
-    const ensured = await ensureBuild(change, {
-      root: ws.root, ledger: sqliteBuildLedger(store), builder: createSnapshotBuilder({ stateDir: stateDir(ws.root) }),
-      keys: desired.keys, gitCommit: await headCommit(ws.repo), log,
-      sandbox: (m) => ({ launcher, network: m.serving.sandbox?.network !== false, paths: m.serving.sandbox?.paths ?? [] }),
-    });
-    if (!ensured.ok) throw new CliError(`the candidate build #${ensured.number} failed: ${ensured.message}`);
-    const baselineNumber = against ? Number(against[1]) : observed.models.find((m) => m.name === name)?.deployment?.build;
-    if (baselineNumber === undefined) throw new CliError(`${name} is not deployed here; compare with --against build:N`);
-    const baseline = getBuild(store, name, baselineNumber);
-    if (baseline === null || baseline.status !== 'succeeded') throw new CliError(`${name} has no finished build #${baselineNumber} (see \`slipway builds ${name}\`)`);
-    const calls = await diffInputs(storeCaptures(store), ws.root, model, sample)
-      .then((inputs) => callBoth(model, ensured.build, baseline, inputs, launcher, process.env))
-      .catch((error: Error) => { throw new CliError(error.message); });
-    const report = redactReport(diffAnswers(calls, tolerance), model.capture?.redact ?? []);
-    const labels = { candidate: `build #${ensured.build.number}`, baseline: `build #${baseline.number}${against ? '' : ' (deployed)'}` };
-    if (opts.json) process.stdout.write(`${JSON.stringify({ model: name, candidate: ensured.build.number, baseline: baseline.number, ...report }, null, 2)}\n`);
-    else process.stdout.write(renderDiff(name, labels, report));
-  } finally {
-    store.close();
+  let run: DiffRun | undefined;
+  let secrets: string[] = [];
+  if (opts.target !== undefined || opts.registry !== undefined) {
+    const desired = await loadDesired(ws);
+    if (wantsCluster(desired.spec, opts)) {
+      secrets = scrubList(secretNames(desired.spec).map((n) => process.env[n]));
+      const { clusterDiff } = await import('./cluster-diff.ts');
+      run = await clusterDiff(ws, desired, opts, req, (line) => void process.stderr.write(`  ${redactText(line, secrets)}\n`));
+    }
   }
+  run ??= await localDiff(ws, req);
+  if (opts.json) process.stdout.write(`${JSON.stringify({ model: name, candidate: run.candidate, baseline: run.baseline, ...run.report }, null, 2)}\n`);
+  else process.stdout.write(renderDiff(name, run.labels, run.report));
 }

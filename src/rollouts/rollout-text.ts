@@ -30,7 +30,9 @@ export function rolloutText(r: RolloutState, now: number = Date.now()): string {
     const dropped = r.dropped === undefined ? '' : `, ${r.dropped} dropped under pressure`;
     head = `shadow #${r.candidateDeploymentId}  mirrors live #${r.liveDeploymentId}: ${c.candidate.calls} copies answered of ${c.live.calls} live calls${dropped}`;
   }
-  const when = r.outcome === 'running' ? `  next in ${Math.max(0, Math.round((r.nextAt - now) / 1000))} s` : `  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`;
+  // A cluster's saved copy lags the driving gateway by up to its save interval: say when it was saved.
+  const saved = r.savedAt === undefined ? '' : ` (as saved at ${new Date(r.savedAt).toISOString().slice(11, 19)} UTC)`;
+  const when = r.outcome === 'running' ? `  next in ${Math.max(0, Math.round((r.nextAt - now) / 1000))} s${saved}` : `  ${r.outcome}${r.reason ? `: ${r.reason}` : ''}`;
   let text = `  ${head}${when}\n    live:      ${side(c.live)}\n    candidate: ${side(c.candidate)}\n`;
   if (c.compared !== undefined) text += `    changed answers: ${c.changed} of ${c.compared} compared\n`;
   return text;

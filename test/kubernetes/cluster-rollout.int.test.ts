@@ -187,6 +187,7 @@ test('a canary at 20 %: the gateway splits 400 calls by weight, none fails, and 
   const text = await status();
   assert.match(text, 'iris  running  deployment #1  build #1');
   assert.match(text, 'canary #2  step 1/2 (20, 100)  weights: live #1 80 %, canary 20 %');
+  assert.match(text, /next in \d+ s \(as saved at \d\d:\d\d:\d\d UTC\)\n/, 'status reads the copy saved on the Service, and says when');
   assert.match(text, `candidate: ${share} calls, errors 0.0 %`);
 });
 

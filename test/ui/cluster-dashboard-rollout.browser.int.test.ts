@@ -4,7 +4,8 @@
 // model page's panel, live from the leader's controller there and "as saved" on the follower;
 // "Promote now" for the admin token only (an API key's POST is 403), carried out through the
 // request annotation the leader acts on; many concurrent page loads share one read of the cluster;
-// and the gateways' Role allows every request they made. Screenshots go to test-results/.
+// the gateways' Role allows every request they made; then a shadow's compared and changed answers.
+// Screenshots go to test-results/.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,10 @@ if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is 
 const code: Record<string, string> = {
   1: 'def predict(x):\n    return {"y": x["n"] * 2}\n',
   2: 'def predict(x):\n    return {"y": x["n"] + x["n"]}\n',
+  // Agrees with the others on n = 0 and n = 2 (the example) only.
+  3: 'def predict(x):\n    return {"y": x["n"] * x["n"]}\n',
 };
+const shadow: RolloutPolicy = { strategy: 'shadow', durationMs: 3_600_000, maxErrorRate: 0.5, maxP95Ms: null };
 const canary: RolloutPolicy = { strategy: 'canary', steps: [20, 100], intervalMs: 3_600_000, maxErrorRate: 0.5, maxP95Ms: null };
 const iris = (rolloutPolicy?: RolloutPolicy): ModelSpec => ({
   ...model('iris', { serving: { replicas: 1, auth: false } }),
@@ -112,6 +116,12 @@ async function loggedIn(gateway: ClusterGateway, secret: string): Promise<{ cont
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Models', exact: true }).waitFor();
   return { context, page };
+}
+
+/** Resolves once `check` holds, polling in-process state (no timing is asserted). */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 4000 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(check(), `never: ${what}`);
 }
 
 const accessKey = () => Buffer.from((cluster.fake.get('secrets', ns, 'slipway-iris-access-key')!.data as { accessKey: string }).accessKey, 'base64').toString();
@@ -200,6 +210,36 @@ run("the gateways' Role allows every request they made: reads for the pages, the
   const made = cluster.fake.requests.slice(setupRequests);
   assert.ok(made.some((r) => verbOf(r)?.verb === 'patch' && verbOf(r)?.resource === 'services'), 'they patched the Service');
   assert.equal(made.filter((r) => !allowedBy(role.rules!, r)).map((r) => `${verbOf(r)?.verb} ${r.path}`), []);
+});
+
+run("a shadow on the leader's page: copies compared and changed answers, none dropped; the follower's saved copy", async () => {
+  await step(cluster.backend, spec(iris(shadow)), buildKeys(3));
+  const status = () => leader.rollouts.controller.status('iris');
+  await until(() => status()?.strategy === 'shadow' && status()?.outcome === 'running' && leader.discovery.routes().get('iris')?.variants?.[0]?.replicas.length === 1, 'the leader drives the shadow and routes copies');
+  // One call at a time, each copy answered before the next call, so the shadow is never busy.
+  for (let n = 0; n < 10; n++) {
+    const answer = await fetch(`${leader.url}/model`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKey: accessKey(), request: { n } }) });
+    assert.equal(((await answer.json()) as { response: unknown }).response, { y: 2 * n }, 'the live build answers');
+    await until(() => status()?.comparison.compared === n + 1, `copy ${n + 1} compared`);
+  }
+  const { context, page } = await loggedIn(leader, ADMIN);
+  assert.is(await page.locator('table.models tbody tr', { hasText: 'iris' }).locator('[data-rollout]').textContent(), 'shadow');
+  await page.goto(`${leader.url}/ui/models/iris`);
+  await page.getByRole('heading', { name: 'Rollout in progress: shadow' }).waitFor();
+  const facts = async (p: Page) => Object.fromEntries(await Promise.all((await p.locator('#rollout-shadow > div').all()).map(async (d) => [await d.locator('dt').textContent(), await d.locator('dd').textContent()])));
+  const shown = await facts(page);
+  assert.is(shown['Answers compared'], '10');
+  assert.is(shown['Answers changed'], '8 (80.0 %)', 'n = 0 and n = 2 agree');
+  assert.match(shown['Copies dropped']!, /^0 /);
+  assert.equal((await Promise.all(await windowRows(page))).map((r) => r.slice(0, 2)), [['live #2', '10'], ['shadow #3', '10']]);
+  await page.screenshot({ path: path.join(shots, 'cluster-rollout-shadow.png'), fullPage: true });
+  await context.close();
+  const other = await loggedIn(follower, ADMIN);
+  await other.page.goto(`${follower.url}/ui/models/iris`);
+  await other.page.getByRole('heading', { name: 'Rollout in progress: shadow' }).waitFor();
+  assert.is((await facts(other.page))['Answers compared'], '0', 'as saved when the apply started it');
+  assert.is(await other.page.locator('#rollout-saved').count(), 1);
+  await other.context.close();
 });
 
 test.run();

@@ -5,7 +5,7 @@
 // or `--no-gate`). Backend-neutral: the local daemon and CI pass their own builder and backend.
 // One model's failure never stops the others; a cancelled apply (the signal aborted) starts
 // nothing more, and what it did not finish leaves the previous deployment.
-import { RolloutFailure, type Backend } from '../backends/backend.ts';
+import { RolloutFailure, type Backend, type StartedRollout } from '../backends/backend.ts';
 import type { Builder } from '../build/builder.ts';
 import { cancelReason } from '../build/step-limits.ts';
 import type { Change, Plan } from '../plan/types.ts';
@@ -13,6 +13,7 @@ import type { BuildKeys } from '../source/types.ts';
 import type { BuildLedger } from './build-ledger.ts';
 import { ensureBuild, type BuildDeps, type BuildLog } from './ensure-build.ts';
 import { runExamples, type CallModel, type TestResult } from './test-calls.ts';
+import { startedAs } from '../rollouts/rollout-text.ts';
 
 export type ApplyDeps = {
   root: string;
@@ -57,6 +58,8 @@ export type ModelOutcome = {
   /** The build the model runs now (for delete: none). */
   build: { number: number; key: string; reused: boolean } | null;
   deploymentId: number | null;
+  /** Present when the deployment began as a canary or shadow beside the live one (it does not serve every call yet). */
+  rollout?: StartedRollout;
   /** What failed, for people: `build #3 failed: build script build.sh exited with 2`. */
   error: string | null;
   /** The tail of a failed build's log. */
@@ -155,7 +158,9 @@ async function applyChange(change: Change, deps: ApplyDeps): Promise<ModelOutcom
       }
     }
     outcome.ok = true;
-    deps.log(`${change.model}: deployment #${result.deploymentId} ${change.desired?.state === 'stopped' ? 'stopped' : 'serving'}`);
+    if (result.rollout !== undefined) outcome.rollout = result.rollout;
+    const now = result.rollout !== undefined ? startedAs(result.rollout) : change.desired?.state === 'stopped' ? 'stopped' : 'serving';
+    deps.log(`${change.model}: deployment #${result.deploymentId} ${now}`);
   } catch (error) {
     if (error instanceof RolloutFailure) phase = 'rollout';
     if (deps.signal?.aborted) return cancelled(phase);

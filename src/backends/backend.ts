@@ -13,7 +13,12 @@ export type DeployResult = {
   gate?: { tests: TestResult[]; passed: boolean };
   /** Warnings the model emitted while its replicas loaded it, with advice where the environment is the likely cause. */
   warnings?: string[];
+  /** Present when the deployment started as a canary or shadow beside the live one, instead of taking every call. */
+  rollout?: StartedRollout;
 };
+
+/** How a deployment started its rollout: the canary's first share of calls, or a shadow (copies only). */
+export type StartedRollout = { strategy: 'canary'; weight: number } | { strategy: 'shadow' };
 
 export type DeployOptions = {
   /**

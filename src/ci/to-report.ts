@@ -50,6 +50,7 @@ export function outcomeReport(outcome: ModelOutcome, plan: Plan): ModelReport {
     deploymentId: outcome.deploymentId,
     curl: null,
     ...(outcome.warnings !== undefined ? { warnings: outcome.warnings } : {}),
+    ...(outcome.rollout !== undefined ? { rollout: outcome.rollout } : {}),
   };
 }
 

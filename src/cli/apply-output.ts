@@ -3,6 +3,7 @@ import type { ApplyResult } from '../daemon/apply-runner.ts';
 import type { ModelStatus } from '../backends/local/status.ts';
 import { curlCommand } from '../github/curl-command.ts';
 import { httrCall } from '../github/httr-call.ts';
+import { startedAs } from '../rollouts/rollout-text.ts';
 
 /**
  * One line per changed model, its test calls, and whether all went well. A failed build's tail is
@@ -14,7 +15,8 @@ export function renderApplyResult(result: ApplyResult, opts: { buildStreamed?: b
   if (result.report.outcomes.length === 0) lines.push('No changes: everything is as declared.');
   for (const o of result.report.outcomes) {
     const build = o.build ? ` build #${o.build.number}${o.build.reused ? ' (reused)' : ''}` : '';
-    const deployment = o.deploymentId ? ` → deployment #${o.deploymentId}` : '';
+    // A canary or shadow does not serve every call yet: say so, or "deployed" would mislead.
+    const deployment = o.deploymentId ? ` → deployment #${o.deploymentId}${o.rollout ? ` ${startedAs(o.rollout)}` : ''}` : '';
     lines.push(`${o.ok ? '✓' : '✗'} ${o.model}: ${o.action}${build}${deployment}${o.error ? `: ${o.error}` : ''}`);
     if (o.errorTail && !opts.buildStreamed) lines.push(...o.errorTail.split('\n').map((l) => `    | ${l}`));
     for (const warning of o.warnings ?? []) lines.push(`    warning while loading: ${warning}`);

@@ -5,6 +5,7 @@ import { escapeText, fence } from './markdown.ts';
 import { redactDeep, redactText } from './redact.ts';
 import { renderDiffSection } from './render-diff.ts';
 import { renderTestTable } from './render-test-table.ts';
+import { startedAs } from '../rollouts/rollout-text.ts';
 import type { ModelReport, RunKind, RunReport } from './run-report.ts';
 
 /**
@@ -79,7 +80,7 @@ function renderModel(m: ModelReport, kind: RunKind): string {
     const judged = m.outputShape.from === 'answers' ? "the candidate's answers to its examples" : "this pull request's examples";
     lines.push('', `⚠️ **The output's shape changes** against the deployed build (judged from ${judged}):`, '', ...m.outputShape.changes.map((c) => `- ${escapeText(c)}`));
   }
-  if (m.deploymentId !== null) lines.push('', `Deployment #${m.deploymentId}.`);
+  if (m.deploymentId !== null) lines.push('', `Deployment #${m.deploymentId}${m.rollout ? `, ${startedAs(m.rollout)}` : ''}.`);
   if (m.warnings !== undefined && m.warnings.length > 0) lines.push('', '**Warnings while loading:**', '', ...m.warnings.map((w) => `- ${escapeText(w)}`));
   if (m.error) {
     lines.push('', `**Error:** ${escapeText(m.error)}`);

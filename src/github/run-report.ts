@@ -1,6 +1,7 @@
 // What one CI run found and did, as plain data: the input of every renderer in this folder (PR
 // comment, job summary, commit comment) and of the Action's outputs. CI's flows fill it in.
 import type { FailedPhase } from '../apply/apply.ts';
+import type { StartedRollout } from '../backends/backend.ts';
 import type { TestResult } from '../apply/test-calls.ts';
 import type { DiffReport } from '../diff/answer-diff.ts';
 import type { DiffJudgement } from '../diff/diff-policy.ts';
@@ -31,6 +32,8 @@ export type ModelReport = {
   tests: TestResult[];
   /** The deployment made (apply, reconcile). */
   deploymentId: number | null;
+  /** Present when that deployment began as a canary or shadow (it does not serve every call yet). */
+  rollout?: StartedRollout;
   /** A ready-to-paste curl for the model's endpoint; null for a model that will not serve. */
   curl: string | null;
   /** The same call in R (httr, src/github/httr-call.ts), set beside `curl`. */

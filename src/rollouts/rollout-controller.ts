@@ -29,6 +29,8 @@ export type RolloutSnapshot = {
   policy: RolloutPolicy;
   state: Omit<RolloutState, 'comparison'>;
   window: WindowSnapshot;
+  /** When it was written where another process reads it (a cluster's Service), ms since the epoch. */
+  savedAt?: number;
 };
 
 /** A rollout in progress or finished, as `slipway status` shows it. */
@@ -56,6 +58,8 @@ export type RolloutState = {
   reason: string | null;
   /** A running shadow: copies the gateway dropped because its replicas were busy (set by status). */
   dropped?: number;
+  /** Present when this is a saved copy (a cluster's Service annotation), not the driving controller's own: when it was saved. */
+  savedAt?: number;
 };
 
 type Active = {

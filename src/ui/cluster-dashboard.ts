@@ -1,9 +1,11 @@
 // The web dashboard as the in-cluster gateway serves it: the daemon's pages (src/ui/pages), fed
-// from the cluster (records and live Deployments), the gateway's counters and the metrics store
-// (technical rows, tracked metrics). Read-only: stopping, starting, keys and access keys are the
-// CLI's on a cluster (they write to the cluster under its apply lock). Login with an API key, or
-// with the admin token from the `slipway-dashboard` Secret when one is set; sessions and CSRF as on
-// the daemon. Logs are not served here: `kubectl logs` reads them where they are kept.
+// from the cluster (records, live Deployments, rollouts on the Services), the gateway's counters
+// and the metrics store (technical rows, tracked metrics). The cluster is read once per `stateFreshMs`
+// at most, however many pages are open (shared-read.ts). Read-only but for "Promote now" (admin
+// only): stopping, starting, keys and access keys are the CLI's on a cluster (they write to the
+// cluster under its apply lock). Login with an API key, or with the admin token from the
+// `slipway-dashboard` Secret when one is set; sessions and CSRF as on the daemon. Logs are not
+// served here: `kubectl logs` reads them where they are kept.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { modelCrn } from '../backends/local/deployment-crn.ts';
@@ -14,7 +16,9 @@ import type { StoredApiKey } from '../store/api-keys.ts';
 import type { TechRow } from '../store/tech-samples.ts';
 import { clusterHistoryRecords } from '../history/cluster-records.ts';
 import { isRange, RANGE_MS, RANGE_STEP, technicalCharts, trackedCharts, type ChartRange, type TrackedEntry } from './charts.ts';
-import { clusterModelPage, clusterOverviewModels, type Unsampled } from './cluster-page-data.ts';
+import { clusterModelPage, clusterOverviewModels, type LiveRollout, type Unsampled } from './cluster-page-data.ts';
+import type { RolloutState } from '../rollouts/rollout-controller.ts';
+import { sharedRead } from './shared-read.ts';
 import { historyView } from './history-view.ts';
 import { asset, html, json, readBody, readForm, relayInputSchema, relayTestCall, safeNext, send } from './http-answers.ts';
 import { checkMethod, logOut, requireSession } from './session-gate.ts';
@@ -27,8 +31,14 @@ import { renderOverview } from './pages/overview.ts';
 import { cookie, createSessions, LOGIN_COOKIE, parseCookies, sameSecret, SESSION_COOKIE, type Session } from './session.ts';
 
 export type ClusterDashboardDeps = {
-  /** Records and live Deployments, read when a page is asked for. */
+  /** Records, live Deployments and saved rollouts, read when a page is asked for (shared, see `stateFreshMs`). */
   clusterState(): Promise<ClusterState>;
+  /** How long one read of the cluster serves every page (default 2 s; 0: every page reads). */
+  stateFreshMs?: number;
+  /** The rollout this gateway replica drives, when it leads: fresher than the copy saved on the Service. */
+  liveRollout?: LiveRollout;
+  /** "Promote now": resolves with the rollout as it ended, or rejects saying why it could not. */
+  promote(model: string): Promise<RolloutState>;
   stats(): ReplicaStats[];
   unsampled(): Unsampled;
   /** API key rows (hashes) as the gateway holds them. */
@@ -47,6 +57,7 @@ export type ClusterDashboard = { owns(url: string): boolean; handle(req: Incomin
 export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashboard {
   const sessions = createSessions();
   const now = deps.now ?? Date.now;
+  const clusterState = sharedRead(deps.clusterState, deps.stateFreshMs ?? 2000, now);
   const candidatesFor = (prefix: string) => deps.apiKeys().filter((k) => k.prefix === prefix);
   const store = async <T>(path: string): Promise<T> => {
     const answer = await fetch(`${deps.metricsStore.url}${path}`, { headers: { authorization: `Bearer ${deps.metricsStore.token}` } });
@@ -55,7 +66,7 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
   };
   const viewerOf = (s: Session): Viewer => {
     const p = s.principal;
-    return { label: p.kind === 'admin' ? 'admin token' : `API key ${p.prefix}… (${p.name})`, admin: p.kind === 'admin', csrf: s.csrf, readOnly: true };
+    return { label: p.kind === 'admin' ? 'admin token' : `API key ${p.prefix}… (${p.name})`, admin: p.kind === 'admin', csrf: s.csrf, readOnly: true, promotes: p.kind === 'admin' };
   };
   const scopeOf = (s: Session): Scope => (s.principal.kind === 'admin' ? null : s.principal.models);
 
@@ -91,8 +102,8 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
     if (!(await checkMethod(req, res, session))) return;
     if (p === '/logout' && req.method === 'POST') return logOut(res, sessions, session);
     if (p === '/' && req.method === 'GET') {
-      const [state, recent] = await Promise.all([deps.clusterState(), store<{ models: RecentTotals[] }>(`/tech/recent?fromMs=${now() - 3_600_000}`)]);
-      return html(res, renderOverview({ viewer: viewerOf(session), models: clusterOverviewModels(state, recent.models, deps.unsampled(), scopeOf(session)) }));
+      const [state, recent] = await Promise.all([clusterState.get(), store<{ models: RecentTotals[] }>(`/tech/recent?fromMs=${now() - 3_600_000}`)]);
+      return html(res, renderOverview({ viewer: viewerOf(session), models: clusterOverviewModels(state, recent.models, deps.unsampled(), scopeOf(session), deps.liveRollout) }));
     }
     const m = /^\/ui\/(api\/)?models\/([^/]+)(?:\/([a-z-]+))?$/.exec(p);
     if (m) {
@@ -107,12 +118,13 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
 
   async function modelRoute(req: IncomingMessage, res: ServerResponse, url: URL, session: Session, name: string, route: string): Promise<void> {
     if (route === 'GET ') {
-      const state = await deps.clusterState();
-      const data = clusterModelPage(state, deps.stats(), name, scopeOf(session), `${deps.gatewayUrl()}/model`);
+      const state = await clusterState.get();
+      const data = clusterModelPage(state, deps.stats(), name, scopeOf(session), `${deps.gatewayUrl()}/model`, deps.liveRollout);
       if (!data) return json(res, 404, { error: `no model ${name} is deployed on this cluster` });
       const history = historyView(clusterHistoryRecords(state, name), url.searchParams.get('at'));
-      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: {}, history }));
+      return html(res, renderModel({ ...data, viewer: viewerOf(session), exampleInput: {}, history, now: now() }));
     }
+    if (route === 'POST promote') return promote(res, session, name);
     if (route === 'GET api/series') {
       const range: ChartRange = isRange(url.searchParams.get('range')) ? (url.searchParams.get('range') as ChartRange) : '1h';
       const t = now();
@@ -129,7 +141,22 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
     if (route === 'POST call') return testCall(req, res, session, name);
     // As the test call: the admin token is not an API key, so it sees no schema here.
     if (route === 'GET api/schema') return relayInputSchema(res, deps.gatewayUrl(), name, session.principal.kind === 'api-key' ? session.principal.key : null);
-    return json(res, 404, { error: `no dashboard route ${req.method} ${url.pathname} on a cluster (it is read-only: use the CLI with --target)` });
+    return json(res, 404, { error: `no dashboard route ${req.method} ${url.pathname} on a cluster (it is read-only but for promote: use the CLI with --target)` });
+  }
+
+  /** "Promote now": the admin token only (an API key is a viewer); CSRF was checked with the session. */
+  async function promote(res: ServerResponse, session: Session, name: string): Promise<void> {
+    if (session.principal.kind !== 'admin') return json(res, 403, { error: 'only the admin token can promote a rollout' });
+    let ended: RolloutState;
+    try {
+      ended = await deps.promote(name);
+    } catch (error) {
+      return json(res, 409, { error: `cannot promote ${name}: ${(error as Error).message}` });
+    }
+    clusterState.invalidate();
+    deps.log(`dashboard: the admin token promoted ${name}: deployment #${ended.candidateDeploymentId} ${ended.outcome}${ended.reason ? ` (${ended.reason})` : ''}`);
+    if (ended.outcome !== 'promoted') return json(res, 409, { error: `${name}: the ${ended.strategy} of deployment #${ended.candidateDeploymentId} ${ended.outcome}${ended.reason ? `: ${ended.reason}` : ''}` });
+    res.writeHead(303, { location: `/ui/models/${encodeURIComponent(name)}` }).end();
   }
 
   /** The test widget: a call through this gateway with the session's API key, timed. */

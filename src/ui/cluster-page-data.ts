@@ -10,13 +10,30 @@ import type { RecentTotals } from '../metrics-store/tech-rows.ts';
 import type { OverviewModel } from './pages/overview.ts';
 import type { ModelPageData } from './pages/model.ts';
 import type { Scope } from './page-data.ts';
+import type { RolloutState } from '../rollouts/rollout-controller.ts';
+import { rolloutBadge } from './pages/rollout-section.ts';
 
 const visible = (scope: Scope, name: string) => scope === null || scope.includes(name);
 
 /** Calls and failed calls per model since the store's last sample (Sampler.unsampled). */
 export type Unsampled = Map<string, { calls: number; failed: number }>;
 
-export function clusterOverviewModels(state: ClusterState, recent: readonly RecentTotals[], unsampled: Unsampled, scope: Scope): OverviewModel[] {
+/** The rollout the driving gateway replica runs for a model (its controller's own state), or null elsewhere. */
+export type LiveRollout = (model: string) => RolloutState | null;
+
+/**
+ * A model's canary or shadow as the dashboard shows it: the driving controller's own state when
+ * this gateway replica leads (fresher than the last save), else the one saved on the Service (with
+ * `savedAt`), else the last one that ended; null with none.
+ */
+export function clusterRollout(state: ClusterState, model: string, live: LiveRollout = () => null): RolloutState | null {
+  const mine = live(model);
+  if (mine?.outcome === 'running') return mine;
+  const saved = state.rollouts?.get(model);
+  return saved?.running ?? saved?.ended ?? null;
+}
+
+export function clusterOverviewModels(state: ClusterState, recent: readonly RecentTotals[], unsampled: Unsampled, scope: Scope, liveRollout?: LiveRollout): OverviewModel[] {
   const totals = new Map(recent.map((r) => [r.model, r]));
   return clusterStatus(state)
     .filter((m) => visible(scope, m.model))
@@ -39,6 +56,7 @@ export function clusterOverviewModels(state: ClusterState, recent: readonly Rece
         cpu: resources?.cpu ?? null,
         memory: resources?.memory ?? null,
         gpu: resources?.gpu ?? 0,
+        rollout: rolloutBadge(clusterRollout(state, m.model, liveRollout)),
       };
     });
 }
@@ -50,6 +68,7 @@ export function clusterModelPage(
   name: string,
   scope: Scope,
   endpoint: string,
+  live?: LiveRollout,
 ): Omit<ModelPageData, 'viewer' | 'exampleInput' | 'history'> | null {
   if (!visible(scope, name)) return null;
   const m = clusterStatus(state).find((x) => x.model === name);
@@ -81,5 +100,6 @@ export function clusterModelPage(
       },
     })),
     actions: [],
+    rollout: clusterRollout(state, name, live),
   };
 }

@@ -144,6 +144,13 @@ test('reconcile says whether there was drift; notes and failures are shown', () 
   assert.match(drift, '### ✅ add-numbers: repair\n\n- stopped outside Slipway\n\nBuild #1 `a1b2c3d4e5f6`: reused, nothing built.\n\nDeployment #4.');
 });
 
+test('a merge whose deployment began as a canary or shadow says so, not just its number', () => {
+  const canary = renderReportMarkdown(report({ kind: 'apply', models: [model({ action: 'rebuild', build: { number: 2, key: KEY, state: 'built' }, deploymentId: 7, rollout: { strategy: 'canary', weight: 5 } })] }));
+  assert.match(canary, 'Deployment #7, started as a canary at 5 %.');
+  const shadow = renderReportMarkdown(report({ kind: 'apply', models: [model({ action: 'rebuild', build: { number: 2, key: KEY, state: 'built' }, deploymentId: 7, rollout: { strategy: 'shadow' } })] }));
+  assert.match(shadow, 'Deployment #7, started as a shadow.');
+});
+
 test('cell escaping: | and backticks in values, Markdown in reasons and model output', () => {
   assert.is(codeCell({ s: 'a|b`c<d>' }), '<code>{&quot;s&quot;:&quot;a&#124;b`c&lt;d&gt;&quot;}</code>');
   assert.is(codeCell('x'.repeat(200), 10), '<code>&quot;xxxxxxxx…</code>');

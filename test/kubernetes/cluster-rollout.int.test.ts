@@ -12,6 +12,7 @@ import { startClusterGateway, type ClusterGateway } from '../../src/backends/kub
 import { gatewayRole } from '../../src/backends/kubernetes/gateway-manifests.ts';
 import { requestClusterRollout } from '../../src/backends/kubernetes/rollout-request.ts';
 import { runExamples } from '../../src/apply/test-calls.ts';
+import type { DeployResult } from '../../src/backends/backend.ts';
 import { plan } from '../../src/plan/plan.ts';
 import type { BuildKeys } from '../../src/source/types.ts';
 import type { ModelSpec, RolloutPolicy, Spec } from '../../src/spec/types.ts';
@@ -99,7 +100,8 @@ test.after(async () => {
 });
 
 /** observe → plan → deploy each change with its examples as the gate, as `slipway apply` does. */
-async function apply(desired: Spec, keysOf: BuildKeys): Promise<void> {
+async function apply(desired: Spec, keysOf: BuildKeys): Promise<DeployResult[]> {
+  const results: DeployResult[] = [];
   await cluster.backend.withLock(async () => {
     const p = plan(desired, keysOf, await cluster.backend.observe());
     for (const change of p.changes) {
@@ -107,8 +109,10 @@ async function apply(desired: Spec, keysOf: BuildKeys): Promise<void> {
       const m = change.desired!;
       const result = await cluster.backend.deploy(change, imageBuild(change.model, change.build!.number, keysOf), { gate: (call) => runExamples(m, call) });
       assert.equal(result.gate?.passed, true, 'the examples pass on every build');
+      results.push(result);
     }
   });
+  return results;
 }
 
 type Answer = { n: number; status: number; deployment: number; y: unknown };
@@ -145,7 +149,8 @@ const refusedSince = (from: number) => cluster.fake.requests.slice(from).filter(
 test('a canary at 20 %: the gateway splits 400 calls by weight, none fails, and the Service keeps the live id', async () => {
   await apply(spec(iris()), buildKeys(1));
   assert.is(annotations()['slipway.dev/serving-deployment-id'], '1');
-  await apply(spec(iris(canary([20, 100]))), buildKeys(2));
+  const [started] = await apply(spec(iris(canary([20, 100]))), buildKeys(2));
+  assert.equal([started!.deploymentId, started!.rollout], [2, { strategy: 'canary', weight: 20 }], 'the apply says it began as a canary');
   assert.is(annotations()['slipway.dev/serving-deployment-id'], '1', 'the live deployment still serves');
   assert.is(annotations()['slipway.dev/rollout-deployment-id'], '2');
   assert.is(annotations()['slipway.dev/rollout-role'], 'canary');
@@ -182,6 +187,7 @@ test('a canary at 20 %: the gateway splits 400 calls by weight, none fails, and 
   const text = await status();
   assert.match(text, 'iris  running  deployment #1  build #1');
   assert.match(text, 'canary #2  step 1/2 (20, 100)  weights: live #1 80 %, canary 20 %');
+  assert.match(text, /next in \d+ s \(as saved at \d\d:\d\d:\d\d UTC\)\n/, 'status reads the copy saved on the Service, and says when');
   assert.match(text, `candidate: ${share} calls, errors 0.0 %`);
 });
 
@@ -222,7 +228,8 @@ test('a failing canary rolls back when its first step ends; then the live build 
 });
 
 test('a shadow: the live build answers every call, the comparison counts changed answers, and promote moves traffic', async () => {
-  await apply(spec(iris(shadow)), buildKeys(4));
+  const [mirrored] = await apply(spec(iris(shadow)), buildKeys(4));
+  assert.equal(mirrored!.rollout, { strategy: 'shadow' }, 'the apply says it began as a shadow');
   assert.match(record(3).metadata.annotations!['slipway.dev/rollout-result'], 'rolled back: canary at 20 %', 'the apply recorded the rollback');
   assert.is(record(3).metadata.labels!['slipway.dev/outcome'], 'failed');
   await until(() => route()?.variants?.[0]?.role === 'shadow' && route()!.variants![0].replicas.length === 2, 'the gateway mirrors to the shadow');

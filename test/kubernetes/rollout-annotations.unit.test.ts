@@ -34,7 +34,7 @@ test('a busy window fits an annotation: at most 500 latencies a side, counters a
   const snapshot = busySnapshot(20_000);
   const small = compact(snapshot);
   assert.ok(small.window.live.seconds.length === 500 && small.window.candidate.seconds.length === 500);
-  const text = runningAnnotations(snapshot)['slipway.dev/rollout'];
+  const text = runningAnnotations(snapshot, 1_000)['slipway.dev/rollout'];
   assert.ok(text.length < 16_384, `${text.length} characters`);
   const [before, after] = [stateOfSnapshot(snapshot).comparison, stateOfSnapshot(JSON.parse(text) as RolloutSnapshot).comparison];
   assert.equal([after.live.calls, after.live.errors, after.candidate.calls], [before.live.calls, before.live.errors, before.candidate.calls]);
@@ -43,10 +43,13 @@ test('a busy window fits an annotation: at most 500 latencies a side, counters a
 });
 
 test('the annotations round-trip, and nonsense names no variant', () => {
-  const annotations = runningAnnotations(busySnapshot(10));
+  const annotations = runningAnnotations(busySnapshot(10), 1_764_570_000_000);
   const service = { metadata: { annotations } };
   assert.equal(variantFromService(service), { role: 'canary', deploymentId: 2, weight: 10 });
   assert.is(snapshotFromService(service)?.state.candidateDeploymentId, 2);
+  // Status and the dashboard say when a saved copy was written (the leader's own view is fresher).
+  assert.is(stateOfSnapshot(snapshotFromService(service)!).savedAt, 1_764_570_000_000);
+  assert.is(stateOfSnapshot(busySnapshot(10)).savedAt, undefined);
   const nonsense: Record<string, string>[] = [{ 'slipway.dev/rollout-weight': '120' }, { 'slipway.dev/rollout-role': 'blue' }, { 'slipway.dev/rollout-deployment-id': 'two' }];
   for (const bad of nonsense) {
     assert.is(variantFromService({ metadata: { annotations: { ...annotations, ...bad } } }), null, JSON.stringify(bad));

@@ -47,7 +47,8 @@ test('shadow, then canary step by step, then a failing canary rolled back at its
     p.fx.write('models.yaml', adderYaml(canary));
     p.fx.write('m/add.py', addV(3));
     p.fx.commitAll('v3 as a canary');
-    await p.ok('apply', '--yes');
+    // The apply report says the deployment began as a canary, not that it was deployed.
+    assert.match(await p.ok('apply', '--yes'), '→ deployment #3 started as a canary at 25 %');
     // The deployment being rolled out is what was applied: a plan of the same file changes nothing.
     await p.ok('plan', '--detailed-exitcode');
     adder = await adderStatus(p);

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import type { ClusterState, HistoryEntry } from '../../src/backends/kubernetes/observe.ts';
 import type { BuildRecord, DeploymentRecord } from '../../src/backends/kubernetes/records.ts';
 import type { ReplicaStats } from '../../src/gateway/types.ts';
-import { clusterModelPage, clusterOverviewModels } from '../../src/ui/cluster-page-data.ts';
+import type { RolloutState } from '../../src/rollouts/rollout-controller.ts';
+import { clusterModelPage, clusterOverviewModels, clusterRollout } from '../../src/ui/cluster-page-data.ts';
 
 const serving = (replicas: number) => ({
   replicas, resources: { cpu: '500m', memory: '1Gi', gpu: 0 }, env: { TOKEN: { fromEnv: 'T', digest: 'd' }, LEVEL: 'info' },
@@ -57,6 +58,29 @@ test("a model's page: its replicas only, builds and deployments newest first, en
   assert.not.ok(JSON.stringify(page).includes('info'), 'no env value');
   assert.is(clusterModelPage(state, stats, 'iris', ['other'], 'x'), null);
   assert.is(clusterModelPage(state, stats, 'nobody', null, 'x'), null);
+});
+
+const side = (calls: number) => ({ calls, errors: 0, errorRate: 0, p95Ms: 4 });
+const rollout = (extra: Partial<RolloutState>): RolloutState => ({
+  model: 'iris', strategy: 'canary', liveDeploymentId: 1, candidateDeploymentId: 2, liveBuild: 1, candidateBuild: 2,
+  step: 0, steps: [20, 100], weight: 20, startedAt: 0, stepStartedAt: 0, nextAt: 60_000,
+  comparison: { live: side(10), candidate: side(3) }, earlier: [], outcome: 'running', reason: null, ...extra,
+});
+
+test("rollouts: the leader's own running state first, else the saved copy, else the last that ended", () => {
+  const saved = rollout({ savedAt: 5_000 });
+  const ended = rollout({ candidateDeploymentId: 1, outcome: 'rolled back', reason: 'error rate 50.0 %' });
+  const withRollout: ClusterState = { ...state, rollouts: new Map([['iris', { running: saved, candidate: undefined, ended }]]) };
+  const mine = rollout({ comparison: { live: side(40), candidate: side(12) } });
+  assert.is(clusterRollout(withRollout, 'iris', () => mine), mine, 'this replica leads: its controller');
+  assert.is(clusterRollout(withRollout, 'iris', () => null), saved, 'another replica leads: as saved');
+  assert.is(clusterRollout(withRollout, 'iris', () => rollout({ outcome: 'promoted' })), saved, "the leader's finished one is not fresher than the Service");
+  assert.is(clusterRollout({ ...state, rollouts: new Map([['iris', { running: null, candidate: undefined, ended }]]) }, 'iris'), ended);
+  assert.is(clusterRollout(state, 'iris'), null);
+  const [iris] = clusterOverviewModels(withRollout, [], new Map(), null, () => null);
+  assert.is(iris!.rollout, 'canary 20 % (step 1/2)');
+  assert.is(clusterOverviewModels(state, [], new Map(), null)[0]!.rollout, null);
+  assert.is(clusterModelPage(withRollout, stats, 'iris', null, 'x', () => mine)!.rollout, mine);
 });
 
 test.run();

@@ -37,7 +37,9 @@ test('a canary in progress: builds, step and weight, the window side by side, ea
   assert.match(page, '<form method="post" action="/ui/models/iris/promote"');
   assert.match(page, '<input type="hidden" name="csrf" value="csrf-1"><button type="submit">Promote now</button>');
   assert.not.match(renderRollout('iris', canary, reader, T0).text, 'Promote now', 'read-only viewers do not see it');
-  assert.not.match(renderRollout('iris', canary, { ...admin, readOnly: true }, T0).text, 'Promote now', 'nor the in-cluster dashboard');
+  assert.not.match(renderRollout('iris', canary, { ...admin, readOnly: true }, T0).text, 'Promote now', 'nor the read-only dashboard');
+  assert.match(renderRollout('iris', canary, { ...admin, readOnly: true, promotes: true }, T0).text, 'Promote now', "but the in-cluster dashboard's admin does");
+  assert.not.match(renderRollout('iris', canary, { ...reader, readOnly: true, promotes: false }, T0).text, 'Promote now');
   assert.match(renderRollout('iris', { ...canary, step: 0, weight: 25, earlier: [] }, admin, T0).text, 'Next: step 2 (50 %) at');
   assert.is(rolloutBadge(canary), 'canary 50 % (step 2/3)');
 });
@@ -61,6 +63,13 @@ test('a shadow: compared, changed and dropped copies; a finished rollout: outcom
   assert.not.match(ended, 'Next:');
   assert.is(rolloutBadge(rolledBack), null);
   assert.is(renderRollout('iris', null, admin, T0).text, '');
+});
+
+test("a saved copy (another gateway replica's) says when it was saved; the driving controller's own view does not", () => {
+  const saved = renderRollout('iris', { ...canary, savedAt: T0 + 905_000 }, admin, T0 + 910_000).text;
+  assert.match(saved, '(as saved at <time datetime="2026-12-01T10:15:05.000Z">10:15:05</time> UTC)');
+  assert.not.match(renderRollout('iris', canary, admin, T0).text, 'as saved at');
+  assert.not.match(renderRollout('iris', { ...canary, outcome: 'promoted', savedAt: T0 }, admin, T0).text, 'as saved at', 'an ended one is final');
 });
 
 test('the overview says which model is in rollout', () => {

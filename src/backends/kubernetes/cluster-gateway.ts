@@ -21,6 +21,7 @@ import { readClusterState } from './observe.ts';
 import type { Gateway as GatewayHandle } from '../../gateway/types.ts';
 import { startClusterRollouts, type ClusterRollouts, type ClusterRolloutsOptions } from './cluster-rollouts.ts';
 import { variantFromService } from './rollout-annotations.ts';
+import { requestClusterRollout } from './rollout-request.ts';
 import { startClusterCapture, type ClusterCapture } from './cluster-capture.ts';
 
 const METRICS_UNAVAILABLE =
@@ -120,6 +121,17 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
   const dashboard = opts.metricsStore && sampling
     ? createClusterDashboard({
       clusterState: () => readClusterState(opts.api),
+      // The leader's own controller is fresher than its last save; other replicas show the save.
+      liveRollout: (model) => {
+        if (!rollouts?.leading()) return null;
+        const state = rollouts.controller.status(model);
+        return state?.strategy === 'shadow' && state.outcome === 'running' ? { ...state, dropped: gateway.shadowDropped(model) } : state;
+      },
+      // Through the request annotation, as `slipway promote --target`, not the controller directly:
+      // it works from whichever replica serves the page, the leader acts on it in its one queue
+      // (never interleaved with a step or a save), and it needs no grant beyond the Role's `patch
+      // services`. It resolves once the leader wrote the outcome.
+      promote: (model) => requestClusterRollout(opts.api, model, 'promote', { pollMs: 100 }),
       stats: () => gateway.stats(),
       unsampled: () => sampling.unsampled(),
       apiKeys: () => discovery?.apiKeys() ?? [],

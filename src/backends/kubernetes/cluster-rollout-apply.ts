@@ -77,7 +77,7 @@ export async function startClusterRollout(api: KubeApi, model: string, policy: R
   let snapshot = null as RolloutSnapshot | null;
   const first = createRolloutController({ reroute() {}, promote: async () => {}, rollBack: async () => {}, saved: (_model, s) => void (snapshot = s) });
   first.start(model, policy, { id: liveId, build: Number(live.metadata?.annotations?.[annotation.buildNumber] ?? 0) }, candidate);
-  await api.mergePatch(serviceRef(model), { metadata: { annotations: { ...runningAnnotations(snapshot!), [rolloutAnnotation.request]: null } } });
+  await api.mergePatch(serviceRef(model), { metadata: { annotations: { ...runningAnnotations(snapshot!, Date.now()), [rolloutAnnotation.request]: null } } });
   const share = policy.strategy === 'canary' ? `serves ${policy.steps[0]} % of calls` : 'gets a copy of every call';
   return { started: true, line: `${model}: deployment #${candidate.id} is a ${policy.strategy}: it ${share} beside deployment #${liveId}; the in-cluster gateway moves it on (slipway status --target shows it, slipway promote --target ends it)` };
 }

@@ -121,7 +121,7 @@ export function startClusterRollouts(opts: ClusterRolloutsOptions): ClusterRollo
       const snapshot = controller.snapshots().find((s) => s.state.model === model);
       if (snapshot === undefined) return null;
       if (snapshot.state.strategy === 'shadow' && opts.dropped) snapshot.state.dropped = opts.dropped(model);
-      return { ...runningAnnotations(snapshot), [rolloutAnnotation.request]: null };
+      return { ...runningAnnotations(snapshot, (opts.now ?? Date.now)()), [rolloutAnnotation.request]: null };
     });
     // Not there any more: a newer apply ended it. The Service's event brings the rest.
     if (!written && controller.variantOf(model)?.deploymentId === mine.deploymentId) drop(model, 'the Service no longer names it (a newer apply)');

@@ -6,7 +6,7 @@
 // the Service; then the previous Deployment is scaled to 0. A failed rollout or example leaves the
 // previous Deployment serving. `rollout: recreate` stops the previous one first and is not gated.
 import type { V1Deployment, V1Secret } from '@kubernetes/client-node';
-import type { DeployOptions, DeployResult } from '../backend.ts';
+import type { DeployOptions, DeployResult, StartedRollout } from '../backend.ts';
 import type { TestResult } from '../../apply/test-calls.ts';
 import { recordAccessKeyHash } from './access-key-index.ts';
 import type { Change } from '../../plan/types.ts';
@@ -158,7 +158,9 @@ export async function deployModel(ctx: DeployContext, change: Change, build: Sto
       const rollout = await startClusterRollout(api, model, desired.rolloutPolicy, { id, build: build.number });
       if (rollout.started) {
         ctx.log(rollout.line);
-        return gate === null ? { deploymentId: id } : { deploymentId: id, gate };
+        const { strategy } = desired.rolloutPolicy;
+        const started: StartedRollout = strategy === 'canary' ? { strategy, weight: desired.rolloutPolicy.steps[0]! } : { strategy };
+        return gate === null ? { deploymentId: id, rollout: started } : { deploymentId: id, gate, rollout: started };
       }
       ctx.log(`${model}: rollout ${desired.rolloutPolicy.strategy} not started (${rollout.why}); traffic moves blue/green`);
     }

@@ -61,17 +61,18 @@ export function requestFromService(service: V1Service | null | undefined): 'prom
 
 /** A saved rollout as status shows it: the window's summary from its counters. */
 export function stateOfSnapshot(snapshot: RolloutSnapshot): RolloutState {
-  return { ...snapshot.state, comparison: RolloutWindow.restore(snapshot.window).summary() };
+  const saved = snapshot.savedAt === undefined ? {} : { savedAt: snapshot.savedAt };
+  return { ...snapshot.state, comparison: RolloutWindow.restore(snapshot.window).summary(), ...saved };
 }
 
-/** The annotations of a rollout in progress (a merge patch's `metadata.annotations`). */
-export function runningAnnotations(snapshot: RolloutSnapshot): Record<string, string> {
+/** The annotations of a rollout in progress (a merge patch's `metadata.annotations`), saved at `savedAt` (ms). */
+export function runningAnnotations(snapshot: RolloutSnapshot, savedAt: number): Record<string, string> {
   const { state } = snapshot;
   return {
     [rolloutAnnotation.candidate]: String(state.candidateDeploymentId),
     [rolloutAnnotation.role]: state.strategy,
     [rolloutAnnotation.weight]: String(state.weight),
-    [rolloutAnnotation.snapshot]: JSON.stringify(compact(snapshot)),
+    [rolloutAnnotation.snapshot]: JSON.stringify({ ...compact(snapshot), savedAt }),
   };
 }
 

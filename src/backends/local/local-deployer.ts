@@ -3,7 +3,7 @@
 // old replicas then drain and stop, so a redeploy drops no call. With a gate, the model's examples
 // are called on the new replicas directly (not through the gateway) before the route moves: a
 // failing example stops them and leaves the previous deployment serving.
-import { RolloutFailure, type Backend, type DeployOptions, type DeployResult } from '../backend.ts';
+import { RolloutFailure, type Backend, type DeployOptions, type DeployResult, type StartedRollout } from '../backend.ts';
 import { cancelReason } from '../../build/step-limits.ts';
 import { gateCaller } from './gate-caller.ts';
 import { recordDeploymentTests } from '../../store/deployment-tests.ts';
@@ -170,7 +170,8 @@ export function createLocalDeployer(opts: LocalDeployerOptions): LocalDeployer {
       const { strategy } = desired.rolloutPolicy;
       const share = strategy === 'canary' ? `serves ${desired.rolloutPolicy.steps[0]} % of calls` : 'gets a copy of every call';
       opts.log(`${change.model}: deployment #${id} is a ${strategy}: it ${share} beside deployment #${live.deployment.id}`);
-      return { deploymentId: id, ...(gate ? { gate } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+      const rollout: StartedRollout = strategy === 'canary' ? { strategy, weight: desired.rolloutPolicy.steps[0]! } : { strategy };
+      return { deploymentId: id, rollout, ...(gate ? { gate } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
     }
     activateDeployment(store, id);
     await switchTo(change.model, { deployment: requireDeployment(store, id), stopped: desired.state === 'stopped' });

@@ -8,6 +8,8 @@ export type Viewer = {
   csrf: string;
   /** The in-cluster dashboard: no actions and no keys page (the cluster's CLI does those). */
   readOnly?: boolean;
+  /** On the read-only in-cluster dashboard: its admin may still promote a rollout ("Promote now"). */
+  promotes?: boolean;
 };
 
 /** A full HTML document around `main`. `scripts` adds the chart library and the page script. */

@@ -49,7 +49,7 @@ export type ModelPageData = {
   actions: ActionRow[];
   /** "What was live when": the timeline and the answer to the page's `?at=` form. */
   history: HistoryView;
-  /** A canary or shadow in progress, else the last one finished since the daemon started; absent on a cluster. */
+  /** A canary or shadow in progress, else the last one finished (since the daemon started; on a cluster, as its Service keeps it). */
   rollout?: RolloutState | null;
   /** For "next step in N s"; default Date.now(). */
   now?: number;

@@ -28,7 +28,11 @@ function currentWindow(r: RolloutState): Html {
   const caption = r.outcome !== 'running'
     ? 'Its last window, when it ended'
     : r.strategy === 'canary' ? `Step ${r.step + 1}: calls since it began` : 'Calls since the shadow began';
-  return html`<table class="rollout-window" id="rollout-window"><caption>${caption}</caption>
+  // A copy saved by the driving gateway replica (another one, on a cluster) lags by up to its save interval.
+  const saved = r.outcome === 'running' && r.savedAt !== undefined
+    ? html` <span class="hint" id="rollout-saved">(as saved at <time datetime="${new Date(r.savedAt).toISOString()}">${new Date(r.savedAt).toISOString().slice(11, 19)}</time> UTC)</span>`
+    : '';
+  return html`<table class="rollout-window" id="rollout-window"><caption>${caption}${saved}</caption>
 <thead><tr><th scope="col">Side</th><th scope="col" class="num">Calls</th><th scope="col" class="num">Errors</th><th scope="col" class="num">Error rate</th><th scope="col" class="num">p95</th></tr></thead>
 <tbody>${sideRows(c, `live #${r.liveDeploymentId}`, `${r.strategy} #${r.candidateDeploymentId}`)}</tbody></table>
 ${c.compared === undefined
@@ -44,7 +48,7 @@ function earlierSteps(r: RolloutState): Html {
 <tbody>${rows}</tbody></table>`;
 }
 
-/** The section, or nothing when the model has had no rollout since the daemon started. */
+/** The section, or nothing when the model has had no rollout (since the daemon started; on a cluster, that its Service keeps). */
 export function renderRollout(name: string, r: RolloutState | null | undefined, viewer: Viewer, now: number): Html {
   if (!r) return html``;
   const running = r.outcome === 'running';
@@ -55,7 +59,7 @@ export function renderRollout(name: string, r: RolloutState | null | undefined, 
   const status = running
     ? html`<p id="rollout-next">Next: ${next} at <time datetime="${new Date(r.nextAt).toISOString()}">${at(r.nextAt)}</time> (in ${Math.max(0, Math.round((r.nextAt - now) / 1000))} s), if the policy holds.</p>`
     : html`<p id="rollout-outcome" role="status" class="${r.outcome === 'promoted' ? '' : 'error'}"><strong>${r.outcome}</strong>${r.reason ? `: ${r.reason}` : ''}</p>`;
-  const promote = running && viewer.admin && !viewer.readOnly
+  const promote = running && viewer.admin && (!viewer.readOnly || viewer.promotes === true)
     ? html`<form method="post" action="/ui/models/${encodeURIComponent(name)}/promote" data-confirm="Promote deployment #${r.candidateDeploymentId} of ${name} now? It takes every call; deployment #${r.liveDeploymentId} drains and stops." class="inline">
 <input type="hidden" name="csrf" value="${viewer.csrf}"><button type="submit">Promote now</button></form>`
     : '';

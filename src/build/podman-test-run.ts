@@ -12,6 +12,7 @@ import type { ModelSpec } from '../spec/types.ts';
 import { defaultTlsVerify } from './image-ref.ts';
 import { invokeCaller } from './image-replica-call.ts';
 import { cancelReason, overLimit, stepLimitSeconds, type StepLimits } from './step-limits.ts';
+import { writeAuthFile, type RegistryCredentials } from './registry-auth.ts';
 
 export type PodmanOptions = {
   podman?: string;
@@ -110,10 +111,17 @@ async function waitReady(options: PodmanOptions, container: string): Promise<{ p
  * Makes sure `image` is in local storage, pulling it when it is not; when it cannot be pulled,
  * podman's reason (its last line, e.g. `… unauthorized: authentication required`).
  */
-export async function ensureImage(image: string, options: PodmanOptions = {}): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function ensureImage(
+  image: string,
+  options: PodmanOptions & { credentials?: RegistryCredentials | null } = {},
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   if ((await podman(options, ['image', 'exists', image])).code === 0) return { ok: true };
   options.log?.(`pulling ${image}`);
-  const pulled = await podman(options, ['pull', '--quiet', `--tls-verify=${options.tlsVerify ?? defaultTlsVerify(image)}`, image]);
+  // The target's registry credentials, when it has some, in a 0600 auth file: never on the command line.
+  const auth = options.credentials ? await writeAuthFile(image, options.credentials) : null;
+  const pulled = await podman(options, [
+    'pull', '--quiet', `--tls-verify=${options.tlsVerify ?? defaultTlsVerify(image)}`, ...(auth ? ['--authfile', auth.path] : []), image,
+  ]).finally(() => auth?.remove());
   if (pulled.code === 0) return { ok: true };
   const last = pulled.stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '').at(-1) ?? `podman pull exited ${pulled.code}`;
   return { ok: false, reason: last.replace(/^Error: /, '') };

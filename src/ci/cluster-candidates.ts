@@ -20,7 +20,7 @@ export type ClusterCandidateInput = {
   root: string;
   backend: KubernetesBackend;
   target: KubernetesTarget;
-  /** Registry credentials for pushing the candidate images, or null. */
+  /** Registry credentials for pushing the candidate images and pulling the deployed ones, or null. */
   credentials: { username: string; password: string } | null;
   log: (line: string) => void;
   /** The image builder; default buildah, pushing to the candidates repository. */
@@ -40,7 +40,7 @@ export function clusterCandidatePorts(input: ClusterCandidateInput): ClusterCand
     builder: input.builder ?? createBuildahBuilder({
       stateDir: stateDir(input.root), registry: candidateRegistry(input.target.registry), tlsVerify, credentials: input.credentials, cache: buildCacheOf(input.target, 'candidate'),
     }),
-    start: input.start ?? imageStarter(tlsVerify, input.log),
+    start: input.start ?? imageStarter(tlsVerify, input.log, input.credentials),
     captures: clusterRecentCaptures(input.backend.api, input.log),
   };
 }

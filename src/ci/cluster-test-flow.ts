@@ -24,7 +24,7 @@ export type ClusterTestInput = {
   keys: BuildKeys;
   backend: KubernetesBackend;
   target: KubernetesTarget;
-  /** Registry credentials for pushing the candidate images, or null. */
+  /** Registry credentials for pushing the candidate images and pulling the deployed ones, or null. */
   credentials: { username: string; password: string } | null;
   gitCommit: string | null;
   env: NodeJS.ProcessEnv;

@@ -3,6 +3,7 @@
 // first when it is not here, so that an image this machine cannot pull (the production registry
 // not readable from a PR job) is told apart from one that does not start: `ImageUnavailable`.
 import { ensureImage, startImageReplica } from '../build/podman-test-run.ts';
+import type { RegistryCredentials } from '../build/registry-auth.ts';
 import type { CandidateStarter } from './candidate-tests.ts';
 
 /** An image that cannot be pulled here: says nothing about the model, everything about access. */
@@ -23,10 +24,10 @@ export function repositoryOfImage(image: string): string {
 }
 
 /** Candidates as containers of their images (pulled when missing; `ImageUnavailable` when that fails). */
-export function imageStarter(tlsVerify: boolean | undefined, log: (line: string) => void): CandidateStarter {
+export function imageStarter(tlsVerify: boolean | undefined, log: (line: string) => void, credentials: RegistryCredentials | null = null): CandidateStarter {
   return async (model, build, opts) => {
     if (!build.artifact) throw new Error(`build #${build.number} of ${model.name} has no image; rebuild it`);
-    const pulled = await ensureImage(build.artifact, { tlsVerify, log });
+    const pulled = await ensureImage(build.artifact, { tlsVerify, log, credentials });
     if (!pulled.ok) throw new ImageUnavailable(build.artifact, pulled.reason);
     const started = await startImageReplica(build.artifact, {
       env: opts.env,

@@ -73,7 +73,7 @@ export async function diffCandidates(reports: ModelReport[], models: readonly Mo
  * the model declares a diff policy, which then cannot be judged: red, and why.
  */
 function unpullableBaseline(report: ModelReport, model: ModelSpec, error: ImageUnavailable, log: (line: string) => void): void {
-  const access = `give the PR job read access to ${repositoryOfImage(error.image)} (e.g. \`podman login\` on the runner)`;
+  const access = `give the PR job read access to ${repositoryOfImage(error.image)} (the target's \`registryCredentials\` are used)`;
   const policy = model.diff?.maxChanged !== undefined || model.latencyBudget !== undefined;
   if (policy) {
     report.failedIn = 'test';

@@ -42,7 +42,7 @@ export async function clusterDiff(ws: Workspace, desired: { spec: Spec; keys: Bu
   }
   const report = await diffBuilds(model, ensured.build, baseline, { root: ws.root, captures, sample: req.sample, tolerance: req.tolerance, launcher: plainLauncher, env: process.env, start })
     .catch((error: Error) => {
-      if (error instanceof ImageUnavailable) throw new CliError(`${error.message}; give this machine read access to ${repositoryOfImage(error.image)} (podman login)`);
+      if (error instanceof ImageUnavailable) throw new CliError(`${error.message}; give this machine read access to ${repositoryOfImage(error.image)} (the target's \`registryCredentials\`, or \`podman login\`)`);
       throw new CliError(error.message);
     });
   const labels = { candidate: `build #${ensured.build.number}`, baseline: `build #${baseline.number}${req.against ? '' : ` (deployed in ${where})`}` };

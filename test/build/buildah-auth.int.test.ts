@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import { createBuildahBuilder } from '../../src/build/buildah-builder.ts';
 import { inspectImage } from '../../src/build/image-inspect.ts';
 import { writeAuthFile } from '../../src/build/registry-auth.ts';
+import { ensureImage } from '../../src/build/podman-test-run.ts';
+import { execFileSync } from 'node:child_process';
 import { BASE_IMAGE, containersAvailable, ensureBaseImage, removeBuiltImages, startRegistry, type LoopbackRegistry } from '../support/containers.ts';
 import type { Repo } from './fixture.ts';
 import { addNumbersRepo } from './image-fixture.ts';
@@ -21,6 +23,7 @@ const suffix = randomBytes(4).toString('hex');
 let registry: LoopbackRegistry | null = null;
 const repos: Repo[] = [];
 const logs: string[] = [];
+let pushed: string | null = null;
 
 test.before(async () => {
   if (!available) return;
@@ -47,6 +50,7 @@ run('with credentials the image is pushed; the password is in no log', async () 
     const found = await inspectImage(outcome.artifact, { tlsVerify: false, authArgs: ['--authfile', auth.path] });
     assert.ok(found.found === true, 'the registry has the image');
     if (found.found === true) assert.is(found.image.digest, outcome.digest);
+    pushed = outcome.artifact;
   } finally {
     await auth.remove();
   }
@@ -63,6 +67,19 @@ run('without credentials the registry refuses, and the build says so before buil
   if (outcome.ok) return;
   assert.match(outcome.message, `cannot ask the registry for ${registry!.address}/`);
   assert.match(outcome.message.toLowerCase(), /unauthorized|authentication required/);
+});
+
+run('a deployed image is pulled for a diff with the same credentials, through an auth file', async () => {
+  assert.ok(pushed, 'the first test pushed an image');
+  // Gone from this machine's storage, so podman has to pull it from the registry that needs a login.
+  execFileSync('podman', ['rmi', '--force', pushed!], { stdio: 'ignore' });
+  const anonymous = await ensureImage(pushed!, { tlsVerify: false });
+  assert.not.ok(anonymous.ok, 'without credentials the registry refuses the pull');
+  if (!anonymous.ok) assert.match(anonymous.reason.toLowerCase(), /unauthorized|authentication required|denied/);
+  const lines: string[] = [];
+  const authed = await ensureImage(pushed!, { tlsVerify: false, credentials, log: (line) => lines.push(line) });
+  assert.ok(authed.ok, authed.ok ? '' : authed.reason);
+  assert.not.match(lines.join('\n'), password);
 });
 
 test.run();

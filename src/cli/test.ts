@@ -85,5 +85,15 @@ function modelLines(m: ModelReport): string[] {
   for (const t of m.tests) {
     lines.push(`    example ${t.index + 1}: ${t.pass ? 'pass' : 'FAIL'} (${t.latencyMs.toFixed(1)} ms) ${JSON.stringify(t.input)} → ${JSON.stringify(t.got)}${t.detail ? `  ${t.detail}` : ''}`);
   }
+  // The answer diff and the output shape, as the pull request's comment has them: a red diff policy
+  // fails the run, so the terminal says which one (the details are `slipway diff`'s).
+  if (m.diff) {
+    const { judgement: j, candidate, baseline } = m.diff;
+    lines.push(`    answer diff ${j.ok ? 'ok' : 'FAIL'}: build #${candidate} against the deployed build #${baseline}: ${j.verdict}`);
+    for (const breach of j.breaches) lines.push(`      ✗ ${breach}`);
+  } else if (m.diffNotRun) {
+    lines.push(`    answer diff not run: ${m.diffNotRun}`);
+  }
+  if (m.outputShape) lines.push(`    output shape changed (from the ${m.outputShape.from}): ${m.outputShape.changes.join('; ')}`);
   return lines;
 }

@@ -88,7 +88,9 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
     },
     advisory: () => null,
     observe: async () => toObserved(await backend.readState(), backend.registry),
-    async apply(desired, request) {
+    // The capture settings are written under the same apply lock as the deployments (withLock is
+    // re-entrant), so of two applies at once the later one's settings are the ones that stay.
+    apply: (desired, request) => backend.withLock(async () => {
       const applied = await applyToTarget(ports(), desired, {
         root: opts.ws.root,
         gitCommit: await headCommit(opts.ws.repo),
@@ -104,7 +106,7 @@ export function kubernetesTarget(opts: KubernetesTargetOptions): KubernetesTarge
       // No part of the plan (changing them redeploys nothing): written on every apply, for the gateways.
       await saveClusterCaptureSettings(backend.api, desired.spec);
       return { ok: true, plan: applied.plan, fingerprint: applied.fingerprint, report: applied.report };
-    },
+    }),
     async status() {
       const models = clusterStatus(await backend.readState());
       const lines = [`namespace ${ns}`];

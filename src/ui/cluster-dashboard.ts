@@ -52,7 +52,12 @@ export type ClusterDashboardDeps = {
   now?: () => number;
 };
 
-export type ClusterDashboard = { owns(url: string): boolean; handle(req: IncomingMessage, res: ServerResponse): Promise<void> };
+export type ClusterDashboard = {
+  owns(url: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** The cluster changed (the gateway's watch saw a Service move): the next page reads it again. */
+  changed(): void;
+};
 
 export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashboard {
   const sessions = createSessions();
@@ -174,5 +179,6 @@ export function createClusterDashboard(deps: ClusterDashboardDeps): ClusterDashb
   return {
     owns: (url) => url === '/' || url.startsWith('/?') || url.startsWith('/ui/') || url.startsWith('/login') || url === '/logout',
     handle,
+    changed: () => clusterState.invalidate(),
   };
 }

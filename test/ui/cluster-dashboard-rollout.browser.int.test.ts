@@ -234,6 +234,9 @@ run("a shadow on the leader's page: copies compared and changed answers, none dr
   assert.equal((await Promise.all(await windowRows(page))).map((r) => r.slice(0, 2)), [['live #2', '10'], ['shadow #3', '10']]);
   await page.screenshot({ path: path.join(shots, 'cluster-rollout-shadow.png'), fullPage: true });
   await context.close();
+  // The follower's watch saw the Service change (its routes carry the shadow), which also tells its
+  // dashboard to read the cluster again rather than serve its 2 s shared read.
+  await until(() => follower.discovery.routes().get('iris')?.variants?.length === 1, 'the follower routes the shadow too');
   const other = await loggedIn(follower, ADMIN);
   await other.page.goto(`${follower.url}/ui/models/iris`);
   await other.page.getByRole('heading', { name: 'Rollout in progress: shadow' }).waitFor();

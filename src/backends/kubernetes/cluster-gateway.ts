@@ -16,7 +16,7 @@ import type { KubeApi } from './kube-api.ts';
 import { createMetricsForwarder } from '../../metrics-store/gateway-forwarder.ts';
 import { bothTimers, createCallTally } from '../../telemetry/call-tally.ts';
 import { startClusterSampling, type ClusterSampling } from './cluster-sampling.ts';
-import { createClusterDashboard } from '../../ui/cluster-dashboard.ts';
+import { createClusterDashboard, type ClusterDashboard } from '../../ui/cluster-dashboard.ts';
 import { readClusterState } from './observe.ts';
 import type { Gateway as GatewayHandle } from '../../gateway/types.ts';
 import { startClusterRollouts, type ClusterRollouts, type ClusterRolloutsOptions } from './cluster-rollouts.ts';
@@ -63,6 +63,7 @@ export type ClusterGateway = {
 export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<ClusterGateway> {
   let discovery: EndpointDiscovery | null = null;
   let rollouts: ClusterRollouts | null = null;
+  let dashboard: ClusterDashboard | null = null;
   const forwarder = opts.metricsStore
     ? createMetricsForwarder({ ...opts.metricsStore, authorize: (apiKey, model) => discovery?.keyring().verifyApiKey(apiKey, model) ?? 'invalid', log: opts.log })
     : null;
@@ -102,7 +103,11 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     api: opts.api, gateway, log: opts.log,
     // Until the rollouts start (after the first listing), as the Service's annotations say.
     variantOf: (model, service) => (rollouts === null ? variantFromService(service) : rollouts.variantOf(model, service)),
-    onService: (model) => rollouts?.serviceChanged(model),
+    onService: (model) => {
+      rollouts?.serviceChanged(model);
+      // A rollout stepped or ended, traffic moved: pages show it now, not after the shared read's 2 s.
+      dashboard?.changed();
+    },
   });
   await discovery.synced;
   const found = discovery;
@@ -118,7 +123,7 @@ export async function startClusterGateway(opts: ClusterGatewayOptions): Promise<
     ? startClusterSampling({ api: opts.api, gateway, tally, store: opts.metricsStore, log: opts.log, intervalMs: opts.sampleEveryMs })
     : null;
   let selfUrl = '';
-  const dashboard = opts.metricsStore && sampling
+  dashboard = opts.metricsStore && sampling
     ? createClusterDashboard({
       clusterState: () => readClusterState(opts.api),
       // The leader's own controller is fresher than its last save; other replicas show the save.

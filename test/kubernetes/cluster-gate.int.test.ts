@@ -240,7 +240,9 @@ test('an in-cluster gateway from before deployment ids is refused, with how to u
 });
 
 test('the fake API server proxies to pods as a real one does: 401, 404, a number for the port, bytes both ways', async () => {
-  const pod = cluster.fake.list('pods', ns).find((p) => p.metadata.name.startsWith('slipway-iris-d'))!.metadata.name;
+  // A pod of the serving deployment: the earlier ones' pods may still be going away.
+  const serving = serviceAnnotation();
+  const pod = cluster.fake.list('pods', ns).find((p) => p.metadata.labels?.['slipway.dev/deployment-id'] === serving)!.metadata.name;
   const base = `${cluster.fake.url}/api/v1/namespaces/${ns}/pods`;
   const auth = { authorization: `Bearer ${cluster.fake.token}`, 'content-type': 'application/json' };
   const post = (path: string, headers: Record<string, string> = auth, body = '{"n": 2}') => fetch(`${base}/${path}`, { method: 'POST', headers, body });

@@ -1,16 +1,22 @@
 // Test calls against a candidate image, before anything is deployed: the image runs once with
-// podman on the host network, the runtime told to listen on loopback port 0 (any free port) and
-// read back from its ready line (`SLIPWAY_READY port=<n>`, the runtime protocol's first stdout
-// line), its examples are called on the replica's `/invoke`, and the container is removed.
-// The kubernetes backend's `slipway test` and PR flow use this; the local backend calls its
-// snapshot replicas instead.
+// podman, its examples are called on the replica's `/invoke`, and the container is removed.
+// A candidate is untrusted code (a pull request's), so by default its container has no network
+// (`--network none`) and the runtime serves on a Unix socket (`--socket`) in a private folder
+// mounted into it: the one way in, reachable only by this process's user. The socket is read back
+// from the runtime's ready line (`SLIPWAY_READY socket=<path>`, the runtime protocol's first
+// stdout line). The kubernetes backend's `slipway test`, PR flow and `slipway diff` use this; the
+// local backend calls its snapshot replicas instead.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { invokeCaller } from '../apply/replica-invoke.ts';
 import { runExamples, type CallModel, type TestResult } from '../apply/test-calls.ts';
+import { unixOrigin } from '../gateway/replica-origin.ts';
 import type { ModelSpec } from '../spec/types.ts';
 import { defaultTlsVerify } from './image-ref.ts';
-import { invokeCaller } from './image-replica-call.ts';
 import { cancelReason, overLimit, stepLimitSeconds, type StepLimits } from './step-limits.ts';
 import { writeAuthFile, type RegistryCredentials } from './registry-auth.ts';
 
@@ -43,12 +49,23 @@ export type ReplicaRequest = PodmanOptions & {
   /** Names the container (`slipway-test-<model>-…`) and the replica in its log lines. */
   model?: string;
   concurrency?: number;
+  /**
+   * Whether the container shares the host's network; default no (`--network none`). A candidate
+   * gets it only when its model asks (`sandbox: {network: true}`) and the pull request is not a fork.
+   */
+  network?: boolean;
+  /**
+   * Where the runtime listens: `socket` (default), a Unix socket in a private folder mounted into
+   * the container; `port`, a loopback TCP port on the host's network (implies `network`), as a
+   * node's pod does: the test suite's podman kubelet, which the fake API server proxies to.
+   */
+  listen?: 'socket' | 'port';
 };
 
 export type ImageReplica = {
   container: string;
-  /** `http://127.0.0.1:<port>` */
-  url: string;
+  /** Where the replica listens: `unix:<socket path>`, or `http://127.0.0.1:<port>` with `listen: 'port'`. */
+  origin: string;
   call: CallModel;
   /** Everything the container wrote so far. */
   logs(): Promise<string>;
@@ -83,17 +100,22 @@ function podman(options: PodmanOptions, args: string[], env: NodeJS.ProcessEnv =
 }
 
 
-const READY_LINE = /^SLIPWAY_READY port=(\d+)\s*$/m;
+const READY_LINE = /^SLIPWAY_READY (?:port=(\d+)|socket=(\S+))\s*$/m;
+/** Where the private socket folder is mounted in the container. */
+const CONTAINER_RUN_DIR = '/run/slipway';
+const CONTAINER_SOCKET = `${CONTAINER_RUN_DIR}/replica.sock`;
 
-/** Waits for the runtime's ready line, printed once the model is imported; its port, or why not. */
-async function waitReady(options: PodmanOptions, container: string): Promise<{ port: number } | { problem: string }> {
+type Ready = { port: number } | { socket: string };
+
+/** Waits for the runtime's ready line, printed once the model is imported; where it listens, or why not. */
+async function waitReady(options: PodmanOptions, container: string): Promise<Ready | { problem: string }> {
   const timeout = options.readyTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeout;
   let polls = 0;
   while (Date.now() < deadline) {
     if (options.signal?.aborted) return { problem: `cancelled: ${cancelReason(options.signal)}` };
     const ready = READY_LINE.exec((await podman(options, ['logs', container])).stdout);
-    if (ready) return { port: Number(ready[1]) };
+    if (ready) return ready[1] !== undefined ? { port: Number(ready[1]) } : { socket: ready[2]! };
     if (polls++ % 5 === 0) {
       const state = await podman(options, ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', container]);
       const [status, exitCode] = state.stdout.trim().split(' ');
@@ -128,8 +150,9 @@ export async function ensureImage(
 }
 
 /**
- * Runs `image` detached on a free loopback port and waits until its model is imported. On failure
- * the container is removed and its output returned.
+ * Runs `image` detached and waits until its model is imported: without network and on a private
+ * socket by default (`ReplicaRequest.listen`). On failure the container is removed and its output
+ * returned.
  */
 export async function startImageReplica(image: string, request: ReplicaRequest = {}): Promise<StartResult> {
   const model = request.model ?? 'model';
@@ -140,14 +163,17 @@ export async function startImageReplica(image: string, request: ReplicaRequest =
     SLIPWAY_CONCURRENCY: String(request.concurrency ?? 1),
   };
   const tls = request.tlsVerify ?? defaultTlsVerify(image);
+  const onPort = request.listen === 'port';
+  const socketDir = onPort ? null : await privateSocketDir();
   const args = [
     'run', '-d', '--name', container,
     '--label', 'dev.slipway.test-run=true', '--label', `dev.slipway.model=${model}`,
-    '--network', 'host', `--tls-verify=${tls}`,
+    '--network', onPort || request.network === true ? 'host' : 'none', `--tls-verify=${tls}`,
+    ...(socketDir ? ['--volume', `${socketDir.mounted}:${CONTAINER_RUN_DIR}`] : []),
     ...(request.runArgs ?? DEFAULT_RUN_ARGS),
     ...Object.keys(env).flatMap((name) => ['-e', name]),
     image,
-    '--host', '127.0.0.1', '--port', '0',
+    ...(socketDir ? ['--socket', CONTAINER_SOCKET] : ['--host', '127.0.0.1', '--port', '0']),
   ];
   request.log?.(`starting ${image} as ${container}`);
   const started = await podman(request, args, { ...process.env, ...env });
@@ -160,6 +186,7 @@ export async function startImageReplica(image: string, request: ReplicaRequest =
     if (stopped) return;
     stopped = true;
     await podman(request, ['rm', '--force', '--time', '5', container]);
+    if (socketDir) await rm(socketDir.root, { recursive: true, force: true });
     request.log?.(`removed ${container}`);
   };
   if (started.code !== 0) {
@@ -173,9 +200,31 @@ export async function startImageReplica(image: string, request: ReplicaRequest =
     await stop();
     return { ok: false, message: `${image}: ${ready.problem}`, logs: output };
   }
-  const url = `http://127.0.0.1:${ready.port}`;
-  request.log?.(`${container} is ready on ${url}`);
-  return { ok: true, replica: { container, url, call: invokeCaller(url, request.callTimeoutMs), logs, stop } };
+  const origin = socketDir === null
+    ? ('port' in ready ? `http://127.0.0.1:${ready.port}` : null)
+    : ('socket' in ready && ready.socket === CONTAINER_SOCKET ? unixOrigin(path.join(socketDir.mounted, path.basename(CONTAINER_SOCKET))) : null);
+  if (origin === null) {
+    // The image's runtime listened somewhere else than it was told: nothing here can reach it.
+    const output = await logs();
+    await stop();
+    const where = 'port' in ready ? `port ${ready.port}` : `socket ${ready.socket}`;
+    return { ok: false, message: `${image}: the runtime listened on ${where}, not where it was told; rebuild the image with this Slipway`, logs: output };
+  }
+  request.log?.(`${container} is ready on ${origin}`);
+  return { ok: true, replica: { container, origin, call: invokeCaller(origin, request.callTimeoutMs), logs, stop } };
+}
+
+/**
+ * A folder for the replica's socket: `root` is private (0700, this user's), and `mounted`, inside
+ * it, is open to any user (0777) because the image's user (10001 for Slipway's images, or any
+ * other) must create the socket there; only the container and this user can reach it.
+ */
+async function privateSocketDir(): Promise<{ root: string; mounted: string }> {
+  const root = await mkdtemp(path.join(tmpdir(), 'slipway-candidate-run-'));
+  const mounted = path.join(root, 'run');
+  await mkdir(mounted);
+  await chmod(mounted, 0o777);
+  return { root, mounted };
 }
 
 /**

@@ -33,6 +33,8 @@ export function imageStarter(tlsVerify: boolean | undefined, log: (line: string)
       env: opts.env,
       model: model.name,
       concurrency: model.serving.concurrency,
+      // No network unless the model asks and the pull request is not a fork, as for local candidates.
+      network: opts.policy.network,
       tlsVerify,
       log,
     });

@@ -2,10 +2,9 @@
 // examples can be called without deploying anything: its own supervisor, started on the build
 // folder, called on the replica's `POST /invoke` directly, then stopped.
 import path from 'node:path';
-import { Agent, fetch } from 'undici';
-import { replicaAddress } from '../gateway/replica-origin.ts';
 import { ensurePrivateDir } from '../supervisor/run-dir.ts';
-import type { CallAnswer, CallModel } from '../apply/test-calls.ts';
+import { invoke } from '../apply/replica-invoke.ts';
+import type { CallModel } from '../apply/test-calls.ts';
 import { readBuildInfo } from '../build/build-info.ts';
 import { createSupervisor, type Supervisor } from '../supervisor/supervisor.ts';
 import type { ReplicaLauncher, SandboxPolicy } from '../sandbox/launcher.ts';
@@ -67,45 +66,4 @@ export async function startThrowaway(model: ModelSpec, build: StoredBuild, opts:
     },
     stop: () => supervisor.stop(THROWAWAY_DEPLOYMENT, { graceMs: 5000 }),
   };
-}
-
-/** One call on the runtime protocol: 200 `{response}`, 500 `{error: {type, message}}`. */
-export async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
-  // A local replica listens on a Unix domain socket (`unix:<path>`), a pod on TCP.
-  const address = replicaAddress(origin);
-  // A local replica listens on a Unix socket: undici's fetch reaches it through a socket agent.
-  const dispatcher = 'socketPath' in address ? new Agent({ connect: { socketPath: address.socketPath } }) : undefined;
-  try {
-    return await invokeWith(`${'socketPath' in address ? 'http://replica' : address.url}/invoke`, dispatcher, input, timeoutMs);
-  } finally {
-    await dispatcher?.close();
-  }
-}
-
-async function invokeWith(url: string, dispatcher: Agent | undefined, input: unknown, timeoutMs: number): Promise<CallAnswer> {
-  let response: Awaited<ReturnType<typeof fetch>>;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(input),
-      signal: AbortSignal.timeout(timeoutMs),
-      dispatcher,
-    });
-  } catch (error) {
-    const timedOut = (error as Error).name === 'TimeoutError';
-    return timedOut
-      ? { ok: false, status: 504, message: `no answer within the model's timeout of ${timeoutMs / 1000} s` }
-      : { ok: false, status: 502, message: `the replica did not answer: ${(error as Error).message}` };
-  }
-  return runtimeAnswer(response.status, await response.json().catch(() => null));
-}
-
-/** What a runtime's `POST /invoke` answer means: 200 `{response}`, else the error it names. */
-export function runtimeAnswer(status: number, parsed: unknown): CallAnswer {
-  const body = parsed as { response?: unknown; error?: { type?: string; message?: string } } | null;
-  if (status === 200 && body && typeof body === 'object' && 'response' in body) return { ok: true, response: body.response };
-  const error = body?.error;
-  const message = error ? `${error.type ?? 'Error'}: ${error.message ?? ''}` : `the replica answered ${status}`;
-  return { ok: false, status, message };
 }

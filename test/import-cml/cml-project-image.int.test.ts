@@ -85,7 +85,7 @@ type Answers = { invoked: TestResult[]; envelope: Answer[]; inUrl: Answer };
 async function serveAndCall(model: ModelSpec, image: string, env: Record<string, string>, accessKey: string) {
   return withImageReplica<Answers>(image, { model: model.name, env, callTimeoutMs: model.serving.timeoutSeconds * 1000 }, async (call, replica) => {
     const invoked: TestResult[] = await runExamples(model, call);
-    gateway!.gateway.setRoute(testRoute(model.name, [{ id: `${model.name}-test`, origin: replica.url }], { auth: false }));
+    gateway!.gateway.setRoute(testRoute(model.name, [{ id: `${model.name}-test`, origin: replica.origin }], { auth: false }));
     gateway!.accessKeys.set(accessKey, model.name);
     const envelope: Answer[] = [];
     for (const example of model.examples) envelope.push(await gateway!.call('/model', { accessKey, request: example.input }));

@@ -27,10 +27,10 @@ export function podmanKubelet(fake: () => FakeKubeApiServer): FakeKubelet & { st
   return {
     async start(pod) {
       const container = (pod.spec as { containers: { image: string; env?: EnvVar[] }[] }).containers[0];
-      const started = await startImageReplica(container.image, { env: envOf(pod, container.env ?? []), tlsVerify: false, model: pod.metadata.name });
+      const started = await startImageReplica(container.image, { env: envOf(pod, container.env ?? []), tlsVerify: false, model: pod.metadata.name, listen: 'port' });
       if (!started.ok) throw new Error(`${started.message}\n${started.logs}`);
       running.set(pod.metadata.name, started.replica);
-      return { port: Number(new URL(started.replica.url).port) };
+      return { port: Number(new URL(started.replica.origin).port) };
     },
     async stop(pod) {
       await running.get(pod.metadata.name)?.stop();

@@ -5,7 +5,7 @@
 import { Agent, fetch } from 'undici';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { CallModel } from '../../apply/test-calls.ts';
-import { runtimeAnswer } from '../../ci/throwaway-replica.ts';
+import { runtimeAnswer } from '../../apply/replica-invoke.ts';
 import type { KubeApi } from './kube-api.ts';
 import { label, RUNTIME_PORT, selectorString } from './names.ts';
 import { readService, servingIdOf } from './serving-switch.ts';

@@ -1,7 +1,7 @@
 // The examples that gate traffic call a new deployment's replicas directly, on the runtime
 // protocol, before the gateway's route moves to them: a failing example never reaches a client.
 import type { CallModel } from '../../apply/test-calls.ts';
-import { invoke } from '../../ci/throwaway-replica.ts';
+import { invoke } from '../../apply/replica-invoke.ts';
 import type { StoredDeployment } from '../../store/deployments.ts';
 import type { Supervisor } from '../../supervisor/supervisor.ts';
 

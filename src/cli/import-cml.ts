@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { baseImageProblem } from '../build/containerfile.ts';
 import { readCmlSource } from '../import-cml/read-source.ts';
 import { renderModelsYaml } from '../import-cml/render-models-yaml.ts';
 import { openRepo, NotAGitRepositoryError } from '../source/repo.ts';
@@ -12,7 +13,7 @@ import { CliError } from './cli-error.ts';
 
 const metadataName = '.project-metadata.yaml';
 
-type Options = { from?: string; write?: string; force?: boolean };
+type Options = { from?: string; write?: string; force?: boolean; baseImage?: string };
 
 /** Registers `slipway import cml`. */
 export function registerImport(program: Command): void {
@@ -24,10 +25,13 @@ export function registerImport(program: Command): void {
     .option('--from <file>', `the CML file (default: ${metadataName} here or at the repository root)`)
     .option('--write <file>', 'write models.yaml there instead of printing it (paths in it are made relative to its folder)')
     .option('--force', 'with --write, replace an existing file')
+    .option('--base-image <image>', 'build every model\'s image on this image (defaults.build.baseImage), e.g. the CML engine or runtime image the models ran on')
     .action(async (opts: Options) => importCml(opts, process.cwd()));
 }
 
 async function importCml(opts: Options, cwd: string): Promise<void> {
+  const baseProblem = opts.baseImage === undefined ? null : baseImageProblem(opts.baseImage);
+  if (baseProblem !== null) throw new CliError(`--base-image: ${baseProblem}`);
   const source = opts.from !== undefined ? path.resolve(cwd, opts.from) : await findMetadata(cwd);
   const display = path.relative(cwd, source) || source;
   let text: string;
@@ -51,6 +55,7 @@ async function importCml(opts: Options, cwd: string): Promise<void> {
     source: posix(path.relative(outDir, source)),
     projectDir: posix(path.relative(outDir, projectRoot)) || '.',
     hasBuildScript,
+    ...(opts.baseImage === undefined ? {} : { baseImage: opts.baseImage }),
   });
   const { models, notes } = read.translation;
   if (notes.length > 0) {

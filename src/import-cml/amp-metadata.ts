@@ -37,7 +37,7 @@ export function translateAmp(data: unknown, facts: ProjectFacts): Translated {
   const env = projectEnv(data.environment_variables, problems, notes);
   for (const key of ['runtimes', 'engine_images'] as const) {
     if (data[key] !== undefined) {
-      notes.push({ subject: key, reason: 'models run on the interpreter Slipway builds with (build.python, or the image builder\'s base image), not on CML runtimes or engine images' });
+      notes.push({ subject: key, reason: 'models run on the interpreter Slipway builds with (build.python, or the image builder\'s base image), not on CML runtimes or engine images; to build images on the one the models ran on, import with --base-image IMAGE' });
     }
   }
 

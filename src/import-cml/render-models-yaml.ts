@@ -11,6 +11,8 @@ export type RenderOptions = {
   projectDir: string;
   /** Whether the project root holds `cdsw-build.sh`. */
   hasBuildScript: boolean;
+  /** The image every model's image is built on (`--base-image`: the CML engine or runtime image), or none. */
+  baseImage?: string;
 };
 
 /** Largest replica count models.yaml accepts without raising limits.maxReplicas. */
@@ -24,7 +26,7 @@ export function renderModelsYaml(translation: Translation, opts: RenderOptions):
   const most = Math.max(...translation.models.map((m) => m.replicas ?? 1));
   if (most > DEFAULT_MAX_REPLICAS) doc.limits = { maxReplicas: most };
   // The project root is every model's build context, as CML snapshots the whole project.
-  doc.defaults = { build: { context: at('.') } };
+  doc.defaults = { build: { context: at('.'), ...(opts.baseImage === undefined ? {} : { baseImage: opts.baseImage }) } };
   doc.models = translation.models.map((m) => modelOf(m, at));
   return `${header(translation, opts)}\n\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
@@ -67,6 +69,9 @@ function header(t: Translation, opts: RenderOptions): string {
     opts.hasBuildScript
       ? 'cdsw-build.sh at the project root is each build\'s script (the default with this context), as in CML.'
       : 'The project root has no cdsw-build.sh: a requirements.txt there is installed into each build.',
+    ...(opts.baseImage === undefined
+      ? []
+      : [`Images are built on ${opts.baseImage} (defaults.build.baseImage, from --base-image), as CML's models ran on their engine or runtime image; local snapshot builds use the machine's python3.`]),
     'Memory is in Kubernetes units (CML\'s 2 GB is 2Gi). An example with an output is checked on every apply; drop outputs that are only illustrative.',
   ];
   if (t.notes.length > 0) {

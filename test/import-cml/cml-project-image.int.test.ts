@@ -7,10 +7,11 @@
 //
 // The models import numpy, as CML projects do from the engine image. There is no package index
 // here, so the models build on a "CML engine" base image made for this test only (Debian's
-// python3-numpy preinstalled, see ensureCmlEngineImage), set as build.baseImage in the written
-// models.yaml: the project's `pip3 install -r requirements.txt` then finds numpy already there.
+// python3-numpy preinstalled, see ensureCmlEngineImage), given to the import as --base-image (it
+// writes defaults.build.baseImage): the project's `pip3 install -r requirements.txt` then finds
+// numpy already there.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -68,12 +69,11 @@ function importProject(): string {
   fx.write('cdsw-build.sh', `${cmlProjectFiles()['cdsw-build.sh']}# run ${randomBytes(6).toString('hex')}\n`);
   fx.write('.gitignore', '.slipway/\n');
   fx.commitAll('cml project');
-  const imported = slipway(fx.root, ['import', 'cml', '--write', 'models.yaml']);
+  const imported = slipway(fx.root, ['import', 'cml', '--write', 'models.yaml', '--base-image', CML_ENGINE_IMAGE]);
   assert.is(imported.status, 0, imported.stdout + imported.stderr);
   const written = readFileSync(join(fx.root, 'models.yaml'), 'utf8');
-  const defaults = 'defaults:\n  build:\n    context: .\n';
-  assert.ok(written.includes(defaults), `the import writes the CML layout defaults:\n${written}`);
-  writeFileSync(join(fx.root, 'models.yaml'), written.replace(defaults, `${defaults}    baseImage: ${CML_ENGINE_IMAGE}\n`));
+  const defaults = `defaults:\n  build:\n    context: .\n    baseImage: ${CML_ENGINE_IMAGE}\n`;
+  assert.ok(written.includes(defaults), `the import writes the CML layout defaults, on the engine image:\n${written}`);
   fx.commitAll('slipway import cml, on the CML engine image');
   return written;
 }

@@ -155,4 +155,24 @@ test('a JSON list of APIv2 requests becomes a models.yaml that loads', async () 
   }
 });
 
+test('--base-image: every model builds on the CML engine image; a name that is not an image is refused, nothing written', async () => {
+  const fx = project();
+  try {
+    const run = slipway(fx.root, ['import', 'cml', '--write', 'models.yaml', '--base-image', 'docker.repository.cloudera.com/cdsw/engine:16']);
+    assert.is(run.status, 0, run.stdout + run.stderr);
+    const written = fs.readFileSync(path.join(fx.root, 'models.yaml'), 'utf8');
+    assert.match(written, /# Images are built on docker\.repository\.cloudera\.com\/cdsw\/engine:16 \(defaults\.build\.baseImage/);
+    const spec = await load(fx, 'models.yaml');
+    assert.equal(spec.models.map((m) => m.build.baseImage), ['docker.repository.cloudera.com/cdsw/engine:16', 'docker.repository.cloudera.com/cdsw/engine:16']);
+    fs.rmSync(path.join(fx.root, 'models.yaml'));
+
+    const bad = slipway(fx.root, ['import', 'cml', '--write', 'models.yaml', '--base-image', 'engine:16\nRUN curl evil']);
+    assert.is(bad.status, 1);
+    assert.match(bad.stderr, /^slipway: --base-image: base image "engine:16\nRUN curl evil" is not an image name/);
+    assert.not.ok(fs.existsSync(path.join(fx.root, 'models.yaml')));
+  } finally {
+    fx.remove();
+  }
+});
+
 test.run();

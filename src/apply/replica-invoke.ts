@@ -8,22 +8,31 @@ import type { CallAnswer, CallModel } from './test-calls.ts';
 
 /** One call on the runtime protocol: 200 `{response}`, 500 `{error: {type, message}}`. */
 export async function invoke(origin: string, input: unknown, timeoutMs: number): Promise<CallAnswer> {
-  const address = replicaAddress(origin);
-  // A Unix socket is reached through an agent that connects to it; the host name is then unused.
-  const dispatcher = 'socketPath' in address ? new Agent({ connect: { socketPath: address.socketPath } }) : undefined;
+  const caller = openReplicaCaller(origin, timeoutMs);
   try {
-    return await invokeWith(`${'socketPath' in address ? 'http://replica' : address.url}/invoke`, dispatcher, input, timeoutMs);
+    return await caller.call('', input);
   } finally {
-    await dispatcher?.close();
+    await caller.close();
   }
 }
 
-/** A `CallModel` on the one replica at `origin` (the model name is ignored: a replica serves one model). */
-export function invokeCaller(origin: string, timeoutMs = 30_000): CallModel {
-  return (_model, input) => invoke(origin, input, timeoutMs);
+/**
+ * A `CallModel` on the one replica at `origin` (the model name is ignored: a replica serves one
+ * model) that keeps its connection between calls, as a diff's thousands of paired calls need:
+ * a new connection per call would be measured as the model's latency. `close` ends it.
+ */
+export function openReplicaCaller(origin: string, timeoutMs = 30_000): { call: CallModel; close(): Promise<void> } {
+  const address = replicaAddress(origin);
+  // A Unix socket is reached through an agent that connects to it; the host name is then unused.
+  const dispatcher = new Agent('socketPath' in address ? { connect: { socketPath: address.socketPath } } : {});
+  const url = `${'socketPath' in address ? 'http://replica' : address.url}/invoke`;
+  return {
+    call: (_model, input) => invokeWith(url, dispatcher, input, timeoutMs),
+    close: () => dispatcher.close(),
+  };
 }
 
-async function invokeWith(url: string, dispatcher: Agent | undefined, input: unknown, timeoutMs: number): Promise<CallAnswer> {
+async function invokeWith(url: string, dispatcher: Agent, input: unknown, timeoutMs: number): Promise<CallAnswer> {
   let response: Awaited<ReturnType<typeof fetch>>;
   try {
     response = await fetch(url, {

@@ -12,7 +12,7 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { invokeCaller } from '../apply/replica-invoke.ts';
+import { openReplicaCaller } from '../apply/replica-invoke.ts';
 import { runExamples, type CallModel, type TestResult } from '../apply/test-calls.ts';
 import { unixOrigin } from '../gateway/replica-origin.ts';
 import type { ModelSpec } from '../spec/types.ts';
@@ -211,7 +211,11 @@ export async function startImageReplica(image: string, request: ReplicaRequest =
     return { ok: false, message: `${image}: the runtime listened on ${where}, not where it was told; rebuild the image with this Slipway`, logs: output };
   }
   request.log?.(`${container} is ready on ${origin}`);
-  return { ok: true, replica: { container, origin, call: invokeCaller(origin, request.callTimeoutMs), logs, stop } };
+  // One connection for all of this replica's calls (a diff makes thousands), closed with it.
+  const caller = openReplicaCaller(origin, request.callTimeoutMs);
+  let closed: Promise<void> | null = null;
+  const stopAndClose = () => (closed ??= caller.close().then(stop));
+  return { ok: true, replica: { container, origin, call: caller.call, logs, stop: stopAndClose } };
 }
 
 /**

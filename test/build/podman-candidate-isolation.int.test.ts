@@ -99,6 +99,9 @@ run('a candidate allowed network (its model asks, not a fork) reaches the host, 
     const before = accepted;
     const answer = await replica.call(fixture!.model.name, { port: hostPort });
     assert.equal(answer, { ok: true, response: { reached: true } });
+    // The kernel completes the model's connect before this process's accept callback runs, so the
+    // answer can arrive first: wait (a bounded while) for the server to see it.
+    for (let i = 0; i < 50 && accepted === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.is(accepted, before + 1);
   } finally {
     await replica.stop();
